@@ -1,0 +1,35 @@
+// lattice-operator: the composition root. Parses the configuration, sets up
+// logging, and (once the actor system exists, issue 7) starts the actors.
+#include "app/logging.hpp"
+#include "config/loader.hpp"
+#include "config/version.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace lattice;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto outcome = config::load_config(args, config::process_env());
+  switch (outcome.action) {
+  case config::load_action::help:
+    std::cout << config::help_text("lattice-operator");
+    return 0;
+  case config::load_action::version:
+    std::cout << "lattice-operator " << lattice::version << "\n";
+    return 0;
+  case config::load_action::error:
+    std::cerr << "lattice-operator: " << outcome.error << "\n";
+    return 2;
+  case config::load_action::run:
+    break;
+  }
+  const auto& cfg = outcome.config;
+  app::setup_logging(cfg.logging);
+  spdlog::info("lattice-operator {} starting: group={} namespace={} kubeconfig={}", lattice::version,
+               cfg.api_group, cfg.watch_namespace.empty() ? "<all>" : cfg.watch_namespace,
+               cfg.api.kubeconfig.empty() ? "<in-cluster>" : cfg.api.kubeconfig);
+  spdlog::error("the control loop is not built yet (issue 7): configuration is valid, nothing to run");
+  return 1;
+}

@@ -1,0 +1,140 @@
+#include "config/field_setters.hpp"
+
+#include "config/duration.hpp"
+
+#include <arpa/inet.h>
+#include <charconv>
+#include <cmath>
+#include <regex>
+#include <sstream>
+
+namespace lattice::config::setters {
+
+namespace {
+
+bool parse_long(const std::string& text, long& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
+}
+
+} // namespace
+
+apply_fn integer(field_ref<int> field, long min, long max) {
+  return [=](operator_config& cfg, const std::string& text) {
+    long value = 0;
+    if (!parse_long(text, value) || value < min || value > max)
+      return false;
+    field(cfg) = static_cast<int>(value);
+    return true;
+  };
+}
+
+apply_fn real(field_ref<double> field, double min_exclusive, double max) {
+  return [=](operator_config& cfg, const std::string& text) {
+    std::istringstream in(text);
+    double value = 0;
+    in >> value;
+    if (in.fail() || !in.eof() || !std::isfinite(value) || value <= min_exclusive || value > max)
+      return false;
+    field(cfg) = value;
+    return true;
+  };
+}
+
+apply_fn duration(field_ref<milliseconds> field, milliseconds min, milliseconds max) {
+  return [=](operator_config& cfg, const std::string& text) {
+    auto value = parse_duration(text);
+    if (!value || *value < min || *value > max)
+      return false;
+    field(cfg) = *value;
+    return true;
+  };
+}
+
+apply_fn boolean(field_ref<bool> field) {
+  return [=](operator_config& cfg, const std::string& text) {
+    if (text == "true" || text == "1") {
+      field(cfg) = true;
+      return true;
+    }
+    if (text == "false" || text == "0") {
+      field(cfg) = false;
+      return true;
+    }
+    return false;
+  };
+}
+
+apply_fn one_of(field_ref<std::string> field, std::vector<std::string> allowed) {
+  return [=](operator_config& cfg, const std::string& text) {
+    for (const auto& candidate : allowed) {
+      if (candidate == text) {
+        field(cfg) = text;
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+apply_fn text(field_ref<std::string> field, std::function<bool(const std::string&)> valid) {
+  return [=](operator_config& cfg, const std::string& value) {
+    if (!valid(value))
+      return false;
+    field(cfg) = value;
+    return true;
+  };
+}
+
+show_fn show_integer(field_ref<int> field) {
+  return [=](operator_config& cfg) { return std::to_string(field(cfg)); };
+}
+
+show_fn show_real(field_ref<double> field) {
+  return [=](operator_config& cfg) {
+    std::ostringstream out;
+    out << field(cfg);
+    return out.str();
+  };
+}
+
+show_fn show_duration(field_ref<milliseconds> field) {
+  return [=](operator_config& cfg) { return format_duration(field(cfg)); };
+}
+
+show_fn show_boolean(field_ref<bool> field) {
+  return [=](operator_config& cfg) { return std::string(field(cfg) ? "true" : "false"); };
+}
+
+show_fn show_text(field_ref<std::string> field) {
+  return [=](operator_config& cfg) {
+    const auto& value = field(cfg);
+    return value.empty() ? std::string("\"\"") : value;
+  };
+}
+
+bool is_dns_label(const std::string& value) {
+  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  return value.size() <= 63 && std::regex_match(value, pattern);
+}
+
+bool is_dns_subdomain(const std::string& value) {
+  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  return value.size() <= 253 && std::regex_match(value, pattern);
+}
+
+bool is_resource_name(const std::string& value) {
+  auto slash = value.find('/');
+  std::string name = slash == std::string::npos ? value : value.substr(slash + 1);
+  if (slash != std::string::npos && !is_dns_subdomain(value.substr(0, slash)))
+    return false;
+  static const std::regex pattern("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  return !name.empty() && name.size() <= 63 && std::regex_match(name, pattern);
+}
+
+bool is_ip_address(const std::string& value) {
+  unsigned char buffer[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, value.c_str(), buffer) == 1 || inet_pton(AF_INET6, value.c_str(), buffer) == 1;
+}
+
+} // namespace lattice::config::setters

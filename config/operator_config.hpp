@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace lattice::config {
+
+using milliseconds = std::chrono::milliseconds;
+
+enum class log_format { text, json };
+
+/// Leader election on a coordination.k8s.io Lease (client-go's defaults).
+struct leader_election_config {
+  bool enabled = false;
+  std::string lease_name = "lattice-operator";
+  /// Empty: the operator's own namespace (POD_NAMESPACE), else "default".
+  std::string lease_namespace;
+  milliseconds lease_duration{15'000};
+  milliseconds renew_deadline{10'000};
+  milliseconds retry_period{2'000};
+};
+
+/// How the operator talks to the API server.
+struct api_client_config {
+  /// Empty: in-cluster configuration.
+  std::string kubeconfig;
+  /// Empty: the kubeconfig's current context.
+  std::string context;
+  double qps = 50.0;
+  int burst = 100;
+  milliseconds request_timeout{30'000};
+};
+
+/// The autoscaler's tunables (DESIGN.md, "Autoscaler rules").
+struct autoscaler_config {
+  std::string gpu_resource = "nvidia.com/gpu";
+  /// Rule 5: how long a pod may stay Pending before the job is requeued.
+  milliseconds requeue_timeout{120'000};
+  /// Rule 5: first cooldown after a schedule failure; doubles per repeat.
+  milliseconds cooldown_base{60'000};
+  milliseconds cooldown_max{900'000};
+  /// Rule 6: minimum time between two resizes of one job.
+  milliseconds rescale_interval{180'000};
+  /// Events arriving within this window are folded into one re-plan.
+  milliseconds plan_debounce{200};
+};
+
+struct server_config {
+  std::string bind_address = "0.0.0.0";
+  int metrics_port = 8080;
+  int probe_port = 8081;
+  /// Loopback-only by default: the debug port shows internal state.
+  std::string debug_address = "127.0.0.1";
+  int debug_port = 8082;
+};
+
+struct logging_config {
+  std::string level = "info";
+  log_format format = log_format::text;
+};
+
+/// The operator's whole configuration after flags, environment and the
+/// optional YAML file have been merged and validated.
+struct operator_config {
+  std::string config_file;
+  std::string api_group = "breezeml.ai";
+  /// Empty: watch TrainingJobs in every namespace.
+  std::string watch_namespace;
+  /// The identity written to the Lease; defaults to the host (pod) name.
+  std::string identity;
+  api_client_config api;
+  autoscaler_config autoscaler;
+  server_config server;
+  logging_config logging;
+  leader_election_config leader_election;
+  /// From LATTICE_LICENSE only (the chart fills it from a Secret): never a
+  /// flag, so it cannot show up in `ps`, and never logged.
+  std::string license;
+};
+
+} // namespace lattice::config

@@ -1,0 +1,210 @@
+#include "config/option_table.hpp"
+
+#include "config/field_setters.hpp"
+
+namespace lattice::config {
+
+namespace {
+
+using namespace setters;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// A row's field accessor: a lambda returning the field, spelled once per row
+// so each row reads as "this option sets that field".
+#define LATTICE_FIELD(type, expr) field_ref<type>([](operator_config& c) -> type& { return expr; })
+
+option_spec make(std::string flag, std::string value_name, std::string help, std::string accepted,
+                 apply_fn apply, show_fn show, bool is_bool = false) {
+  option_spec spec;
+  spec.flag = flag;
+  std::string env = "LATTICE_";
+  std::string key;
+  bool upper_next = false;
+  for (char ch : flag) {
+    env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (ch == '-') {
+      upper_next = true;
+    } else {
+      key += upper_next ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+      upper_next = false;
+    }
+  }
+  spec.env_vars = {env};
+  spec.file_key = key;
+  spec.value_name = std::move(value_name);
+  spec.help = std::move(help);
+  spec.accepted = std::move(accepted);
+  spec.apply = std::move(apply);
+  spec.show = std::move(show);
+  spec.is_bool = is_bool;
+  return spec;
+}
+
+std::vector<option_spec> build_table() {
+  std::vector<option_spec> t;
+  auto port = [](field_ref<int> f) { return integer(f, 1, 65535); };
+  const std::string port_range = "an integer from 1 to 65535";
+  const std::string day = "a duration from 1s to 24h (e.g. 90s, 5m)";
+
+  // -- connection to the API server
+  t.push_back(make("kubeconfig", "PATH",
+                   "kubeconfig file for running outside the cluster; in-cluster configuration when unset",
+                   "a file path",
+                   text(LATTICE_FIELD(std::string, c.api.kubeconfig), [](auto&) { return true; }),
+                   show_text(LATTICE_FIELD(std::string, c.api.kubeconfig))));
+  t.back().env_vars.push_back("KUBECONFIG");
+  t.push_back(make("context", "NAME", "kubeconfig context to use instead of its current-context",
+                   "a context name",
+                   text(LATTICE_FIELD(std::string, c.api.context), [](auto&) { return true; }),
+                   show_text(LATTICE_FIELD(std::string, c.api.context))));
+  t.push_back(make("api-qps", "NUMBER", "steady API request rate (requests per second), as client-go's QPS",
+                   "a number greater than 0 and at most 10000",
+                   real(LATTICE_FIELD(double, c.api.qps), 0.0, 10000.0),
+                   show_real(LATTICE_FIELD(double, c.api.qps))));
+  t.push_back(make("api-burst", "COUNT", "API requests allowed in a burst above --api-qps",
+                   "an integer from 1 to 100000", integer(LATTICE_FIELD(int, c.api.burst), 1, 100000),
+                   show_integer(LATTICE_FIELD(int, c.api.burst))));
+  t.push_back(make("api-timeout", "DURATION", "timeout of one API request (watches excepted)", day,
+                   duration(LATTICE_FIELD(milliseconds, c.api.request_timeout), seconds(1), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.api.request_timeout))));
+
+  // -- what the operator manages
+  t.push_back(make("api-group", "GROUP", "API group of the TrainingJob resource (the chart's `group` value)",
+                   "a DNS subdomain such as breezeml.ai",
+                   text(LATTICE_FIELD(std::string, c.api_group), is_dns_subdomain),
+                   show_text(LATTICE_FIELD(std::string, c.api_group))));
+  t.push_back(make("namespace", "NAMESPACE",
+                   "namespace whose TrainingJobs are managed; all namespaces when empty",
+                   "empty or a DNS label such as lattice",
+                   text(LATTICE_FIELD(std::string, c.watch_namespace),
+                        [](const std::string& v) { return v.empty() || is_dns_label(v); }),
+                   show_text(LATTICE_FIELD(std::string, c.watch_namespace))));
+  t.push_back(make("gpu-resource", "NAME", "extended resource name that counts GPUs",
+                   "a resource name such as nvidia.com/gpu",
+                   text(LATTICE_FIELD(std::string, c.autoscaler.gpu_resource), is_resource_name),
+                   show_text(LATTICE_FIELD(std::string, c.autoscaler.gpu_resource))));
+
+  // -- autoscaler rules
+  t.push_back(make("requeue-timeout", "DURATION",
+                   "how long a worker pod may stay Pending before its job is requeued (rule 5)", day,
+                   duration(LATTICE_FIELD(milliseconds, c.autoscaler.requeue_timeout), seconds(1), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.requeue_timeout))));
+  t.push_back(make("cooldown-base", "DURATION",
+                   "cooldown after a job's first schedule failure; doubles with each repeat (rule 5)", day,
+                   duration(LATTICE_FIELD(milliseconds, c.autoscaler.cooldown_base), seconds(1), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.cooldown_base))));
+  t.push_back(make("cooldown-max", "DURATION",
+                   "cap on the growing cooldown (rule 5); at least --cooldown-base", day,
+                   duration(LATTICE_FIELD(milliseconds, c.autoscaler.cooldown_max), seconds(1), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.cooldown_max))));
+  t.push_back(
+      make("rescale-interval", "DURATION",
+           "minimum time between two resizes of a job, except admission and preemption (rule 6)",
+           "a duration from 0s to 24h",
+           duration(LATTICE_FIELD(milliseconds, c.autoscaler.rescale_interval), seconds(0), hours(24)),
+           show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.rescale_interval))));
+  t.push_back(make("plan-debounce", "DURATION", "changes arriving within this window share one re-plan",
+                   "a duration from 0ms to 1m",
+                   duration(LATTICE_FIELD(milliseconds, c.autoscaler.plan_debounce), seconds(0), minutes(1)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.plan_debounce))));
+
+  // -- servers
+  t.push_back(make("bind-address", "IP", "address of the metrics and probe listeners",
+                   "an IPv4 or IPv6 address",
+                   text(LATTICE_FIELD(std::string, c.server.bind_address), is_ip_address),
+                   show_text(LATTICE_FIELD(std::string, c.server.bind_address))));
+  t.push_back(make("metrics-port", "PORT", "port of /metrics (the chart's service.internalPort)", port_range,
+                   port(LATTICE_FIELD(int, c.server.metrics_port)),
+                   show_integer(LATTICE_FIELD(int, c.server.metrics_port))));
+  t.push_back(make("probe-port", "PORT", "port of /healthz and /readyz (the chart's service.probePort)",
+                   port_range, port(LATTICE_FIELD(int, c.server.probe_port)),
+                   show_integer(LATTICE_FIELD(int, c.server.probe_port))));
+  t.push_back(
+      make("debug-address", "IP", "address of the debug (actor inspection) listener; loopback by default",
+           "an IPv4 or IPv6 address", text(LATTICE_FIELD(std::string, c.server.debug_address), is_ip_address),
+           show_text(LATTICE_FIELD(std::string, c.server.debug_address))));
+  t.push_back(make("debug-port", "PORT", "port of the debug (actor inspection) listener", port_range,
+                   port(LATTICE_FIELD(int, c.server.debug_port)),
+                   show_integer(LATTICE_FIELD(int, c.server.debug_port))));
+
+  // -- logging
+  t.push_back(make("log-level", "LEVEL", "least severe level logged",
+                   "one of trace, debug, info, warn, error, critical, off",
+                   one_of(LATTICE_FIELD(std::string, c.logging.level),
+                          {"trace", "debug", "info", "warn", "error", "critical", "off"}),
+                   show_text(LATTICE_FIELD(std::string, c.logging.level))));
+  t.push_back(make(
+      "log-format", "FORMAT", "log line format", "one of text, json",
+      [](operator_config& c, const std::string& v) {
+        if (v != "text" && v != "json")
+          return false;
+        c.logging.format = v == "json" ? log_format::json : log_format::text;
+        return true;
+      },
+      [](operator_config& c) {
+        return std::string(c.logging.format == log_format::json ? "json" : "text");
+      }));
+
+  // -- leader election
+  t.push_back(make("leader-elect", "",
+                   "elect a leader on a Lease; only the leader acts (needed when replicas > 1)",
+                   "true or false", boolean(LATTICE_FIELD(bool, c.leader_election.enabled)),
+                   show_boolean(LATTICE_FIELD(bool, c.leader_election.enabled)), true));
+  t.push_back(make("leader-election-id", "NAME", "name of the leader election Lease", "a DNS subdomain",
+                   text(LATTICE_FIELD(std::string, c.leader_election.lease_name), is_dns_subdomain),
+                   show_text(LATTICE_FIELD(std::string, c.leader_election.lease_name))));
+  t.push_back(make("leader-election-namespace", "NAMESPACE",
+                   "namespace of the Lease; the operator's own namespace (POD_NAMESPACE) when empty",
+                   "empty or a DNS label",
+                   text(LATTICE_FIELD(std::string, c.leader_election.lease_namespace),
+                        [](const std::string& v) { return v.empty() || is_dns_label(v); }),
+                   show_text(LATTICE_FIELD(std::string, c.leader_election.lease_namespace))));
+  t.push_back(
+      make("lease-duration", "DURATION", "how long a Lease stays valid without renewal",
+           "a duration from 1s to 10m",
+           duration(LATTICE_FIELD(milliseconds, c.leader_election.lease_duration), seconds(1), minutes(10)),
+           show_duration(LATTICE_FIELD(milliseconds, c.leader_election.lease_duration))));
+  t.push_back(
+      make("renew-deadline", "DURATION", "how long the leader keeps trying to renew before stepping down",
+           "a duration from 1s to 10m, less than --lease-duration",
+           duration(LATTICE_FIELD(milliseconds, c.leader_election.renew_deadline), seconds(1), minutes(10)),
+           show_duration(LATTICE_FIELD(milliseconds, c.leader_election.renew_deadline))));
+  t.push_back(make(
+      "retry-period", "DURATION", "interval between Lease acquire or renew attempts",
+      "a duration from 100ms to 1m, less than --renew-deadline",
+      duration(LATTICE_FIELD(milliseconds, c.leader_election.retry_period), milliseconds(100), minutes(1)),
+      show_duration(LATTICE_FIELD(milliseconds, c.leader_election.retry_period))));
+  t.push_back(make("identity", "NAME", "this replica's name in the Lease; the host name when empty",
+                   "any text without spaces",
+                   text(LATTICE_FIELD(std::string, c.identity),
+                        [](const std::string& v) { return v.find_first_of(" \t\n") == std::string::npos; }),
+                   show_text(LATTICE_FIELD(std::string, c.identity))));
+  return t;
+}
+
+#undef LATTICE_FIELD
+
+} // namespace
+
+const std::vector<option_spec>& option_table() {
+  static const std::vector<option_spec> table = build_table();
+  return table;
+}
+
+const option_spec* find_flag(const std::string& flag) {
+  for (const auto& spec : option_table())
+    if (spec.flag == flag)
+      return &spec;
+  return nullptr;
+}
+
+const option_spec* find_file_key(const std::string& key) {
+  for (const auto& spec : option_table())
+    if (spec.file_key == key)
+      return &spec;
+  return nullptr;
+}
+
+} // namespace lattice::config
