@@ -1,7 +1,7 @@
 # All dependencies come from Debian's packages (scripts/setup-deps).
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)
-find_package(Boost 1.81 EXACT CONFIG REQUIRED COMPONENTS json)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json)
 find_package(simdjson REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(spdlog REQUIRED)
