@@ -1,16 +1,26 @@
 // lattice-operator: the composition root. Parses the configuration, sets up
 // logging, and (once the actor system exists, issue 7) starts the actors.
+#include "app/install_agent.hpp"
 #include "app/logging.hpp"
 #include "config/loader.hpp"
 #include "config/version.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <iostream>
 
 int main(int argc, char** argv) {
   using namespace lattice;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "install-agent") {
+    if (args.size() != 2) {
+      std::cerr << "usage: lattice-operator install-agent DIR\n";
+      return 2;
+    }
+    const char* wheels = std::getenv("LATTICE_WHEEL_DIR");
+    return app::install_agent(args[1], wheels ? wheels : "/opt/lattice/wheels");
+  }
   auto outcome = config::load_config(args, config::process_env());
   switch (outcome.action) {
   case config::load_action::help:

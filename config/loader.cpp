@@ -190,6 +190,9 @@ std::string help_text(const std::string& program) {
   }
   out << "  --help, -h\n      print this help and exit\n"
       << "  --version\n      print the version and exit\n\n"
+      << "Subcommands:\n"
+      << "  install-agent DIR\n      copy the Lattice agent wheel (from LATTICE_WHEEL_DIR, default\n"
+      << "      /opt/lattice/wheels) to DIR/lattice_agent.whl; the injection init container runs this\n\n"
       << "Exit codes: 0 success, 1 runtime failure, 2 invalid configuration.\n";
   return out.str();
 }

@@ -41,12 +41,24 @@ set -e
 [ "$rc" -eq 2 ] || fail "a bad flag in the image exited $rc, expected 2"
 [ -s "$rootfs/etc/ssl/certs/ca-certificates.crt" ] || fail "no CA certificates"
 grep -q "^$IMAGE_USER_NAME:x:$IMAGE_USER:" "$rootfs/etc/passwd" || fail "no non-root user in /etc/passwd"
-if [ -x scripts/build-agent-wheel ]; then
-  compgen -G "$rootfs$IMAGE_WHEEL_DIR/*.whl" >/dev/null || fail "no agent wheel in $IMAGE_WHEEL_DIR"
-fi
+compgen -G "$rootfs$IMAGE_WHEEL_DIR/lattice_agent-*.whl" >/dev/null || fail "no agent wheel in $IMAGE_WHEEL_DIR"
+# The injection init container's command, run as it would be in a pod.
+mkdir -p "$rootfs/tmp/agent" && chown "$IMAGE_USER:$IMAGE_GROUP" "$rootfs/tmp/agent"
+chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" install-agent /tmp/agent >/dev/null \
+  || fail "install-agent failed in the image"
+cmp -s "$rootfs/tmp/agent/lattice_agent.whl" "$(ls "$rootfs$IMAGE_WHEEL_DIR"/lattice_agent-*.whl)" \
+  || fail "install-agent did not copy the wheel"
+rm -rf "$rootfs/tmp/agent"
+echo "ok: install-agent copies the agent wheel"
 echo "ok: binary runs from the unpacked image as $IMAGE_USER ($got)"
 
 scripts/build-image --binary build/release/app/lattice-operator >/dev/null
 digest2=$(jq -r '.manifests[0].digest' build/image/oci/index.json)
 [ "$digest1" = "$digest2" ] || fail "image is not reproducible: $digest1 then $digest2"
 echo "ok: reproducible ($digest1)"
+
+chart=build/image/lattice-operator-$version.tgz
+chart_meta=$(tar -xzOf "$chart" lattice-operator/Chart.yaml)
+grep -q "^version: $version$" <<<"$chart_meta" || fail "packaged chart version is not $version"
+grep -q "^appVersion: \"\{0,1\}$version\"\{0,1\}$" <<<"$chart_meta" || fail "packaged chart appVersion is not $version"
+echo "ok: chart $chart packaged with version and appVersion $version"

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "k8s/http/clock.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace lattice::k8s::auth {
+
+/// Where the bearer token comes from. Thread-safe.
+class token_source {
+public:
+  virtual ~token_source() = default;
+  /// The token to send now ("" for none).
+  virtual std::string token() = 0;
+  /// The server rejected the token (401): re-read it before the next use.
+  virtual void invalidate() {}
+};
+
+/// A token fixed at load time (kubeconfig `token:`).
+class static_token final : public token_source {
+public:
+  explicit static_token(std::string value) : value_member_(std::move(value)) {}
+  std::string token() override { return value_member_; }
+
+private:
+  std::string value_member_;
+};
+
+/// A token read from a file that the kubelet rotates (the projected
+/// ServiceAccount token, kubeconfig `tokenFile:`). The file is re-read when
+/// `refresh_interval` has passed since the last read or after invalidate();
+/// a failed re-read keeps the last good token.
+class file_token final : public token_source {
+public:
+  file_token(std::string path, std::string initial, http::clock::duration refresh_interval,
+             http::clock& time = http::steady_clock_source());
+  std::string token() override;
+  void invalidate() override;
+  const std::string& path() const { return path_member_; }
+
+private:
+  std::string path_member_;
+  http::clock::duration refresh_member_;
+  http::clock& clock_member_;
+  std::mutex mutex_member_;
+  std::string value_member_;
+  http::clock::time_point read_at_member_;
+  bool stale_member_ = false;
+};
+
+/// Reads a token file, trimming surrounding whitespace. Empty optional-like
+/// result ("" plus false) when the file cannot be read.
+bool read_token_file(const std::string& path, std::string& out);
+
+} // namespace lattice::k8s::auth

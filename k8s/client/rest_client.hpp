@@ -1,0 +1,60 @@
+#pragma once
+
+#include "k8s/client/query.hpp"
+#include "k8s/http/backoff.hpp"
+#include "k8s/http/clock.hpp"
+#include "k8s/http/rate_limiter.hpp"
+#include "k8s/http/transport.hpp"
+#include "k8s/result.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace lattice::k8s::client {
+
+struct rest_options {
+  std::chrono::milliseconds request_timeout{30'000};
+  /// Retries after the first attempt, for transport errors and 429/503.
+  int max_retries = 5;
+  /// Delays between transport-error retries (and 429/503 without Retry-After).
+  http::backoff_policy backoff{};
+  /// Longest Retry-After honoured; longer asks are cut to this.
+  std::chrono::seconds max_retry_after{30};
+  http::uniform_random random = http::default_random();
+  http::clock* time = &http::steady_clock_source();
+};
+
+/// A watch as opened by rest_client::watch: a stream of lines.
+using line_stream_ptr = std::unique_ptr<http::line_stream>;
+
+/// Verbs against the API server with client-go's behaviour: every attempt
+/// takes a rate-limiter token; 429 and 503 wait for Retry-After (or back
+/// off) and retry; transport errors retry with jittered exponential
+/// backoff; a 401 re-reads the token once; every other non-2xx (409
+/// included) is returned to the caller as kind::http. Thread-safe.
+class rest_client {
+public:
+  rest_client(std::shared_ptr<http::transport> transport, std::shared_ptr<http::rate_limiter> limiter,
+              rest_options options = {});
+
+  /// One call; the 2xx response body, or an error.
+  result<std::string> call(const std::string& method, const std::string& path, const query_params& query = {},
+                           std::string body = {}, std::string content_type = {});
+
+  /// Opens a watch (the query should hold watch=1 and friends). Rejections
+  /// (410, 403, ...) come back as kind::http errors.
+  result<line_stream_ptr> watch(const std::string& path, const query_params& query,
+                                std::chrono::milliseconds idle_timeout);
+
+  const rest_options& options() const { return options_member_; }
+
+private:
+  std::chrono::milliseconds retry_delay(const error& err, http::backoff& delays) const;
+
+  std::shared_ptr<http::transport> transport_member_;
+  std::shared_ptr<http::rate_limiter> limiter_member_;
+  rest_options options_member_;
+};
+
+} // namespace lattice::k8s::client

@@ -1,0 +1,18 @@
+#include "k8s/codec/document.hpp"
+
+#include <string>
+
+namespace lattice::k8s::codec {
+
+simdjson::error_code parse_document(std::string_view json, simdjson::dom::element& root) {
+  thread_local simdjson::dom::parser parser;
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end; copy into a
+  // reused padded buffer instead of letting it allocate a copy each time.
+  thread_local std::string buffer;
+  buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json.data(), json.size());
+  buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+  return parser.parse(buffer.data(), json.size(), false).get(root);
+}
+
+} // namespace lattice::k8s::codec

@@ -1,0 +1,96 @@
+#include "k8s/codec/encode_common.hpp"
+#include "k8s/codec/encoders.hpp"
+
+namespace lattice::k8s {
+
+namespace {
+
+using codec::json_writer;
+
+/// Writes a time/string member: the value, null (merge patch clearing it) or nothing.
+void write_optional(json_writer& w, std::string_view name, const std::string& value, bool nulls_for_empty) {
+  if (!value.empty())
+    w.field(name, value);
+  else if (nulls_for_empty)
+    w.key(name).null();
+}
+
+void write_condition(json_writer& w, const condition& c) {
+  w.begin_object();
+  w.field("type", c.type);
+  w.field("status", codec::condition_status_name(c.status));
+  w.optional_field("reason", c.reason);
+  w.optional_field("message", c.message);
+  w.optional_field("lastUpdateTime", c.last_update_time);
+  w.optional_field("lastTransitionTime", c.last_transition_time);
+  if (c.observed_generation != 0)
+    w.field("observedGeneration", c.observed_generation);
+  w.end_object();
+}
+
+void write_status(json_writer& w, const training_job_status& s, bool nulls) {
+  w.begin_object();
+  w.key("execStatus").begin_object();
+  w.key("conditions").begin_array();
+  for (const auto& c : s.exec.conditions)
+    write_condition(w, c);
+  w.end_array();
+  w.key("replicaStatuses").begin_object();
+  for (const auto& r : s.exec.replica_statuses) {
+    w.key(r.replica_type).begin_object();
+    w.field("active", r.active).field("succeeded", r.succeeded).field("failed", r.failed);
+    w.end_object();
+  }
+  w.end_object();
+  write_optional(w, "startTime", s.exec.start_time, nulls);
+  write_optional(w, "completionTime", s.exec.completion_time, nulls);
+  write_optional(w, "lastReconcileTime", s.exec.last_reconcile_time, nulls);
+  w.end_object();
+  w.field("currentSize", s.current_size);
+  write_optional(w, "stage", s.stage, nulls);
+  write_optional(w, "submitTime", s.submit_time, nulls);
+  write_optional(w, "queuedTime", s.queued_time, nulls);
+  write_optional(w, "lastExecTime", s.last_exec_time, nulls);
+  write_optional(w, "completionTime", s.completion_time, nulls);
+  write_optional(w, "requeueTime", s.requeue_time, nulls);
+  write_optional(w, "cooldownTime", s.cooldown_time, nulls);
+  w.end_object();
+}
+
+} // namespace
+
+std::string encode_training_job_status(const training_job_status& status, bool nulls_for_empty) {
+  json_writer w;
+  write_status(w, status, nulls_for_empty);
+  return w.take();
+}
+
+std::string encode_training_job_status_update(const training_job& job, std::string_view api_version) {
+  json_writer w;
+  w.begin_object();
+  w.field("apiVersion", api_version).field("kind", "TrainingJob");
+  w.key("metadata").begin_object();
+  w.field("name", job.meta.name);
+  w.optional_field("namespace", job.meta.namespace_);
+  w.optional_field("uid", job.meta.uid);
+  w.optional_field("resourceVersion", job.meta.resource_version);
+  w.end_object();
+  w.key("status");
+  write_status(w, job.status, false);
+  w.end_object();
+  return w.take();
+}
+
+std::string encode_training_job_status_patch(const training_job_status& status,
+                                             std::string_view resource_version) {
+  json_writer w;
+  w.begin_object();
+  if (!resource_version.empty())
+    w.key("metadata").begin_object().field("resourceVersion", resource_version).end_object();
+  w.key("status");
+  write_status(w, status, true);
+  w.end_object();
+  return w.take();
+}
+
+} // namespace lattice::k8s

@@ -1,0 +1,182 @@
+#pragma once
+
+// Out-of-line members of reflector<T>; included by reflector.hpp only.
+
+namespace lattice::k8s::watch {
+
+template <class T>
+result<list_page<T>> reflector<T>::list_all() {
+  const auto path = options_member_.resource.collection_path(options_member_.namespace_);
+  list_page<T> all;
+  std::string continue_token;
+  do {
+    auto query = selectors();
+    if (options_member_.page_size > 0)
+      query.emplace_back("limit", std::to_string(options_member_.page_size));
+    if (!continue_token.empty())
+      query.emplace_back("continue", continue_token);
+    auto body = client_member_->call("GET", path, query);
+    if (!body) {
+      // An expired continue token: the snapshot is gone, start the list over.
+      if (body.err().status == 410 && !continue_token.empty()) {
+        all.items.clear();
+        continue_token.clear();
+        continue;
+      }
+      return body.err();
+    }
+    auto page = decode_list(std::string_view(*body), static_cast<T*>(nullptr));
+    if (!page)
+      return page.err();
+    // The codec leaves out items it cannot decode; say so instead of hiding it.
+    for (const auto& item_error : page->item_errors)
+      report(item_error);
+    for (auto& item : page->items)
+      all.items.push_back(std::move(item));
+    // Every page carries the snapshot's resourceVersion; the last one counts.
+    all.resource_version = std::move(page->resource_version);
+    continue_token = std::move(page->continue_token);
+  } while (!continue_token.empty() && !stopping());
+  return all;
+}
+
+template <class T>
+typename reflector<T>::watch_end reflector<T>::watch_once() {
+  auto query = selectors();
+  query.emplace_back("watch", "1");
+  query.emplace_back("resourceVersion", last_resource_version());
+  query.emplace_back("allowWatchBookmarks", "true");
+  query.emplace_back("timeoutSeconds", std::to_string(options_member_.watch_timeout.count()));
+  // The server ends the watch after timeoutSeconds; silence well beyond that
+  // means the connection is dead without a FIN (a vanished peer).
+  const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(options_member_.watch_timeout)
+                    + std::chrono::seconds(30);
+  auto opened = client_member_->watch(options_member_.resource.collection_path(options_member_.namespace_),
+                                      query, idle);
+  if (!opened) {
+    if (opened.err().status == 410)
+      return watch_end::relist;
+    report(opened.err());
+    return watch_end::backoff;
+  }
+  auto stream = std::move(opened.value());
+  {
+    std::lock_guard<std::mutex> lock(control_mutex_member_);
+    if (stopped_member_)
+      return watch_end::stopped;
+    stream_member_ = stream.get();
+    std::lock_guard<std::mutex> stats_lock(store_mutex_member_);
+    ++stats_member_.watches_opened;
+  }
+  auto detach = [this] {
+    std::lock_guard<std::mutex> lock(control_mutex_member_);
+    stream_member_ = nullptr;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  bool delivered = false;
+  watch_end end = watch_end::resume;
+  while (true) {
+    auto line = stream->next_line();
+    if (!line) {
+      if (line.err().what == error::kind::cancelled) {
+        end = watch_end::stopped;
+      } else {
+        report(line.err());
+        end = watch_end::backoff;
+      }
+      break;
+    }
+    if (!line->has_value())
+      break; // the server's timeoutSeconds ran out: resume at once
+    auto event = decode_watch_event(std::string_view(**line), static_cast<T*>(nullptr));
+    if (!event) {
+      // Skipping the line would lose an event; restart the watch from the
+      // last good resourceVersion instead (after a backoff).
+      report(event.err());
+      end = watch_end::backoff;
+      break;
+    }
+    if (event->type == watch_event_type::error) {
+      if (event->status.status == 410) {
+        end = watch_end::relist;
+      } else {
+        report(event->status);
+        end = watch_end::backoff;
+      }
+      break;
+    }
+    std::lock_guard<std::mutex> lock(store_mutex_member_);
+    if (event->type == watch_event_type::bookmark) {
+      ++stats_member_.bookmarks;
+      resource_version_member_ = event->object.meta.resource_version;
+      continue;
+    }
+    ++stats_member_.events;
+    auto version = event->object.meta.resource_version;
+    store_member_.apply(event->type, std::move(event->object), on_delta_member_);
+    resource_version_member_ = std::move(version);
+    delivered = true;
+  }
+  detach();
+  if (delivered || std::chrono::steady_clock::now() - started >= options_member_.healthy_after)
+    healthy_member_ = true;
+  return end;
+}
+
+template <class T>
+void reflector<T>::run() {
+  http::backoff delays(options_member_.backoff, options_member_.random);
+  bool need_list = options_member_.resume_from.empty();
+  if (!need_list) {
+    std::lock_guard<std::mutex> lock(store_mutex_member_);
+    resource_version_member_ = options_member_.resume_from;
+  }
+  while (!stopping()) {
+    if (need_list) {
+      auto listed = list_all();
+      if (!listed) {
+        report(listed.err());
+        if (!sleep_for(delays.next()))
+          break;
+        continue;
+      }
+      {
+        std::lock_guard<std::mutex> lock(store_mutex_member_);
+        ++stats_member_.lists;
+        store_member_.replace(std::move(listed->items), on_delta_member_);
+        resource_version_member_ = listed->resource_version;
+      }
+      need_list = false;
+      if (!synced_member_.exchange(true) && on_synced_member_)
+        on_synced_member_();
+    }
+    healthy_member_ = false;
+    const auto end = watch_once();
+    if (healthy_member_)
+      delays.reset();
+    switch (end) {
+    case watch_end::stopped:
+      return;
+    case watch_end::resume:
+      break;
+    case watch_end::relist: {
+      {
+        std::lock_guard<std::mutex> lock(store_mutex_member_);
+        ++stats_member_.relists_after_gone;
+      }
+      need_list = true;
+      // After a healthy watch the relist is immediate; a 410 right after
+      // (re)connecting waits, so a server that keeps saying Gone is not hammered.
+      if (!healthy_member_ && !sleep_for(delays.next()))
+        return;
+      break;
+    }
+    case watch_end::backoff:
+      if (!sleep_for(delays.next()))
+        return;
+      break;
+    }
+  }
+}
+
+} // namespace lattice::k8s::watch

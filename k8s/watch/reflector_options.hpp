@@ -1,0 +1,47 @@
+#pragma once
+
+#include "k8s/client/resource.hpp"
+#include "k8s/http/backoff.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace lattice::k8s::watch {
+
+struct reflector_options {
+  client::resource resource;
+  /// Empty: all namespaces (or a cluster-scoped kind).
+  std::string namespace_;
+  /// e.g. "app=worker"; "" for none.
+  std::string label_selector;
+  /// e.g. "spec.nodeName!="; "" for none.
+  std::string field_selector;
+  /// LIST page size (limit/continue); 0 lists in one response.
+  int page_size = 500;
+  /// Server-side timeoutSeconds of each watch; the reflector then resumes.
+  std::chrono::seconds watch_timeout{300};
+  /// Reconnect delays (client-go: 800ms doubling to 30s, jittered).
+  http::backoff_policy backoff{std::chrono::milliseconds(800), std::chrono::milliseconds(30'000), 2.0, 0.5};
+  /// A watch that lasted this long, or delivered anything, resets the backoff.
+  std::chrono::seconds healthy_after{30};
+  http::uniform_random random = http::default_random();
+  /// Non-empty: start by watching from this resourceVersion (a restarted
+  /// process resuming) instead of listing; the store starts empty and a 410
+  /// falls back to the usual list. synced() turns true after that list.
+  std::string resume_from;
+  /// For messages ("pods", "trainingjobs in ns a").
+  std::string name;
+};
+
+/// Counters for tests and metrics.
+struct reflector_stats {
+  std::uint64_t lists = 0;
+  std::uint64_t relists_after_gone = 0;
+  std::uint64_t watches_opened = 0;
+  std::uint64_t events = 0;
+  std::uint64_t bookmarks = 0;
+  std::uint64_t errors = 0;
+};
+
+} // namespace lattice::k8s::watch

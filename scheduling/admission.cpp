@@ -1,0 +1,196 @@
+// Phase A: admission at minSize, repair of running jobs, and taking capacity
+// from other jobs (shrink, then preempt) only when that makes a job fit.
+#include "scheduling/plan_builder.hpp"
+
+#include <algorithm>
+
+namespace lattice::scheduling::detail {
+
+namespace {
+
+/// Capacity given back by one step of a shrink-then-preempt simulation.
+struct taken_unit {
+  int victim;
+  /// The whole job (preemption) rather than its highest worker (shrink).
+  bool whole;
+  /// For a shrink: the index of the removed worker.
+  std::size_t index;
+  std::vector<int> nodes;
+};
+
+} // namespace
+
+void plan_builder::admit(job_slot& s) {
+  s.processed = true;
+  std::vector<int> placed;
+  if (s.was_running && !s.preempted) {
+    auto repair = [&] {
+      std::vector<std::size_t> holes;
+      for (std::size_t i = 0; i < s.planned.size(); ++i)
+        if (s.planned[i] < 0)
+          holes.push_back(i);
+      if (holes.empty())
+        return true;
+      placed.clear();
+      if (!acquire(s, holes.size(), nodes_of(s.planned), placed))
+        return false;
+      for (std::size_t k = 0; k < holes.size(); ++k)
+        s.planned[holes[k]] = placed[k];
+      return true;
+    };
+    if (repair()) {
+      s.admitted = true;
+      return;
+    }
+    // A locked job that cannot hold its whole size falls back to minSize.
+    if (s.protected_count > s.min()) {
+      while (s.planned.size() > s.min()) {
+        if (s.planned.back() >= 0)
+          state_->release(s.planned.back(), s.req, 1);
+        s.planned.pop_back();
+      }
+      s.protected_count = s.min();
+      if (repair()) {
+        s.admitted = true;
+        return;
+      }
+    }
+    for (int node : s.planned)
+      if (node >= 0)
+        state_->release(node, s.req, 1);
+    s.planned.clear();
+    s.lost_minimum = true;
+    return;
+  }
+  // Waiting (or preempted earlier in this plan): all of minSize or nothing.
+  if (acquire(s, s.min(), s.preempted ? nodes_of(s.old_nodes) : std::vector<int>{}, placed)) {
+    s.planned = placed;
+    s.protected_count = s.min();
+    s.admitted = true;
+  }
+}
+
+bool plan_builder::acquire(job_slot& s, std::size_t count, const std::vector<int>& preferred,
+                           std::vector<int>& out) {
+  auto need = static_cast<int64_t>(count);
+  auto& known = failures_[static_cast<uint64_t>(s.cls) << 32 | static_cast<uint32_t>(s.shape)];
+  if (!known.empty() && known.front().epoch != state_->release_epoch())
+    known.clear();
+  for (const auto& f : known)
+    if (f.priority >= s.priority() && f.count <= count) {
+      s.largest_possible = f.largest;
+      return false;
+    }
+  int64_t total = state_->total_capacity(s.cls, s.req, need);
+  if (total < need && !take_from_others(s, need, total)) {
+    s.largest_possible = total;
+    if (!known.empty() && known.front().epoch != state_->release_epoch())
+      known.clear();
+    known.push_back({state_->release_epoch(), s.priority(), count, total});
+    return false;
+  }
+  state_->place(s.cls, s.req, need, preferred, out);
+  return true;
+}
+
+void plan_builder::release_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total) {
+  bool counts = state_->eligible(for_job.cls, node);
+  int64_t before = counts ? state_->capacity(node, for_job.req) : 0;
+  state_->release(node, v.req, 1);
+  if (counts)
+    total += state_->capacity(node, for_job.req) - before;
+}
+
+void plan_builder::reserve_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total) {
+  bool counts = state_->eligible(for_job.cls, node);
+  int64_t before = counts ? state_->capacity(node, for_job.req) : 0;
+  state_->reserve(node, v.req, 1);
+  if (counts)
+    total += state_->capacity(node, for_job.req) - before;
+}
+
+bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
+  uint64_t epoch = state_->release_epoch();
+  std::vector<taken_unit> units;
+  bool fit = false;
+  auto touches = [&](const job_slot& v) {
+    return std::any_of(v.planned.begin(), v.planned.end(),
+                       [&](int n) { return n >= 0 && state_->eligible(s.cls, n); });
+  };
+  // 1. Shrink toward minSize: strictly lower priority (lowest first, latest
+  //    queued first), then the unprotected part of equal-priority jobs.
+  for (auto it = victims_.begin(); it != victims_.end() && !fit; ++it) {
+    job_slot& v = slots_[*it];
+    if (v.priority() > s.priority())
+      break;
+    std::size_t floor = v.priority() < s.priority() ? v.min() : v.protected_count;
+    if (&v == &s || v.planned.size() <= floor || !touches(v))
+      continue;
+    while (v.planned.size() > floor && !fit) {
+      int node = v.planned.back();
+      v.planned.pop_back();
+      if (node >= 0)
+        release_slot_worker(v, node, s, total);
+      units.push_back({*it, false, v.planned.size(), {node}});
+      fit = total >= need;
+    }
+  }
+  // 2. Preempt whole jobs of strictly lower priority, lowest first.
+  for (auto it = victims_.begin(); it != victims_.end() && !fit; ++it) {
+    job_slot& v = slots_[*it];
+    if (v.priority() >= s.priority())
+      break;
+    if (v.processed || v.planned.empty() || !touches(v))
+      continue;
+    units.push_back({*it, true, 0, v.planned});
+    for (int node : v.planned)
+      if (node >= 0)
+        release_slot_worker(v, node, s, total);
+    v.planned.clear();
+    fit = total >= need;
+  }
+  auto give_back = [&](const taken_unit& u) {
+    job_slot& v = slots_[u.victim];
+    for (int node : u.nodes) {
+      if (node >= 0)
+        reserve_slot_worker(v, node, s, total);
+      v.planned.push_back(node);
+    }
+  };
+  if (!fit) {
+    for (auto u = units.rbegin(); u != units.rend(); ++u)
+      give_back(*u);
+    state_->rollback_epoch(epoch);
+    return false;
+  }
+  // Take no more than needed: give back, newest first, every unit the job
+  // still fits without (a shrunk job only regains its next index).
+  std::vector<bool> returned(units.size(), false);
+  for (std::size_t k = units.size(); k-- > 0;) {
+    const taken_unit& u = units[k];
+    job_slot& v = slots_[u.victim];
+    if (u.whole ? !v.planned.empty() : v.planned.size() != u.index)
+      continue;
+    give_back(u);
+    if (total >= need) {
+      returned[k] = true;
+      continue;
+    }
+    for (std::size_t w = 0; w < u.nodes.size(); ++w) {
+      if (u.nodes[w] >= 0)
+        release_slot_worker(v, u.nodes[w], s, total);
+      v.planned.pop_back();
+    }
+  }
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    if (returned[k])
+      continue;
+    job_slot& v = slots_[units[k].victim];
+    v.taken_by = static_cast<int>(s.input);
+    if (units[k].whole)
+      v.preempted = true;
+  }
+  return true;
+}
+
+} // namespace lattice::scheduling::detail

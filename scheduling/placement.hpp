@@ -1,0 +1,102 @@
+#pragma once
+
+#include "scheduling/job_info.hpp"
+#include "scheduling/node_info.hpp"
+#include "scheduling/resources.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace lattice::scheduling {
+
+/// The resource names of one planning pass as dense dimensions; dimension 0
+/// is always the GPU resource, so "free GPUs" is `free(node)[0]`.
+class resource_index {
+public:
+  explicit resource_index(const std::string& gpu_resource);
+  /// Adds every name requested in `list`.
+  void add_names(const resource_list& list);
+  std::size_t size() const { return names_.size(); }
+  const std::string& name(std::size_t dim) const { return names_[dim]; }
+
+private:
+  std::vector<std::string> names_;
+};
+
+/// Free capacity of every node during one planning pass, with the indexes
+/// that keep placement cheap: per distinct constraint set ("eligibility
+/// class") the nodes a new worker may use, ordered by free GPUs then name.
+/// Node ids are positions in name order, so every tie breaks by node name.
+class cluster_state {
+public:
+  /// Workers per node when a request asks for nothing at all.
+  static constexpr int64_t unbounded = int64_t{1} << 30;
+
+  /// `nodes` must be sorted by name with unique names.
+  cluster_state(std::vector<const node_info*> nodes, const resource_index& index);
+
+  int node_count() const { return static_cast<int>(nodes_.size()); }
+  const node_info& node(int id) const { return *nodes_[id]; }
+  /// The node id of `name`, or -1.
+  int find_node(const std::string& name) const;
+  const int64_t* free(int node) const { return &free_[static_cast<std::size_t>(node) * dims_]; }
+
+  /// How many workers requesting `req` fit in the node's free capacity now.
+  int64_t capacity(int node, const int64_t* req) const;
+  /// Takes (or gives back) `count` workers' worth of `req` on `node`.
+  void reserve(int node, const int64_t* req, int64_t count);
+  void release(int node, const int64_t* req, int64_t count);
+
+  /// The eligibility class of `constraints` (built on first use, O(nodes)).
+  int eligibility_class(const placement_constraints& constraints);
+  bool eligible(int cls, int node) const { return classes_[cls].eligible[node] != 0; }
+
+  /// Sum of capacity over the class's nodes, stopping early once >= `limit`.
+  int64_t total_capacity(int cls, const int64_t* req, int64_t limit) const;
+
+  /// Reserves up to `count` workers on the class's nodes and appends one node
+  /// id per placed worker to `out`; returns how many were placed. Packing:
+  /// first nodes in `preferred` (the job's own), then the best-fitting single
+  /// node for all that remain (fewest GPUs left over), else the node taking
+  /// the most workers, repeatedly. Callers wanting gang semantics check
+  /// total_capacity() first.
+  int64_t place(int cls, const int64_t* req, int64_t count, const std::vector<int>& preferred,
+                std::vector<int>& out);
+
+  /// Bumped whenever capacity is given back, so "did not fit" results can be
+  /// cached while capacity only shrinks.
+  uint64_t release_epoch() const { return release_epoch_; }
+  /// After a simulation that gave capacity back and then took all of it
+  /// again, the state is as it was at `epoch`: cached failures stay valid.
+  void rollback_epoch(uint64_t epoch) { release_epoch_ = epoch; }
+
+private:
+  struct eligibility {
+    placement_constraints constraints;
+    std::vector<uint8_t> eligible;
+    /// (free GPUs, node id) of eligible nodes.
+    std::set<std::pair<int64_t, int>> by_free_gpus;
+  };
+
+  void update_index(int node, int64_t old_gpus);
+  int best_single_node(const eligibility& cls, const int64_t* req, int64_t remaining) const;
+  int roomiest_node(const eligibility& cls, const int64_t* req) const;
+
+  std::vector<const node_info*> nodes_;
+  std::unordered_map<std::string_view, int> node_ids_;
+  std::size_t dims_;
+  std::vector<int64_t> free_;
+  std::vector<eligibility> classes_;
+  std::vector<std::vector<int>> node_classes_;
+  std::unordered_map<std::size_t, std::vector<int>> class_lookup_;
+  uint64_t release_epoch_ = 0;
+  int unconstrained_class_ = -1;
+};
+
+} // namespace lattice::scheduling

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "scheduling/placement.hpp"
+#include "scheduling/plan.hpp"
+#include "scheduling/planner_config.hpp"
+#include "scheduling/snapshot.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace lattice::scheduling::detail {
+
+/// The planner's working state for one job.
+struct job_slot {
+  const job_info* job = nullptr;
+  std::size_t input = 0;
+  std::optional<std::string> invalid;
+  bool was_running = false;
+  bool cooling = false;
+  bool locked = false;
+  int cls = -1;
+  int shape = -1;
+  /// One worker's requests as dense dimensions (points into the builder's
+  /// flat table).
+  const int64_t* req = nullptr;
+  /// Node id of the worker in force at each index (-1: none or unknown node).
+  std::vector<int> old_nodes;
+  /// Planned node id per index 0..n-1 (-1: lost worker still to re-place).
+  std::vector<int> planned;
+  /// Indices below this are held even against equal-priority admissions
+  /// (minSize, or the whole current size while the job is locked).
+  std::size_t protected_count = 0;
+  bool processed = false;
+  bool admitted = false;
+  bool preempted = false;
+  /// The slot whose admission shrank or preempted this one, or -1.
+  int taken_by = -1;
+  /// Largest placement of minSize workers seen when admission failed.
+  int64_t largest_possible = 0;
+  bool lost_minimum = false;
+
+  // Copied from `job` so the victim scans stay in one cache line per slot.
+  int32_t priority_ = 0;
+  std::size_t min_ = 0;
+  std::size_t max_ = 0;
+
+  int32_t priority() const { return priority_; }
+  std::size_t min() const { return min_; }
+  std::size_t max() const { return max_; }
+};
+
+/// One planning pass (planner.cpp: setup, growth, output; admission.cpp:
+/// phase A with shrink/preempt; reason.cpp: the human-readable reasons).
+class plan_builder {
+public:
+  plan_builder(const snapshot& snap, const planner_config& cfg, time_point now);
+  plan build();
+
+private:
+  // planner.cpp
+  void index_nodes();
+  void make_slots();
+  void mark_duplicate_keys();
+  void hold_current_workers();
+  void grow(job_slot& s);
+  job_decision decide(const job_slot& s) const;
+  std::vector<int> nodes_of(const std::vector<int>& ids) const;
+
+  // admission.cpp
+  void admit(job_slot& s);
+  bool acquire(job_slot& s, std::size_t count, const std::vector<int>& preferred, std::vector<int>& out);
+  bool take_from_others(job_slot& s, int64_t need, int64_t total);
+  void release_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
+  void reserve_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
+
+  // reason.cpp
+  std::string reason_for(const job_slot& s) const;
+  /// Appends "needs N x {resources} on nodes matching ...".
+  void append_needs(std::string& out, const job_slot& s, std::size_t count) const;
+
+  const snapshot& snap_;
+  const planner_config& cfg_;
+  time_point now_;
+  plan out_;
+  std::vector<const node_info*> nodes_;
+  resource_index index_;
+  std::optional<cluster_state> state_;
+  std::vector<job_slot> slots_;
+  /// Slot ids in queue order.
+  std::vector<int> order_;
+  /// Valid slots that were running, in reverse queue order (lowest priority,
+  /// latest queued first): the only jobs capacity can be taken from, since
+  /// jobs admitted in this plan hold exactly their protected minSize.
+  std::vector<int> victims_;
+  /// Dense worker requests of every slot, `index_.size()` per slot.
+  std::vector<int64_t> requests_;
+  /// Distinct request vectors (as raw bytes) -> shape id.
+  std::unordered_map<std::string_view, int> shapes_;
+
+  /// "Did not fit" memo: with no capacity given back since `epoch`, a job of
+  /// the same class and shape needing at least `count` at a priority not
+  /// above `priority` cannot fit either.
+  struct failure {
+    uint64_t epoch;
+    int32_t priority;
+    std::size_t count;
+    int64_t largest;
+  };
+  /// Keyed by class << 32 | shape; only entries of the current release epoch
+  /// are kept.
+  std::unordered_map<uint64_t, std::vector<failure>> failures_;
+  /// " x {resources} on nodes matching ..." per (class, shape), for reasons.
+  mutable std::map<std::pair<int, int>, std::string> needs_text_;
+};
+
+} // namespace lattice::scheduling::detail

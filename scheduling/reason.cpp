@@ -1,0 +1,55 @@
+// The human-readable reason attached to every job that waits or runs below
+// its maxSize (shown in status conditions, Events and the debug port).
+#include "scheduling/constraints.hpp"
+#include "scheduling/plan_builder.hpp"
+
+namespace lattice::scheduling::detail {
+
+void plan_builder::append_needs(std::string& out, const job_slot& s, std::size_t count) const {
+  auto [it, fresh] = needs_text_.try_emplace({s.cls, s.shape});
+  if (fresh)
+    it->second =
+        " x " + format_resources(s.job->worker_resources) + " on " + describe_constraints(s.job->constraints);
+  out += "needs ";
+  out += std::to_string(count);
+  out += it->second;
+}
+
+std::string plan_builder::reason_for(const job_slot& s) const {
+  const job_info& j = *s.job;
+  std::string out;
+  out.reserve(128);
+  if (s.cooling) {
+    out = "in cooldown until " + format_time(*j.cooldown_time) + " after "
+          + std::to_string(j.schedule_failures) + " schedule failure" + (j.schedule_failures == 1 ? "" : "s");
+    return out;
+  }
+  if (s.taken_by >= 0) {
+    const job_info& by = *slots_[s.taken_by].job;
+    out += s.preempted ? "preempted" : "shrunk";
+    out += " to make room for " + by.key() + " (priority " + std::to_string(by.priority) + "); ";
+  }
+  if (!s.admitted) {
+    if (s.lost_minimum)
+      out += "cannot keep minSize after losing workers; ";
+    append_needs(out, s, s.min());
+    out += "; largest placement possible now: ";
+    out += std::to_string(s.largest_possible);
+  } else if (s.planned.size() >= s.max()) {
+    out += "at maxSize";
+  } else if (s.locked) {
+    out += "rescale interval: next resize allowed at "
+           + format_time(*j.last_resize_time + cfg_.rescale_interval);
+  } else {
+    out += "below maxSize " + std::to_string(s.max()) + ": no room now for "
+           + std::to_string(s.max() - s.planned.size()) + " more";
+    auto [it, fresh] = needs_text_.try_emplace({s.cls, s.shape});
+    if (fresh)
+      it->second =
+          " x " + format_resources(j.worker_resources) + " on " + describe_constraints(j.constraints);
+    out += it->second;
+  }
+  return out;
+}
+
+} // namespace lattice::scheduling::detail

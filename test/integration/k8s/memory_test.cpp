@@ -1,0 +1,75 @@
+// Memory per watched pod: N small pods reflected into the store; the growth
+// of the process's resident set divided by N. N from LATTICE_IT_WATCH_PODS
+// (default 2000; docs/benchmarks.md uses 10000 in a Release build).
+#include "k8s/client/kinds.hpp"
+#include "k8s/watch/reflector.hpp"
+#include "test/integration/k8s/cluster_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <malloc.h>
+#include <thread>
+
+namespace lattice::k8s {
+namespace {
+
+using namespace std::chrono_literals;
+
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(memory, per_watched_pod) {
+  const char* configured = std::getenv("LATTICE_IT_WATCH_PODS");
+  const int count = configured ? std::atoi(configured) : 2000;
+  ASSERT_GT(count, 0);
+  it::test_namespace ns("lattice-mem");
+  auto client = it::admin_client();
+  client::kind_clients kinds(client, it::test_group);
+
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> creators;
+  for (int t = 0; t < 4; ++t)
+    creators.emplace_back([&] {
+      for (int i = next++; i < count; i = next++)
+        if (!kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "m-" + std::to_string(i), "mem")))
+          ++failures;
+    });
+  for (auto& t : creators)
+    t.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  malloc_trim(0);
+  const long before = rss_kib();
+  watch::reflector_options options;
+  options.resource = client::pods_resource();
+  options.namespace_ = ns.name();
+  options.page_size = 500;
+  std::atomic<std::size_t> delivered{0};
+  watch::reflector<pod> reflector(client, options,
+                                  [&](watch::delta_type, const pod&, const pod*) { ++delivered; });
+  std::thread runner([&] { reflector.run(); });
+  const bool synced = it::eventually([&] { return reflector.synced(); }, 300s);
+  malloc_trim(0);
+  const long after = rss_kib();
+  reflector.stop();
+  runner.join();
+  ASSERT_TRUE(synced);
+  EXPECT_EQ(reflector.size(), static_cast<std::size_t>(count));
+  EXPECT_EQ(delivered.load(), static_cast<std::size_t>(count));
+  const double per_pod = (after - before) * 1024.0 / count;
+  std::cout << "memory per watched pod: " << per_pod << " bytes (" << count << " pods, VmRSS " << before
+            << " -> " << after << " KiB)\n";
+  EXPECT_LT(per_pod, 64 * 1024) << "the store should keep compact structs, not documents";
+}
+
+} // namespace
+} // namespace lattice::k8s

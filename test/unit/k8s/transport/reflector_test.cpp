@@ -1,0 +1,267 @@
+#include "k8s/watch/reflector.hpp"
+#include "test/unit/k8s/transport/fake_kind.hpp"
+#include "test/unit/k8s/transport/fake_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+namespace lattice::k8s {
+namespace {
+
+using namespace std::chrono_literals;
+using test::bookmark_json;
+using test::event_json;
+using test::fake_transport;
+using test::list_json;
+using test::scripted_stream;
+using test::thing;
+using test::thing_json;
+using watch::delta_type;
+
+std::string query_value(const std::string& target, const std::string& name) {
+  const auto key = name + "=";
+  auto at = target.find("?" + key);
+  if (at == std::string::npos)
+    at = target.find("&" + key);
+  if (at == std::string::npos)
+    return "<absent>";
+  const auto start = at + 1 + key.size();
+  return target.substr(start, target.find('&', start) - start);
+}
+
+/// Runs a reflector over the fake transport on its own thread. The script
+/// should end with `park()`: a quiet watch that signals when reached.
+struct reflector_harness {
+  std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
+  std::vector<std::string> deltas;
+  std::vector<std::string> errors;
+  int synced_calls = 0;
+  std::promise<void> parked;
+  std::unique_ptr<watch::reflector<thing>> reflector;
+  std::thread runner;
+
+  scripted_stream park() {
+    scripted_stream s;
+    s.end = scripted_stream::ending::block_until_cancelled;
+    s.on_open = [this] { parked.set_value(); };
+    return s;
+  }
+  static scripted_stream stream(std::vector<std::string> lines,
+                                scripted_stream::ending end = scripted_stream::ending::clean) {
+    scripted_stream s;
+    s.lines = std::move(lines);
+    s.end = end;
+    return s;
+  }
+
+  void start(watch::reflector_options options = {}, bool fast_backoff = true) {
+    options.resource = {"example.com", "v1", "things", true};
+    options.page_size = 2;
+    options.watch_timeout = 120s;
+    if (fast_backoff)
+      options.backoff = {1ms, 4ms, 2.0, 0.5};
+    options.random = [] { return 0.0; };
+    client::rest_options rest;
+    rest.max_retries = 0;
+    auto client = std::make_shared<client::rest_client>(transport, nullptr, rest);
+    reflector = std::make_unique<watch::reflector<thing>>(
+        client, options,
+        [this](delta_type type, const thing& obj, const thing*) {
+          const char* names[] = {"added", "updated", "deleted"};
+          deltas.push_back(std::string(names[static_cast<int>(type)]) + " " + obj.meta.name + "@"
+                           + obj.meta.resource_version);
+        },
+        [this] { ++synced_calls; }, [this](const error& e) { errors.push_back(e.to_string()); });
+    runner = std::thread([this] { reflector->run(); });
+  }
+
+  /// Waits for the parked watch (the end of the script), then stops.
+  bool finish() {
+    const bool reached = parked.get_future().wait_for(10s) == std::future_status::ready;
+    reflector->stop();
+    transport->release();
+    runner.join();
+    return reached;
+  }
+
+  ~reflector_harness() {
+    if (runner.joinable()) {
+      reflector->stop();
+      transport->release();
+      runner.join();
+    }
+  }
+};
+
+TEST(reflector, paged_list_then_watch_from_the_list_resource_version) {
+  reflector_harness h;
+  h.transport->answers = {
+      fake_transport::ok(list_json({thing_json("a", "p", "3", 1), thing_json("a", "q", "4", 1)}, "10", "c1")),
+      fake_transport::ok(list_json({thing_json("a", "r", "5", 1)}, "10"))};
+  h.transport->streams = {h.park()};
+  watch::reflector_options options;
+  options.namespace_ = "a";
+  options.label_selector = "app=w";
+  options.field_selector = "spec.nodeName!=";
+  h.start(options);
+  ASSERT_TRUE(h.finish());
+
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added p@3", "added q@4", "added r@5"}));
+  EXPECT_EQ(h.synced_calls, 1);
+  ASSERT_EQ(h.transport->requests.size(), 2u);
+  EXPECT_EQ(query_value(h.transport->requests[0].target, "limit"), "2");
+  EXPECT_EQ(query_value(h.transport->requests[1].target, "continue"), "c1");
+  EXPECT_EQ(query_value(h.transport->requests[0].target, "labelSelector"), "app%3Dw");
+  ASSERT_EQ(h.transport->watch_requests.size(), 1u);
+  const auto& watch = h.transport->watch_requests[0].target;
+  EXPECT_EQ(watch.substr(0, watch.find('?')), "/apis/example.com/v1/namespaces/a/things");
+  EXPECT_EQ(query_value(watch, "watch"), "1");
+  EXPECT_EQ(query_value(watch, "resourceVersion"), "10");
+  EXPECT_EQ(query_value(watch, "allowWatchBookmarks"), "true");
+  EXPECT_EQ(query_value(watch, "timeoutSeconds"), "120");
+  EXPECT_EQ(query_value(watch, "fieldSelector"), "spec.nodeName%21%3D");
+}
+
+TEST(reflector, resumes_from_the_last_event_or_bookmark_after_a_disconnect) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({thing_json("a", "p", "3", 1)}, "10"))};
+  h.transport->streams = {
+      h.stream({event_json("ADDED", thing_json("a", "z", "11", 1)), bookmark_json("15")},
+               scripted_stream::ending::transport_error),
+      h.stream({event_json("MODIFIED", thing_json("a", "z", "16", 2))}, scripted_stream::ending::clean),
+      h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added p@3", "added z@11", "updated z@16"}));
+  ASSERT_EQ(h.transport->watch_requests.size(), 3u);
+  EXPECT_EQ(query_value(h.transport->watch_requests[1].target, "resourceVersion"), "15");
+  EXPECT_EQ(query_value(h.transport->watch_requests[2].target, "resourceVersion"), "16");
+  EXPECT_EQ(h.transport->requests.size(), 1u) << "a disconnect must not cause a relist";
+  EXPECT_EQ(h.errors.size(), 1u);
+}
+
+TEST(reflector, replayed_events_after_reconnect_are_not_applied_twice) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
+  const auto added = event_json("ADDED", thing_json("a", "z", "11", 1));
+  h.transport->streams = {h.stream({added}, scripted_stream::ending::transport_error), h.stream({added}),
+                          h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added z@11"}));
+}
+
+TEST(reflector, gone_error_event_relists_and_delivers_the_difference) {
+  reflector_harness h;
+  h.transport->answers = {
+      fake_transport::ok(list_json({thing_json("a", "keep", "3", 1), thing_json("a", "change", "4", 1),
+                                    thing_json("a", "vanish", "5", 1)},
+                                   "10")),
+      fake_transport::ok(list_json({thing_json("a", "keep", "3", 1), thing_json("a", "change", "40", 2),
+                                    thing_json("a", "appear", "41", 1)},
+                                   "50"))};
+  h.transport->streams = {h.stream({test::gone_event_json()}), h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  std::vector<std::string> after(h.deltas.begin() + 3, h.deltas.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, (std::vector<std::string>{"added appear@41", "deleted vanish@5", "updated change@40"}));
+  EXPECT_EQ(h.reflector->stats().relists_after_gone, 1u);
+  EXPECT_EQ(h.synced_calls, 1) << "synced fires after the first list only";
+  ASSERT_EQ(h.transport->watch_requests.size(), 2u);
+  EXPECT_EQ(query_value(h.transport->watch_requests[1].target, "resourceVersion"), "50");
+  EXPECT_TRUE(h.errors.empty()) << h.errors[0];
+}
+
+TEST(reflector, gone_http_status_on_watch_open_relists) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({thing_json("a", "x", "3", 1)}, "10")),
+                          fake_transport::ok(list_json({}, "60"))};
+  auto gone = fake_transport::status_answer(410, "Expired");
+  h.transport->watch_rejections = {gone.value()};
+  h.transport->streams = {h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added x@3", "deleted x@3"}));
+  EXPECT_EQ(query_value(h.transport->watch_requests.back().target, "resourceVersion"), "60");
+}
+
+TEST(reflector, forbidden_watch_is_reported_and_retried_with_backoff) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
+  h.transport->watch_rejections = {fake_transport::status_answer(403, "Forbidden").value()};
+  h.transport->streams = {h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  ASSERT_EQ(h.errors.size(), 1u);
+  EXPECT_NE(h.errors[0].find("403 Forbidden"), std::string::npos) << h.errors[0];
+  EXPECT_EQ(query_value(h.transport->watch_requests.back().target, "resourceVersion"), "10");
+}
+
+TEST(reflector, failed_list_is_retried_before_syncing) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::status_answer(500, "InternalError"),
+                          fake_transport::ok(list_json({thing_json("a", "x", "3", 1)}, "10"))};
+  h.transport->streams = {h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.errors.size(), 1u);
+  EXPECT_EQ(h.synced_calls, 1);
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added x@3"}));
+}
+
+TEST(reflector, undecodable_line_restarts_the_watch_from_the_last_good_version) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
+  h.transport->streams = {h.stream({event_json("ADDED", thing_json("a", "x", "11", 1)), "{not json",
+                                    event_json("ADDED", thing_json("a", "y", "12", 1))}),
+                          h.stream({event_json("ADDED", thing_json("a", "y", "12", 1))}), h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added x@11", "added y@12"}));
+  EXPECT_EQ(query_value(h.transport->watch_requests[1].target, "resourceVersion"), "11");
+  EXPECT_EQ(h.errors.size(), 1u);
+}
+
+TEST(reflector, resume_from_a_persisted_version_falls_back_to_a_list_on_gone) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({thing_json("a", "x", "30", 1)}, "40"))};
+  h.transport->streams = {h.stream({test::gone_event_json()}), h.park()};
+  watch::reflector_options options;
+  options.resume_from = "7";
+  h.start(options);
+  ASSERT_TRUE(h.finish());
+  ASSERT_EQ(h.transport->watch_requests.size(), 2u);
+  EXPECT_EQ(query_value(h.transport->watch_requests[0].target, "resourceVersion"), "7");
+  EXPECT_EQ(query_value(h.transport->watch_requests[1].target, "resourceVersion"), "40");
+  EXPECT_EQ(h.deltas, (std::vector<std::string>{"added x@30"}));
+  EXPECT_EQ(h.synced_calls, 1);
+}
+
+TEST(reflector, stop_from_another_thread_ends_a_quiet_watch) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
+  h.transport->streams = {h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  EXPECT_TRUE(h.reflector->synced());
+}
+
+TEST(reflector, stop_during_backoff_returns_promptly) {
+  reflector_harness h;
+  h.transport->fallback = [](const http::request&) { return fake_transport::transport_failure(); };
+  watch::reflector_options options;
+  options.backoff = {10s, 10s, 2.0, 0.0};
+  h.start(options, false);
+  std::this_thread::sleep_for(50ms);
+  const auto before = std::chrono::steady_clock::now();
+  h.reflector->stop();
+  h.runner.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 2s);
+  EXPECT_FALSE(h.reflector->synced());
+}
+
+} // namespace
+} // namespace lattice::k8s
