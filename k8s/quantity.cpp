@@ -9,7 +9,8 @@ namespace lattice::k8s {
 
 namespace {
 
-constexpr std::size_t max_significant_digits = 60;
+// 40 digits (< 2^133) shifted by up to 2^60 stay far inside 256 bits.
+constexpr std::size_t max_significant_digits = 40;
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -125,7 +126,7 @@ const char* split_quantity(std::string_view s, quantity_parts& q) {
   return nullptr;
 }
 
-/// A 256-bit unsigned integer, enough for 60 decimal digits times 2^60.
+/// A 256-bit unsigned integer, enough for 40 decimal digits times 2^60 times 10^3.
 class uint256 {
 public:
   void mul_add(std::uint32_t factor, std::uint32_t addend) {

@@ -13,7 +13,7 @@ namespace lattice::k8s {
 /// decimal-SI suffix (n u m "" k M G T P E) or a decimal exponent (e3, E-2).
 /// The value is returned as a count of 10^-3 units (MilliValue) or of whole
 /// units (Value), rounded away from zero like Kubernetes does, so "100n" cpu
-/// is 1 millicore and "0.5" memory is 1 byte. Exact for up to 60 significant
+/// is 1 millicore and "0.5" memory is 1 byte. Exact for up to 40 significant
 /// digits. A value that does not fit int64 is an overflow error (Kubernetes
 /// would silently cap it); malformed text is a format error. Errors are
 /// kind::decode with only `message` set; callers fill object and field.

@@ -115,10 +115,28 @@ int cluster_state::eligibility_class(const placement_constraints& constraints) {
   int id = static_cast<int>(classes_.size());
   eligibility cls;
   cls.constraints = constraints;
+  classes_.push_back(std::move(cls));
+  bucket.push_back(id);
+  if (unconstrained)
+    unconstrained_class_ = id;
+  if (indexes_built_)
+    build_index(id);
+  return id;
+}
+
+void cluster_state::build_indexes() {
+  for (std::size_t c = 0; c < classes_.size(); ++c)
+    if (classes_[c].eligible.empty())
+      build_index(static_cast<int>(c));
+  indexes_built_ = true;
+}
+
+void cluster_state::build_index(int id) {
+  eligibility& cls = classes_[id];
   cls.eligible.assign(nodes_.size(), 0);
   std::vector<std::pair<int64_t, int>> keys;
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
-    if (!node_admits(constraints, *nodes_[n]))
+    if (!node_admits(cls.constraints, *nodes_[n]))
       continue;
     cls.eligible[n] = 1;
     keys.emplace_back(free(static_cast<int>(n))[0], static_cast<int>(n));
@@ -128,11 +146,6 @@ int cluster_state::eligibility_class(const placement_constraints& constraints) {
   std::sort(keys.begin(), keys.end());
   for (const auto& key : keys)
     cls.by_free_gpus.emplace_hint(cls.by_free_gpus.end(), key);
-  classes_.push_back(std::move(cls));
-  bucket.push_back(id);
-  if (unconstrained)
-    unconstrained_class_ = id;
-  return id;
 }
 
 int64_t cluster_state::total_capacity(int cls, const int64_t* req, int64_t limit) const {

@@ -53,8 +53,11 @@ public:
   void reserve(int node, const int64_t* req, int64_t count);
   void release(int node, const int64_t* req, int64_t count);
 
-  /// The eligibility class of `constraints` (built on first use, O(nodes)).
+  /// The eligibility class of `constraints`. Its node index (O(nodes)) is
+  /// built by build_indexes(), or at once when that already ran; until then
+  /// reservations skip index upkeep, so bulk loading is cheap.
   int eligibility_class(const placement_constraints& constraints);
+  void build_indexes();
   bool eligible(int cls, int node) const { return classes_[cls].eligible[node] != 0; }
 
   /// Sum of capacity over the class's nodes, stopping early once >= `limit`.
@@ -85,6 +88,7 @@ private:
   };
 
   void update_index(int node, int64_t old_gpus);
+  void build_index(int cls);
   int best_single_node(const eligibility& cls, const int64_t* req, int64_t remaining) const;
   int roomiest_node(const eligibility& cls, const int64_t* req) const;
 
@@ -97,6 +101,7 @@ private:
   std::unordered_map<std::size_t, std::vector<int>> class_lookup_;
   uint64_t release_epoch_ = 0;
   int unconstrained_class_ = -1;
+  bool indexes_built_ = false;
 };
 
 } // namespace lattice::scheduling

@@ -46,6 +46,7 @@ struct job_slot {
 
   // Copied from `job` so the victim scans stay in one cache line per slot.
   int32_t priority_ = 0;
+  time_point::rep queued = 0;
   std::size_t min_ = 0;
   std::size_t max_ = 0;
 

@@ -68,9 +68,7 @@ plan plan_builder::build() {
   hold_current_workers();
   // Eligibility indexes are built after the bulk of reservations above, so
   // those did not have to keep them up to date.
-  for (auto& s : slots_)
-    if (!s.invalid)
-      s.cls = state_->eligibility_class(s.job->constraints);
+  state_->build_indexes();
   // Phase A: admission at minSize (and repair of running jobs), in queue order.
   for (int id : order_)
     if (!slots_[id].invalid && !slots_[id].cooling)
@@ -138,7 +136,7 @@ void plan_builder::make_slots() {
     for (const auto& [name, amount] : j.worker_resources.entries())
       for (std::size_t d = 0; d < dims; ++d)
         if (index_.name(d) == name)
-          req[d] = amount;
+          req[d] = s.invalid ? std::max<int64_t>(amount, 0) : amount; // a bad amount never frees capacity
     s.req = req;
     if (s.was_running && !s.invalid)
       for (const auto& w : j.workers) {
@@ -150,6 +148,8 @@ void plan_builder::make_slots() {
       continue;
     std::string_view bytes{reinterpret_cast<const char*>(s.req), dims * sizeof(int64_t)};
     s.shape = shapes_.emplace(bytes, static_cast<int>(shapes_.size())).first->second;
+    s.cls = state_->eligibility_class(j.constraints);
+    s.queued = j.effective_queued_time().time_since_epoch().count();
     s.cooling = !s.was_running && j.cooldown_time && now_ < *j.cooldown_time;
     s.locked = s.was_running && j.last_resize_time && now_ - *j.last_resize_time < cfg_.rescale_interval;
     order_.push_back(static_cast<int>(s.input));
@@ -163,8 +163,7 @@ void plan_builder::make_slots() {
   std::vector<queue_key> keyed;
   keyed.reserve(order_.size());
   for (int id : order_)
-    keyed.push_back(
-        {slots_[id].priority(), slots_[id].job->effective_queued_time().time_since_epoch().count(), id});
+    keyed.push_back({slots_[id].priority(), slots_[id].queued, id});
   std::sort(keyed.begin(), keyed.end(), [this](const queue_key& a, const queue_key& b) {
     if (a.priority != b.priority)
       return a.priority > b.priority;

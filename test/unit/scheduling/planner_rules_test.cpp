@@ -238,6 +238,26 @@ TEST(planner_invalid, bad_spec_is_reported_and_left_alone) {
   EXPECT_EQ(decision(p, "ok").size, 1); // the bad job's workers keep their GPUs
 }
 
+TEST(planner_invalid, negative_request_never_frees_capacity) {
+  snapshot snap;
+  snap.nodes = {make_node("n0").gpus(4)};
+  snap.jobs = {make_job("neg").gpus(-2).running({"n0"}), make_job("ok").min(1).max(8)};
+  auto p = plan_at(snap);
+  EXPECT_TRUE(decision(p, "neg").invalid);
+  EXPECT_EQ(decision(p, "ok").size, 4);
+}
+
+TEST(planner_invalid, duplicate_job_key_is_invalid) {
+  snapshot snap;
+  snap.nodes = {make_node("n0").gpus(4)};
+  snap.jobs = {make_job("a").size(1), make_job("a").size(2)};
+  auto p = plan_at(snap);
+  EXPECT_FALSE(p.jobs[0].invalid);
+  EXPECT_TRUE(p.jobs[1].invalid);
+  EXPECT_EQ(p.jobs[1].reason, "invalid: another job in the snapshot has the same namespace/name");
+  EXPECT_EQ(p.queue, (std::vector<std::size_t>{0, 1}));
+}
+
 TEST(planner_invalid, duplicate_and_bad_nodes_are_warned_about) {
   snapshot snap;
   snap.nodes = {make_node("n0").gpus(4), make_node("n0").gpus(8), make_node("neg").gpus(-2)};

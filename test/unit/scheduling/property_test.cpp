@@ -234,6 +234,8 @@ void check(const generated& g, const plan& p, const std::string& where) {
   for (const auto& [node, r] : free)
     for (const auto& [name, amount] : r.entries())
       ASSERT_GE(amount, 0) << where << ": node " << node << " over-committed on " << name;
+  // Free capacity if every job below a priority were preempted, per priority.
+  std::map<int32_t, std::map<std::string, resource_list>> without_lower;
   for (std::size_t i = 0; i < s.jobs.size(); ++i) {
     const job_info& j = s.jobs[i];
     const job_decision& d = p.jobs[i];
@@ -266,8 +268,13 @@ void check(const generated& g, const plan& p, const std::string& where) {
       continue;
     // No job waits while preempting strictly lower-priority jobs would admit it.
     if (d.stage == job_stage::waiting && !cooling(j)) {
-      auto without_lower = free_after(s, p, [&](const job_info& o) { return o.priority < j.priority; });
-      ASSERT_LT(room_for(s, without_lower, j), j.min_size) << ctx;
+      auto cached = without_lower.find(j.priority);
+      if (cached == without_lower.end())
+        cached = without_lower
+                     .emplace(j.priority,
+                              free_after(s, p, [&](const job_info& o) { return o.priority < j.priority; }))
+                     .first;
+      ASSERT_LT(room_for(s, cached->second, j), j.min_size) << ctx;
     }
     // Shrinks and preemptions are caused by a higher priority job, or by an
     // equal-priority admission taking an unlocked job's workers above minSize.

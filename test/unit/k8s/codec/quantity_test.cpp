@@ -48,7 +48,9 @@ const quantity_case valid_cases[] = {
     {"9223372036854775807", INT64_MAX, 0},
     {"1e-1000", 1, 1},
     {"0e1000000000000", 0, 0},
-    // 65 significant digits: the dropped tail still rounds up.
+    {"0.000000000000000000000000000000000000000000000000000000000001Ei", 1, 1},
+    {"8191.9999Pi", 9223371924264785124, 0},
+    // 65 significant digits (more than the 40 kept): the dropped tail still rounds up.
     {"12.345678901234567890123456789012345678901234567890123456789012345", 13, 12346},
 };
 
@@ -94,6 +96,9 @@ const bad_case bad_cases[] = {
     {"9223372036854775808", "too large"},
     {"1e1000", "too large"},
     {"123456789012345678901234567890123456789012345678901234567890123456789", "too large"},
+    {"999999999999999999999999999999999999999999999999999999999999Ei", "too large"},
+    {"18446744073709551616Ei", "too large"},
+    {"8191.99999999999999999999999999999999999999Pi", "too large"}, // rounds up to 2^63
 };
 
 TEST(quantity, rejects_malformed_and_overflowing_text) {
