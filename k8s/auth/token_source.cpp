@@ -20,27 +20,27 @@ bool read_token_file(const std::string& path, std::string& out) {
 
 file_token::file_token(std::string path, std::string initial, http::clock::duration refresh_interval,
                        http::clock& time)
-    : path_member_(std::move(path)), refresh_member_(refresh_interval), clock_member_(time),
-      value_member_(std::move(initial)), read_at_member_(time.now()) {}
+    : path_(std::move(path)), refresh_(refresh_interval), clock_(time), value_(std::move(initial)),
+      read_at_(time.now()) {}
 
 std::string file_token::token() {
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  const auto now = clock_member_.now();
-  if (stale_member_ || now - read_at_member_ >= refresh_member_) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto now = clock_.now();
+  if (stale_ || now - read_at_ >= refresh_) {
     std::string fresh;
     // Keep the last good token when the file is briefly missing (the kubelet
     // swaps a symlink) or empty; the server will say 401 if it is really gone.
-    if (read_token_file(path_member_, fresh) && !fresh.empty())
-      value_member_ = std::move(fresh);
-    read_at_member_ = now;
-    stale_member_ = false;
+    if (read_token_file(path_, fresh) && !fresh.empty())
+      value_ = std::move(fresh);
+    read_at_ = now;
+    stale_ = false;
   }
-  return value_member_;
+  return value_;
 }
 
 void file_token::invalidate() {
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  stale_member_ = true;
+  std::lock_guard<std::mutex> lock(mutex_);
+  stale_ = true;
 }
 
 } // namespace lattice::k8s::auth

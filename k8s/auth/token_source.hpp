@@ -21,11 +21,11 @@ public:
 /// A token fixed at load time (kubeconfig `token:`).
 class static_token final : public token_source {
 public:
-  explicit static_token(std::string value) : value_member_(std::move(value)) {}
-  std::string token() override { return value_member_; }
+  explicit static_token(std::string value) : value_(std::move(value)) {}
+  std::string token() override { return value_; }
 
 private:
-  std::string value_member_;
+  std::string value_;
 };
 
 /// A token read from a file that the kubelet rotates (the projected
@@ -38,16 +38,16 @@ public:
              http::clock& time = http::steady_clock_source());
   std::string token() override;
   void invalidate() override;
-  const std::string& path() const { return path_member_; }
+  const std::string& path() const { return path_; }
 
 private:
-  std::string path_member_;
-  http::clock::duration refresh_member_;
-  http::clock& clock_member_;
-  std::mutex mutex_member_;
-  std::string value_member_;
-  http::clock::time_point read_at_member_;
-  bool stale_member_ = false;
+  std::string path_;
+  http::clock::duration refresh_;
+  http::clock& clock_;
+  std::mutex mutex_;
+  std::string value_;
+  http::clock::time_point read_at_;
+  bool stale_ = false;
 };
 
 /// Reads a token file, trimming surrounding whitespace. Empty optional-like

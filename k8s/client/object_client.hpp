@@ -30,13 +30,13 @@ template <class T>
 class object_client {
 public:
   object_client(std::shared_ptr<rest_client> client, resource res)
-      : client_member_(std::move(client)), resource_member_(std::move(res)) {}
+      : client_(std::move(client)), resource_(std::move(res)) {}
 
-  const resource& kind() const { return resource_member_; }
-  rest_client& rest() { return *client_member_; }
+  const resource& kind() const { return resource_; }
+  rest_client& rest() { return *client_; }
 
   result<T> get(const std::string& ns, const std::string& name) {
-    return decoded(client_member_->call("GET", resource_member_.object_path(ns, name)));
+    return decoded(client_->call("GET", resource_.object_path(ns, name)));
   }
 
   /// One page; pass the returned continue_token back for the next.
@@ -50,7 +50,7 @@ public:
       query.emplace_back("limit", std::to_string(options.limit));
     if (!options.continue_token.empty())
       query.emplace_back("continue", options.continue_token);
-    auto body = client_member_->call("GET", resource_member_.collection_path(ns), query);
+    auto body = client_->call("GET", resource_.collection_path(ns), query);
     if (!body)
       return body.err();
     return decode_list(std::string_view(*body), static_cast<T*>(nullptr));
@@ -73,21 +73,21 @@ public:
 
   /// POST of an encoded object; the created object as the server stored it.
   result<T> create(const std::string& ns, std::string body) {
-    return decoded(client_member_->call("POST", resource_member_.collection_path(ns), {}, std::move(body),
-                                        json_content_type));
+    return decoded(
+        client_->call("POST", resource_.collection_path(ns), {}, std::move(body), json_content_type));
   }
 
   /// PUT of a whole object (body carries metadata.resourceVersion: 409 if stale).
   result<T> replace(const std::string& ns, const std::string& name, std::string body) {
-    return decoded(client_member_->call("PUT", resource_member_.object_path(ns, name), {}, std::move(body),
-                                        json_content_type));
+    return decoded(
+        client_->call("PUT", resource_.object_path(ns, name), {}, std::move(body), json_content_type));
   }
 
   /// DELETE with DeleteOptions (preconditions, propagationPolicy). A 404 is
   /// returned as an error; callers that treat "already gone" as success check it.
   status remove(const std::string& ns, const std::string& name, const delete_options& options = {}) {
-    auto body = client_member_->call("DELETE", resource_member_.object_path(ns, name), {},
-                                     encode_delete_options(options), json_content_type);
+    auto body = client_->call("DELETE", resource_.object_path(ns, name), {}, encode_delete_options(options),
+                              json_content_type);
     if (!body)
       return body.err();
     return ok_v;
@@ -96,15 +96,15 @@ public:
   /// JSON merge patch of the object or of a subresource ("status").
   result<T> merge_patch(const std::string& ns, const std::string& name, std::string patch,
                         const std::string& subresource = {}) {
-    return decoded(client_member_->call("PATCH", resource_member_.object_path(ns, name, subresource), {},
-                                        std::move(patch), merge_patch_content_type));
+    return decoded(client_->call("PATCH", resource_.object_path(ns, name, subresource), {}, std::move(patch),
+                                 merge_patch_content_type));
   }
 
   /// PUT .../status: `body` holds metadata.resourceVersion, so a concurrent
   /// change makes the server answer 409 (returned, not retried).
   result<T> update_status(const std::string& ns, const std::string& name, std::string body) {
-    return decoded(client_member_->call("PUT", resource_member_.object_path(ns, name, "status"), {},
-                                        std::move(body), json_content_type));
+    return decoded(client_->call("PUT", resource_.object_path(ns, name, "status"), {}, std::move(body),
+                                 json_content_type));
   }
 
   /// Optimistic-concurrency loop: get, mutate, PUT status; on 409 re-read
@@ -139,8 +139,8 @@ private:
     return decode_object(std::string_view(*body), static_cast<T*>(nullptr));
   }
 
-  std::shared_ptr<rest_client> client_member_;
-  resource resource_member_;
+  std::shared_ptr<rest_client> client_;
+  resource resource_;
 };
 
 } // namespace lattice::k8s::client

@@ -27,13 +27,12 @@ bool is_retryable(const error& err) {
 
 rest_client::rest_client(std::shared_ptr<http::transport> transport,
                          std::shared_ptr<http::rate_limiter> limiter, rest_options options)
-    : transport_member_(std::move(transport)), limiter_member_(std::move(limiter)),
-      options_member_(std::move(options)) {}
+    : transport_(std::move(transport)), limiter_(std::move(limiter)), options_(std::move(options)) {}
 
 std::chrono::milliseconds rest_client::retry_delay(const error& err, http::backoff& delays) const {
   if (err.retry_after_seconds > 0)
     return std::min<std::chrono::milliseconds>(std::chrono::seconds(err.retry_after_seconds),
-                                               options_member_.max_retry_after);
+                                               options_.max_retry_after);
   return delays.next();
 }
 
@@ -46,12 +45,12 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
   req.content_type = std::move(content_type);
   const std::string what = method + " " + path;
 
-  http::backoff delays(options_member_.backoff, options_member_.random);
+  http::backoff delays(options_.backoff, options_.random);
   bool reauthenticated = false;
   for (int attempt = 0;; ++attempt) {
-    if (limiter_member_)
-      limiter_member_->acquire();
-    auto res = transport_member_->round_trip(req, options_member_.request_timeout);
+    if (limiter_)
+      limiter_->acquire();
+    auto res = transport_->round_trip(req, options_.request_timeout);
     error err;
     if (!res) {
       err = res.err();
@@ -63,13 +62,13 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
       if (err.status == 401 && !reauthenticated) {
         // The token may have rotated under us: re-read it and try once more.
         reauthenticated = true;
-        transport_member_->invalidate_credentials();
+        transport_->invalidate_credentials();
         continue;
       }
     }
-    if (!is_retryable(err) || attempt >= options_member_.max_retries)
+    if (!is_retryable(err) || attempt >= options_.max_retries)
       return err;
-    options_member_.time->sleep_for(retry_delay(err, delays));
+    options_.time->sleep_for(retry_delay(err, delays));
   }
 }
 
@@ -77,9 +76,9 @@ result<line_stream_ptr> rest_client::watch(const std::string& path, const query_
                                            std::chrono::milliseconds idle_timeout) {
   http::request req;
   req.target = build_target(path, query);
-  if (limiter_member_)
-    limiter_member_->acquire();
-  auto opened = transport_member_->open_stream(req, options_member_.request_timeout, idle_timeout);
+  if (limiter_)
+    limiter_->acquire();
+  auto opened = transport_->open_stream(req, options_.request_timeout, idle_timeout);
   if (!opened) {
     auto err = opened.err();
     err.message = "WATCH " + path + ": " + err.message;
@@ -89,7 +88,7 @@ result<line_stream_ptr> rest_client::watch(const std::string& path, const query_
     return std::move(opened->stream);
   auto err = http_error(opened->rejected, "WATCH " + path);
   if (err.status == 401)
-    transport_member_->invalidate_credentials();
+    transport_->invalidate_credentials();
   return err;
 }
 

@@ -47,14 +47,14 @@ public:
   result<line_stream_ptr> watch(const std::string& path, const query_params& query,
                                 std::chrono::milliseconds idle_timeout);
 
-  const rest_options& options() const { return options_member_; }
+  const rest_options& options() const { return options_; }
 
 private:
   std::chrono::milliseconds retry_delay(const error& err, http::backoff& delays) const;
 
-  std::shared_ptr<http::transport> transport_member_;
-  std::shared_ptr<http::rate_limiter> limiter_member_;
-  rest_options options_member_;
+  std::shared_ptr<http::transport> transport_;
+  std::shared_ptr<http::rate_limiter> limiter_;
+  rest_options options_;
 };
 
 } // namespace lattice::k8s::client

@@ -28,13 +28,13 @@ public:
 
   /// The delay before the next attempt; advances the exponent.
   std::chrono::milliseconds next();
-  void reset() { attempt_member_ = 0; }
-  int attempts() const { return attempt_member_; }
+  void reset() { attempt_ = 0; }
+  int attempts() const { return attempt_; }
 
 private:
-  backoff_policy policy_member_;
-  uniform_random random_member_;
-  int attempt_member_ = 0;
+  backoff_policy policy_;
+  uniform_random random_;
+  int attempt_ = 0;
 };
 
 } // namespace lattice::k8s::http

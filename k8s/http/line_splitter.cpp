@@ -4,18 +4,18 @@ namespace lattice::k8s::http {
 
 std::optional<std::string> line_splitter::next() {
   while (true) {
-    const auto newline = pending_member_.find('\n', consumed_member_);
+    const auto newline = pending_.find('\n', consumed_);
     if (newline == std::string::npos) {
       // Compact once everything before the partial line has been handed out.
-      pending_member_.erase(0, consumed_member_);
-      consumed_member_ = 0;
+      pending_.erase(0, consumed_);
+      consumed_ = 0;
       return std::nullopt;
     }
     std::size_t end = newline;
-    if (end > consumed_member_ && pending_member_[end - 1] == '\r')
+    if (end > consumed_ && pending_[end - 1] == '\r')
       --end;
-    std::string line = pending_member_.substr(consumed_member_, end - consumed_member_);
-    consumed_member_ = newline + 1;
+    std::string line = pending_.substr(consumed_, end - consumed_);
+    consumed_ = newline + 1;
     if (!line.empty())
       return line;
   }

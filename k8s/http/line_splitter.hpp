@@ -10,17 +10,17 @@ namespace lattice::k8s::http {
 /// are dropped; "\r\n" is accepted.
 class line_splitter {
 public:
-  void feed(std::string_view chunk) { pending_member_.append(chunk.data(), chunk.size()); }
+  void feed(std::string_view chunk) { pending_.append(chunk.data(), chunk.size()); }
 
   /// The next complete line, if one has arrived.
   std::optional<std::string> next();
 
   /// Bytes received but not yet ending in a newline.
-  std::size_t buffered() const { return pending_member_.size() - consumed_member_; }
+  std::size_t buffered() const { return pending_.size() - consumed_; }
 
 private:
-  std::string pending_member_;
-  std::size_t consumed_member_ = 0;
+  std::string pending_;
+  std::size_t consumed_ = 0;
 };
 
 } // namespace lattice::k8s::http

@@ -23,18 +23,18 @@ public:
   /// it (zero when a token was available). Never blocks.
   clock::duration reserve();
 
-  double qps() const { return qps_member_; }
-  int burst() const { return burst_member_; }
+  double qps() const { return qps_; }
+  int burst() const { return burst_; }
 
 private:
   void refill_locked(clock::time_point now);
 
-  double qps_member_;
-  int burst_member_;
-  clock& clock_member_;
-  std::mutex mutex_member_;
-  double tokens_member_;
-  clock::time_point last_member_;
+  double qps_;
+  int burst_;
+  clock& clock_;
+  std::mutex mutex_;
+  double tokens_;
+  clock::time_point last_;
 };
 
 } // namespace lattice::k8s::http

@@ -43,7 +43,7 @@ constexpr std::uint64_t max_body_bytes = 1ull << 30;
 } // namespace
 
 tls_connection::tls_connection(const auth::cluster_config& config, std::shared_ptr<net::ssl::context> tls)
-    : config_member_(config), tls_member_(std::move(tls)) {}
+    : config_(config), tls_(std::move(tls)) {}
 
 tls_connection::~tls_connection() {
   close();
@@ -52,40 +52,40 @@ tls_connection::~tls_connection() {
 error tls_connection::failure(const std::string& what, const boost::system::error_code& ec) const {
   error e;
   e.what = error::kind::transport;
-  e.message = what + " " + config_member_.host + ":" + config_member_.port + ": "
+  e.message = what + " " + config_.host + ":" + config_.port + ": "
               + (ec == beast::error::timeout ? std::string("timed out") : ec.message());
   return e;
 }
 
 void tls_connection::run_until_done() {
-  io_member_.restart();
-  io_member_.run();
+  io_.restart();
+  io_.run();
 }
 
 void tls_connection::close() {
-  if (stream_member_) {
+  if (stream_) {
     boost::system::error_code ignored;
-    beast::get_lowest_layer(*stream_member_).socket().close(ignored);
+    beast::get_lowest_layer(*stream_).socket().close(ignored);
   }
-  stream_parser_member_.reset();
-  open_member_ = false;
+  stream_parser_.reset();
+  open_ = false;
 }
 
 status tls_connection::connect(clock_type::time_point deadline) {
   close();
-  buffer_member_.clear();
-  stream_member_ = std::make_unique<stream_type>(io_member_, *tls_member_);
+  buffer_.clear();
+  stream_ = std::make_unique<stream_type>(io_, *tls_);
   boost::system::error_code ec = net::error::would_block;
 
-  tcp::resolver resolver(io_member_);
+  tcp::resolver resolver(io_);
   tcp::resolver::results_type endpoints;
-  resolver.async_resolve(config_member_.host, config_member_.port,
+  resolver.async_resolve(config_.host, config_.port,
                          [&](boost::system::error_code e, tcp::resolver::results_type r) {
                            ec = e;
                            endpoints = std::move(r);
                          });
-  io_member_.restart();
-  io_member_.run_for(remaining(deadline));
+  io_.restart();
+  io_.run_for(remaining(deadline));
   if (ec == net::error::would_block) {
     resolver.cancel();
     run_until_done();
@@ -94,7 +94,7 @@ status tls_connection::connect(clock_type::time_point deadline) {
   if (ec)
     return failure("resolving", ec);
 
-  auto& tcp_layer = beast::get_lowest_layer(*stream_member_);
+  auto& tcp_layer = beast::get_lowest_layer(*stream_);
   tcp_layer.expires_after(remaining(deadline));
   ec = net::error::would_block;
   tcp_layer.async_connect(endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { ec = e; });
@@ -104,21 +104,19 @@ status tls_connection::connect(clock_type::time_point deadline) {
   boost::system::error_code ignored;
   tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
 
-  const std::string name =
-      config_member_.tls_server_name.empty() ? config_member_.host : config_member_.tls_server_name;
+  const std::string name = config_.tls_server_name.empty() ? config_.host : config_.tls_server_name;
   if (!is_ip_literal(name))
-    SSL_set_tlsext_host_name(stream_member_->native_handle(), name.c_str());
-  if (!config_member_.insecure_skip_tls_verify)
-    stream_member_->set_verify_callback(net::ssl::host_name_verification(name));
+    SSL_set_tlsext_host_name(stream_->native_handle(), name.c_str());
+  if (!config_.insecure_skip_tls_verify)
+    stream_->set_verify_callback(net::ssl::host_name_verification(name));
 
   tcp_layer.expires_after(remaining(deadline));
   ec = net::error::would_block;
-  stream_member_->async_handshake(net::ssl::stream_base::client,
-                                  [&](boost::system::error_code e) { ec = e; });
+  stream_->async_handshake(net::ssl::stream_base::client, [&](boost::system::error_code e) { ec = e; });
   run_until_done();
   if (ec)
     return failure("TLS handshake with", ec);
-  open_member_ = true;
+  open_ = true;
   return ok_v;
 }
 
@@ -126,8 +124,8 @@ status tls_connection::write(const request& req, const std::string& token, clock
   bhttp::request<bhttp::string_body> msg;
   msg.version(11);
   msg.method_string(req.method);
-  msg.target(config_member_.base_path + req.target);
-  msg.set(bhttp::field::host, host_header(config_member_));
+  msg.target(config_.base_path + req.target);
+  msg.set(bhttp::field::host, host_header(config_));
   msg.set(bhttp::field::user_agent, "lattice-operator");
   msg.set(bhttp::field::accept, req.accept);
   if (!token.empty())
@@ -138,9 +136,9 @@ status tls_connection::write(const request& req, const std::string& token, clock
   msg.body() = req.body;
   msg.prepare_payload();
 
-  beast::get_lowest_layer(*stream_member_).expires_after(remaining(deadline));
+  beast::get_lowest_layer(*stream_).expires_after(remaining(deadline));
   boost::system::error_code ec = net::error::would_block;
-  bhttp::async_write(*stream_member_, msg, [&](boost::system::error_code e, std::size_t) { ec = e; });
+  bhttp::async_write(*stream_, msg, [&](boost::system::error_code e, std::size_t) { ec = e; });
   run_until_done();
   if (ec) {
     close();
@@ -152,10 +150,9 @@ status tls_connection::write(const request& req, const std::string& token, clock
 result<response> tls_connection::read(clock_type::time_point deadline, bool& got_bytes) {
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(max_body_bytes);
-  beast::get_lowest_layer(*stream_member_).expires_after(remaining(deadline));
+  beast::get_lowest_layer(*stream_).expires_after(remaining(deadline));
   boost::system::error_code ec = net::error::would_block;
-  bhttp::async_read(*stream_member_, buffer_member_, parser,
-                    [&](boost::system::error_code e, std::size_t) { ec = e; });
+  bhttp::async_read(*stream_, buffer_, parser, [&](boost::system::error_code e, std::size_t) { ec = e; });
   run_until_done();
   got_bytes = parser.got_some();
   if (ec) {
@@ -174,11 +171,11 @@ result<response> tls_connection::read(clock_type::time_point deadline, bool& got
 }
 
 result<response> tls_connection::read_header(clock_type::time_point deadline) {
-  stream_parser_member_.emplace();
-  stream_parser_member_->body_limit(boost::none);
-  beast::get_lowest_layer(*stream_member_).expires_after(remaining(deadline));
+  stream_parser_.emplace();
+  stream_parser_->body_limit(boost::none);
+  beast::get_lowest_layer(*stream_).expires_after(remaining(deadline));
   boost::system::error_code ec = net::error::would_block;
-  bhttp::async_read_header(*stream_member_, buffer_member_, *stream_parser_member_,
+  bhttp::async_read_header(*stream_, buffer_, *stream_parser_,
                            [&](boost::system::error_code e, std::size_t) { ec = e; });
   run_until_done();
   if (ec) {
@@ -186,8 +183,8 @@ result<response> tls_connection::read_header(clock_type::time_point deadline) {
     return failure("reading the response headers from", ec);
   }
   // The body is read without a deadline on the socket: read_body_some polls.
-  beast::get_lowest_layer(*stream_member_).expires_never();
-  auto& msg = stream_parser_member_->get();
+  beast::get_lowest_layer(*stream_).expires_never();
+  auto& msg = stream_parser_->get();
   response out;
   out.status = static_cast<int>(msg.result_int());
   out.retry_after = std::string(msg[bhttp::field::retry_after]);
@@ -197,36 +194,36 @@ result<response> tls_connection::read_header(clock_type::time_point deadline) {
 
 result<std::optional<std::string>> tls_connection::read_body_some(std::chrono::milliseconds idle,
                                                                   const std::atomic<bool>& cancelled) {
-  if (!stream_parser_member_ || !open_member_)
+  if (!stream_parser_ || !open_)
     return failure("reading from a closed stream to", net::error::not_connected);
-  auto& parser = *stream_parser_member_;
+  auto& parser = *stream_parser_;
   if (parser.is_done())
     return std::optional<std::string>();
   char chunk[16 * 1024];
   parser.get().body().data = chunk;
   parser.get().body().size = sizeof chunk;
   boost::system::error_code ec = net::error::would_block;
-  bhttp::async_read_some(*stream_member_, buffer_member_, parser,
+  bhttp::async_read_some(*stream_, buffer_, parser,
                          [&](boost::system::error_code e, std::size_t) { ec = e; });
   // Poll so another thread's cancel() and the idle limit are noticed even
   // while the server is silent.
   constexpr auto poll = std::chrono::milliseconds(100);
   const auto give_up = clock_type::now() + idle;
   bool timed_out = false;
-  io_member_.restart();
+  io_.restart();
   while (ec == net::error::would_block) {
-    io_member_.run_for(poll);
+    io_.run_for(poll);
     if (ec != net::error::would_block)
       break;
     if (cancelled.load() || clock_type::now() >= give_up) {
       timed_out = !cancelled.load();
       boost::system::error_code ignored;
-      beast::get_lowest_layer(*stream_member_).socket().cancel(ignored);
+      beast::get_lowest_layer(*stream_).socket().cancel(ignored);
       run_until_done();
       break;
     }
-    if (io_member_.stopped())
-      io_member_.restart();
+    if (io_.stopped())
+      io_.restart();
   }
   if (cancelled.load()) {
     close();
@@ -239,7 +236,7 @@ result<std::optional<std::string>> tls_connection::read_body_some(std::chrono::m
     close();
     error e;
     e.what = error::kind::transport;
-    e.message = "no data from " + config_member_.host + ":" + config_member_.port + " for "
+    e.message = "no data from " + config_.host + ":" + config_.port + " for "
                 + std::to_string(idle.count() / 1000) + "s on a watch stream";
     return e;
   }

@@ -50,7 +50,7 @@ public:
   result<std::optional<std::string>> read_body_some(std::chrono::milliseconds idle,
                                                     const std::atomic<bool>& cancelled);
 
-  bool is_open() const { return open_member_; }
+  bool is_open() const { return open_; }
   void close();
 
 private:
@@ -59,13 +59,13 @@ private:
   error failure(const std::string& what, const boost::system::error_code& ec) const;
   void run_until_done();
 
-  const auth::cluster_config& config_member_;
-  std::shared_ptr<boost::asio::ssl::context> tls_member_;
-  boost::asio::io_context io_member_;
-  std::unique_ptr<stream_type> stream_member_;
-  boost::beast::flat_buffer buffer_member_;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> stream_parser_member_;
-  bool open_member_ = false;
+  const auth::cluster_config& config_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  boost::asio::io_context io_;
+  std::unique_ptr<stream_type> stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> stream_parser_;
+  bool open_ = false;
 };
 
 } // namespace lattice::k8s::http

@@ -13,32 +13,32 @@ using clock_type = tls_connection::clock_type;
 class tls_line_stream final : public line_stream {
 public:
   tls_line_stream(std::unique_ptr<tls_connection> conn, std::chrono::milliseconds idle)
-      : conn_member_(std::move(conn)), idle_member_(idle) {}
+      : conn_(std::move(conn)), idle_(idle) {}
 
   result<std::optional<std::string>> next_line() override {
     while (true) {
-      if (auto line = splitter_member_.next())
+      if (auto line = splitter_.next())
         return std::optional<std::string>(std::move(*line));
-      if (ended_member_)
+      if (ended_)
         return std::optional<std::string>();
-      auto chunk = conn_member_->read_body_some(idle_member_, cancelled_member_);
+      auto chunk = conn_->read_body_some(idle_, cancelled_);
       if (!chunk)
         return chunk.err();
       if (!chunk->has_value())
-        ended_member_ = true;
+        ended_ = true;
       else
-        splitter_member_.feed(**chunk);
+        splitter_.feed(**chunk);
     }
   }
 
-  void cancel() override { cancelled_member_.store(true); }
+  void cancel() override { cancelled_.store(true); }
 
 private:
-  std::unique_ptr<tls_connection> conn_member_;
-  std::chrono::milliseconds idle_member_;
-  std::atomic<bool> cancelled_member_{false};
-  line_splitter splitter_member_;
-  bool ended_member_ = false;
+  std::unique_ptr<tls_connection> conn_;
+  std::chrono::milliseconds idle_;
+  std::atomic<bool> cancelled_{false};
+  line_splitter splitter_;
+  bool ended_ = false;
 };
 
 } // namespace
@@ -54,46 +54,46 @@ result<std::shared_ptr<tls_transport>> tls_transport::create(auth::cluster_confi
 
 tls_transport::tls_transport(auth::cluster_config config, std::shared_ptr<boost::asio::ssl::context> tls,
                              std::size_t max_idle)
-    : config_member_(std::make_unique<auth::cluster_config>(std::move(config))), tls_member_(std::move(tls)),
-      max_idle_member_(max_idle) {}
+    : config_(std::make_unique<auth::cluster_config>(std::move(config))), tls_(std::move(tls)),
+      max_idle_(max_idle) {}
 
 std::string tls_transport::token() const {
-  return config_member_->token ? config_member_->token->token() : std::string();
+  return config_->token ? config_->token->token() : std::string();
 }
 
 void tls_transport::invalidate_credentials() {
-  if (config_member_->token)
-    config_member_->token->invalidate();
+  if (config_->token)
+    config_->token->invalidate();
 }
 
 std::size_t tls_transport::connections_opened() const {
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  return opened_member_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  return opened_;
 }
 
 std::unique_ptr<tls_connection> tls_transport::take_idle() {
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  if (idle_member_.empty())
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (idle_.empty())
     return nullptr;
-  auto conn = std::move(idle_member_.back());
-  idle_member_.pop_back();
+  auto conn = std::move(idle_.back());
+  idle_.pop_back();
   return conn;
 }
 
 void tls_transport::give_back(std::unique_ptr<tls_connection> conn) {
   if (!conn->is_open())
     return;
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  if (idle_member_.size() < max_idle_member_)
-    idle_member_.push_back(std::move(conn));
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (idle_.size() < max_idle_)
+    idle_.push_back(std::move(conn));
 }
 
 result<std::unique_ptr<tls_connection>> tls_transport::connect_new(clock_type::time_point deadline) {
-  auto conn = std::make_unique<tls_connection>(*config_member_, tls_member_);
+  auto conn = std::make_unique<tls_connection>(*config_, tls_);
   if (auto st = conn->connect(deadline); !st)
     return st.err();
-  std::lock_guard<std::mutex> lock(mutex_member_);
-  ++opened_member_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++opened_;
   return conn;
 }
 

@@ -23,7 +23,7 @@ public:
                                          std::chrono::milliseconds idle_timeout) override;
   void invalidate_credentials() override;
 
-  const auth::cluster_config& config() const { return *config_member_; }
+  const auth::cluster_config& config() const { return *config_; }
   /// Connections opened so far (to check keep-alive reuse).
   std::size_t connections_opened() const;
 
@@ -37,12 +37,12 @@ private:
   result<std::unique_ptr<tls_connection>> connect_new(tls_connection::clock_type::time_point deadline);
 
   // Heap-allocated so connections may hold a stable reference to it.
-  std::unique_ptr<auth::cluster_config> config_member_;
-  std::shared_ptr<boost::asio::ssl::context> tls_member_;
-  std::size_t max_idle_member_;
-  mutable std::mutex mutex_member_;
-  std::vector<std::unique_ptr<tls_connection>> idle_member_;
-  std::size_t opened_member_ = 0;
+  std::unique_ptr<auth::cluster_config> config_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::size_t max_idle_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<tls_connection>> idle_;
+  std::size_t opened_ = 0;
 };
 
 } // namespace lattice::k8s::http

@@ -36,9 +36,8 @@ public:
 
   reflector(std::shared_ptr<client::rest_client> client, reflector_options options, delta_handler<T> on_delta,
             synced_handler on_synced = {}, error_handler on_error = {})
-      : client_member_(std::move(client)), options_member_(std::move(options)),
-        on_delta_member_(std::move(on_delta)), on_synced_member_(std::move(on_synced)),
-        on_error_member_(std::move(on_error)) {}
+      : client_(std::move(client)), options_(std::move(options)), on_delta_(std::move(on_delta)),
+        on_synced_(std::move(on_synced)), on_error_(std::move(on_error)) {}
 
   /// Lists and watches until stop(). Call from a dedicated thread.
   void run();
@@ -46,82 +45,82 @@ public:
   /// Ends run() soon: wakes a backoff sleep and cancels the open watch.
   /// Any thread; idempotent.
   void stop() {
-    std::lock_guard<std::mutex> lock(control_mutex_member_);
-    stopped_member_ = true;
-    if (stream_member_)
-      stream_member_->cancel();
-    wake_member_.notify_all();
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    stopped_ = true;
+    if (stream_)
+      stream_->cancel();
+    wake_.notify_all();
   }
 
-  bool synced() const { return synced_member_.load(); }
+  bool synced() const { return synced_.load(); }
   std::string last_resource_version() const {
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
-    return resource_version_member_;
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return resource_version_;
   }
   reflector_stats stats() const {
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
-    return stats_member_;
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return stats_;
   }
   /// Key -> resourceVersion of everything in the store (not from the handler).
   std::vector<std::pair<std::string, std::string>> versions() const {
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
-    return store_member_.versions();
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return store_.versions();
   }
   std::size_t size() const {
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
-    return store_member_.size();
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return store_.size();
   }
 
 private:
   enum class watch_end { stopped, resume, backoff, relist };
 
   bool stopping() {
-    std::lock_guard<std::mutex> lock(control_mutex_member_);
-    return stopped_member_;
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    return stopped_;
   }
   /// Sleeps unless stop() comes first; false when stopping.
   bool sleep_for(std::chrono::milliseconds delay) {
-    std::unique_lock<std::mutex> lock(control_mutex_member_);
-    return !wake_member_.wait_for(lock, delay, [this] { return stopped_member_; });
+    std::unique_lock<std::mutex> lock(control_mutex_);
+    return !wake_.wait_for(lock, delay, [this] { return stopped_; });
   }
   void report(const error& err) {
     {
-      std::lock_guard<std::mutex> lock(store_mutex_member_);
-      ++stats_member_.errors;
+      std::lock_guard<std::mutex> lock(store_mutex_);
+      ++stats_.errors;
     }
-    if (on_error_member_)
-      on_error_member_(err);
+    if (on_error_)
+      on_error_(err);
   }
   client::query_params selectors() const {
     client::query_params query;
-    if (!options_member_.label_selector.empty())
-      query.emplace_back("labelSelector", options_member_.label_selector);
-    if (!options_member_.field_selector.empty())
-      query.emplace_back("fieldSelector", options_member_.field_selector);
+    if (!options_.label_selector.empty())
+      query.emplace_back("labelSelector", options_.label_selector);
+    if (!options_.field_selector.empty())
+      query.emplace_back("fieldSelector", options_.field_selector);
     return query;
   }
 
   result<list_page<T>> list_all();
   watch_end watch_once();
 
-  std::shared_ptr<client::rest_client> client_member_;
-  reflector_options options_member_;
-  delta_handler<T> on_delta_member_;
-  synced_handler on_synced_member_;
-  error_handler on_error_member_;
+  std::shared_ptr<client::rest_client> client_;
+  reflector_options options_;
+  delta_handler<T> on_delta_;
+  synced_handler on_synced_;
+  error_handler on_error_;
 
-  mutable std::mutex control_mutex_member_;
-  std::condition_variable wake_member_;
-  bool stopped_member_ = false;
-  http::line_stream* stream_member_ = nullptr;
+  mutable std::mutex control_mutex_;
+  std::condition_variable wake_;
+  bool stopped_ = false;
+  http::line_stream* stream_ = nullptr;
 
-  mutable std::mutex store_mutex_member_;
-  store<T> store_member_;
-  std::string resource_version_member_;
-  reflector_stats stats_member_;
-  std::atomic<bool> synced_member_{false};
+  mutable std::mutex store_mutex_;
+  store<T> store_;
+  std::string resource_version_;
+  reflector_stats stats_;
+  std::atomic<bool> synced_{false};
   /// Set by watch_once when the watch was healthy enough to reset the backoff.
-  bool healthy_member_ = false;
+  bool healthy_ = false;
 };
 
 } // namespace lattice::k8s::watch

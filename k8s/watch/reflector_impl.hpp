@@ -6,16 +6,16 @@ namespace lattice::k8s::watch {
 
 template <class T>
 result<list_page<T>> reflector<T>::list_all() {
-  const auto path = options_member_.resource.collection_path(options_member_.namespace_);
+  const auto path = options_.resource.collection_path(options_.namespace_);
   list_page<T> all;
   std::string continue_token;
   do {
     auto query = selectors();
-    if (options_member_.page_size > 0)
-      query.emplace_back("limit", std::to_string(options_member_.page_size));
+    if (options_.page_size > 0)
+      query.emplace_back("limit", std::to_string(options_.page_size));
     if (!continue_token.empty())
       query.emplace_back("continue", continue_token);
-    auto body = client_member_->call("GET", path, query);
+    auto body = client_->call("GET", path, query);
     if (!body) {
       // An expired continue token: the snapshot is gone, start the list over.
       if (body.err().status == 410 && !continue_token.empty()) {
@@ -46,13 +46,12 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
   query.emplace_back("watch", "1");
   query.emplace_back("resourceVersion", last_resource_version());
   query.emplace_back("allowWatchBookmarks", "true");
-  query.emplace_back("timeoutSeconds", std::to_string(options_member_.watch_timeout.count()));
+  query.emplace_back("timeoutSeconds", std::to_string(options_.watch_timeout.count()));
   // The server ends the watch after timeoutSeconds; silence well beyond that
   // means the connection is dead without a FIN (a vanished peer).
-  const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(options_member_.watch_timeout)
+  const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(options_.watch_timeout)
                     + std::chrono::seconds(30);
-  auto opened = client_member_->watch(options_member_.resource.collection_path(options_member_.namespace_),
-                                      query, idle);
+  auto opened = client_->watch(options_.resource.collection_path(options_.namespace_), query, idle);
   if (!opened) {
     if (opened.err().status == 410)
       return watch_end::relist;
@@ -61,16 +60,16 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
   }
   auto stream = std::move(opened.value());
   {
-    std::lock_guard<std::mutex> lock(control_mutex_member_);
-    if (stopped_member_)
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    if (stopped_)
       return watch_end::stopped;
-    stream_member_ = stream.get();
-    std::lock_guard<std::mutex> stats_lock(store_mutex_member_);
-    ++stats_member_.watches_opened;
+    stream_ = stream.get();
+    std::lock_guard<std::mutex> stats_lock(store_mutex_);
+    ++stats_.watches_opened;
   }
   auto detach = [this] {
-    std::lock_guard<std::mutex> lock(control_mutex_member_);
-    stream_member_ = nullptr;
+    std::lock_guard<std::mutex> lock(control_mutex_);
+    stream_ = nullptr;
   };
   const auto started = std::chrono::steady_clock::now();
   bool delivered = false;
@@ -105,31 +104,31 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
       }
       break;
     }
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
+    std::lock_guard<std::mutex> lock(store_mutex_);
     if (event->type == watch_event_type::bookmark) {
-      ++stats_member_.bookmarks;
-      resource_version_member_ = event->object.meta.resource_version;
+      ++stats_.bookmarks;
+      resource_version_ = event->object.meta.resource_version;
       continue;
     }
-    ++stats_member_.events;
+    ++stats_.events;
     auto version = event->object.meta.resource_version;
-    store_member_.apply(event->type, std::move(event->object), on_delta_member_);
-    resource_version_member_ = std::move(version);
+    store_.apply(event->type, std::move(event->object), on_delta_);
+    resource_version_ = std::move(version);
     delivered = true;
   }
   detach();
-  if (delivered || std::chrono::steady_clock::now() - started >= options_member_.healthy_after)
-    healthy_member_ = true;
+  if (delivered || std::chrono::steady_clock::now() - started >= options_.healthy_after)
+    healthy_ = true;
   return end;
 }
 
 template <class T>
 void reflector<T>::run() {
-  http::backoff delays(options_member_.backoff, options_member_.random);
-  bool need_list = options_member_.resume_from.empty();
+  http::backoff delays(options_.backoff, options_.random);
+  bool need_list = options_.resume_from.empty();
   if (!need_list) {
-    std::lock_guard<std::mutex> lock(store_mutex_member_);
-    resource_version_member_ = options_member_.resume_from;
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    resource_version_ = options_.resume_from;
   }
   while (!stopping()) {
     if (need_list) {
@@ -141,18 +140,18 @@ void reflector<T>::run() {
         continue;
       }
       {
-        std::lock_guard<std::mutex> lock(store_mutex_member_);
-        ++stats_member_.lists;
-        store_member_.replace(std::move(listed->items), on_delta_member_);
-        resource_version_member_ = listed->resource_version;
+        std::lock_guard<std::mutex> lock(store_mutex_);
+        ++stats_.lists;
+        store_.replace(std::move(listed->items), on_delta_);
+        resource_version_ = listed->resource_version;
       }
       need_list = false;
-      if (!synced_member_.exchange(true) && on_synced_member_)
-        on_synced_member_();
+      if (!synced_.exchange(true) && on_synced_)
+        on_synced_();
     }
-    healthy_member_ = false;
+    healthy_ = false;
     const auto end = watch_once();
-    if (healthy_member_)
+    if (healthy_)
       delays.reset();
     switch (end) {
     case watch_end::stopped:
@@ -161,13 +160,13 @@ void reflector<T>::run() {
       break;
     case watch_end::relist: {
       {
-        std::lock_guard<std::mutex> lock(store_mutex_member_);
-        ++stats_member_.relists_after_gone;
+        std::lock_guard<std::mutex> lock(store_mutex_);
+        ++stats_.relists_after_gone;
       }
       need_list = true;
       // After a healthy watch the relist is immediate; a 410 right after
       // (re)connecting waits, so a server that keeps saying Gone is not hammered.
-      if (!healthy_member_ && !sleep_for(delays.next()))
+      if (!healthy_ && !sleep_for(delays.next()))
         return;
       break;
     }

@@ -28,17 +28,17 @@ public:
   /// Applies one watch event (added, modified or deleted).
   void apply(watch_event_type type, T object, const delta_handler<T>& handler) {
     auto key = object.meta.key();
-    auto found = items_member_.find(key);
+    auto found = items_.find(key);
     if (type == watch_event_type::deleted) {
-      if (found == items_member_.end())
+      if (found == items_.end())
         return;
       T previous = std::move(found->second);
-      items_member_.erase(found);
+      items_.erase(found);
       handler(delta_type::deleted, object, &previous);
       return;
     }
-    if (found == items_member_.end()) {
-      auto& stored = items_member_.emplace(std::move(key), std::move(object)).first->second;
+    if (found == items_.end()) {
+      auto& stored = items_.emplace(std::move(key), std::move(object)).first->second;
       handler(delta_type::added, stored, nullptr);
       return;
     }
@@ -55,10 +55,10 @@ public:
     listed.reserve(items.size());
     for (const auto& item : items)
       listed.insert(item.meta.key());
-    for (auto it = items_member_.begin(); it != items_member_.end();) {
+    for (auto it = items_.begin(); it != items_.end();) {
       if (listed.count(it->first) == 0) {
         T previous = std::move(it->second);
-        it = items_member_.erase(it);
+        it = items_.erase(it);
         handler(delta_type::deleted, previous, &previous);
       } else {
         ++it;
@@ -67,9 +67,9 @@ public:
     // Adds and updates in list order, so consumers see a stable sequence.
     for (auto& item : items) {
       auto key = item.meta.key();
-      auto found = items_member_.find(key);
-      if (found == items_member_.end()) {
-        auto& stored = items_member_.emplace(std::move(key), std::move(item)).first->second;
+      auto found = items_.find(key);
+      if (found == items_.end()) {
+        auto& stored = items_.emplace(std::move(key), std::move(item)).first->second;
         handler(delta_type::added, stored, nullptr);
       } else {
         upsert_existing(found->second, std::move(item), handler);
@@ -78,15 +78,15 @@ public:
   }
 
   const T* find(const std::string& key) const {
-    auto found = items_member_.find(key);
-    return found == items_member_.end() ? nullptr : &found->second;
+    auto found = items_.find(key);
+    return found == items_.end() ? nullptr : &found->second;
   }
-  std::size_t size() const { return items_member_.size(); }
+  std::size_t size() const { return items_.size(); }
   /// Every key with its stored resourceVersion.
   std::vector<std::pair<std::string, std::string>> versions() const {
     std::vector<std::pair<std::string, std::string>> out;
-    out.reserve(items_member_.size());
-    for (const auto& [key, object] : items_member_)
+    out.reserve(items_.size());
+    for (const auto& [key, object] : items_)
       out.emplace_back(key, object.meta.resource_version);
     return out;
   }
@@ -105,7 +105,7 @@ private:
     handler(delta_type::updated, stored, &previous);
   }
 
-  std::unordered_map<std::string, T> items_member_;
+  std::unordered_map<std::string, T> items_;
 };
 
 } // namespace lattice::k8s::watch

@@ -76,6 +76,7 @@ EOF
 }
 
 kwok_args() {
+  # --v=WARN: at INFO kwok logs every status patch (GBs in a scale run).
   # No --server-address/--node-port: kwok then opens no port at all (no
   # kubectl logs/exec on simulated pods, which nothing here needs).
   # The pod CIDR is large so 100k simulated pods get distinct IPs.
@@ -83,7 +84,17 @@ kwok_args() {
   # (kwokctl's default 40s would be 100/s, too much for a busy 2-core machine).
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds=120 --cidr=10.64.0.0/12
+    --node-lease-duration-seconds=120 --cidr=10.64.0.0/12 --v=WARN
+}
+
+# kwok takes a random identity per process and leaves another holder's node
+# Lease alone until it expires (120s): a restarted kwok would ignore its
+# nodes' pods for up to two minutes. Only kwok writes these Leases (there are
+# no kubelets), so they are deleted before it starts; it recreates them at once.
+release_node_leases() {
+  apiserver_ready || return 0
+  kubectl_admin delete --raw /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases >/dev/null 2>&1 ||
+    log "warning: could not delete the old node Leases; kwok takes over its nodes when they expire (120s)"
 }
 
 component_healthy() {
@@ -97,10 +108,13 @@ component_healthy() {
 }
 
 # Waits until NAME is healthy; fails early, with the log's tail, if it exits.
+# The exit check looks at the pid alone: right after `setsid` the process may
+# not have exec'd the component's binary yet.
 wait_healthy() {
-  local name=$1 deadline=$((SECONDS + start_timeout))
+  local name=$1 deadline=$((SECONDS + start_timeout)) pid
+  pid=$(cat "$(pid_file "$name")" 2>/dev/null || true)
   until component_healthy "$name"; do
-    if ! component_running "$name"; then
+    if [ -z "$pid" ] || ! pid_alive "$pid"; then
       log "$name exited during start-up; last lines of $(log_file "$name"):"
       tail -n 25 "$(log_file "$name")" >&2
       return 1
@@ -123,6 +137,7 @@ start_component() {
   bin=$LATTICE_CLUSTER_BIN/$name
   [ -x "$bin" ] || die "$bin is missing: run scripts/build-cluster-bins"
   require_free_ports "$name"
+  [ "$name" != kwok ] || release_node_leases
   case "$name" in
     etcd) args=$(etcd_args) ;;
     kube-apiserver) args=$(apiserver_args) ;;
@@ -130,6 +145,11 @@ start_component() {
     kube-scheduler) args=$(scheduler_args) ;;
     kwok) args=$(kwok_args) ;;
   esac
+  # Logs are appended across restarts; one older generation is kept once a
+  # log passes 64 MiB.
+  if [ "$(stat -c %s "$(log_file "$name")" 2>/dev/null || echo 0)" -gt $((64 * 1024 * 1024)) ]; then
+    mv -f "$(log_file "$name")" "$(log_file "$name").1"
+  fi
   echo "==== $(date -u +%FT%TZ) starting $name" >>"$(log_file "$name")"
   # Paths contain no spaces (checked in scripts/cluster), so word splitting of
   # $args is what we want. setsid detaches it from our session and terminal.

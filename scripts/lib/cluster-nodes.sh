@@ -132,12 +132,26 @@ ensure_default_nodes() {
   create_nodes "$1" "a b" 0
 }
 
-# Waits until every node of the set PREFIX reports Ready.
+# Nodes of the set $1 that still carry node.kubernetes.io/not-ready (added at
+# creation, removed by the node lifecycle controller once the node is Ready).
+nodes_tainted_not_ready() {
+  kubectl_admin get nodes -l "$node_set_label=$1" \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.taints[*].key}{"\n"}{end}' |
+    grep -c 'node.kubernetes.io/not-ready'
+}
+
+# Waits until every node of the set PREFIX reports Ready and has lost the
+# not-ready taint, i.e. is schedulable.
 wait_nodes_ready() {
-  local prefix=$1 timeout=${2:-120}
+  local prefix=$1 timeout=${2:-120} deadline
+  deadline=$((SECONDS + timeout))
   [ -n "$(kubectl_admin get nodes -l "$node_set_label=$prefix" -o name)" ] || return 0
   kubectl_admin wait --for=condition=Ready nodes -l "$node_set_label=$prefix" \
-    --timeout="${timeout}s" >/dev/null
+    --timeout="${timeout}s" >/dev/null || return 1
+  until [ "$(nodes_tainted_not_ready "$prefix")" = 0 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
 }
 
 # Deletes by name, 50 per kubectl and 8 kubectls at a time (a single

@@ -8,10 +8,10 @@ require_cluster
 
 cache=${LATTICE_CACHE:-$HOME/.cache/lattice}
 ports="6443 2379 2380 10257 10259"
-ns=it-down-up-$RANDOM
-kubectl create namespace "$ns" >/dev/null
-trap 'kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true' EXIT
+make_namespace
+ns=$test_ns
 kubectl create configmap survivor -n "$ns" --from-literal=value=kept >/dev/null
+probes=0
 
 # Processes running a binary from the cluster's cache (whatever their name).
 cluster_processes() {
@@ -40,6 +40,12 @@ assert_up() {
     "$(kubectl get configmap survivor -n "$ns" -o jsonpath='{.data.value}')"
   expect_eq "Ready kwok-gpu nodes" 4 \
     "$(kubectl get nodes --no-headers | awk '$1 ~ /^kwok-gpu-[0-3]$/ && $2 == "Ready"' | wc -l)"
+  # The restarted kwok must take over its nodes at once (not after their
+  # Leases expire): a new pod runs within seconds.
+  probes=$((probes + 1))
+  apply_pod "probe-$probes"
+  wait_until 30 "pod probe-$probes Running after the restart" pod_phase_is "probe-$probes" Running
+  note "ok: a new pod runs after the restart"
 }
 
 for round in 1 2; do

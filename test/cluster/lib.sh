@@ -8,6 +8,13 @@ test_name=$(basename "$0" .sh)
 
 fail() {
   echo "FAIL [$test_name]: $*" >&2
+  if [ -n "${test_ns:-}" ]; then
+    echo "--- pods and events in $test_ns:" >&2
+    kubectl get pods -n "$test_ns" -o wide >&2 || true
+    kubectl get events -n "$test_ns" --sort-by=.lastTimestamp >&2 || true
+    echo "--- nodes:" >&2
+    kubectl get nodes -o wide >&2 || true
+  fi
   exit 1
 }
 

@@ -18,31 +18,16 @@ import time
 
 import pytest
 
+# The shared test helpers one directory up (test/agent/proctools.py).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from proctools import descendants  # noqa: E402
+
 SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TRAIN = os.path.join(SOURCE, "examples", "train_elastic.py")
 SAMPLES, EPOCHS, BATCH = 600, 4, 8
 # The container command the operator writes (docs/design/agent.md, "Injection").
 BOOTSTRAP = ("import runpy,sys; sys.path.insert(0,{wheel!r}); "
              "runpy.run_module({module!r}, run_name='__main__', alter_sys=True)")
-
-
-def descendants(pid):
-    """All processes below pid (workers run in their own session, so killpg misses them)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
 
 
 def free_port():

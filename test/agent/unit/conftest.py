@@ -14,27 +14,12 @@ import pytest
 from lattice.rendezvous.server import RendezvousServer
 from lattice.rendezvous.state import Settings
 
+# The shared test helpers one directory up (test/agent/proctools.py).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from proctools import descendants  # noqa: E402
+
 AGENT_PATH = os.path.dirname(os.path.dirname(os.path.abspath(sys.modules["lattice"].__file__)))
 WORKER = os.path.join(os.path.dirname(__file__), "stepping_worker.py")
-
-
-def descendants(pid):
-    """All processes below pid, from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
 
 
 @pytest.fixture

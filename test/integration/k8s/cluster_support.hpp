@@ -45,7 +45,9 @@ private:
 /// the one the chart tests install with Helm for breezeml.ai.
 inline constexpr const char* test_group = "k8s-it.breezeml.ai";
 /// "trainingjobs.<test_group>", for kubectl.
-inline std::string training_jobs_kubectl() { return std::string("trainingjobs.") + test_group; }
+inline std::string training_jobs_kubectl() {
+  return std::string("trainingjobs.") + test_group;
+}
 
 /// Installs the TrainingJob CRD (rendered from helm/lattice-operator if the
 /// chart renders, else a minimal CRD) and waits until it is served. Returns

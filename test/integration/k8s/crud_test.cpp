@@ -46,7 +46,8 @@ TEST_F(crud, training_job_create_get_list_patch_status_delete) {
   });
   ASSERT_OK(updated);
   EXPECT_EQ(updated->status.stage, "Waiting");
-  EXPECT_EQ(kubectl("get " + it::training_jobs_kubectl() + " job-a -n " + ns.name() + " -o jsonpath={.status.stage}"),
+  EXPECT_EQ(kubectl("get " + it::training_jobs_kubectl() + " job-a -n " + ns.name()
+                    + " -o jsonpath={.status.stage}"),
             "Waiting");
 
   auto listed = kinds.training_jobs.list(ns.name());
