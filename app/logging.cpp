@@ -1,5 +1,7 @@
 #include "app/logging.hpp"
 
+#include "observability/json_log.hpp"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,12 +10,11 @@ namespace lattice::app {
 void setup_logging(const config::logging_config& cfg) {
   auto logger = spdlog::stderr_logger_mt("lattice");
   if (cfg.format == config::log_format::json) {
-    // Keys follow the ts/level/msg convention log pipelines expect.
-    // TODO(issue 8): escape quotes in messages with a custom formatter.
-    logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","logger":"%n","msg":"%v"})",
-                        spdlog::pattern_time_type::utc);
+    // One escaped JSON object per line, plus fields such as object="ns/name".
+    logger->set_formatter(std::make_unique<observability::json_formatter>());
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
+    // %* prints "[ns/name] " on lines logged inside observability::log_object.
+    logger->set_formatter(observability::make_text_formatter("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %*%v"));
   }
   logger->set_level(spdlog::level::from_str(cfg.level));
   spdlog::set_default_logger(logger);

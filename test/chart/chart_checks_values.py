@@ -116,6 +116,9 @@ def case_template_all_keys():
         "license": base64.b64decode(r.one("Secret", "ml-operator-license")["data"]["license"])
         == b"LIC-ALL-KEYS-0001" and "LATTICE_LICENSE" in env_names(r),
         "crds.keep": "annotations" not in r.one("CustomResourceDefinition")["metadata"],
+        "grafanaDashboard.enabled": r.one("ConfigMap", "ml-operator-dashboard")["metadata"]["labels"]
+        ["grafana_dashboard"] == "1" and "lattice_jobs" in r.one("ConfigMap", "ml-operator-dashboard")["data"]
+        ["lattice-operator.json"] and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,

@@ -1,0 +1,135 @@
+#include "actors/autoscaler.hpp"
+
+#include "scheduling/planner.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <utility>
+
+namespace lattice::actors {
+
+namespace {
+
+using self_pointer = protocol::autoscaler_actor::stateful_pointer<autoscaler_state>;
+
+void arm_timer(self_pointer self, const debounce::arm& a) {
+  auto delay = a.at - self->clock().now();
+  if (delay <= debounce::duration::zero())
+    self->send(self, protocol::replan_timer{a.generation});
+  else
+    self->delayed_send(self, delay, protocol::replan_timer{a.generation});
+}
+
+/// Something in the snapshot changed: open (or extend) the debounce window.
+void changed(self_pointer self) {
+  if (!self->state.leader)
+    return; // a standby keeps its snapshot warm but never plans
+  if (auto a = self->state.window.on_change(self->clock().now()))
+    arm_timer(self, *a);
+}
+
+void record(autoscaler_state& st, const std::vector<std::string>& keys, const scheduling::plan& p,
+            scheduling::time_point now, std::chrono::microseconds took) {
+  plan_summary sum;
+  sum.time = now;
+  sum.duration = took;
+  for (auto index : p.queue)
+    sum.queue.push_back(keys.at(index));
+  for (std::size_t i = 0; i < p.jobs.size(); ++i)
+    sum.jobs[keys[i]] = plan_summary::job_line{p.jobs[i].stage, p.jobs[i].size, p.jobs[i].reason};
+  sum.warnings = p.warnings;
+  st.last_plan = std::move(sum);
+  ++st.plans;
+}
+
+void run_plan(self_pointer self) {
+  auto& st = self->state;
+  auto snap = st.make_snapshot();
+  std::vector<std::string> keys;
+  keys.reserve(snap.jobs.size());
+  for (const auto& job : snap.jobs)
+    keys.push_back(job.key());
+  auto now = st.settings.wall_clock();
+  auto started = std::chrono::steady_clock::now();
+  auto p = scheduling::make_plan(snap, st.settings.planner, now);
+  auto took =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  record(st, keys, p, now, took);
+  for (std::size_t i = 0; i < p.jobs.size(); ++i) {
+    auto it = st.jobs.find(keys[i]);
+    if (it == st.jobs.end() || !it->second.handle || !st.filter.should_send(p.jobs[i]))
+      continue;
+    self->send(it->second.handle, protocol::job_decision{p.jobs[i]});
+    ++st.decisions_sent;
+  }
+}
+
+void set_leader(self_pointer self, bool leader) {
+  auto& st = self->state;
+  if (leader == st.leader)
+    return;
+  st.leader = leader;
+  if (!leader) {
+    st.window.cancel();
+    return;
+  }
+  // A new leader re-sends every decision: the previous leader's messages
+  // may not have reached the job actors, or came from another replica.
+  st.filter.clear();
+  changed(self);
+}
+
+} // namespace
+
+protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscaler_settings settings) {
+  auto& st = self->state;
+  st.window = debounce{settings.plan_debounce, settings.plan_max_delay};
+  bool leader = settings.start_as_leader;
+  st.settings = std::move(settings);
+  set_leader(self, leader);
+  return {
+      [self](protocol::job_state& msg) {
+        auto key = msg.info.key();
+        self->state.jobs[key] = tracked_job{std::move(msg.info), std::move(msg.job)};
+        changed(self);
+      },
+      [self](protocol::job_gone& msg) {
+        auto key = msg.namespace_ + "/" + msg.name;
+        if (self->state.jobs.erase(key) == 0)
+          return;
+        self->state.filter.forget(key);
+        changed(self);
+      },
+      [self](protocol::node_state& msg) {
+        auto name = msg.info.name;
+        self->state.nodes[name] = std::move(msg.info);
+        changed(self);
+      },
+      [self](protocol::node_gone& msg) {
+        if (self->state.nodes.erase(msg.name) > 0)
+          changed(self);
+      },
+      [self](protocol::replan_timer& msg) {
+        auto& window = self->state.window;
+        switch (window.on_timer(msg.generation, self->clock().now())) {
+        case debounce::verdict::ignore:
+          break;
+        case debounce::verdict::rearm:
+          arm_timer(self, window.next());
+          break;
+        case debounce::verdict::plan:
+          run_plan(self);
+          break;
+        }
+      },
+      [self](protocol::set_leader& msg) { set_leader(self, msg.leader); },
+      [self](atoms::inspect_atom) { return inspect_json(self->state); },
+  };
+}
+
+protocol::autoscaler_actor spawn_autoscaler(caf::actor_system& sys, autoscaler_settings settings) {
+  return sys.spawn(autoscaler, std::move(settings));
+}
+
+} // namespace lattice::actors

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "scheduling/plan.hpp"
+
+#include <map>
+#include <string>
+
+namespace lattice::actors {
+
+/// Decides which planner decisions are worth a message: the planner decides
+/// every job from scratch on each pass, but a job actor only needs to hear
+/// when something changed for it.
+class decision_filter {
+public:
+  /// True when `d` changes the job's stage or size, adds or removes pods, or
+  /// carries a reason the job has not been told yet (always true the first
+  /// time a job is seen). Records what was sent.
+  bool should_send(const scheduling::job_decision& d);
+
+  /// The job left the snapshot: its next decision is sent whatever it says.
+  void forget(const std::string& key) { last_reason_.erase(key); }
+
+  /// Leadership changed hands: every job hears its next decision.
+  void clear() { last_reason_.clear(); }
+
+private:
+  std::map<std::string, std::string> last_reason_;
+};
+
+} // namespace lattice::actors

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "k8s/model/scheduling_constraints.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lattice::lifecycle {
+
+/// Deterministic names and labels of the objects the operator creates for a
+/// TrainingJob (docs/design/agent.md, docs/design/operator.md).
+///
+/// Length rule: pod hostnames, Service names and label values are DNS-1123
+/// labels (at most 63 characters, no dots). When the natural name
+/// `<job><suffix>` does not fit (or the job name contains a dot, legal in a
+/// TrainingJob name but not in a label), the name becomes
+/// `<first N chars of job>-<8 hex of sha256(job)><short suffix>`, dots in
+/// the prefix replaced by '-', sized so it always fits:
+///
+///   object                  natural name           shortened form                   max
+///   worker pod (hostname)   <job>-worker-<i>       <job[:40]>-<h8>-w<i>              61
+///   headless workers Svc    <job>-workers          <job[:46]>-<h8>-wrks              60
+///   rendezvous pod and Svc  <job>-rendezvous       <job[:46]>-<h8>-rdzv (agent.md)   60
+///   job-name label value    <job>                  <job[:54]>-<h8>                   63
+///
+/// The hash makes two long names with the same prefix distinct; the same job
+/// name always gives the same names (no randomness).
+inline constexpr std::size_t max_dns_label = 63;
+
+/// Lowercase hex SHA-256 of `data` (64 characters).
+std::string sha256_hex(std::string_view data);
+
+/// First 8 hex characters of sha256(job).
+std::string job_hash8(std::string_view job);
+
+/// `<job>-worker-<index>` (shortened per the rule above).
+std::string worker_pod_name(std::string_view job, std::int32_t index);
+
+/// `<job>-workers`: the headless Service that gives worker pods DNS names.
+std::string workers_service_name(std::string_view job);
+
+/// `<job>-rendezvous`: the rendezvous pod and its Service share this name.
+std::string rendezvous_name(std::string_view job);
+
+/// Value of the `<group>/job-name` label: `<job>`, shortened past 63 chars.
+std::string job_name_label_value(std::string_view job);
+
+/// Values of the `<group>/role` label.
+inline constexpr std::string_view role_worker = "worker";
+inline constexpr std::string_view role_rendezvous = "rendezvous";
+
+/// The label keys under the CRD group (e.g. "breezeml.ai/job-name").
+struct label_keys {
+  std::string job_name;
+  std::string replica_index;
+  std::string role;
+  std::string job_uid;
+};
+
+label_keys make_label_keys(std::string_view group);
+
+/// Labels of worker pod `index`: job-name, replica-index, role=worker, job-uid
+/// (job-uid omitted when `job_uid` is empty).
+std::map<std::string, std::string> worker_labels(std::string_view group, std::string_view job,
+                                                 std::string_view job_uid, std::int32_t index);
+
+/// Labels of the rendezvous pod: job-name, role=rendezvous, job-uid.
+std::map<std::string, std::string> rendezvous_labels(std::string_view group, std::string_view job,
+                                                     std::string_view job_uid);
+
+/// Selector of the headless workers Service: job-name + role=worker (sorted).
+std::vector<k8s::label_pair> workers_selector(std::string_view group, std::string_view job);
+
+/// Selector of the rendezvous Service: job-name + role=rendezvous (sorted).
+std::vector<k8s::label_pair> rendezvous_selector(std::string_view group, std::string_view job);
+
+} // namespace lattice::lifecycle

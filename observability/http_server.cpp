@@ -1,0 +1,255 @@
+#include "observability/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace lattice::observability {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using route_table = std::map<std::string, http_handler>;
+
+http_response plain(unsigned status, std::string body) {
+  return http_response{status, "text/plain; charset=utf-8", std::move(body)};
+}
+
+/// Dispatches one parsed request to its route; never throws.
+http_response dispatch(const route_table& routes, const bhttp::request<bhttp::string_body>& req) {
+  std::string target(req.target());
+  http_request parsed;
+  parsed.method = std::string(req.method_string());
+  auto question = target.find('?');
+  parsed.path = target.substr(0, question);
+  if (question != std::string::npos)
+    parsed.query = target.substr(question + 1);
+  auto it = routes.find(parsed.path);
+  if (it == routes.end())
+    return plain(404, "not found: " + parsed.path + "\n");
+  if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head)
+    return plain(405, "method not allowed: " + parsed.method + "\n");
+  try {
+    return it->second(parsed);
+  } catch (const std::exception& e) {
+    return plain(500, std::string("internal error: ") + e.what() + "\n");
+  } catch (...) {
+    return plain(500, "internal error\n");
+  }
+}
+
+/// One connection: read a request, answer it, repeat while kept alive.
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket socket, const route_table& routes, const http_server_options& options)
+      : stream_(std::move(socket)), routes_(routes), options_(options) {}
+
+  void run() { read_next(); }
+
+  /// Closes the socket so every pending operation completes with an error.
+  /// Only called while no thread runs the io_context (http_server::stop).
+  void abort() { close(); }
+
+private:
+  void read_next() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout
+        || ec == asio::error::operation_aborted)
+      return close();
+    if (ec == bhttp::error::body_limit)
+      return reply(plain(413, "request body too large\n"), bhttp::request<bhttp::string_body>{}, false);
+    if (ec == bhttp::error::header_limit)
+      return reply(plain(431, "request header fields too large\n"), bhttp::request<bhttp::string_body>{},
+                   false);
+    if (ec)
+      return reply(plain(400, "bad request: " + ec.message() + "\n"), bhttp::request<bhttp::string_body>{},
+                   false);
+    auto req = parser_->release();
+    ++served_;
+    bool keep_alive = req.keep_alive() && served_ < options_.max_requests_per_connection;
+    reply(dispatch(routes_, req), req, keep_alive);
+  }
+
+  void reply(http_response answer, const bhttp::request<bhttp::string_body>& req, bool keep_alive) {
+    response_.emplace();
+    response_->version(req.version() == 0 ? 11 : req.version());
+    response_->result(answer.status);
+    response_->set(bhttp::field::server, "lattice-operator");
+    response_->set(bhttp::field::content_type, answer.content_type);
+    response_->keep_alive(keep_alive);
+    bool head = req.method() == bhttp::verb::head;
+    response_->body() = std::move(answer.body);
+    response_->prepare_payload();
+    if (head)
+      response_->body().clear();
+    stream_.expires_after(options_.write_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                         if (ec || !keep_alive)
+                           return self->close();
+                         self->read_next();
+                       });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+  const route_table& routes_;
+  const http_server_options& options_;
+  unsigned served_ = 0;
+};
+
+} // namespace
+
+struct http_server::impl {
+  explicit impl(http_server_options opts) : options(std::move(opts)) {}
+
+  void accept_next() {
+    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open())
+        return;
+      if (!ec) {
+        auto s = std::make_shared<session>(std::move(socket), routes, options);
+        track(s);
+        s->run();
+      }
+      accept_next();
+    });
+  }
+
+  /// Remembers live sessions so stop() can close them; prunes dead ones.
+  void track(const std::shared_ptr<session>& s) {
+    std::lock_guard<std::mutex> guard(sessions_mutex);
+    sessions.erase(
+        std::remove_if(sessions.begin(), sessions.end(), [](const auto& w) { return w.expired(); }),
+        sessions.end());
+    sessions.push_back(s);
+  }
+
+  /// With the threads joined: closes every connection and drains the
+  /// handlers so their sessions are freed now, not when the server dies.
+  void close_sessions() {
+    {
+      std::lock_guard<std::mutex> guard(sessions_mutex);
+      for (auto& w : sessions)
+        if (auto s = w.lock())
+          s->abort();
+      sessions.clear();
+    }
+    ioc.restart();
+    ioc.run();
+  }
+
+  // Declared before ioc: pending handlers (sessions) die with ioc first.
+  http_server_options options;
+  route_table routes;
+  std::vector<std::thread> threads;
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<bool> running{false};
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<session>> sessions;
+};
+
+http_server::http_server(http_server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+void http_server::route(const std::string& path, http_handler handler) {
+  if (impl_->running)
+    throw std::logic_error("http_server: route " + path + " registered after start()");
+  impl_->routes[path] = std::move(handler);
+}
+
+void http_server::start() {
+  if (impl_->running)
+    return;
+  const auto& opts = impl_->options;
+  auto where = opts.address + ":" + std::to_string(opts.port);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(opts.address, ec);
+  if (ec)
+    throw std::runtime_error("http_server: invalid listen address " + where + ": " + ec.message());
+  tcp::endpoint endpoint(address, opts.port);
+  impl_->acceptor.emplace(impl_->ioc);
+  auto fail = [&](const char* step) {
+    impl_->acceptor.reset();
+    throw std::runtime_error(std::string("http_server: cannot ") + step + " " + where + ": " + ec.message());
+  };
+  if (impl_->acceptor->open(endpoint.protocol(), ec); ec)
+    fail("open");
+  if (impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec); ec)
+    fail("configure");
+  if (impl_->acceptor->bind(endpoint, ec); ec)
+    fail("bind");
+  if (impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec); ec)
+    fail("listen on");
+  impl_->bound_port = impl_->acceptor->local_endpoint().port();
+  impl_->ioc.restart();
+  impl_->accept_next();
+  impl_->running = true;
+  auto count = opts.threads == 0 ? 1 : opts.threads;
+  for (std::size_t i = 0; i < count; ++i)
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+void http_server::stop() {
+  if (!impl_->running.exchange(false))
+    return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor->close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    t.join();
+  impl_->threads.clear();
+  beast::error_code ignored;
+  impl_->acceptor->close(ignored);
+  impl_->close_sessions();
+  impl_->acceptor.reset();
+  impl_->bound_port = 0;
+}
+
+std::uint16_t http_server::port() const {
+  return impl_->bound_port;
+}
+
+bool http_server::running() const {
+  return impl_->running;
+}
+
+} // namespace lattice::observability

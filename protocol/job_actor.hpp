@@ -1,0 +1,20 @@
+#pragma once
+
+#include "protocol/job_messages.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+
+namespace lattice::protocol {
+
+/// One actor per TrainingJob: turns observations into a `job_info` for the
+/// autoscaler and applies the autoscaler's decisions to the cluster.
+using job_actor =
+    caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>,
+                     caf::reacts_to<pod_removed>, caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
+                     caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>,
+                     caf::replies_to<atoms::inspect_atom>::with<std::string>>;
+
+} // namespace lattice::protocol

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+// Forward declarations: the type-ID block only needs the names, so the
+// message headers (which need the atoms for the actor interfaces) can include
+// this one without a cycle.
+namespace lattice::protocol {
+struct job_observed;
+struct job_removed;
+struct pod_observed;
+struct pod_removed;
+struct job_decision;
+struct requeue_timer;
+struct deadline_timer;
+struct ttl_timer;
+struct node_observed;
+struct node_removed;
+struct job_state;
+struct job_gone;
+struct node_state;
+struct node_gone;
+struct replan_timer;
+struct set_leader;
+} // namespace lattice::protocol
+
+/// The project's single type-ID block. Atoms carry the `l` prefix so they
+/// never collide with CAF's own (at most 10 characters).
+CAF_BEGIN_TYPE_ID_BLOCK(lattice, caf::first_custom_type_id)
+
+CAF_ADD_ATOM(lattice, lattice::atoms, inspect_atom, "lInspect")
+
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_observed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_removed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::pod_observed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::pod_removed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_decision))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::requeue_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::deadline_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::ttl_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_observed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_removed))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_state))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_gone))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_state))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_gone))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::replan_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::set_leader))
+
+CAF_END_TYPE_ID_BLOCK(lattice)

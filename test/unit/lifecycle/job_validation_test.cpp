@@ -1,0 +1,128 @@
+#include "builders.hpp"
+#include "lifecycle/job_validation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace lattice::lifecycle {
+namespace {
+
+struct validation_case {
+  std::string name;
+  std::function<void(k8s::training_job&)> change;
+  /// Expected problem fields, in order; empty = valid.
+  std::vector<std::string> fields;
+  /// A fragment the first message must contain.
+  std::string message_fragment;
+};
+
+class validation : public ::testing::TestWithParam<validation_case> {};
+
+TEST_P(validation, reports_exactly_the_broken_fields) {
+  auto job = test::make_job();
+  GetParam().change(job);
+  const auto problems = validate_job(job);
+  std::vector<std::string> fields;
+  for (const auto& p : problems)
+    fields.push_back(p.field);
+  EXPECT_EQ(fields, GetParam().fields);
+  if (!problems.empty()) {
+    EXPECT_NE(problems.front().message.find(GetParam().message_fragment), std::string::npos)
+        << problems.front().message;
+  }
+}
+
+const std::string containers = "spec.replicaSpecs.template.spec.containers";
+
+INSTANTIATE_TEST_SUITE_P(
+    rules, validation,
+    ::testing::Values(
+        validation_case{"valid", [](k8s::training_job&) {}, {}, ""},
+        validation_case{"min_size_zero",
+                        [](k8s::training_job& j) { j.spec.min_size = 0; },
+                        {"spec.minSize"},
+                        "at least 1 (got 0)"},
+        validation_case{"min_size_negative_and_max_below",
+                        [](k8s::training_job& j) {
+                          j.spec.min_size = -1;
+                          j.spec.max_size = -2;
+                        },
+                        {"spec.minSize", "spec.maxSize"},
+                        "got -1"},
+        validation_case{"max_below_min",
+                        [](k8s::training_job& j) { j.spec.max_size = 1; },
+                        {"spec.maxSize"},
+                        "at least minSize 2 (got 1)"},
+        validation_case{"max_equal_min_is_fine", [](k8s::training_job& j) { j.spec.max_size = 2; }, {}, ""},
+        validation_case{"no_containers",
+                        [](k8s::training_job& j) { j.spec.template_info.containers.clear(); },
+                        {containers},
+                        "at least one container"},
+        validation_case{"inject_without_command",
+                        [](k8s::training_job& j) {
+                          j.spec.inject_lattice = true;
+                          j.spec.template_info.containers = {{"trainingjob", false}};
+                        },
+                        {containers + "[0].command"},
+                        "explicit command on the first container \"trainingjob\""},
+        validation_case{"inject_with_command_sidecar_without",
+                        [](k8s::training_job& j) {
+                          j.spec.inject_lattice = true;
+                          j.spec.template_info.containers = {{"trainingjob", true}, {"log-shipper", false}};
+                        },
+                        {},
+                        ""},
+        validation_case{"no_inject_no_command_is_fine",
+                        [](k8s::training_job& j) {
+                          j.spec.template_info.containers = {{"trainingjob", false}};
+                        },
+                        {},
+                        ""},
+        validation_case{"framework_tensorflow",
+                        [](k8s::training_job& j) { j.spec.framework = "tensorflow"; },
+                        {"spec.framework"},
+                        "only \"pytorch\" is supported for now (got \"tensorflow\")"},
+        validation_case{"backoff_negative",
+                        [](k8s::training_job& j) { j.spec.run.backoff_limit = -1; },
+                        {"spec.runPolicy.backoffLimit"},
+                        "0 or more (got -1)"},
+        validation_case{
+            "backoff_zero_is_fine", [](k8s::training_job& j) { j.spec.run.backoff_limit = 0; }, {}, ""},
+        validation_case{"deadline_zero",
+                        [](k8s::training_job& j) { j.spec.run.active_deadline_seconds = 0; },
+                        {"spec.runPolicy.activeDeadlineSeconds"},
+                        "more than 0 seconds (got 0)"},
+        validation_case{"ttl_negative",
+                        [](k8s::training_job& j) { j.spec.run.ttl_seconds_after_finished = -5; },
+                        {"spec.runPolicy.ttlSecondsAfterFinished"},
+                        "(got -5)"},
+        validation_case{"ttl_zero_is_fine",
+                        [](k8s::training_job& j) { j.spec.run.ttl_seconds_after_finished = 0; },
+                        {},
+                        ""},
+        validation_case{"clean_pod_policy_lowercase",
+                        [](k8s::training_job& j) { j.spec.run.clean_pod_policy = "all"; },
+                        {"spec.runPolicy.cleanPodPolicy"},
+                        "All, Running or None (got \"all\")"},
+        validation_case{"clean_pod_policy_running",
+                        [](k8s::training_job& j) { j.spec.run.clean_pod_policy = "Running"; },
+                        {},
+                        ""},
+        validation_case{"clean_pod_policy_none",
+                        [](k8s::training_job& j) { j.spec.run.clean_pod_policy = "None"; },
+                        {},
+                        ""}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(format_problems, joins_field_and_message_on_one_line) {
+  const std::vector<field_problem> problems = {{"spec.minSize", "must be at least 1 (got 0)"},
+                                               {"spec.framework", "only \"pytorch\" is supported for now"}};
+  EXPECT_EQ(
+      format_problems(problems),
+      "spec.minSize: must be at least 1 (got 0); spec.framework: only \"pytorch\" is supported for now");
+  EXPECT_EQ(format_problems({}), "");
+}
+
+} // namespace
+} // namespace lattice::lifecycle

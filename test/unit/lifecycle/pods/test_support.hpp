@@ -1,0 +1,82 @@
+#pragma once
+
+#include "k8s/codec/decoders.hpp"
+#include "k8s/model/training_job.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace lattice::lifecycle::test {
+
+namespace json = boost::json;
+
+inline std::string read_data(const std::string& file) {
+  std::ifstream in(std::string(LATTICE_PODS_TEST_DATA) + "/" + file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The TrainingJob of examples/lattice-simple1.yaml (as JSON, with a uid),
+/// optionally edited, decoded by the real codec.
+inline k8s::training_job example_job(const std::function<void(json::object&)>& edit = {}) {
+  json::value doc = json::parse(read_data("lattice-simple1.json"));
+  if (edit)
+    edit(doc.as_object());
+  auto job = k8s::decode_training_job(json::serialize(doc));
+  if (!job)
+    ADD_FAILURE() << job.err().to_string();
+  return job.ok() ? job.value() : k8s::training_job{};
+}
+
+inline json::object& template_spec(json::object& job) {
+  return job["spec"].as_object()["replicaSpecs"].as_object()["template"].as_object()["spec"].as_object();
+}
+
+inline json::object& first_container(json::object& job) {
+  return template_spec(job)["containers"].as_array()[0].as_object();
+}
+
+inline json::object parse_object(const std::string& text) {
+  return json::parse(text).as_object();
+}
+
+inline const json::object& spec_of(const json::object& pod) {
+  return pod.at("spec").as_object();
+}
+
+inline const json::object& container_of(const json::object& pod, std::size_t i = 0) {
+  return spec_of(pod).at("containers").as_array().at(i).as_object();
+}
+
+/// name -> value (or "fieldRef:<path>") of a container's env.
+inline std::map<std::string, std::string> env_of(const json::object& container) {
+  std::map<std::string, std::string> out;
+  if (!container.contains("env"))
+    return out;
+  for (const auto& e : container.at("env").as_array()) {
+    const auto& o = e.as_object();
+    std::string name(o.at("name").as_string());
+    if (o.contains("value"))
+      out[name] = std::string(o.at("value").as_string());
+    else
+      out[name] = "fieldRef:" + std::string(o.at("valueFrom").at("fieldRef").at("fieldPath").as_string());
+  }
+  return out;
+}
+
+inline std::vector<std::string> strings_of(const json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v.as_array())
+    out.emplace_back(s.as_string());
+  return out;
+}
+
+} // namespace lattice::lifecycle::test
