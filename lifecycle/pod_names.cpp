@@ -109,6 +109,10 @@ label_keys make_label_keys(std::string_view group) {
   return {g + "/job-name", g + "/replica-index", g + "/role", g + "/job-uid"};
 }
 
+std::string pinned_node_annotation(std::string_view group) {
+  return std::string(group) + "/node";
+}
+
 std::map<std::string, std::string> worker_labels(std::string_view group, std::string_view job,
                                                  std::string_view job_uid, std::int32_t index) {
   const label_keys keys = make_label_keys(group);

@@ -62,6 +62,12 @@ struct label_keys {
 
 label_keys make_label_keys(std::string_view group);
 
+/// Annotation `<group>/node` on a worker pod: the node the planner pinned it
+/// to, so a Pending worker (no spec.nodeName yet) still tells where it is
+/// meant to run. An annotation, not a label: node names may be longer than
+/// the 63 characters a label value allows.
+std::string pinned_node_annotation(std::string_view group);
+
 /// Labels of worker pod `index`: job-name, replica-index, role=worker, job-uid
 /// (job-uid omitted when `job_uid` is empty).
 std::map<std::string, std::string> worker_labels(std::string_view group, std::string_view job,

@@ -1,5 +1,6 @@
 #include "lifecycle/snapshot_conversion.hpp"
 
+#include "lifecycle/pod_names.hpp"
 #include "lifecycle/rfc3339.hpp"
 
 #include <charconv>
@@ -105,10 +106,6 @@ std::string last_resize_time_annotation(const std::string& api_group) {
 std::string replica_index_label(const std::string& api_group) {
   return api_group + "/replica-index";
 }
-std::string pinned_node_label(const std::string& api_group) {
-  return api_group + "/node";
-}
-
 bool is_live(const k8s::pod& pod) {
   return pod.meta.deletion_timestamp.empty() && pod.phase != k8s::pod_phase::succeeded
          && pod.phase != k8s::pod_phase::failed;
@@ -169,11 +166,11 @@ std::optional<scheduling::job_info> to_job_info(const k8s::training_job& job,
 
   if (info.stage == scheduling::job_stage::running) {
     const std::string index_label = replica_index_label(api_group);
-    const std::string pin_label = pinned_node_label(api_group);
+    const std::string pin_annotation = pinned_node_annotation(api_group);
     for (const auto* pod : live_workers(job_pods, api_group)) {
       std::string node = pod->node_name;
       if (node.empty())
-        if (const auto* pin = find(pod->meta.labels, pin_label))
+        if (const auto* pin = find(pod->meta.annotations, pin_annotation))
           node = *pin;
       info.workers.push_back({*parse_int32(*find(pod->meta.labels, index_label)), node});
     }

@@ -18,11 +18,11 @@ namespace lattice::lifecycle {
 /// "Persisted autoscaler state".
 std::string schedule_failures_annotation(const std::string& api_group);
 std::string last_resize_time_annotation(const std::string& api_group);
-/// Worker pod labels read here: `<group>/replica-index` (the worker's index)
-/// and `<group>/node` (the node the worker is pinned to, read while the pod
-/// is still Pending and has no spec.nodeName).
+/// Worker pod metadata read here: the label `<group>/replica-index` (the
+/// worker's index) and the annotation `<group>/node` (pod_names.hpp: the node
+/// the worker is pinned to, read while the pod is still Pending and has no
+/// spec.nodeName).
 std::string replica_index_label(const std::string& api_group);
-std::string pinned_node_label(const std::string& api_group);
 
 /// True for a pod that still holds (or will hold) resources: not Succeeded
 /// or Failed and not being deleted.

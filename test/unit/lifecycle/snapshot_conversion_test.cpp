@@ -1,5 +1,6 @@
 #include "builders.hpp"
 #include "k8s/codec/decoders.hpp"
+#include "lifecycle/pod_names.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 
 #include <gtest/gtest.h>
@@ -108,7 +109,7 @@ TEST(to_job_info, suspended_jobs_are_not_queued) {
 TEST(to_job_info, workers_are_live_pods_with_an_index_and_a_node_or_pin) {
   auto job = make_job();
   auto pending_pinned = make_worker(3, pod_phase::pending);
-  pending_pinned.meta.labels[pinned_node_label(group)] = "node-c";
+  pending_pinned.meta.annotations[pinned_node_annotation(group)] = "node-c";
   auto deleting = make_worker(4, pod_phase::running);
   deleting.meta.deletion_timestamp = "2026-11-28T09:30:00Z";
   auto bad_index = make_worker(5, pod_phase::running);

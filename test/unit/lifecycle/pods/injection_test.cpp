@@ -16,23 +16,7 @@ const std::string agent_bootstrap =
     "runpy.run_module('lattice.agent', run_name='__main__', alter_sys=True)";
 
 worker_pod_input injected_input(k8s::training_job job = example_job()) {
-  worker_pod_input in;
-  in.job = std::move(job);
-  in.api_group = "breezeml.ai";
-  in.index = 2;
-  in.world_size = 4;
-  in.node_name = "gpu-node-7";
-  in.operator_image = "breezeml/lattice-operator:0.3.0";
-  return in;
-}
-
-json::object build(const worker_pod_input& in) {
-  auto body = build_worker_pod(in);
-  if (!body) {
-    ADD_FAILURE() << body.err().to_string();
-    return {};
-  }
-  return parse_object(body.value());
+  return worker_input(std::move(job), 2, 4, "gpu-node-7");
 }
 
 TEST(injection, the_example_job_is_injected_as_agent_md_says) {

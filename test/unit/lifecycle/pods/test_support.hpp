@@ -2,6 +2,7 @@
 
 #include "k8s/codec/decoders.hpp"
 #include "k8s/model/training_job.hpp"
+#include "lifecycle/worker_pod.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -46,6 +47,29 @@ inline json::object& first_container(json::object& job) {
 
 inline json::object parse_object(const std::string& text) {
   return json::parse(text).as_object();
+}
+
+/// Input for worker `index` of a `world_size`-worker job pinned to `node`.
+inline worker_pod_input worker_input(k8s::training_job job, std::int32_t index, std::int32_t world_size,
+                                     std::string node) {
+  worker_pod_input in;
+  in.job = std::move(job);
+  in.api_group = "breezeml.ai";
+  in.index = index;
+  in.world_size = world_size;
+  in.node_name = std::move(node);
+  in.operator_image = "breezeml/lattice-operator:0.3.0";
+  return in;
+}
+
+/// The worker pod body as a JSON object; a build error fails the test.
+inline json::object build(const worker_pod_input& in) {
+  auto body = build_worker_pod(in);
+  if (!body) {
+    ADD_FAILURE() << body.err().to_string();
+    return {};
+  }
+  return parse_object(body.value());
 }
 
 inline const json::object& spec_of(const json::object& pod) {

@@ -14,23 +14,7 @@ using namespace test;
 worker_pod_input plain_input(k8s::training_job job = example_job([](json::object& j) {
                                j["spec"].as_object()["injectLattice"] = false;
                              })) {
-  worker_pod_input in;
-  in.job = std::move(job);
-  in.api_group = "breezeml.ai";
-  in.index = 1;
-  in.world_size = 3;
-  in.node_name = "node-b";
-  in.operator_image = "breezeml/lattice-operator:0.3.0";
-  return in;
-}
-
-json::object build(const worker_pod_input& in) {
-  auto body = build_worker_pod(in);
-  if (!body) {
-    ADD_FAILURE() << body.err().to_string();
-    return {};
-  }
-  return parse_object(body.value());
+  return worker_input(std::move(job), 1, 3, "node-b");
 }
 
 TEST(worker_pod, decodes_with_name_labels_owner_and_requests) {
@@ -77,6 +61,15 @@ TEST(worker_pod, is_pinned_named_for_dns_and_never_restarted) {
   EXPECT_EQ(expr.at("key").as_string(), "kubernetes.io/hostname");
   EXPECT_EQ(expr.at("operator").as_string(), "In");
   EXPECT_EQ(strings_of(expr.at("values")), std::vector<std::string>{"node-b"});
+}
+
+TEST(worker_pod, records_its_planned_node_in_an_annotation_the_conversion_reads) {
+  auto body = build_worker_pod(plain_input());
+  ASSERT_TRUE(body.ok()) << body.err().to_string();
+  auto pod = k8s::decode_pod(body.value());
+  ASSERT_TRUE(pod.ok()) << pod.err().to_string();
+  EXPECT_EQ(pod->meta.annotations.at(pinned_node_annotation("breezeml.ai")), "node-b");
+  EXPECT_EQ(pod->meta.labels.count("breezeml.ai/node"), 0u) << "node names can exceed label value limits";
 }
 
 TEST(worker_pod, without_injection_gets_the_pytorch_and_lattice_environment) {
