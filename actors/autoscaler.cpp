@@ -1,5 +1,6 @@
 #include "actors/autoscaler.hpp"
 
+#include "actors/autoscaler_metrics.hpp"
 #include "scheduling/planner.hpp"
 
 #include <caf/all.hpp>
@@ -56,6 +57,8 @@ void run_plan(self_pointer self) {
   auto took =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   record(st, keys, p, now, took);
+  if (st.settings.metrics)
+    export_plan_metrics(*st.settings.metrics, snap, p, now, took, st.settings.planner.gpu_resource);
   for (std::size_t i = 0; i < p.jobs.size(); ++i) {
     auto it = st.jobs.find(keys[i]);
     if (it == st.jobs.end() || !it->second.handle || !st.filter.should_send(p.jobs[i]))
@@ -124,6 +127,13 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
         }
       },
       [self](protocol::set_leader& msg) { set_leader(self, msg.leader); },
+      [self](atoms::summary_atom) {
+        const auto& st = self->state;
+        return "{\"kind\":\"autoscaler\",\"name\":\"autoscaler\",\"mailbox\":"
+               + std::to_string(self->mailbox().size()) + ",\"leader\":" + (st.leader ? "true" : "false")
+               + ",\"jobs\":" + std::to_string(st.jobs.size()) + ",\"nodes\":" + std::to_string(st.nodes.size())
+               + ",\"plans\":" + std::to_string(st.plans) + "}";
+      },
       [self](atoms::inspect_atom) { return inspect_json(self->state); },
   };
 }

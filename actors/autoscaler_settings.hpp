@@ -6,6 +6,11 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+
+namespace lattice::observability {
+class metrics;
+}
 
 namespace lattice::actors {
 
@@ -23,6 +28,8 @@ struct autoscaler_settings {
   /// (and, with leader election, once the Lease is held): a plan from a
   /// partial snapshot would stop running jobs whose nodes are not known yet.
   bool start_as_leader = false;
+  /// Plan duration, queue and GPU gauges; null in tests that do not read them.
+  std::shared_ptr<observability::metrics> metrics;
 };
 
 /// Settings from the operator configuration: the planner's tunables, the

@@ -1,7 +1,8 @@
 // lattice-operator: the composition root. Parses the configuration, sets up
-// logging, and (once the actor system exists, issue 7) starts the actors.
+// logging, and runs the operator (app/operator_runtime.cpp).
 #include "app/install_agent.hpp"
 #include "app/logging.hpp"
+#include "app/operator_runtime.hpp"
 #include "config/loader.hpp"
 #include "config/version.hpp"
 
@@ -40,6 +41,5 @@ int main(int argc, char** argv) {
   spdlog::info("lattice-operator {} starting: group={} namespace={} kubeconfig={}", lattice::version,
                cfg.api_group, cfg.watch_namespace.empty() ? "<all>" : cfg.watch_namespace,
                cfg.api.kubeconfig.empty() ? "<in-cluster>" : cfg.api.kubeconfig);
-  spdlog::error("the control loop is not built yet (issue 7): configuration is valid, nothing to run");
-  return 1;
+  return app::run_operator(cfg);
 }

@@ -132,6 +132,38 @@ bool is_resource_name(const std::string& value) {
   return !name.empty() && name.size() <= 63 && std::regex_match(name, pattern);
 }
 
+std::map<std::string, std::string> parse_label_list(const std::string& value) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start < value.size()) {
+    auto end = value.find(',', start);
+    if (end == std::string::npos)
+      end = value.size();
+    const auto pair = value.substr(start, end - start);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos)
+      out[pair.substr(0, eq)] = pair.substr(eq + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_label_list(const std::string& value) {
+  if (value.empty())
+    return true;
+  static const std::regex label_value("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  std::size_t pairs = 0;
+  for (char c : value)
+    pairs += c == ',';
+  const auto parsed = parse_label_list(value);
+  if (parsed.size() != pairs + 1)
+    return false;
+  for (const auto& [k, v] : parsed)
+    if (!is_resource_name(k) || v.size() > 63 || !std::regex_match(v, label_value))
+      return false;
+  return true;
+}
+
 bool is_ip_address(const std::string& value) {
   unsigned char buffer[sizeof(struct in6_addr)];
   return inet_pton(AF_INET, value.c_str(), buffer) == 1 || inet_pton(AF_INET6, value.c_str(), buffer) == 1;

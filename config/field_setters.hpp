@@ -3,6 +3,7 @@
 #include "config/operator_config.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ bool is_dns_subdomain(const std::string& value);
 bool is_dns_label(const std::string& value);
 /// A Kubernetes qualified resource name such as nvidia.com/gpu.
 bool is_resource_name(const std::string& value);
+/// Empty, or comma-separated key=value pairs whose keys are qualified
+/// label keys (a nodeSelector on the command line).
+bool is_label_list(const std::string& value);
+/// Parses is_label_list's format (call only on valid input).
+std::map<std::string, std::string> parse_label_list(const std::string& value);
 /// A dotted IPv4 address, "::", or "::1" style IPv6 literal.
 bool is_ip_address(const std::string& value);
 

@@ -69,6 +69,14 @@ struct operator_config {
   std::string watch_namespace;
   /// The identity written to the Lease; defaults to the host (pod) name.
   std::string identity;
+  /// The operator's own image: the agent installer init container of
+  /// injected pods and rendezvous pods. Empty: the released image of this
+  /// version (image/image.env's repository, tag = version).
+  std::string operator_image;
+  /// Where per-job rendezvous pods run (the chart's nodeSelector and
+  /// tolerations): "k=v,k2=v2" and a JSON array of core/v1 Tolerations.
+  std::string rendezvous_node_selector;
+  std::string rendezvous_tolerations = "[]";
   api_client_config api;
   autoscaler_config autoscaler;
   server_config server;

@@ -86,6 +86,25 @@ std::vector<option_spec> build_table() {
                    text(LATTICE_FIELD(std::string, c.autoscaler.gpu_resource), is_resource_name),
                    show_text(LATTICE_FIELD(std::string, c.autoscaler.gpu_resource))));
 
+  t.push_back(make("operator-image", "IMAGE",
+                   "image of the agent installer init container (injectLattice) and of rendezvous pods; "
+                   "the released operator image of this version when empty",
+                   "an image reference",
+                   text(LATTICE_FIELD(std::string, c.operator_image),
+                        [](const std::string& v) { return v.find_first_of(" \t\n") == std::string::npos; }),
+                   show_text(LATTICE_FIELD(std::string, c.operator_image))));
+  t.push_back(make("rendezvous-node-selector", "LABELS",
+                   "nodeSelector of rendezvous pods (the chart's nodeSelector), as k=v,k2=v2",
+                   "empty or comma-separated key=value pairs",
+                   text(LATTICE_FIELD(std::string, c.rendezvous_node_selector), is_label_list),
+                   show_text(LATTICE_FIELD(std::string, c.rendezvous_node_selector))));
+  t.push_back(make("rendezvous-tolerations", "JSON",
+                   "tolerations of rendezvous pods (the chart's tolerations), a JSON array",
+                   "a JSON array of Kubernetes tolerations",
+                   text(LATTICE_FIELD(std::string, c.rendezvous_tolerations),
+                        [](const std::string& v) { return !v.empty() && v.front() == '[' && v.back() == ']'; }),
+                   show_text(LATTICE_FIELD(std::string, c.rendezvous_tolerations))));
+
   // -- autoscaler rules
   t.push_back(make("requeue-timeout", "DURATION",
                    "how long a worker pod may stay Pending before its job is requeued (rule 5)", day,

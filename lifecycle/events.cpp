@@ -47,8 +47,9 @@ event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& w
 
 event_text preempted_event(const std::string& by_job_key, std::int32_t by_priority) {
   return {std::string(event_reason::preempted),
-          "preempted by " + by_job_key + " (priority " + std::to_string(by_priority)
-              + "); workers stopped, back in the queue",
+          "preempted by " + by_job_key
+              + (by_priority < 0 ? std::string() : " (priority " + std::to_string(by_priority) + ")")
+              + "; workers stopped, back in the queue",
           warning};
 }
 

@@ -39,7 +39,8 @@ event_text admitted_event(std::int32_t workers, std::int32_t min_size, std::int3
 /// omitted when empty).
 event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& why);
 
-/// "preempted by ns/name (priority 3); back in the queue".
+/// "preempted by ns/name (priority 3); back in the queue"; a negative
+/// priority (unknown) is left out.
 event_text preempted_event(const std::string& by_job_key, std::int32_t by_priority);
 
 /// "worker pod x stayed Pending for 2m; back in the queue, cooldown until

@@ -90,8 +90,21 @@ std::optional<job_outcome> check_deadline(const k8s::training_job& job, scheduli
   return out;
 }
 
-std::optional<job_outcome> check_failures(const k8s::training_job& job, const std::vector<k8s::pod>& pods) {
-  std::int64_t failed_pods = 0;
+std::int64_t annotation_count(const k8s::training_job& job, const std::string& key) {
+  const auto it = job.meta.annotations.find(key);
+  if (it == job.meta.annotations.end())
+    return 0;
+  std::int64_t value = 0;
+  const char* end = it->second.data() + it->second.size();
+  if (std::from_chars(it->second.data(), end, value).ptr != end || value < 0)
+    return 0;
+  return value;
+}
+
+std::optional<job_outcome> check_failures(const k8s::training_job& job, const std::vector<k8s::pod>& pods,
+                                          const std::string& api_group) {
+  // Failed workers the operator already deleted to retry them, persisted.
+  std::int64_t failed_pods = annotation_count(job, worker_failures_annotation(api_group));
   std::int64_t restarts = 0;
   std::string first_failed;
   for (const auto& pod : pods) {
@@ -103,6 +116,8 @@ std::optional<job_outcome> check_failures(const k8s::training_job& job, const st
         first_failed = pod.meta.name;
     }
   }
+  if (first_failed.empty() && failed_pods > 0)
+    first_failed = "(an earlier, retried worker)";
   const auto& limit = job.spec.run.backoff_limit;
   job_outcome out;
   out.kind = outcome_kind::failed;
@@ -154,7 +169,9 @@ job_outcome check_pending(const k8s::training_job& job, const std::vector<k8s::p
   const auto requeue_time = parse_optional_time(job.status.requeue_time);
   job_outcome out;
   if (!pending) {
-    if (requeue_time && now >= *requeue_time)
+    // Every worker got placed: the timeout is over; a later Pending pod
+    // gets a fresh one.
+    if (requeue_time)
       out.kind = outcome_kind::clear_requeue_time;
     return out;
   }
@@ -234,7 +251,7 @@ job_outcome evaluate(const k8s::training_job& job, const std::vector<k8s::pod>& 
     return {};
   if (auto out = check_deadline(job, now))
     return *out;
-  if (auto out = check_failures(job, worker_pods))
+  if (auto out = check_failures(job, worker_pods, config.api_group))
     return *out;
   if (auto out = check_completed(job, worker_pods, replica_index_label(config.api_group)))
     return *out;

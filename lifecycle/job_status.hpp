@@ -79,8 +79,8 @@ enum class outcome_kind {
   set_requeue_time,
   /// Rule 5: a worker still Pending at requeueTime: back to the queue.
   requeue,
-  /// requeueTime has passed with no worker Pending: clear it so a later
-  /// Pending pod gets a fresh timeout.
+  /// requeueTime is set and no worker is Pending any more: clear it so a
+  /// later Pending pod gets a fresh timeout.
   clear_requeue_time,
 };
 
@@ -105,7 +105,8 @@ struct job_outcome {
 /// order: deadline, failures, completion, rule 5. Only jobs in stage Running
 /// and not finished can complete, fail or requeue; everything else gives
 /// `nothing`. Failures: with backoffLimit set, sum of worker container
-/// restarts plus Failed worker pods must not exceed it; unset, any Failed
+/// restarts plus Failed worker pods (those present plus the retried ones
+/// counted in `<group>/worker-failures`) must not exceed it; unset, any Failed
 /// worker pod fails the job (Kubeflow's default). Pods that failed because of
 /// their node (Evicted, NodeLost, NodeShutdown, Shutdown) are not counted:
 /// their workers are moved, not charged.

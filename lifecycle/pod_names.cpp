@@ -109,6 +109,10 @@ label_keys make_label_keys(std::string_view group) {
   return {g + "/job-name", g + "/replica-index", g + "/role", g + "/job-uid"};
 }
 
+std::string world_size_annotation(std::string_view group) {
+  return std::string(group) + "/world-size";
+}
+
 std::string pinned_node_annotation(std::string_view group) {
   return std::string(group) + "/node";
 }

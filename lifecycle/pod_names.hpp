@@ -68,6 +68,11 @@ label_keys make_label_keys(std::string_view group);
 /// the 63 characters a label value allows.
 std::string pinned_node_annotation(std::string_view group);
 
+/// Annotation `<group>/world-size` on a worker pod: the job size its
+/// environment (WORLD_SIZE, PET_NNODES) was built for. A non-injected worker
+/// whose value differs from the job's size is restarted at the new size.
+std::string world_size_annotation(std::string_view group);
+
 /// Labels of worker pod `index`: job-name, replica-index, role=worker, job-uid
 /// (job-uid omitted when `job_uid` is empty).
 std::map<std::string, std::string> worker_labels(std::string_view group, std::string_view job,

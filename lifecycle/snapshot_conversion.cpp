@@ -100,6 +100,10 @@ void add(k8s::resource_list& sum, const k8s::resource_list& r) {
 std::string schedule_failures_annotation(const std::string& api_group) {
   return api_group + "/schedule-failures";
 }
+std::string worker_failures_annotation(const std::string& api_group) {
+  return api_group + "/worker-failures";
+}
+
 std::string last_resize_time_annotation(const std::string& api_group) {
   return api_group + "/last-resize-time";
 }

@@ -18,6 +18,10 @@ namespace lattice::lifecycle {
 /// "Persisted autoscaler state".
 std::string schedule_failures_annotation(const std::string& api_group);
 std::string last_resize_time_annotation(const std::string& api_group);
+/// `<group>/worker-failures`: Failed workers the operator deleted to retry
+/// them (their pods are gone, so the count must live on the job for
+/// backoffLimit). Missing or malformed reads as 0.
+std::string worker_failures_annotation(const std::string& api_group);
 /// Worker pod metadata read here: the label `<group>/replica-index` (the
 /// worker's index) and the annotation `<group>/node` (pod_names.hpp: the node
 /// the worker is pinned to, read while the pod is still Pending and has no

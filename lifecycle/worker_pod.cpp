@@ -226,6 +226,7 @@ k8s::result<std::string> build_worker_pod(const worker_pod_input& in) {
     p.namespace_ = job.meta.namespace_;
     p.labels = worker_labels(in.api_group, job.meta.name, job.meta.uid, in.index);
     p.annotations[pinned_node_annotation(in.api_group)] = in.node_name;
+    p.annotations[world_size_annotation(in.api_group)] = std::to_string(in.world_size);
     p.owner = job_owner(in.api_group, job.meta);
     p.pin_hostname = in.node_name;
     p.hostname = pod_name;

@@ -14,6 +14,7 @@ namespace lattice::protocol {
 using autoscaler_actor =
     caf::typed_actor<caf::reacts_to<job_state>, caf::reacts_to<job_gone>, caf::reacts_to<node_state>,
                      caf::reacts_to<node_gone>, caf::reacts_to<replan_timer>, caf::reacts_to<set_leader>,
+                     caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol

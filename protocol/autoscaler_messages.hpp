@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/control_messages.hpp"
 #include "protocol/job_actor.hpp"
 #include "protocol/type_ids.hpp"
 #include "scheduling/job_info.hpp"
@@ -67,17 +68,6 @@ struct replan_timer {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replan_timer& x) {
   return f(caf::meta::type_name("replan_timer"), x.generation);
-}
-
-/// leader elector -> autoscaler: whether this replica leads. A standby keeps
-/// its snapshot warm but neither plans nor sends decisions.
-struct set_leader {
-  bool leader = false;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, set_leader& x) {
-  return f(caf::meta::type_name("set_leader"), x.leader);
 }
 
 } // namespace lattice::protocol

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/control_messages.hpp"
 #include "protocol/job_messages.hpp"
 
 #include <caf/replies_to.hpp>
@@ -14,7 +15,9 @@ namespace lattice::protocol {
 using job_actor =
     caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>,
                      caf::reacts_to<pod_removed>, caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
-                     caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>,
+                     caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>, caf::reacts_to<resync_timer>,
+                     caf::reacts_to<set_leader>,
+                     caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol

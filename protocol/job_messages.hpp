@@ -101,4 +101,15 @@ typename Inspector::result_type inspect(Inspector& f, ttl_timer& x) {
   return f(caf::meta::type_name("ttl_timer"), x.generation);
 }
 
+/// job -> self: re-check expectations and pods stuck terminating;
+/// ignored unless `generation` is current.
+struct resync_timer {
+  std::uint64_t generation = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, resync_timer& x) {
+  return f(caf::meta::type_name("resync_timer"), x.generation);
+}
+
 } // namespace lattice::protocol

@@ -14,6 +14,7 @@ namespace lattice::protocol {
 /// `node_info` to the autoscaler.
 using node_actor = caf::typed_actor<caf::reacts_to<node_observed>, caf::reacts_to<node_removed>,
                                     caf::reacts_to<pod_observed>, caf::reacts_to<pod_removed>,
+                                    caf::replies_to<atoms::summary_atom>::with<std::string>,
                                     caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol

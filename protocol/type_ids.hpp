@@ -3,6 +3,8 @@
 #include <caf/atom.hpp>
 #include <caf/type_id.hpp>
 
+#include <cstdint>
+
 // Forward declarations: the type-ID block only needs the names, so the
 // message headers (which need the atoms for the actor interfaces) can include
 // this one without a cycle.
@@ -15,6 +17,7 @@ struct job_decision;
 struct requeue_timer;
 struct deadline_timer;
 struct ttl_timer;
+struct resync_timer;
 struct node_observed;
 struct node_removed;
 struct job_state;
@@ -23,6 +26,8 @@ struct node_state;
 struct node_gone;
 struct replan_timer;
 struct set_leader;
+struct api_call;
+struct api_result;
 } // namespace lattice::protocol
 
 /// The project's single type-ID block. Atoms carry the `l` prefix so they
@@ -30,6 +35,7 @@ struct set_leader;
 CAF_BEGIN_TYPE_ID_BLOCK(lattice, caf::first_custom_type_id)
 
 CAF_ADD_ATOM(lattice, lattice::atoms, inspect_atom, "lInspect")
+CAF_ADD_ATOM(lattice, lattice::atoms, summary_atom, "lSummary")
 
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_observed))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_removed))
@@ -39,6 +45,7 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_decision))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::requeue_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::deadline_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::ttl_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::resync_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_observed))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_removed))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_state))
@@ -47,5 +54,7 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_state))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_gone))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::replan_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::set_leader))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_call))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_result))
 
 CAF_END_TYPE_ID_BLOCK(lattice)

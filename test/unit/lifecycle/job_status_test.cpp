@@ -266,12 +266,14 @@ INSTANTIATE_TEST_SUITE_P(arithmetic, evaluate_requeue,
                                                         1}),
                          [](const auto& info) { return info.param.name; });
 
-TEST(evaluate, requeue_time_passed_with_nothing_pending_is_cleared) {
+TEST(evaluate, requeue_time_is_cleared_once_nothing_is_pending) {
   auto job = make_job();
-  job.status.requeue_time = "2026-11-28T09:59:00Z";
   const std::vector<k8s::pod> pods = {make_worker(0, pod_phase::running), make_worker(1, pod_phase::running)};
+  job.status.requeue_time = "2026-11-28T09:59:00Z"; // passed
   EXPECT_EQ(evaluate(job, pods, now, config).kind, outcome_kind::clear_requeue_time);
-  job.status.requeue_time = "2026-11-28T10:01:00Z";
+  job.status.requeue_time = "2026-11-28T10:01:00Z"; // still ahead: every worker got placed in time
+  EXPECT_EQ(evaluate(job, pods, now, config).kind, outcome_kind::clear_requeue_time);
+  job.status.requeue_time.clear();
   EXPECT_EQ(evaluate(job, pods, now, config).kind, outcome_kind::nothing);
 }
 

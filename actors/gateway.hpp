@@ -1,0 +1,43 @@
+#pragma once
+
+#include "k8s/client/rest_client.hpp"
+#include "protocol/gateway_actor.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lattice::observability {
+class metrics;
+}
+
+namespace lattice::actors {
+
+/// What the gateway actors share: the thread-safe REST client (its rate
+/// limiter is the process-wide QPS/burst) and the metrics.
+struct gateway_settings {
+  std::shared_ptr<k8s::client::rest_client> rest;
+  /// CRD group of the TrainingJob resource.
+  std::string api_group;
+  std::shared_ptr<observability::metrics> metrics;
+};
+
+/// The HTTP method, path and body an api_call maps to (pure; unit-tested).
+struct http_request {
+  std::string method;
+  std::string path;
+  std::string body;
+  std::string content_type;
+  /// For metrics: "pods", "services", "trainingjobs", "events".
+  std::string resource;
+};
+http_request to_http_request(const protocol::api_call& call, const std::string& api_group);
+
+/// Spawns `count` detached gateway actors (one thread each): blocking API
+/// calls never occupy the actor system's scheduler threads.
+std::vector<protocol::gateway_actor> spawn_gateways(caf::actor_system& sys, const gateway_settings& settings,
+                                                    std::size_t count);
+
+} // namespace lattice::actors

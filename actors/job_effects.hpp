@@ -1,0 +1,34 @@
+#pragma once
+
+#include "actors/job_state.hpp"
+#include "lifecycle/events.hpp"
+#include "lifecycle/worker_reconcile.hpp"
+#include "protocol/job_actor.hpp"
+
+namespace lattice::actors {
+
+using job_self = protocol::job_actor::stateful_pointer<job_state>;
+
+/// The job actor's writes, each one API call through its gateway. Nothing
+/// is written unless the actor leads. Failures are logged, remembered for
+/// inspection and retried by the next reconcile pass (resync timer).
+
+/// Merge-patches the intended status (with lastReconcileTime = now).
+void write_status(job_self self);
+/// Writes the persisted autoscaler state (schedule/worker failures, last
+/// resize time) as annotations on the TrainingJob.
+void write_annotations(job_self self);
+/// A core/v1 Event on the TrainingJob (kubectl describe).
+void emit_event(job_self self, const lifecycle::event_text& text);
+void create_worker(job_self self, const scheduling::worker_placement& placement);
+void delete_pod(job_self self, const lifecycle::worker_delete& what);
+/// The headless workers Service and, with injectLattice, the rendezvous
+/// Service and pod; each created once (AlreadyExists counts as done).
+void ensure_job_objects(job_self self);
+/// ttlSecondsAfterFinished elapsed: delete the TrainingJob (its pods and
+/// Services follow through their ownerReferences).
+void delete_job(job_self self);
+/// Arms the resync timer unless armed.
+void arm_resync(job_self self);
+
+} // namespace lattice::actors

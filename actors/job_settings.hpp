@@ -1,0 +1,50 @@
+#pragma once
+
+#include "lifecycle/job_status.hpp"
+#include "protocol/autoscaler_actor.hpp"
+#include "protocol/gateway_actor.hpp"
+#include "scheduling/time.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lattice::observability {
+class metrics;
+}
+
+namespace lattice::actors {
+
+/// What every job actor shares: configuration and the handles it talks to.
+struct job_settings {
+  /// CRD group: labels, annotations, owner apiVersion.
+  std::string api_group = "breezeml.ai";
+  /// The operator's own image (agent installer init container).
+  std::string operator_image;
+  std::string gpu_resource = "nvidia.com/gpu";
+  /// Requeue timings (rule 5) and the group, for lifecycle::evaluate.
+  lifecycle::evaluation_config evaluation;
+  /// Where rendezvous pods run: the chart's nodeSelector and tolerations.
+  std::map<std::string, std::string> rendezvous_node_selector;
+  std::string rendezvous_tolerations_json = "[]";
+  /// API writes go through these; a job always uses the same one (by key
+  /// hash) so its writes stay in order.
+  std::vector<protocol::gateway_actor> gateways;
+  protocol::autoscaler_actor autoscaler;
+  /// Counters and gauges; null in tests that do not look at them.
+  std::shared_ptr<observability::metrics> metrics;
+  std::function<scheduling::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
+  /// A create or delete not confirmed by the watch within this time is
+  /// forgotten, so the next pass may try again.
+  std::chrono::milliseconds expectation_timeout{30'000};
+  /// Re-check interval while something is in flight (expectations, pods
+  /// terminating).
+  std::chrono::milliseconds resync_interval{5'000};
+  /// Events' source.host: this replica's identity.
+  std::string identity;
+};
+
+} // namespace lattice::actors

@@ -1,0 +1,170 @@
+#include "app/operator_runtime.hpp"
+
+#include "actors/autoscaler.hpp"
+#include "actors/gateway.hpp"
+#include "actors/router.hpp"
+#include "app/leadership.hpp"
+#include "app/watchers.hpp"
+#include "config/field_setters.hpp"
+#include "config/version.hpp"
+#include "k8s/auth/in_cluster.hpp"
+#include "k8s/client/make_client.hpp"
+#include "observability/debug_routes.hpp"
+#include "observability/http_server.hpp"
+#include "observability/metrics.hpp"
+#include "observability/probes.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <pthread.h>
+
+namespace lattice::app {
+namespace {
+
+/// Number of gateway threads: parallel API writes (each job stays on one).
+constexpr std::size_t gateway_count = 4;
+constexpr auto ask_timeout = std::chrono::seconds(5);
+
+std::string default_operator_image() {
+  return std::string("breezeml.jfrog.io/breezeml-docker/lattice-operator:") + lattice::version;
+}
+
+actors::job_settings job_settings_from(const config::operator_config& cfg, const actors::autoscaler_settings& as,
+                                       std::vector<protocol::gateway_actor> gateways,
+                                       protocol::autoscaler_actor autoscaler,
+                                       std::shared_ptr<observability::metrics> metrics) {
+  actors::job_settings js;
+  js.api_group = cfg.api_group;
+  js.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
+  js.gpu_resource = cfg.autoscaler.gpu_resource;
+  js.evaluation.api_group = cfg.api_group;
+  js.evaluation.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
+  js.evaluation.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
+  js.evaluation.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
+  js.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
+  js.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
+  js.gateways = std::move(gateways);
+  js.autoscaler = std::move(autoscaler);
+  js.metrics = std::move(metrics);
+  js.wall_clock = as.wall_clock;
+  js.identity = cfg.identity;
+  return js;
+}
+
+/// Asks the router (from a server thread) for one actor's state or the list.
+observability::debug_provider debug_provider_for(caf::actor_system& sys, protocol::router_actor router) {
+  observability::debug_provider p;
+  p.inspect = [&sys, router](const std::string& kind, const std::string& key) -> observability::debug_answer {
+    caf::scoped_actor self{sys};
+    observability::debug_answer answer = observability::debug_answer::unavailable("no answer");
+    self->request(router, ask_timeout, atoms::inspect_atom_v, kind, key)
+        .receive([&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
+                 [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
+    return answer;
+  };
+  p.actors = [&sys, router]() -> observability::debug_answer {
+    caf::scoped_actor self{sys};
+    observability::debug_answer answer = observability::debug_answer::unavailable("no answer");
+    self->request(router, ask_timeout, atoms::summary_atom_v)
+        .receive([&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
+                 [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
+    return answer;
+  };
+  return p;
+}
+
+/// /healthz: the actor system answers a request through the autoscaler.
+bool actors_responsive(caf::actor_system& sys, const protocol::autoscaler_actor& autoscaler) {
+  caf::scoped_actor self{sys};
+  bool ok = false;
+  self->request(autoscaler, std::chrono::seconds(2), atoms::summary_atom_v)
+      .receive([&](std::string&) { ok = true; }, [&](caf::error&) { ok = false; });
+  return ok;
+}
+
+std::unique_ptr<observability::http_server> make_server(const std::string& address, int port) {
+  observability::http_server_options o;
+  o.address = address;
+  o.port = static_cast<std::uint16_t>(port);
+  return std::make_unique<observability::http_server>(o);
+}
+
+} // namespace
+
+int run_operator(const config::operator_config& cfg) {
+  // Block the shutdown signals before any thread exists, so every thread
+  // inherits the mask and the main thread alone takes them in sigwait().
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto cluster = k8s::auth::load_cluster_config(cfg.api);
+  if (!cluster) {
+    spdlog::error("cannot configure the API client: {}", cluster.err().to_string());
+    return 1;
+  }
+  auto rest = k8s::client::make_rest_client(cfg.api, cluster.value());
+  if (!rest) {
+    spdlog::error("cannot create the API client: {}", rest.err().to_string());
+    return 1;
+  }
+  auto metrics = std::make_shared<observability::metrics>();
+
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys{sys_cfg};
+  auto as = actors::settings_from(cfg);
+  as.metrics = metrics;
+  auto autoscaler = actors::spawn_autoscaler(sys, as);
+  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group, metrics}, gateway_count);
+  auto router = actors::spawn_router(sys, job_settings_from(cfg, as, gateways, autoscaler, metrics));
+
+  leadership lead(router, metrics, cfg.leader_election.enabled);
+  watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics, [&lead] { lead.on_synced(); });
+
+  auto metrics_server = make_server(cfg.server.bind_address, cfg.server.metrics_port);
+  metrics_server->route("/metrics", observability::metrics_route(metrics->shared_registry()));
+  auto probe_server = make_server(cfg.server.bind_address, cfg.server.probe_port);
+  observability::add_probe_routes(
+      *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },
+      [&watches, &lead] {
+        return observability::readiness{watches.sync_state(), lead.role()};
+      });
+  auto debug_server = make_server(cfg.server.debug_address, cfg.server.debug_port);
+  observability::add_debug_routes(*debug_server, debug_provider_for(sys, router));
+  int exit_code = 0;
+  try {
+    metrics_server->start();
+    probe_server->start();
+    debug_server->start();
+    spdlog::info("serving /metrics on {}:{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
+                 metrics_server->port(), cfg.server.bind_address, probe_server->port(), cfg.server.debug_address,
+                 debug_server->port());
+    watches.start();
+    if (cfg.leader_election.enabled)
+      lead.start_election(cfg, cluster.value());
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  } catch (const std::exception& e) {
+    spdlog::error("startup failed: {}", e.what());
+    exit_code = 1;
+  }
+  lead.stop(); // releases the Lease first: a standby takes over at once
+  watches.stop();
+  debug_server->stop();
+  probe_server->stop();
+  metrics_server->stop();
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(autoscaler, caf::exit_reason::user_shutdown);
+  for (auto& g : gateways)
+    caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  return exit_code;
+}
+
+} // namespace lattice::app

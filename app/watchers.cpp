@@ -1,0 +1,133 @@
+#include "app/watchers.hpp"
+
+#include "k8s/client/kinds.hpp"
+#include "k8s/client/resource.hpp"
+#include "k8s/watch/reflector.hpp"
+#include "k8s/watch/reflector_impl.hpp"
+#include "observability/metrics.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+namespace lattice::app {
+
+namespace kw = k8s::watch;
+
+struct watchers::impl {
+  std::shared_ptr<k8s::client::rest_client> rest;
+  std::string api_group;
+  std::string watch_namespace;
+  protocol::router_actor router;
+  std::shared_ptr<observability::metrics> metrics;
+  std::function<void()> on_all_synced;
+  std::atomic<int> synced_count{0};
+
+  std::unique_ptr<kw::reflector<k8s::training_job>> jobs;
+  std::unique_ptr<kw::reflector<k8s::pod>> pods;
+  std::unique_ptr<kw::reflector<k8s::node>> nodes;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+
+  std::function<void()> synced(const std::string& name) {
+    return [this, name] {
+      spdlog::info("watch {} synced", name);
+      if (++synced_count == 3 && on_all_synced)
+        on_all_synced();
+    };
+  }
+  std::function<void(const k8s::error&)> errors(const std::string& name) {
+    return [this, name](const k8s::error& err) {
+      spdlog::warn("watch {}: {}", name, err.to_string());
+      if (metrics)
+        metrics->watch_restarts(name).Increment();
+    };
+  }
+  kw::reflector_options options(k8s::client::resource res, std::string ns, std::string name) {
+    kw::reflector_options o;
+    o.resource = std::move(res);
+    o.namespace_ = std::move(ns);
+    o.name = std::move(name);
+    return o;
+  }
+};
+
+watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string api_group,
+                   std::string watch_namespace, protocol::router_actor router,
+                   std::shared_ptr<observability::metrics> metrics, std::function<void()> on_all_synced)
+    : impl_(std::make_unique<impl>()) {
+  auto& i = *impl_;
+  i.rest = std::move(rest);
+  i.api_group = std::move(api_group);
+  i.watch_namespace = std::move(watch_namespace);
+  i.router = std::move(router);
+  i.metrics = std::move(metrics);
+  i.on_all_synced = std::move(on_all_synced);
+  auto router_handle = i.router;
+  i.jobs = std::make_unique<kw::reflector<k8s::training_job>>(
+      i.rest, i.options(k8s::client::training_jobs_resource(i.api_group), i.watch_namespace, "trainingjobs"),
+      [router_handle](kw::delta_type t, const k8s::training_job& job, const k8s::training_job*) {
+        if (t == kw::delta_type::deleted)
+          caf::anon_send(router_handle, protocol::job_removed{job.meta.namespace_, job.meta.name});
+        else
+          caf::anon_send(router_handle, protocol::job_observed{job});
+      },
+      i.synced("trainingjobs"), i.errors("trainingjobs"));
+  // Every pod, not only the operator's: node actors count what other
+  // workloads use on each node.
+  i.pods = std::make_unique<kw::reflector<k8s::pod>>(
+      i.rest, i.options(k8s::client::pods_resource(), "", "pods"),
+      [router_handle](kw::delta_type t, const k8s::pod& pod, const k8s::pod*) {
+        if (t == kw::delta_type::deleted)
+          caf::anon_send(router_handle, protocol::pod_removed{pod});
+        else
+          caf::anon_send(router_handle, protocol::pod_observed{pod});
+      },
+      i.synced("pods"), i.errors("pods"));
+  i.nodes = std::make_unique<kw::reflector<k8s::node>>(
+      i.rest, i.options(k8s::client::nodes_resource(), "", "nodes"),
+      [router_handle](kw::delta_type t, const k8s::node& node, const k8s::node*) {
+        if (t == kw::delta_type::deleted)
+          caf::anon_send(router_handle, protocol::node_removed{node.meta.name});
+        else
+          caf::anon_send(router_handle, protocol::node_observed{node});
+      },
+      i.synced("nodes"), i.errors("nodes"));
+}
+
+watchers::~watchers() {
+  stop();
+}
+
+void watchers::start() {
+  auto& i = *impl_;
+  i.threads.emplace_back([&i] { i.nodes->run(); });
+  i.threads.emplace_back([&i] { i.pods->run(); });
+  i.threads.emplace_back([&i] { i.jobs->run(); });
+}
+
+void watchers::stop() {
+  auto& i = *impl_;
+  if (i.stopped)
+    return;
+  i.stopped = true;
+  i.jobs->stop();
+  i.pods->stop();
+  i.nodes->stop();
+  for (auto& t : i.threads)
+    if (t.joinable())
+      t.join();
+}
+
+std::vector<observability::watch_sync> watchers::sync_state() const {
+  const auto& i = *impl_;
+  return {{"trainingjobs", i.jobs->synced()}, {"pods", i.pods->synced()}, {"nodes", i.nodes->synced()}};
+}
+
+bool watchers::all_synced() const {
+  return impl_->synced_count.load() >= 3;
+}
+
+} // namespace lattice::app
