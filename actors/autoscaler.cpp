@@ -59,6 +59,11 @@ void run_plan(self_pointer self) {
   record(st, keys, p, now, took);
   if (st.settings.metrics)
     export_plan_metrics(*st.settings.metrics, snap, p, now, took, st.settings.planner.gpu_resource);
+  if (auto at = next_wakeup(st, now)) {
+    // +1s: the planner compares with the wall clock at plan time.
+    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now) + std::chrono::seconds(1);
+    self->delayed_send(self, delay, protocol::plan_wakeup{++st.wakeup_generation});
+  }
   for (std::size_t i = 0; i < p.jobs.size(); ++i) {
     auto it = st.jobs.find(keys[i]);
     if (it == st.jobs.end() || !it->second.handle || !st.filter.should_send(p.jobs[i]))
@@ -125,6 +130,10 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
           run_plan(self);
           break;
         }
+      },
+      [self](protocol::plan_wakeup& msg) {
+        if (msg.generation == self->state.wakeup_generation)
+          changed(self);
       },
       [self](protocol::set_leader& msg) { set_leader(self, msg.leader); },
       [self](atoms::summary_atom) {

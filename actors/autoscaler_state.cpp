@@ -15,6 +15,22 @@ scheduling::snapshot autoscaler_state::make_snapshot() const {
   return snap;
 }
 
+std::optional<scheduling::time_point> next_wakeup(const autoscaler_state& st, scheduling::time_point now) {
+  std::optional<scheduling::time_point> best;
+  auto consider = [&](scheduling::time_point t) {
+    if (t > now && (!best || t < *best))
+      best = t;
+  };
+  for (const auto& [key, job] : st.jobs) {
+    const auto& info = job.info;
+    if (info.stage == scheduling::job_stage::waiting && info.cooldown_time)
+      consider(*info.cooldown_time);
+    if (info.stage == scheduling::job_stage::running && info.last_resize_time)
+      consider(*info.last_resize_time + st.settings.planner.rescale_interval);
+  }
+  return best;
+}
+
 namespace {
 
 const char* stage_name(scheduling::job_stage s) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct autoscaler_state {
   debounce window;
   decision_filter filter;
   std::uint64_t plans = 0;
+  /// Generation of the armed plan_wakeup (the next cooldown or rescale
+  /// interval end).
+  std::uint64_t wakeup_generation = 0;
   std::uint64_t decisions_sent = 0;
   /// Empty `queue` and zero `time` until the first plan.
   plan_summary last_plan;
@@ -56,6 +60,11 @@ struct autoscaler_state {
   /// The planner's input: every tracked job and node.
   scheduling::snapshot make_snapshot() const;
 };
+
+/// The earliest instant after `now` at which a plan could decide
+/// differently with nothing else changing: a waiting job's cooldown ends
+/// (rule 5) or a running job's rescale interval ends (rule 6).
+std::optional<scheduling::time_point> next_wakeup(const autoscaler_state& st, scheduling::time_point now);
 
 /// The inspect answer: a JSON object with the leader flag, counts, and the
 /// last plan (time, duration, queue order, per job stage/size/reason).

@@ -230,15 +230,15 @@ bool update_conditions(job_self self) {
       changed |= set_cond(self, ct::queued, true, "Queued", "waiting for the autoscaler");
   } else if (st.status.stage == "Running" && all_target_running(st)
              && !lifecycle::condition_is_true(exec, ct::running)) {
+    const auto n = st.status.current_size;
     changed |= set_cond(self, ct::running, true, "AllWorkersRunning",
-                        "all " + std::to_string(st.status.current_size) + " workers are running");
+                        n == 1 ? std::string("the worker is running") : "all " + std::to_string(n) + " workers are running");
   } else if (st.status.stage == "Running" && lifecycle::condition_is_true(exec, ct::running)
              && st.target && !all_target_running(st)) {
     // A running job lost workers that are being created again.
     bool restarting = false;
     for (const auto& [name, pod] : st.pods)
       restarting |= is_worker(st, pod) && (pod.phase == k8s::pod_phase::failed || !pod.meta.deletion_timestamp.empty());
-    restarting |= !st.creating.empty();
     if (restarting)
       changed |= set_cond(self, ct::restarting, true, "WorkersRestarting", "workers are being replaced");
   }

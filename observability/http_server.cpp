@@ -24,7 +24,25 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-using route_table = std::map<std::string, http_handler>;
+/// Exact paths, and prefixes ("/debug/jobs/") for paths that carry names.
+struct route_table {
+  std::map<std::string, http_handler> exact;
+  std::map<std::string, http_handler> prefixes;
+
+  /// The exact route, else the longest prefix of `path`; null when none.
+  const http_handler* find(const std::string& path) const {
+    if (auto it = exact.find(path); it != exact.end())
+      return &it->second;
+    const http_handler* best = nullptr;
+    std::size_t best_length = 0;
+    for (const auto& [prefix, handler] : prefixes)
+      if (path.compare(0, prefix.size(), prefix) == 0 && prefix.size() >= best_length) {
+        best = &handler;
+        best_length = prefix.size();
+      }
+    return best;
+  }
+};
 
 http_response plain(unsigned status, std::string body) {
   return http_response{status, "text/plain; charset=utf-8", std::move(body)};
@@ -39,13 +57,13 @@ http_response dispatch(const route_table& routes, const bhttp::request<bhttp::st
   parsed.path = target.substr(0, question);
   if (question != std::string::npos)
     parsed.query = target.substr(question + 1);
-  auto it = routes.find(parsed.path);
-  if (it == routes.end())
+  const http_handler* handler = routes.find(parsed.path);
+  if (!handler)
     return plain(404, "not found: " + parsed.path + "\n");
   if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head)
     return plain(405, "method not allowed: " + parsed.method + "\n");
   try {
-    return it->second(parsed);
+    return (*handler)(parsed);
   } catch (const std::exception& e) {
     return plain(500, std::string("internal error: ") + e.what() + "\n");
   } catch (...) {
@@ -191,7 +209,13 @@ http_server::~http_server() {
 void http_server::route(const std::string& path, http_handler handler) {
   if (impl_->running)
     throw std::logic_error("http_server: route " + path + " registered after start()");
-  impl_->routes[path] = std::move(handler);
+  impl_->routes.exact[path] = std::move(handler);
+}
+
+void http_server::route_prefix(const std::string& prefix, http_handler handler) {
+  if (impl_->running)
+    throw std::logic_error("http_server: route prefix " + prefix + " registered after start()");
+  impl_->routes.prefixes[prefix] = std::move(handler);
 }
 
 void http_server::start() {

@@ -52,7 +52,8 @@ struct http_server_options {
 
 /// A small HTTP/1.1 server (Boost.Beast) with GET routes, one per port:
 /// metrics, probes, debug. Unknown paths get 404, other methods on a known
-/// path 405. Runs on its own threads between start() and stop().
+/// path (or under a known prefix) 405. Runs on its own threads between
+/// start() and stop().
 class http_server {
 public:
   explicit http_server(http_server_options options);
@@ -63,6 +64,12 @@ public:
 
   /// Registers a GET (and HEAD) route for an exact path. Call before start().
   void route(const std::string& path, http_handler handler);
+
+  /// Registers a GET (and HEAD) route for every path starting with `prefix`
+  /// (end it with '/'), e.g. "/debug/" for "/debug/jobs/<ns>/<name>"; the
+  /// handler reads http_request::path. An exact route wins over a prefix,
+  /// a longer prefix over a shorter one. Call before start().
+  void route_prefix(const std::string& prefix, http_handler handler);
 
   /// Binds, listens and starts the threads. Throws std::runtime_error naming
   /// the address and port when binding fails.

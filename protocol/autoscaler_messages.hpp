@@ -70,4 +70,16 @@ typename Inspector::result_type inspect(Inspector& f, replan_timer& x) {
   return f(caf::meta::type_name("replan_timer"), x.generation);
 }
 
+/// autoscaler -> self: a cooldown or rescale interval ends (rules 5 and 6),
+/// so a plan may now decide differently; ignored unless `generation` is
+/// the one armed last.
+struct plan_wakeup {
+  std::uint64_t generation = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_wakeup& x) {
+  return f(caf::meta::type_name("plan_wakeup"), x.generation);
+}
+
 } // namespace lattice::protocol

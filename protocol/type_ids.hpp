@@ -25,6 +25,7 @@ struct job_gone;
 struct node_state;
 struct node_gone;
 struct replan_timer;
+struct plan_wakeup;
 struct set_leader;
 struct api_call;
 struct api_result;
@@ -53,6 +54,7 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_gone))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_state))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_gone))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::replan_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::plan_wakeup))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::set_leader))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_call))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_result))
