@@ -82,6 +82,7 @@ protocol::job_actor::behavior_type job_actor(job_self self, job_settings setting
         if (st.leader == msg.leader)
           return;
         st.leader = msg.leader;
+        st.check_adoption = msg.leader;
         st.sent_fingerprint.clear(); // the (new) autoscaler hears everything again
         if (st.observed)
           on_job_observed(self, *st.observed);

@@ -57,6 +57,40 @@ void adopt(job_state& st) {
   st.adopted = true;
 }
 
+bool is_finished(const job_state& st);
+
+/// A previous leader created workers but died before the status said
+/// Running: the pods are the truth, so the job is Running at the size they
+/// were built for (or their highest index), and the autoscaler plans from what runs instead
+/// of deleting and recreating it.
+void adopt_live_workers(job_self self) {
+  auto& st = self->state;
+  st.check_adoption = false;
+  if (is_finished(st) || st.status.stage == "Running" || st.observed->spec.run.suspend)
+    return;
+  const auto pods = st.pod_list();
+  const auto live = lifecycle::live_workers(pods, st.settings.api_group);
+  if (live.empty())
+    return;
+  std::int32_t size = 0;
+  const auto label = lifecycle::replica_index_label(st.settings.api_group);
+  const auto world_size = lifecycle::world_size_annotation(st.settings.api_group);
+  for (const auto* pod : live) {
+    size = std::max(size, std::stoi(pod->meta.labels.at(label)) + 1);
+    // The size the workers were built for: the rest were being created.
+    auto it = pod->meta.annotations.find(world_size);
+    if (it != pod->meta.annotations.end())
+      size = std::max(size, std::atoi(it->second.c_str()));
+  }
+  size = std::min(size, st.observed->spec.max_size);
+  const auto now = now_text(self);
+  lifecycle::apply_decision(st.status, true, size, now);
+  st.status_dirty = true;
+  auto scope = observability::log_object(st.namespace_, st.job_name);
+  spdlog::info("adopted {} running workers (stored stage was {}): the job is Running at size {}", live.size(),
+               st.observed->status.stage.empty() ? "unset" : st.observed->status.stage, size);
+}
+
 bool is_finished(const job_state& st) {
   return lifecycle::is_finished(st.status.exec) || st.status.stage == "Completed" || st.status.stage == "Failed";
 }
@@ -337,6 +371,8 @@ void on_job_observed(job_self self, k8s::training_job job) {
   }
   if (!st.adopted || !st.leader)
     adopt(st);
+  if (st.leader && st.check_adoption)
+    adopt_live_workers(self);
   auto problems = lifecycle::validate_job(*st.observed);
   if (!problems.empty()) {
     auto message = lifecycle::format_problems(problems);

@@ -36,6 +36,10 @@ struct job_state {
   /// once (adoption after a restart), then owned here and written back.
   k8s::training_job_status status;
   bool adopted = false;
+  /// Set when this actor starts acting (spawned as leader, or leadership
+  /// gained): the next observation checks the stored status against the
+  /// pods that exist (a restarted operator adopts what runs).
+  bool check_adoption = true;
   bool status_dirty = false;
   /// Autoscaler state persisted as annotations (docs/design/operator.md).
   std::int32_t schedule_failures = 0;
