@@ -142,7 +142,12 @@ void plan_builder::make_slots() {
       for (const auto& w : j.workers) {
         if (s.old_nodes.size() <= static_cast<std::size_t>(w.index))
           s.old_nodes.resize(static_cast<std::size_t>(w.index) + 1, -1);
-        s.old_nodes[static_cast<std::size_t>(w.index)] = state_->find_node(w.node);
+        int node = state_->find_node(w.node);
+        // A worker on a NotReady or cordoned node is a hole: placed again
+        // elsewhere (moved), or the job shrinks or waits if nothing fits.
+        if (node >= 0 && !(state_->node(node).ready && state_->node(node).schedulable))
+          node = -1;
+        s.old_nodes[static_cast<std::size_t>(w.index)] = node;
       }
     if (s.invalid)
       continue;

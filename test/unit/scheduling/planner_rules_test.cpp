@@ -217,12 +217,33 @@ TEST(planner_running, worker_on_vanished_node_is_replaced_at_its_index) {
   EXPECT_FALSE(d.changed);
 }
 
-TEST(planner_running, workers_stay_on_cordoned_node) {
+// Issue 7: a node that becomes unschedulable or NotReady has its workers
+// moved (or the job shrinks or waits), not left for the five-minute eviction.
+TEST(planner_running, workers_move_off_a_cordoned_node) {
   snapshot snap;
   snap.nodes = {make_node("a").gpus(4).cordoned(), make_node("b").gpus(4)};
   snap.jobs = {make_job("j").min(1).max(3).running({"a", "a"})};
   auto p = plan_at(snap);
-  EXPECT_EQ(nodes_of(p, "j"), (strings{"a", "a", "b"}));
+  EXPECT_EQ(nodes_of(p, "j"), (strings{"b", "b", "b"}));
+}
+
+TEST(planner_running, workers_move_off_a_not_ready_node_keeping_the_healthy_ones) {
+  snapshot snap;
+  snap.nodes = {make_node("a").gpus(2).not_ready(), make_node("b").gpus(2), make_node("c").gpus(2)};
+  snap.jobs = {make_job("j").size(3).running({"a", "b", "b"})};
+  auto p = plan_at(snap);
+  const auto& d = decision(p, "j");
+  EXPECT_EQ(nodes_of(p, "j"), (strings{"c", "b", "b"}));
+  EXPECT_EQ(d.removed, (std::vector<worker_placement>{{0, "a"}}));
+  EXPECT_EQ(d.added, (std::vector<worker_placement>{{0, "c"}}));
+}
+
+TEST(planner_running, job_waits_when_a_lost_node_leaves_too_little_room) {
+  snapshot snap;
+  snap.nodes = {make_node("a").gpus(2).not_ready(), make_node("b").gpus(1)};
+  snap.jobs = {make_job("j").size(3).running({"a", "a", "b"})};
+  auto p = plan_at(snap);
+  EXPECT_EQ(decision(p, "j").stage, job_stage::waiting);
 }
 
 TEST(planner_invalid, bad_spec_is_reported_and_left_alone) {
