@@ -1,6 +1,7 @@
 #include "actors/autoscaler.hpp"
 
 #include "actors/autoscaler_metrics.hpp"
+#include "observability/metrics.hpp"
 #include "scheduling/planner.hpp"
 
 #include <caf/all.hpp>
@@ -57,6 +58,8 @@ void run_plan(self_pointer self) {
   auto took =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   record(st, keys, p, now, took);
+  if (st.settings.metrics)
+    st.settings.metrics->actor_mailbox_size("autoscaler").Set(static_cast<double>(self->mailbox().size()));
   if (st.settings.metrics)
     export_plan_metrics(*st.settings.metrics, snap, p, now, took, st.settings.planner.gpu_resource);
   if (auto at = next_wakeup(st, now)) {

@@ -16,19 +16,12 @@ using protocol::api_verb;
 
 protocol::api_result perform(const gateway_settings& settings, const protocol::api_call& call) {
   const auto req = to_http_request(call, settings.api_group);
-  const auto started = std::chrono::steady_clock::now();
   auto answer = settings.rest->call(req.method, req.path, {}, req.body, req.content_type);
   protocol::api_result r;
   r.ok = static_cast<bool>(answer);
   if (!r.ok) {
     r.status = answer.err().status;
     r.message = answer.err().to_string();
-  }
-  if (settings.metrics) {
-    const auto code = r.ok ? std::string("2xx") : (r.status == 0 ? std::string("error") : std::to_string(r.status));
-    settings.metrics->api_request(req.method, req.resource, code).Increment();
-    settings.metrics->api_request_duration(req.method, req.resource)
-        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   return r;
 }

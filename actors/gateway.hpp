@@ -9,19 +9,14 @@
 #include <string>
 #include <vector>
 
-namespace lattice::observability {
-class metrics;
-}
-
 namespace lattice::actors {
 
 /// What the gateway actors share: the thread-safe REST client (its rate
-/// limiter is the process-wide QPS/burst) and the metrics.
+/// limiter is the process-wide QPS/burst; it records API metrics itself).
 struct gateway_settings {
   std::shared_ptr<k8s::client::rest_client> rest;
   /// CRD group of the TrainingJob resource.
   std::string api_group;
-  std::shared_ptr<observability::metrics> metrics;
 };
 
 /// The HTTP method, path and body an api_call maps to (pure; unit-tested).

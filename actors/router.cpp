@@ -20,6 +20,9 @@ void count_actors(self_pointer self) {
   if (auto* m = st.job.metrics.get()) {
     m->actors("job").Set(static_cast<double>(st.jobs.size()));
     m->actors("node").Set(static_cast<double>(st.nodes.size()));
+    m->actors("router").Set(1);
+    m->actors("autoscaler").Set(1);
+    m->actors("gateway").Set(static_cast<double>(st.job.gateways.size()));
     m->actor_mailbox_size("router").Set(static_cast<double>(self->mailbox().size()));
   }
 }
@@ -92,6 +95,7 @@ std::string controlling_job_key(const k8s::pod& pod, const std::string& api_grou
 
 protocol::router_actor::behavior_type router(self_pointer self, job_settings settings) {
   self->state.job = std::move(settings);
+  count_actors(self);
   return {
       [self](protocol::job_observed& msg) {
         const auto ns = msg.job.meta.namespace_;

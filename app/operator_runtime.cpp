@@ -93,6 +93,17 @@ std::unique_ptr<observability::http_server> make_server(const std::string& addre
   return std::make_unique<observability::http_server>(o);
 }
 
+/// Every API request attempt into lattice_api_requests_total and its latency.
+std::function<void(const k8s::client::request_record&)>
+api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
+  return [metrics](const k8s::client::request_record& r) {
+    const auto code = r.status == 0 ? std::string("error") : std::to_string(r.status);
+    metrics->api_request(r.verb, r.resource, code).Increment();
+    metrics->api_request_duration(r.verb, r.resource)
+        .Observe(std::chrono::duration<double>(r.duration).count());
+  };
+}
+
 } // namespace
 
 int run_operator(const config::operator_config& cfg) {
@@ -109,26 +120,30 @@ int run_operator(const config::operator_config& cfg) {
     spdlog::error("cannot configure the API client: {}", cluster.err().to_string());
     return 1;
   }
-  auto rest = k8s::client::make_rest_client(cfg.api, cluster.value());
+  auto metrics = std::make_shared<observability::metrics>();
+  auto rest = k8s::client::make_rest_client(cfg.api, cluster.value(), api_metrics_observer(metrics));
   if (!rest) {
     spdlog::error("cannot create the API client: {}", rest.err().to_string());
     return 1;
   }
-  auto metrics = std::make_shared<observability::metrics>();
 
   caf::actor_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
   auto as = actors::settings_from(cfg);
   as.metrics = metrics;
   auto autoscaler = actors::spawn_autoscaler(sys, as);
-  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group, metrics}, gateway_count);
+  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group}, gateway_count);
   auto router = actors::spawn_router(sys, job_settings_from(cfg, as, gateways, autoscaler, metrics));
 
   leadership lead(router, metrics, cfg.leader_election.enabled);
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics, [&lead] { lead.on_synced(); });
 
   auto metrics_server = make_server(cfg.server.bind_address, cfg.server.metrics_port);
-  metrics_server->route("/metrics", observability::metrics_route(metrics->shared_registry()));
+  auto serve_metrics = observability::metrics_route(metrics->shared_registry());
+  metrics_server->route("/metrics", [&watches, metrics, serve_metrics](const observability::http_request& req) {
+    watches.export_stats(*metrics);
+    return serve_metrics(req);
+  });
   auto probe_server = make_server(cfg.server.bind_address, cfg.server.probe_port);
   observability::add_probe_routes(
       *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },

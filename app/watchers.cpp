@@ -9,7 +9,10 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace lattice::app {
@@ -30,6 +33,21 @@ struct watchers::impl {
   std::unique_ptr<kw::reflector<k8s::node>> nodes;
   std::vector<std::thread> threads;
   bool stopped = false;
+  std::mutex stats_mutex;
+  /// Per resource: watches opened and relists already exported.
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> exported;
+
+  void export_one(observability::metrics& m, const std::string& name, const kw::reflector_stats& st) {
+    auto& [opened, relists] = exported[name];
+    // The first watch is not a restart.
+    const std::uint64_t restarts = st.watches_opened > 0 ? st.watches_opened - 1 : 0;
+    if (restarts > opened)
+      m.watch_restarts(name).Increment(static_cast<double>(restarts - opened));
+    if (st.relists_after_gone > relists)
+      m.watch_relists(name).Increment(static_cast<double>(st.relists_after_gone - relists));
+    opened = std::max(opened, restarts);
+    relists = std::max(relists, st.relists_after_gone);
+  }
 
   std::function<void()> synced(const std::string& name) {
     return [this, name] {
@@ -41,8 +59,6 @@ struct watchers::impl {
   std::function<void(const k8s::error&)> errors(const std::string& name) {
     return [this, name](const k8s::error& err) {
       spdlog::warn("watch {}: {}", name, err.to_string());
-      if (metrics)
-        metrics->watch_restarts(name).Increment();
     };
   }
   kw::reflector_options options(k8s::client::resource res, std::string ns, std::string name) {
@@ -124,6 +140,14 @@ void watchers::stop() {
 std::vector<observability::watch_sync> watchers::sync_state() const {
   const auto& i = *impl_;
   return {{"trainingjobs", i.jobs->synced()}, {"pods", i.pods->synced()}, {"nodes", i.nodes->synced()}};
+}
+
+void watchers::export_stats(observability::metrics& m) {
+  auto& i = *impl_;
+  std::lock_guard<std::mutex> lock(i.stats_mutex);
+  i.export_one(m, "trainingjobs", i.jobs->stats());
+  i.export_one(m, "pods", i.pods->stats());
+  i.export_one(m, "nodes", i.nodes->stats());
 }
 
 bool watchers::all_synced() const {

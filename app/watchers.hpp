@@ -35,6 +35,9 @@ public:
   /// Per watch: resource name and whether it has synced (for /readyz).
   std::vector<observability::watch_sync> sync_state() const;
   bool all_synced() const;
+  /// Adds the reflectors' restarts (watches re-opened) and relists (410
+  /// Gone) since the last call to the watch counters. Call before a scrape.
+  void export_stats(observability::metrics& m);
 
 private:
   struct impl;

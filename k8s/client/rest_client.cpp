@@ -3,6 +3,7 @@
 #include "k8s/client/status_error.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace lattice::k8s::client {
 
@@ -24,6 +25,23 @@ bool is_retryable(const error& err) {
 }
 
 } // namespace
+
+std::string resource_of_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string::npos)
+      end = path.size();
+    if (end > start)
+      parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  std::size_t first = !parts.empty() && parts[0] == "api" ? 2 : 3; // api/v1 or apis/group/version
+  if (parts.size() > first + 2 && parts[first] == "namespaces")
+    return parts[first + 2];
+  return parts.size() > first ? parts[first] : std::string("unknown");
+}
 
 rest_client::rest_client(std::shared_ptr<http::transport> transport,
                          std::shared_ptr<http::rate_limiter> limiter, rest_options options)
@@ -50,7 +68,11 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
   for (int attempt = 0;; ++attempt) {
     if (limiter_)
       limiter_->acquire();
+    const auto started = std::chrono::steady_clock::now();
     auto res = transport_->round_trip(req, options_.request_timeout);
+    if (options_.observer)
+      options_.observer({method, resource_of_path(path), res ? res->status : 0,
+                         std::chrono::steady_clock::now() - started});
     error err;
     if (!res) {
       err = res.err();
@@ -78,7 +100,12 @@ result<line_stream_ptr> rest_client::watch(const std::string& path, const query_
   req.target = build_target(path, query);
   if (limiter_)
     limiter_->acquire();
+  const auto started = std::chrono::steady_clock::now();
   auto opened = transport_->open_stream(req, options_.request_timeout, idle_timeout);
+  if (options_.observer)
+    options_.observer({"WATCH", resource_of_path(path),
+                       !opened ? 0 : (opened->stream ? 200 : opened->rejected.status),
+                       std::chrono::steady_clock::now() - started});
   if (!opened) {
     auto err = opened.err();
     err.message = "WATCH " + path + ": " + err.message;

@@ -8,10 +8,24 @@
 #include "k8s/result.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace lattice::k8s::client {
+
+/// One finished attempt, for metrics: verb, resource ("pods",
+/// "trainingjobs", ...), HTTP status (0 when no answer came) and duration.
+struct request_record {
+  std::string verb;
+  std::string resource;
+  int status = 0;
+  std::chrono::nanoseconds duration{0};
+};
+
+/// The resource a request path names: /api/v1/namespaces/ns/pods/x -> "pods",
+/// /apis/g/v1/trainingjobs -> "trainingjobs", /api/v1/nodes -> "nodes".
+std::string resource_of_path(const std::string& path);
 
 struct rest_options {
   std::chrono::milliseconds request_timeout{30'000};
@@ -23,6 +37,9 @@ struct rest_options {
   std::chrono::seconds max_retry_after{30};
   http::uniform_random random = http::default_random();
   http::clock* time = &http::steady_clock_source();
+  /// Called after every attempt of call() and every watch opened (any
+  /// thread); empty: nothing is recorded.
+  std::function<void(const request_record&)> observer;
 };
 
 /// A watch as opened by rest_client::watch: a stream of lines.
