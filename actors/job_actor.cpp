@@ -1,6 +1,7 @@
 #include "actors/job_actor.hpp"
 
 #include "actors/job_reconcile.hpp"
+#include "lifecycle/snapshot_conversion.hpp"
 #include "observability/metrics.hpp"
 
 #include <caf/all.hpp>
@@ -44,6 +45,12 @@ protocol::job_actor::behavior_type job_actor(job_self self, job_settings setting
             return;
         }
         st.creating.satisfy(name);
+        if (st.finish_handled && !lifecycle::is_live(msg.pod)) {
+          // A finished job only needs the pods cleanPodPolicy may still
+          // delete: the rest is not kept (memory at thousands of jobs).
+          st.pods.erase(name);
+          return;
+        }
         st.pods[name] = std::move(msg.pod);
         reconcile(self);
       },
