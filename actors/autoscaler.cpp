@@ -107,8 +107,16 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
       },
       [self](protocol::job_gone& msg) {
         auto key = msg.namespace_ + "/" + msg.name;
-        if (self->state.jobs.erase(key) == 0)
+        auto it = self->state.jobs.find(key);
+        if (it == self->state.jobs.end())
           return;
+        // A job deleted and created again under the same name is tracked with
+        // its new actor by now: the old actor's late job_gone is stale.
+        const auto& sender = self->current_sender();
+        if (sender && it->second.handle
+            && sender != caf::actor_cast<caf::strong_actor_ptr>(it->second.handle))
+          return;
+        self->state.jobs.erase(it);
         self->state.filter.forget(key);
         changed(self);
       },

@@ -66,10 +66,20 @@ bool is_finished(const job_state& st);
 void adopt_live_workers(job_self self) {
   auto& st = self->state;
   st.check_adoption = false;
-  if (is_finished(st) || st.status.stage == "Running" || st.observed->spec.run.suspend)
+  if (is_finished(st) || st.observed->spec.run.suspend)
     return;
   const auto pods = st.pod_list();
   const auto live = lifecycle::live_workers(pods, st.settings.api_group);
+  if (st.status.stage == "Running") {
+    // Fewer workers than the size: the previous leader died while creating
+    // them. Its placement is lost, so the rescale interval must not pin the
+    // job at the workers that exist: the planner places the rest again.
+    if (static_cast<std::int32_t>(live.size()) < st.status.current_size && !st.last_resize_time.empty()) {
+      st.last_resize_time.clear();
+      write_annotations(self);
+    }
+    return;
+  }
   if (live.empty())
     return;
   std::int32_t size = 0;
@@ -86,6 +96,9 @@ void adopt_live_workers(job_self self) {
   const auto now = now_text(self);
   lifecycle::apply_decision(st.status, true, size, now);
   st.status_dirty = true;
+  // An interrupted admission is completed, not a resize: no rescale lock.
+  st.last_resize_time.clear();
+  write_annotations(self);
   auto scope = observability::log_object(st.namespace_, st.job_name);
   spdlog::info("adopted {} running workers (stored stage was {}): the job is Running at size {}", live.size(),
                st.observed->status.stage.empty() ? "unset" : st.observed->status.stage, size);
@@ -247,7 +260,7 @@ bool all_target_running(const job_state& st) {
   for (const auto& w : *st.target) {
     const auto it = st.pods.find(lifecycle::worker_pod_name(st.job_name, w.index));
     if (it != st.pods.end() && it->second.phase == k8s::pod_phase::running
-        && it->second.meta.deletion_timestamp.empty())
+        && it->second.meta.deletion_timestamp.empty() && !st.deleting.pending(it->first))
       ++running;
   }
   return running == st.target->size();
@@ -306,6 +319,35 @@ void apply_pod_actions(job_self self) {
     create_worker(self, c);
   if (st.status.stage == "Running")
     ensure_job_objects(self);
+}
+
+/// The timers a previous leader (or process) armed died with it: a new
+/// leader arms the ones the adopted status calls for, or a quiet job would
+/// never reach its activeDeadlineSeconds or its requeueTime (rule 5).
+void arm_adopted_timers(job_self self) {
+  auto& st = self->state;
+  if (is_finished(st))
+    return;
+  arm_deadline(self);
+  if (const auto requeue_time = lifecycle::parse_optional_time(st.status.requeue_time))
+    arm_at(self, *requeue_time, protocol::requeue_timer{++st.requeue_generation});
+}
+
+/// replicaStatuses["Worker"] from the pods; `failed` also counts the
+/// failed workers already deleted and retried (worker-failures).
+bool update_replica_counts(job_state& st) {
+  std::vector<k8s::pod> workers;
+  for (const auto& [name, pod] : st.pods)
+    if (is_worker(st, pod))
+      workers.push_back(pod);
+  auto counts = lifecycle::count_workers(workers);
+  counts.failed = std::max<std::int32_t>(counts.failed, static_cast<std::int32_t>(st.worker_failures));
+  auto& replicas = st.status.exec.replica_statuses;
+  if (replicas.size() == 1 && replicas[0].active == counts.active && replicas[0].succeeded == counts.succeeded
+      && replicas[0].failed == counts.failed && replicas[0].replica_type == counts.replica_type)
+    return false;
+  replicas = {counts};
+  return true;
 }
 
 bool needs_resync(const job_state& st) {
@@ -371,8 +413,10 @@ void on_job_observed(job_self self, k8s::training_job job) {
   }
   if (!st.adopted || !st.leader)
     adopt(st);
-  if (st.leader && st.check_adoption)
+  if (st.leader && st.check_adoption) {
     adopt_live_workers(self);
+    arm_adopted_timers(self);
+  }
   auto problems = lifecycle::validate_job(*st.observed);
   if (!problems.empty()) {
     auto message = lifecycle::format_problems(problems);
@@ -485,6 +529,9 @@ void reconcile(job_self self) {
     st.target = std::vector<scheduling::worker_placement>{};
   }
   count_worker_failures(self);
+  // Before evaluate: a job that finishes in this pass is written with its
+  // final counts.
+  changed |= update_replica_counts(st);
   const auto out = lifecycle::evaluate(st.view(), pods_for_evaluation(st), now, st.settings.evaluation);
   if (apply_outcome(self, out, changed)) {
     update_gauge(self);
@@ -495,21 +542,12 @@ void reconcile(job_self self) {
     st.schedule_failures = 0;
     write_annotations(self);
   }
+  // Pod actions first: a worker this pass deletes (restart at a new size,
+  // move) is not running, so Restarting is not overwritten by Running.
+  apply_pod_actions(self);
   changed |= update_conditions(self);
-  std::vector<k8s::pod> workers;
-  for (const auto& [name, pod] : st.pods)
-    if (is_worker(st, pod))
-      workers.push_back(pod);
-  auto counts = lifecycle::count_workers(workers);
-  auto& replicas = st.status.exec.replica_statuses;
-  if (replicas.size() != 1 || replicas[0].active != counts.active || replicas[0].succeeded != counts.succeeded
-      || replicas[0].failed != counts.failed || replicas[0].replica_type != counts.replica_type) {
-    replicas = {counts};
-    changed = true;
-  }
   if (changed && !st.status.exec.start_time.empty())
     arm_deadline(self);
-  apply_pod_actions(self);
   if (changed || st.status_dirty)
     write_status(self);
   update_gauge(self);

@@ -36,6 +36,9 @@ protocol::job_actor::behavior_type recording_job(protocol::job_actor::pointer, i
       [](const protocol::requeue_timer&) {},
       [](const protocol::deadline_timer&) {},
       [](const protocol::ttl_timer&) {},
+      [](const protocol::resync_timer&) {},
+      [](const protocol::set_leader&) {},
+      [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },
   };
 }
@@ -70,6 +73,18 @@ protected:
   caf::actor_system sys_{testing_config(cfg_)};
   caf::scheduler::test_coordinator& sched_ =
       dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler());
+  /// Stopped in TearDown: a pending plan_wakeup would otherwise keep the
+  /// autoscaler alive and the actor system's destructor waiting for it.
+  std::vector<caf::actor> spawned_;
+
+  void TearDown() override {
+    for (auto& a : spawned_)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    spawned_.clear();
+    sched_.run();
+    while (sched_.trigger_timeouts() > 0)
+      sched_.run();
+  }
 
   autoscaler_settings settings(bool leader = true) {
     autoscaler_settings s;
@@ -82,6 +97,7 @@ protected:
 
   protocol::autoscaler_actor start(autoscaler_settings s) {
     auto a = spawn_autoscaler(sys_, std::move(s));
+    spawned_.push_back(caf::actor_cast<caf::actor>(a));
     sched_.run();
     return a;
   }
@@ -90,6 +106,7 @@ protected:
   std::pair<protocol::job_actor, inbox> job_handle() {
     auto got = std::make_shared<std::vector<scheduling::job_decision>>();
     auto h = sys_.spawn(recording_job, got);
+    spawned_.push_back(caf::actor_cast<caf::actor>(h));
     sched_.run();
     return {h, got};
   }

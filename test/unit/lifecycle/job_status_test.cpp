@@ -197,6 +197,60 @@ TEST(evaluate, failure_message_says_how_often) {
             "workers failed 2 times (1 container restarts, 1 failed pods), more than backoffLimit 1");
 }
 
+struct retried_case {
+  std::string name;
+  std::optional<std::int32_t> backoff_limit;
+  std::string annotation; // <group>/worker-failures, "" = absent
+  int failed_pods;
+  outcome_kind expected;
+  std::string expected_reason;
+};
+
+class evaluate_retried_failures : public ::testing::TestWithParam<retried_case> {};
+
+// Failed workers the actor deleted to retry them are gone from the pod list;
+// the annotation keeps counting them toward backoffLimit.
+TEST_P(evaluate_retried_failures, the_annotation_counts_toward_backoff_limit) {
+  auto job = make_job();
+  job.spec.run.backoff_limit = GetParam().backoff_limit;
+  if (!GetParam().annotation.empty())
+    job.meta.annotations[test::group + "/worker-failures"] = GetParam().annotation;
+  std::vector<k8s::pod> pods = {make_worker(0, pod_phase::running), make_worker(1, pod_phase::running)};
+  for (int i = 0; i < GetParam().failed_pods; ++i)
+    pods.push_back(make_worker(2 + i, pod_phase::failed));
+  const auto out = evaluate(job, pods, now, config);
+  EXPECT_EQ(out.kind, GetParam().expected);
+  EXPECT_EQ(out.reason, GetParam().expected_reason);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    cases, evaluate_retried_failures,
+    ::testing::Values(
+        retried_case{"limit1_one_retried", 1, "1", 0, outcome_kind::nothing, ""},
+        retried_case{"limit1_one_retried_one_failed", 1, "1", 1, outcome_kind::failed,
+                     "BackoffLimitExceeded"},
+        retried_case{"limit1_two_retried", 1, "2", 0, outcome_kind::failed, "BackoffLimitExceeded"},
+        retried_case{"limit0_one_retried", 0, "1", 0, outcome_kind::failed, "BackoffLimitExceeded"},
+        retried_case{"unset_limit_one_retried", std::nullopt, "1", 0, outcome_kind::failed, "WorkerFailed"},
+        retried_case{"malformed_reads_as_zero", 0, "two", 0, outcome_kind::nothing, ""},
+        retried_case{"negative_reads_as_zero", 0, "-3", 0, outcome_kind::nothing, ""}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(evaluate, retried_failures_appear_in_the_message) {
+  auto job = make_job();
+  job.spec.run.backoff_limit = 1;
+  job.meta.annotations[test::group + "/worker-failures"] = "2";
+  auto out =
+      evaluate(job, {make_worker(0, pod_phase::running), make_worker(1, pod_phase::running)}, now, config);
+  EXPECT_EQ(out.message,
+            "workers failed 2 times (0 container restarts, 2 failed pods), more than backoffLimit 1");
+  job.spec.run.backoff_limit.reset();
+  out = evaluate(job, {make_worker(0, pod_phase::running)}, now, config);
+  EXPECT_EQ(
+      out.message,
+      "worker pod (an earlier, retried worker) failed and runPolicy.backoffLimit is not set, so no retries");
+}
+
 TEST(evaluate, fails_past_active_deadline_since_start) {
   auto job = make_job(); // started 09:01:00
   job.spec.run.active_deadline_seconds = 3540;

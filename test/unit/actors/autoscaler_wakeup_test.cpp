@@ -1,0 +1,171 @@
+#include "actor_test_support.hpp"
+#include "actors/autoscaler.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+// next_wakeup (pure) and the autoscaler's plan_wakeup: a job waiting out a
+// cooldown is planned again when the cooldown ends, with nothing else changing.
+
+namespace lattice::actors {
+namespace {
+
+using namespace std::chrono_literals;
+using scheduling::job_info;
+using scheduling::job_stage;
+
+const auto t0 = test::at("2026-11-28T10:00:00Z");
+
+job_info job(std::string name, job_stage stage) {
+  job_info j;
+  j.namespace_ = "ns";
+  j.name = std::move(name);
+  j.stage = stage;
+  j.min_size = 1;
+  j.max_size = 1;
+  j.worker_resources = {{"cpu", 1'000}, {"nvidia.com/gpu", 1}};
+  j.submit_time = t0 - 1h;
+  return j;
+}
+
+void track(autoscaler_state& st, job_info j) {
+  const auto key = j.key();
+  st.jobs[key] = tracked_job{std::move(j), {}};
+}
+
+TEST(next_wakeup, nothing_to_wait_for) {
+  autoscaler_state st;
+  EXPECT_FALSE(next_wakeup(st, t0));
+  track(st, job("plain", job_stage::waiting));
+  auto running = job("fresh", job_stage::running);
+  track(st, running);
+  EXPECT_FALSE(next_wakeup(st, t0)) << "no cooldown, no last resize";
+}
+
+TEST(next_wakeup, earliest_cooldown_end_or_rescale_interval_end_after_now) {
+  autoscaler_state st;
+  st.settings.planner.rescale_interval = 180s;
+  auto cooling = job("cooling", job_stage::waiting);
+  cooling.cooldown_time = t0 + 90s;
+  track(st, cooling);
+  auto resized = job("resized", job_stage::running);
+  resized.last_resize_time = t0 - 120s; // interval ends at t0 + 60s
+  track(st, resized);
+  EXPECT_EQ(next_wakeup(st, t0), t0 + 60s);
+  EXPECT_EQ(next_wakeup(st, t0 + 60s), t0 + 90s) << "an instant not after now is over";
+  EXPECT_FALSE(next_wakeup(st, t0 + 90s));
+}
+
+TEST(next_wakeup, only_the_field_that_matters_for_the_stage) {
+  autoscaler_state st;
+  auto running_with_cooldown = job("a", job_stage::running);
+  running_with_cooldown.cooldown_time = t0 + 10s; // stale: it was admitted
+  track(st, running_with_cooldown);
+  auto waiting_resized = job("b", job_stage::waiting);
+  waiting_resized.last_resize_time = t0; // rule 6 is about running jobs
+  track(st, waiting_resized);
+  EXPECT_FALSE(next_wakeup(st, t0));
+}
+
+class AutoscalerWakeupTest : public test::actor_test {
+protected:
+  scheduling::time_point wall_ = t0;
+  std::shared_ptr<std::vector<scheduling::job_decision>> got_ =
+      std::make_shared<std::vector<scheduling::job_decision>>();
+
+  static protocol::job_actor::behavior_type
+  recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
+    return {
+        [](const protocol::job_observed&) {},
+        [](const protocol::job_removed&) {},
+        [](const protocol::pod_observed&) {},
+        [](const protocol::pod_removed&) {},
+        [got](const protocol::job_decision& d) { got->push_back(d.decision); },
+        [](const protocol::requeue_timer&) {},
+        [](const protocol::deadline_timer&) {},
+        [](const protocol::ttl_timer&) {},
+        [](const protocol::resync_timer&) {},
+        [](const protocol::set_leader&) {},
+        [](atoms::summary_atom) { return std::string{"{}"}; },
+        [](atoms::inspect_atom) { return std::string{"{}"}; },
+    };
+  }
+
+  protocol::autoscaler_actor start() {
+    autoscaler_settings s;
+    s.plan_debounce = 200ms;
+    s.plan_max_delay = 1s;
+    s.wall_clock = [this] { return wall_; };
+    s.start_as_leader = true;
+    auto a = keep(spawn_autoscaler(sys_, std::move(s)));
+    run();
+    return a;
+  }
+
+  /// Wall clock and actor clock move together.
+  void elapse(caf::timespan d) {
+    wall_ += std::chrono::duration_cast<scheduling::time_point::duration>(d);
+    wait(d);
+  }
+
+  std::int64_t plans(const protocol::autoscaler_actor& a) {
+    return boost::json::parse(ask(a, atoms::inspect_atom_v)).at("plans").to_number<std::int64_t>();
+  }
+};
+
+TEST_F(AutoscalerWakeupTest, AJobInCooldownIsPlannedAgainWhenTheCooldownEnds) {
+  auto a = start();
+  auto h = keep(sys_.spawn(recording_job, got_));
+  scheduling::node_info node;
+  node.name = "n1";
+  node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 8}};
+  caf::anon_send(a, protocol::node_state{node});
+  auto cooling = job("cooling", job_stage::waiting);
+  cooling.schedule_failures = 1;
+  cooling.cooldown_time = t0 + 60s;
+  caf::anon_send(a, protocol::job_state{cooling, h});
+  run();
+  elapse(200ms);
+  ASSERT_EQ(plans(a), 1);
+  ASSERT_EQ(got_->size(), 1u);
+  EXPECT_EQ(got_->back().stage, job_stage::waiting) << "in cooldown: " << got_->back().reason;
+
+  // Nothing else changes. The wakeup is armed for the cooldown end (+1s).
+  elapse(59s);
+  EXPECT_EQ(plans(a), 1) << "no plan while the cooldown lasts";
+  elapse(1s + 800ms); // the wakeup fires at cooldown end + 1s
+  EXPECT_EQ(plans(a), 1) << "the wakeup opens a debounce window";
+  elapse(200ms);
+  EXPECT_EQ(plans(a), 2);
+  ASSERT_EQ(got_->size(), 2u);
+  EXPECT_EQ(got_->back().stage, job_stage::running);
+  EXPECT_EQ(got_->back().size, 1);
+}
+
+TEST_F(AutoscalerWakeupTest, NoWakeupWhenNothingWaits) {
+  auto a = start();
+  auto h = keep(sys_.spawn(recording_job, got_));
+  caf::anon_send(a, protocol::job_state{job("plain", job_stage::waiting), h});
+  run();
+  elapse(200ms);
+  ASSERT_EQ(plans(a), 1);
+  elapse(1h);
+  EXPECT_EQ(plans(a), 1);
+}
+
+TEST_F(AutoscalerWakeupTest, StaleWakeupsAreIgnored) {
+  auto a = start();
+  elapse(1s);
+  ASSERT_EQ(plans(a), 1) << "a new leader plans once";
+  caf::anon_send(a, protocol::plan_wakeup{42});
+  run();
+  elapse(1s);
+  EXPECT_EQ(plans(a), 1) << "a wakeup of another generation opens no window";
+}
+
+} // namespace
+} // namespace lattice::actors
