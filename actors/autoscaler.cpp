@@ -151,8 +151,8 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
         const auto& st = self->state;
         return "{\"kind\":\"autoscaler\",\"name\":\"autoscaler\",\"mailbox\":"
                + std::to_string(self->mailbox().size()) + ",\"leader\":" + (st.leader ? "true" : "false")
-               + ",\"jobs\":" + std::to_string(st.jobs.size()) + ",\"nodes\":" + std::to_string(st.nodes.size())
-               + ",\"plans\":" + std::to_string(st.plans) + "}";
+               + ",\"jobs\":" + std::to_string(st.jobs.size()) + ",\"nodes\":"
+               + std::to_string(st.nodes.size()) + ",\"plans\":" + std::to_string(st.plans) + "}";
       },
       [self](atoms::inspect_atom) { return inspect_json(self->state); },
   };

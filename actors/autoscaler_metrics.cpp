@@ -38,9 +38,9 @@ std::map<std::string, gpu_usage> gpus_by_group(const scheduling::snapshot& snap,
   return out;
 }
 
-void export_plan_metrics(observability::metrics& m, const scheduling::snapshot& snap, const scheduling::plan& p,
-                         scheduling::time_point now, std::chrono::microseconds took,
-                         const std::string& gpu_resource) {
+void export_plan_metrics(observability::metrics& m, const scheduling::snapshot& snap,
+                         const scheduling::plan& p, scheduling::time_point now,
+                         std::chrono::microseconds took, const std::string& gpu_resource) {
   m.plan_duration().Observe(std::chrono::duration<double>(took).count());
   double waiting = 0;
   double oldest = 0;

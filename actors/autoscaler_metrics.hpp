@@ -30,8 +30,8 @@ std::map<std::string, gpu_usage> gpus_by_group(const scheduling::snapshot& snap,
                                                const std::string& gpu_resource);
 
 /// Sets plan duration, queue length, oldest waiting age and GPU gauges.
-void export_plan_metrics(observability::metrics& m, const scheduling::snapshot& snap, const scheduling::plan& p,
-                         scheduling::time_point now, std::chrono::microseconds took,
-                         const std::string& gpu_resource);
+void export_plan_metrics(observability::metrics& m, const scheduling::snapshot& snap,
+                         const scheduling::plan& p, scheduling::time_point now,
+                         std::chrono::microseconds took, const std::string& gpu_resource);
 
 } // namespace lattice::actors

@@ -48,11 +48,12 @@ http_request to_http_request(const protocol::api_call& call, const std::string& 
       options.propagation = k8s::propagation_policy::background;
     const bool pod = call.verb == api_verb::delete_pod;
     const auto res = pod ? kc::pods_resource() : kc::training_jobs_resource(api_group);
-    return {"DELETE", res.object_path(ns, call.name), k8s::encode_delete_options(options), kc::json_content_type,
-            pod ? "pods" : "trainingjobs"};
+    return {"DELETE", res.object_path(ns, call.name), k8s::encode_delete_options(options),
+            kc::json_content_type, pod ? "pods" : "trainingjobs"};
   }
   case api_verb::create_service:
-    return {"POST", kc::services_resource().collection_path(ns), call.body, kc::json_content_type, "services"};
+    return {"POST", kc::services_resource().collection_path(ns), call.body, kc::json_content_type,
+            "services"};
   case api_verb::patch_job_status:
     return {"PATCH", kc::training_jobs_resource(api_group).object_path(ns, call.name, "status"), call.body,
             kc::merge_patch_content_type, "trainingjobs"};

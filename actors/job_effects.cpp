@@ -22,7 +22,8 @@ using protocol::api_verb;
 
 constexpr auto call_timeout = std::chrono::minutes(5);
 
-api_call make_call(api_verb verb, std::string ns, std::string name, std::string body = {}, std::string uid = {}) {
+api_call make_call(api_verb verb, std::string ns, std::string name, std::string body = {},
+                   std::string uid = {}) {
   api_call c;
   c.verb = verb;
   c.namespace_ = std::move(ns);
@@ -47,7 +48,8 @@ void call(job_self self, api_call c, F done) {
       .then([self, done](api_result& r) mutable { done(r); },
             [self, done, verb, name](caf::error& err) mutable {
               api_result r;
-              r.message = std::string(protocol::to_string(verb)) + " " + name + ": " + self->system().render(err);
+              r.message =
+                  std::string(protocol::to_string(verb)) + " " + name + ": " + self->system().render(err);
               done(r);
             });
 }
@@ -123,13 +125,15 @@ void emit_event(job_self self, const lifecycle::event_text& text) {
     return;
   const auto now = now_text(self);
   k8s::event ev;
-  ev.name = st.job_name + "." + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                   st.settings.wall_clock().time_since_epoch())
-                                                   .count())
+  ev.name = st.job_name + "."
+            + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 st.settings.wall_clock().time_since_epoch())
+                                 .count())
             + std::to_string(++st.event_serial);
   ev.namespace_ = st.namespace_;
-  ev.involved_object = {st.settings.api_group + "/v1", "TrainingJob", st.namespace_, st.job_name,
-                        st.observed->meta.uid, st.observed->meta.resource_version};
+  ev.involved_object = {
+      st.settings.api_group + "/v1",     "TrainingJob", st.namespace_, st.job_name, st.observed->meta.uid,
+      st.observed->meta.resource_version};
   ev.reason = text.reason;
   ev.message = text.message;
   ev.type = text.type;
@@ -208,13 +212,15 @@ void ensure_job_objects(job_self self) {
     st.workers_service_created = true;
     const auto port = job.spec.inject_lattice ? 29500 : lifecycle::default_master_port;
     auto svc = lifecycle::encode_owned_service(lifecycle::make_workers_service(job, group, port));
-    call(self, make_call(api_verb::create_service, st.namespace_, lifecycle::workers_service_name(st.job_name), svc),
-         [self](const api_result& r) {
-           if (r.ok || r.already_exists())
-             return;
-           self->state.workers_service_created = false;
-           record_failure(self, "creating the workers Service", r);
-         });
+    call(
+        self,
+        make_call(api_verb::create_service, st.namespace_, lifecycle::workers_service_name(st.job_name), svc),
+        [self](const api_result& r) {
+          if (r.ok || r.already_exists())
+            return;
+          self->state.workers_service_created = false;
+          record_failure(self, "creating the workers Service", r);
+        });
   }
   if (!job.spec.inject_lattice)
     return;

@@ -105,14 +105,15 @@ std::string inspect_json(const node_actor_state& st, std::size_t mailbox_size, b
   }
   boost::json::array pods;
   for (const auto& [key, pod] : st.pods)
-    pods.push_back(boost::json::object{{"pod", key}, {"holds", pod.holds}, {"plannedWorker", pod.planned_worker}});
+    pods.push_back(
+        boost::json::object{{"pod", key}, {"holds", pod.holds}, {"plannedWorker", pod.planned_worker}});
   o["boundPods"] = std::move(pods);
   o["updatesSent"] = st.updates_sent;
   return boost::json::serialize(o);
 }
 
-protocol::node_actor::behavior_type node_actor(self_pointer self, std::string node_name, std::string api_group,
-                                               protocol::autoscaler_actor autoscaler) {
+protocol::node_actor::behavior_type node_actor(self_pointer self, std::string node_name,
+                                               std::string api_group, protocol::autoscaler_actor autoscaler) {
   auto& st = self->state;
   st.node_name = std::move(node_name);
   st.api_group = std::move(api_group);

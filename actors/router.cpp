@@ -175,7 +175,8 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         c->promise = self->make_response_promise<std::string>();
         c->outstanding = st.jobs.size() + st.nodes.size() + 2; // + autoscaler + self
         c->parts.push_back("{\"kind\":\"router\",\"name\":\"router\",\"mailbox\":"
-                           + std::to_string(self->mailbox().size()) + ",\"jobs\":" + std::to_string(st.jobs.size())
+                           + std::to_string(self->mailbox().size())
+                           + ",\"jobs\":" + std::to_string(st.jobs.size())
                            + ",\"nodes\":" + std::to_string(st.nodes.size()) + "}");
         ask_summary(self, st.job.autoscaler, c);
         for (const auto& [key, actor] : st.jobs)
@@ -185,7 +186,8 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         c->finish_one(); // the router's own line
         return c->promise;
       },
-      [self](atoms::inspect_atom, const std::string& kind, const std::string& key) -> caf::result<std::string> {
+      [self](atoms::inspect_atom, const std::string& kind,
+             const std::string& key) -> caf::result<std::string> {
         auto& st = self->state;
         auto rp = self->make_response_promise<std::string>();
         auto forward = [&](const auto& actor) {

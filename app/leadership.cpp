@@ -13,7 +13,8 @@
 
 namespace lattice::app {
 
-leadership::leadership(protocol::router_actor router, std::shared_ptr<observability::metrics> metrics, bool elect)
+leadership::leadership(protocol::router_actor router, std::shared_ptr<observability::metrics> metrics,
+                       bool elect)
     : router_(std::move(router)), metrics_(std::move(metrics)), elect_(elect), leading_(!elect) {
   if (metrics_)
     metrics_->leader().Set(0);
@@ -47,7 +48,8 @@ void leadership::announce() {
   caf::anon_send(router_, protocol::set_leader{act});
 }
 
-void leadership::start_election(const config::operator_config& cfg, const k8s::auth::cluster_config& cluster) {
+void leadership::start_election(const config::operator_config& cfg,
+                                const k8s::auth::cluster_config& cluster) {
   auto api = cfg.api;
   api.request_timeout = std::min(api.request_timeout, cfg.leader_election.renew_deadline / 3);
   auto rest = k8s::client::make_rest_client(api, cluster);
@@ -70,7 +72,8 @@ void leadership::start_election(const config::operator_config& cfg, const k8s::a
     std::lock_guard<std::mutex> lock(mutex_);
     election_started_ = false;
   }
-  elector_ = std::make_unique<k8s::leader::leader_elector>(clients.leases, o, [this](bool l) { on_elected(l); });
+  elector_ =
+      std::make_unique<k8s::leader::leader_elector>(clients.leases, o, [this](bool l) { on_elected(l); });
   thread_ = std::thread([this] { elector_->run(); });
   // Until the first attempt says otherwise this replica stands by.
   std::lock_guard<std::mutex> lock(mutex_);

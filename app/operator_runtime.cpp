@@ -33,7 +33,8 @@ std::string default_operator_image() {
   return std::string("breezeml.jfrog.io/breezeml-docker/lattice-operator:") + lattice::version;
 }
 
-actors::job_settings job_settings_from(const config::operator_config& cfg, const actors::autoscaler_settings& as,
+actors::job_settings job_settings_from(const config::operator_config& cfg,
+                                       const actors::autoscaler_settings& as,
                                        std::vector<protocol::gateway_actor> gateways,
                                        protocol::autoscaler_actor autoscaler,
                                        std::shared_ptr<observability::metrics> metrics) {
@@ -62,16 +63,18 @@ observability::debug_provider debug_provider_for(caf::actor_system& sys, protoco
     caf::scoped_actor self{sys};
     observability::debug_answer answer = observability::debug_answer::unavailable("no answer");
     self->request(router, ask_timeout, atoms::inspect_atom_v, kind, key)
-        .receive([&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
-                 [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
+        .receive(
+            [&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
+            [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
     return answer;
   };
   p.actors = [&sys, router]() -> observability::debug_answer {
     caf::scoped_actor self{sys};
     observability::debug_answer answer = observability::debug_answer::unavailable("no answer");
     self->request(router, ask_timeout, atoms::summary_atom_v)
-        .receive([&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
-                 [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
+        .receive(
+            [&](std::string& json) { answer = observability::debug_answer(std::move(json)); },
+            [&](caf::error& err) { answer = observability::debug_answer::unavailable(sys.render(err)); });
     return answer;
   };
   return p;
@@ -136,14 +139,16 @@ int run_operator(const config::operator_config& cfg) {
   auto router = actors::spawn_router(sys, job_settings_from(cfg, as, gateways, autoscaler, metrics));
 
   leadership lead(router, metrics, cfg.leader_election.enabled);
-  watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics, [&lead] { lead.on_synced(); });
+  watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
+                   [&lead] { lead.on_synced(); });
 
   auto metrics_server = make_server(cfg.server.bind_address, cfg.server.metrics_port);
   auto serve_metrics = observability::metrics_route(metrics->shared_registry());
-  metrics_server->route("/metrics", [&watches, metrics, serve_metrics](const observability::http_request& req) {
-    watches.export_stats(*metrics);
-    return serve_metrics(req);
-  });
+  metrics_server->route("/metrics",
+                        [&watches, metrics, serve_metrics](const observability::http_request& req) {
+                          watches.export_stats(*metrics);
+                          return serve_metrics(req);
+                        });
   auto probe_server = make_server(cfg.server.bind_address, cfg.server.probe_port);
   observability::add_probe_routes(
       *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },
@@ -158,8 +163,8 @@ int run_operator(const config::operator_config& cfg) {
     probe_server->start();
     debug_server->start();
     spdlog::info("serving /metrics on {}:{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
-                 metrics_server->port(), cfg.server.bind_address, probe_server->port(), cfg.server.debug_address,
-                 debug_server->port());
+                 metrics_server->port(), cfg.server.bind_address, probe_server->port(),
+                 cfg.server.debug_address, debug_server->port());
     watches.start();
     if (cfg.leader_election.enabled)
       lead.start_election(cfg, cluster.value());

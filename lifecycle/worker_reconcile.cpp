@@ -29,9 +29,11 @@ std::optional<std::int32_t> label_index(const k8s::pod& pod, const std::string& 
 std::string why_remove_live(const worker_reconcile_input& in, const k8s::pod& pod, std::int32_t index) {
   const auto& status = in.job.status;
   if (status.stage != "Running")
-    return "the job is not running (stage " + (status.stage.empty() ? std::string("unset") : status.stage) + ")";
+    return "the job is not running (stage " + (status.stage.empty() ? std::string("unset") : status.stage)
+           + ")";
   if (index >= status.current_size)
-    return "index " + std::to_string(index) + " is beyond the job's size " + std::to_string(status.current_size);
+    return "index " + std::to_string(index) + " is beyond the job's size "
+           + std::to_string(status.current_size);
   if (in.target && static_cast<std::size_t>(index) < in.target->size()) {
     const auto& want = (*in.target)[static_cast<std::size_t>(index)].node;
     const auto node = worker_node(pod, in.api_group);

@@ -13,8 +13,8 @@ namespace lattice::protocol {
 /// and sends each job actor its decision.
 using autoscaler_actor =
     caf::typed_actor<caf::reacts_to<job_state>, caf::reacts_to<job_gone>, caf::reacts_to<node_state>,
-                     caf::reacts_to<node_gone>, caf::reacts_to<replan_timer>, caf::reacts_to<plan_wakeup>, caf::reacts_to<set_leader>,
-                     caf::replies_to<atoms::summary_atom>::with<std::string>,
+                     caf::reacts_to<node_gone>, caf::reacts_to<replan_timer>, caf::reacts_to<plan_wakeup>,
+                     caf::reacts_to<set_leader>, caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol
