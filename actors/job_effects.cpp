@@ -20,8 +20,6 @@ using protocol::api_call;
 using protocol::api_result;
 using protocol::api_verb;
 
-constexpr auto call_timeout = std::chrono::minutes(5);
-
 api_call make_call(api_verb verb, std::string ns, std::string name, std::string body = {},
                    std::string uid = {}) {
   api_call c;
@@ -44,7 +42,10 @@ void call(job_self self, api_call c, F done) {
   ++self->state.writes;
   auto verb = c.verb;
   auto name = c.name;
-  self->request(self->state.gateway, call_timeout, std::move(c))
+  // No CAF timeout: the gateway always answers (the REST client has its own
+  // deadlines and retries), and a CAF-side timeout would let the actor retry
+  // a call that is still queued, duplicating it.
+  self->request(self->state.gateway, caf::infinite, std::move(c))
       .then([self, done](api_result& r) mutable { done(r); },
             [self, done, verb, name](caf::error& err) mutable {
               api_result r;
@@ -171,11 +172,13 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
     record_failure(self, "building worker pod " + name, api_result{false, 0, body.err().message});
     return;
   }
-  st.creating.expect(name, self->clock().now());
+  st.creating.expect(name);
   call(self, make_call(api_verb::create_pod, st.namespace_, name, std::move(body.value())),
        [self, name](const api_result& r) {
-         if (r.ok || r.already_exists())
+         if (r.ok || r.already_exists()) {
+           self->state.creating.answered(name, self->clock().now());
            return; // the watch will show it
+         }
          self->state.creating.satisfy(name);
          record_failure(self, "creating pod " + name, r);
        });
@@ -189,14 +192,16 @@ void delete_pod(job_self self, const lifecycle::worker_delete& what) {
     auto scope = observability::log_object(st.namespace_, st.job_name);
     spdlog::info("deleting pod {}{}: {}", what.name, what.force ? " (forced)" : "", what.why);
   }
-  st.deleting.expect(what.name, self->clock().now());
+  st.deleting.expect(what.name);
   auto c = make_call(api_verb::delete_pod, st.namespace_, what.name, {}, what.uid);
   if (what.force)
     c.grace_period_seconds = 0;
   auto name = what.name;
   call(self, std::move(c), [self, name](const api_result& r) {
-    if (r.ok || r.not_found())
+    if (r.ok || r.not_found()) {
+      self->state.deleting.answered(name, self->clock().now());
       return;
+    }
     self->state.deleting.satisfy(name);
     record_failure(self, "deleting pod " + name, r);
   });
@@ -249,11 +254,13 @@ void ensure_job_objects(job_self self) {
     record_failure(self, "building the rendezvous pod", api_result{false, 0, body.err().message});
     return;
   }
-  st.creating.expect(rdzv, self->clock().now());
+  st.creating.expect(rdzv);
   call(self, make_call(api_verb::create_pod, st.namespace_, rdzv, std::move(body.value())),
        [self, rdzv](const api_result& r) {
-         if (r.ok || r.already_exists())
+         if (r.ok || r.already_exists()) {
+           self->state.creating.answered(rdzv, self->clock().now());
            return;
+         }
          self->state.creating.satisfy(rdzv);
          record_failure(self, "creating the rendezvous pod", r);
        });

@@ -18,7 +18,17 @@ public:
   expectations() = default;
   explicit expectations(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
-  void expect(const std::string& name, clock::time_point now) { pending_[name] = now + timeout_; }
+  /// Records the intent before the API call. It does not expire while the
+  /// call is outstanding (a busy API server may take longer than the
+  /// timeout to answer): call answered() when the reply comes.
+  void expect(const std::string& name) { pending_[name] = clock::time_point::max(); }
+  /// The call succeeded: the watch has `timeout` from now to show it.
+  /// Nothing happens if the watch already did.
+  void answered(const std::string& name, clock::time_point now) {
+    auto it = pending_.find(name);
+    if (it != pending_.end())
+      it->second = now + timeout_;
+  }
   /// Seen by the watch, or the call failed.
   void satisfy(const std::string& name) { pending_.erase(name); }
   /// Drops the expired ones; returns how many.
