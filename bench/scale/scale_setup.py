@@ -4,6 +4,7 @@ lattice.dev/bench), and the operator as a local process managing only that group
 Everything made here is labelled lattice.dev/bench-run=<run> and removed by cleanup()."""
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -27,7 +28,13 @@ def crd_manifest(group):
     docs = [d for d in text.split("\n---") if "\nkind: CustomResourceDefinition" in "\n" + d.lstrip("-\n")]
     if len(docs) != 1:
         raise BenchError(f"helm template rendered {len(docs)} CRDs, expected 1")
-    return docs[0]
+    # No short name: `kubectl get tj` must keep meaning the real breezeml.ai
+    # TrainingJobs for everyone else on the cluster (kubectl prefers the
+    # alphabetically first group, and bench.breezeml.ai sorts first).
+    doc = re.sub(r"\n\s*shortNames:\n(\s*- [^\n]*\n)+", "\n", docs[0])
+    if "shortNames" in doc:
+        raise BenchError("could not drop the CRD's shortNames")
+    return doc
 
 
 def _crd_state(name):
