@@ -9,8 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <malloc.h>
 #include <iostream>
+#include <malloc.h>
 
 int main(int argc, char** argv) {
   using namespace lattice;

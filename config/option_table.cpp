@@ -98,12 +98,13 @@ std::vector<option_spec> build_table() {
                    "empty or comma-separated key=value pairs",
                    text(LATTICE_FIELD(std::string, c.rendezvous_node_selector), is_label_list),
                    show_text(LATTICE_FIELD(std::string, c.rendezvous_node_selector))));
-  t.push_back(make("rendezvous-tolerations", "JSON",
-                   "tolerations of rendezvous pods (the chart's tolerations), a JSON array",
-                   "a JSON array of Kubernetes tolerations",
-                   text(LATTICE_FIELD(std::string, c.rendezvous_tolerations),
-                        [](const std::string& v) { return !v.empty() && v.front() == '[' && v.back() == ']'; }),
-                   show_text(LATTICE_FIELD(std::string, c.rendezvous_tolerations))));
+  t.push_back(
+      make("rendezvous-tolerations", "JSON",
+           "tolerations of rendezvous pods (the chart's tolerations), a JSON array",
+           "a JSON array of Kubernetes tolerations",
+           text(LATTICE_FIELD(std::string, c.rendezvous_tolerations),
+                [](const std::string& v) { return !v.empty() && v.front() == '[' && v.back() == ']'; }),
+           show_text(LATTICE_FIELD(std::string, c.rendezvous_tolerations))));
 
   // -- autoscaler rules
   t.push_back(make("requeue-timeout", "DURATION",

@@ -154,7 +154,8 @@ std::optional<job_outcome> check_completed(const k8s::training_job& job, const s
   job_outcome out;
   out.kind = outcome_kind::completed;
   out.reason = "AllWorkersSucceeded";
-  out.message = size == 1 ? std::string("the worker succeeded") : "all " + std::to_string(size) + " workers succeeded";
+  out.message =
+      size == 1 ? std::string("the worker succeeded") : "all " + std::to_string(size) + " workers succeeded";
   return out;
 }
 
