@@ -17,6 +17,7 @@ import os
 import platform
 import resource
 import secrets
+import signal
 import sys
 import threading
 import time
@@ -26,7 +27,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import scale_phases as phases  # noqa: E402
 import scale_report as report  # noqa: E402
-from scale_kube import SOURCE_DIR, Api, BenchError, Watch, kubectl, run  # noqa: E402
+from scale_kube import SOURCE_DIR, Api, BenchError, Watch, run  # noqa: E402
 from scale_observe import JobTracker, PodTracker, ProcessSampler, read_proc  # noqa: E402
 from scale_summary import summarize  # noqa: E402
 from scale_setup import (Operator, add_nodes, cleanup_stale, create_namespace, delete_crd_if_unused,  # noqa: E402
@@ -41,7 +42,7 @@ GROUP = "bench.breezeml.ai"
 SIZES = {
     "smoke": dict(nodes=20, jobs=50, arrival_rate=5.0, min_duration=2, max_duration=6, fill_min_duration=8,
                   idle_seconds=8, ceiling_pods=150, probes=2, probe_duration=2, fill_timeout=60, timeout=300),
-    "standard": dict(nodes=1000, jobs=5000, arrival_rate=4.0, min_duration=30, max_duration=180,
+    "standard": dict(nodes=1000, jobs=5000, arrival_rate=2.0, min_duration=30, max_duration=180,
                      fill_min_duration=120, idle_seconds=30, ceiling_pods=2000, probes=15, probe_duration=5,
                      fill_timeout=900, timeout=4 * 3600),
 }
@@ -99,10 +100,12 @@ def cpu_of(pids):
 def machine():
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                     if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(), "python": platform.python_version(),
+    return {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(),
+            "python": platform.python_version(),
             "load_before": list(os.getloadavg()), "load_after": None}
 
 
@@ -114,8 +117,9 @@ class Run:
         self.run_id = secrets.token_hex(3)
         self.ns, self.node_set = f"lattice-bench-{self.run_id}", f"bench-{self.run_id}"
         self.layout = node_layout(args.nodes)
-        self.jobs = arrival_times(make_jobs(args.jobs, self.layout, args.seed, (args.min_duration, args.max_duration),
-                                            args.fill_min_duration), args.arrival_rate, args.seed)
+        durations = (args.min_duration, args.max_duration)
+        self.jobs = arrival_times(make_jobs(args.jobs, self.layout, args.seed, durations, args.fill_min_duration),
+                                  args.arrival_rate, args.seed)
         self.probe_jobs = make_probes(args.probes, args.probe_duration)
         base = args.out[:-5] if args.out.endswith(".json") else args.out
         self.log_path = base + ".operator.log"
@@ -124,6 +128,7 @@ class Run:
         self.result = {"schema": 1, "config": self.config(), "machine": machine(), "completed": False,
                        "error": None, "failures": []}
         self.bench = self.watches = self.proc = None
+        self.checkpoint = lambda phase: None
 
     def config(self):
         a = self.args
@@ -144,6 +149,7 @@ class Run:
         add_nodes(self.node_set, self.layout)
         node_group = wait_nodes(api, self.node_set, self.args.nodes, timeout=120 + self.args.nodes / 5)
         b = phases.Bench(api, self.ns, GROUP, self.run_id, self.node_set, general_gpus(self.layout))
+        self.bench = b
         b.pods, b.tj = PodTracker(GROUP, node_group), JobTracker()
         self.watches = [Watch(api, f"/api/v1/namespaces/{self.ns}/pods", b.pods.on_event, "pod-watch"),
                         Watch(api, b.jobs_path, b.tj.on_event, "tj-watch")]
@@ -152,10 +158,10 @@ class Run:
         for w in self.watches:
             if not w.synced.wait(60):
                 raise BenchError(f"watch {w.path} not synced after 60s: {w.error}")
-        b.operator = Operator(self.args.operator, GROUP, self.ns, self.log_path, self.operator_args).start(self.ns)
+        b.operator = Operator(self.args.operator, GROUP, self.ns, self.log_path, self.operator_args)
+        b.operator.start(self.ns)  # b.operator is set first: finish() stops it even if it never got ready
         self.proc = ProcessSampler(b.operator.pid)
         self.proc.start()
-        self.bench = b
         self.probe_nodes = [n for n, g in node_group.items() if g == PROBE_GROUP]
         return b
 
@@ -165,6 +171,7 @@ class Run:
         r["idle_empty"] = phases.idle_window(b, a.idle_seconds)
         print(f"bench: API server ceiling: {a.ceiling_pods} plain pods")
         r["ceiling_before"] = phases.pod_ceiling(b, a.ceiling_pods, a.ceiling_concurrency)
+        self.checkpoint("ceiling")
         r["metrics_before"] = b.metrics()
         t0, cpu0, pids = time.monotonic(), read_proc(b.operator.pid)[2], cluster_pids()
         cluster0 = cpu_of(pids)
@@ -175,13 +182,15 @@ class Run:
         r["clock"] = {"monotonic": time.monotonic(), "unix": time.time()}  # to compare with the operator log
         r["fill_start"], r["fill_apply_s"] = phases.fill(b, fill_jobs, a.fill_timeout)
         r["fill_end"] = time.monotonic()
-        probe_results = []
+        self.checkpoint("fill")
+        probe_results = r["probes"] = []  # filled by the probe thread as it goes
         prober = threading.Thread(target=phases.probes, args=(b, self.probe_jobs, self.probe_nodes, probe_results),
                                   name="probes", daemon=True)
         prober.start()
         arrive = [j for j in self.jobs if j.wave == "arrival"]
         print(f"bench: arrivals: {len(arrive)} jobs at {a.arrival_rate:g}/s; {len(self.probe_jobs)} probes")
         r["arrivals"] = phases.arrivals(b, arrive, a.arrival_rate)
+        self.checkpoint("arrivals")
         names = [j.name for j in self.jobs + self.probe_jobs]
         left = phases.wait_all_done(b, names, max(60.0, a.timeout - (time.monotonic() - self.started)))
         prober.join(timeout=60)
@@ -189,7 +198,6 @@ class Run:
         r["busy"] = {"seconds": t1 - t0, "operator_cpu_cores": (cpu1 - cpu0) / (t1 - t0),
                      "cluster_cpu_cores": {k: round((cluster1[k] - cluster0[k]) / (t1 - t0), 3)
                                            for k in cluster1 if k in cluster0}}
-        r["probes"] = probe_results
         r["unfinished"] = left[:50]
         b.scraping.clear()
         print("bench: idle window, every job finished")
@@ -202,11 +210,13 @@ class Run:
         r["completed"] = not left and all(stages.get(n) == "Completed" for n in names)
 
     def execute(self):
-        self.started = time.monotonic()
-        run(["kubectl", "get", "--raw", "/readyz"])
-        cleanup_stale(GROUP)
-        api = Api()
+        self.started, api = time.monotonic(), None
         try:
+            if not os.access(self.args.operator, os.X_OK):
+                raise BenchError(f"operator binary {self.args.operator} not found or not executable")
+            run(["kubectl", "get", "--raw", "/readyz"])
+            cleanup_stale(GROUP)
+            api = Api()
             b = self.setup(api)
             self.workload(b)
         except BaseException as e:  # noqa: BLE001 -- reported in the result (also ^C), then cleaned up
@@ -220,8 +230,9 @@ class Run:
         b, r = self.bench, self.result
         if b is not None:
             b.stopping.set()
-            if b.operator is not None and self.proc is not None:
+            if self.proc is not None:
                 self.proc.stopping.set()
+            if b.operator is not None:
                 r["operator_exit"] = b.operator.stop()
         for w in self.watches or []:
             w.stop()
@@ -231,7 +242,8 @@ class Run:
             delete_crd_if_unused(GROUP, self.ns)
         except Exception as e:  # noqa: BLE001
             r["failures"].append(f"cleanup: {e}")
-        api.close()
+        if api is not None:
+            api.close()
         r["machine"]["load_after"] = list(os.getloadavg())
         r["wall_s"] = time.monotonic() - self.started
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -241,14 +253,30 @@ class Run:
         r["watch_errors"] = [w.error for w in self.watches or [] if w.error]
 
 
+def write_result(run_, phase):
+    """The result so far (a killed run still leaves the figures of the phases it finished)."""
+    result = summarize(run_.result, run_)
+    result["phase"] = phase
+    tmp = run_.args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+    os.replace(tmp, run_.args.out)
+    return result
+
+
+def on_sigterm(signum, frame):
+    raise SystemExit(f"signal {signum}")  # unwinds through Run.execute's cleanup
+
+
 def main(argv=None):
+    sys.stdout.reconfigure(line_buffering=True)
+    signal.signal(signal.SIGTERM, on_sigterm)
     args = parse_args(sys.argv[1:] if argv is None else argv)
     run_ = Run(args)
-    raw = run_.execute()
-    result = summarize(raw, run_)
+    run_.checkpoint = lambda phase: write_result(run_, phase)
+    run_.execute()
+    result = write_result(run_, "done")
     missing = report.missing_fields(result)
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
     print(report.markdown_table(result) if not missing else f"bench: result lacks {missing}")
     print(f"bench: result in {args.out}, operator log in {run_.log_path}")
     if result["error"] or not result["completed"]:

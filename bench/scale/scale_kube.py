@@ -115,9 +115,10 @@ class Watch(threading.Thread):
     after the first list with obj None; "RELISTED" with the set of listed names after a relist).
     Restarts where it stopped; relists after 410 Gone."""
 
-    def __init__(self, api, path, handler, name):
+    def __init__(self, api, path, handler, name, from_now=False):
+        """from_now: skip what exists (the first list only reads the collection's resourceVersion)."""
         super().__init__(name=name, daemon=True)
-        self.api, self.path, self.handler = api, path, handler
+        self.api, self.path, self.handler, self.from_now = api, path, handler, from_now
         self.stopping = threading.Event()
         self.synced = threading.Event()
         self.error = None
@@ -135,6 +136,13 @@ class Watch(threading.Thread):
 
     def _list(self):
         items, token, sep = [], "", "&" if "?" in self.path else "?"
+        if self.from_now and not self.synced.is_set():
+            status, answer = self.api.request("GET", f"{self.path}{sep}limit=1")
+            if status != 200:
+                raise BenchError(f"list {self.path} answered {status}: {str(answer)[:300]}")
+            self.handler("SYNCED", None, time.monotonic())
+            self.synced.set()
+            return answer["metadata"]["resourceVersion"]
         while True:  # pages of 500, as client-go's reflector
             path = f"{self.path}{sep}limit=500" + (f"&continue={urllib.parse.quote(token)}" if token else "")
             status, answer = self.api.request("GET", path)

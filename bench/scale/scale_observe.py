@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
-from scale_workload import GPU, GPUS_PER_NODE
+from scale_workload import GPU, GPUS_PER_NODE, PROBE_GROUP
 
 TERMINAL = ("Succeeded", "Failed")
 
@@ -22,18 +22,20 @@ def _gpus(pod):
 
 
 class PodRecord:
-    __slots__ = ("name", "job", "gpus", "node", "created", "running", "finished", "gone", "active", "is_running")
+    __slots__ = ("name", "job", "gpus", "node", "bound", "created", "running", "finished", "gone", "active",
+                 "is_running")
 
     def __init__(self, name, job, gpus, created):
         self.name, self.job, self.gpus, self.created = name, job, gpus, created
         self.node, self.running, self.finished, self.gone = None, None, None, None
-        self.active, self.is_running = False, False
+        self.active, self.is_running, self.bound = False, False, False
 
 
 class PodTracker:
     """Pods of the bench namespace by uid (worker names repeat when a pod is recreated): when each
-    was first seen, Running and finished; GPUs held per node (pods bound or pinned, not finished);
-    and a timeline of the GPUs held and Running on the general node groups."""
+    was first seen, Running and finished; GPUs taken per node (pods bound or pinned to it by the
+    operator, not finished: what a new job could not use); and a timeline of the GPUs held (pods
+    bound by the scheduler, not finished) and Running on the general node groups."""
 
     def __init__(self, api_group, node_group):
         self.job_label = f"{api_group}/job-name"
@@ -50,25 +52,24 @@ class PodTracker:
         self.timeline = [(time.monotonic(), 0, 0)]  # (t, GPUs held, GPUs Running) on general nodes
         self.worker_creations = []  # t of each worker pod first seen
         self.last_event = time.monotonic()
-        self.general_nodes = {n for n, g in node_group.items() if g != "bench-probe"}
+        self.general_nodes = {n for n, g in node_group.items() if g != PROBE_GROUP}
 
-    def _apply(self, rec, active, running, node):
-        general_before = rec.node in self.general_nodes
+    def _apply(self, rec, active, running, node, bound):
         if rec.job and rec.active != active:
             self.active_by_job[rec.job] += 1 if active else -1
-        if rec.active and rec.node:
-            self.used[rec.node] -= rec.gpus
-            if general_before:
-                self.held_general -= rec.gpus
-                if rec.is_running:
-                    self.running_general -= rec.gpus
+        self._count(rec, -1)
         rec.active, rec.is_running, rec.node = active, running and active, node or rec.node
-        if rec.active and rec.node:
-            self.used[rec.node] += rec.gpus
-            if rec.node in self.general_nodes:
-                self.held_general += rec.gpus
-                if rec.is_running:
-                    self.running_general += rec.gpus
+        rec.bound = rec.bound or bound
+        self._count(rec, +1)
+
+    def _count(self, rec, sign):
+        if not (rec.active and rec.node):
+            return
+        self.used[rec.node] += sign * rec.gpus
+        if rec.bound and rec.node in self.general_nodes:
+            self.held_general += sign * rec.gpus
+            if rec.is_running:
+                self.running_general += sign * rec.gpus
 
     def on_event(self, kind, obj, t):
         with self.lock:
@@ -100,14 +101,15 @@ class PodTracker:
                     rec.running = t
                 if phase in TERMINAL and rec.finished is None:
                     rec.finished = t
-                node = obj.get("spec", {}).get("nodeName") or meta.get("annotations", {}).get(self.pin_annotation)
+                bound = obj.get("spec", {}).get("nodeName")
+                node = bound or meta.get("annotations", {}).get(self.pin_annotation)
                 active = phase not in TERMINAL and not meta.get("deletionTimestamp")
-                self._apply(rec, active, phase == "Running", node)
+                self._apply(rec, active, phase == "Running", node, bool(bound))
             self._mark(t)
 
     def _gone(self, rec, t):
         rec.gone = rec.gone or t
-        self._apply(rec, False, False, rec.node)
+        self._apply(rec, False, False, rec.node, False)
         if self.uid_of.get(rec.name) is not None and self.pods.get(self.uid_of[rec.name]) is rec:
             del self.uid_of[rec.name]
 

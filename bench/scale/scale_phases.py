@@ -1,12 +1,16 @@
 """The benchmark's phases against a running operator: idle windows, the API server's pod-create
 ceiling, filling the empty cluster, arrivals with latency probes, the GPU allocation sampler."""
+import collections
 import concurrent.futures
 import threading
 import time
 
-from scale_kube import BenchError
+from scale_kube import BenchError, Watch
 from scale_observe import metric_sum, read_proc, scrape
 from scale_workload import GENERAL_GROUPS, PROBE_GROUP, plain_pod, training_job
+
+
+WAIT_GRACE_S = 5.0
 
 
 class Bench:
@@ -60,6 +64,18 @@ def idle_window(b, seconds, max_settle=60):
     /metrics scrape inside the window (a scrape costs the operator CPU)."""
     was_scraping = b.scraping.is_set()
     b.scraping.clear()
+    # What the operator's cluster-wide watches deliver meanwhile (other users' pods and nodes too).
+    seen = collections.Counter()
+
+    def count(kind, obj, t):
+        if kind in ("ADDED", "MODIFIED", "DELETED"):
+            seen[(obj.get("kind") or "?", t >= window[0])] += 1
+    window = [float("inf")]
+    counters = [Watch(b.api, path, count, f"idle-{kind}", from_now=True)
+                for kind, path in (("pods", "/api/v1/pods"), ("nodes", "/api/v1/nodes"))]
+    for w in counters:
+        w.start()
+        w.synced.wait(30)
     settle_start, quiet, last = time.monotonic(), 0, b.api_requests()
     while quiet < 2 and time.monotonic() - settle_start < max_settle:
         time.sleep(1)
@@ -68,14 +84,19 @@ def idle_window(b, seconds, max_settle=60):
         quiet = quiet + 1 if count == last and events_quiet else 0
         last = count
     t0, (rss0, _, cpu0), req0 = time.monotonic(), read_proc(b.operator.pid), b.api_requests()
+    window[0] = t0
     time.sleep(seconds)
     t1, (rss1, hwm1, cpu1) = time.monotonic(), read_proc(b.operator.pid)
     req1 = b.api_requests()
+    for w in counters:
+        w.stop()
+    events = {"pods": sum(v for (k, inside), v in seen.items() if inside and k != "Node"),
+              "nodes": sum(v for (k, inside), v in seen.items() if inside and k == "Node")}
     if was_scraping:
         b.scraping.set()
     return {"cpu_cores": (cpu1 - cpu0) / (t1 - t0), "rss_mib": rss1 / 1024, "hwm_mib": hwm1 / 1024,
             "window_s": t1 - t0, "api_requests": req1 - req0,
-            "settle_s": t0 - settle_start, "settled": quiet >= 2}
+            "settle_s": t0 - settle_start, "settled": quiet >= 2, "cluster_events": events}
 
 
 def pod_ceiling(b, count, concurrency):
@@ -175,10 +196,12 @@ def gpu_sample(b, general_groups=GENERAL_GROUPS):
     allocated = sum(metric_sum(m, "lattice_gpus_allocated", node_group=g) for g in general_groups)
     allocatable = sum(metric_sum(m, "lattice_gpus_allocatable", node_group=g) for g in general_groups)
     held, running = b.pods.general()
-    stages, busy = b.tj.stages(), b.pods.active_jobs()
-    # Waiting: no pod, and Waiting or not yet given a status by the operator.
+    stages, busy, now = b.tj.stages(), b.pods.active_jobs(), time.monotonic()
+    # Waiting: no pod, Waiting or not yet given a status by the operator, and applied at least
+    # WAIT_GRACE_S ago (a job that arrived a moment ago had no chance to be placed yet).
     waiting = [b.specs[n] for n, s in stages.items() if s in ("New", "Waiting") and n not in busy
-               and n in b.specs and b.specs[n].placement != PROBE_GROUP]
+               and n in b.specs and b.specs[n].placement != PROBE_GROUP
+               and now - b.applied.get(n, now) >= WAIT_GRACE_S]
     slots = b.pods.free_slots()
     fit = any(sum(slots[g][j.gpus] for g in j.groups()) >= j.min_size for j in waiting)
     return {"t": time.monotonic(), "planned": allocated / allocatable if allocatable else None,

@@ -2,6 +2,7 @@
 bench.breezeml.ai), a namespace per run, KWOK nodes of our own (prefix bench-<run>, tainted
 lattice.dev/bench), and the operator as a local process managing only that group and namespace.
 Everything made here is labelled lattice.dev/bench-run=<run> and removed by cleanup()."""
+import calendar
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from scale_observe import http_ok
 from scale_workload import BENCH_TAINT, NODE_GROUP_LABEL, NODE_SET_LABEL
 
 RUN_LABEL = "lattice.dev/bench-run"
-DRIVER_PID = "lattice.dev/bench-driver-pid"
+DRIVER = "lattice.dev/bench-driver"  # driver_identity()
 OPERATOR_PID = "lattice.dev/bench-operator-pid"
 DEFAULT_PORTS = (19080, 19081, 19082)
 
@@ -68,7 +69,7 @@ def install_crd(group, timeout=120):
 def create_namespace(ns, run_id):
     kubectl("create", "namespace", ns)
     kubectl("label", "namespace", ns, f"{RUN_LABEL}={run_id}")
-    kubectl("annotate", "namespace", ns, f"{DRIVER_PID}={os.getpid()}")
+    kubectl("annotate", "namespace", ns, f"{DRIVER}={driver_identity()}")
     # Pods cannot be created before the controller-manager made the default ServiceAccount.
     deadline = time.time() + 60
     while kubectl("get", "serviceaccount", "default", "-n", ns, check=False).returncode != 0:
@@ -216,25 +217,41 @@ def delete_crd_if_unused(group, ns):
     return True
 
 
-def cleanup_stale(group):
-    """Namespaces, nodes and operators of earlier runs whose driver is gone (killed, or a crash)."""
-    text = kubectl("get", "namespaces", "-l", RUN_LABEL, "-o",
-                   "jsonpath={range .items[*]}{.metadata.name} {.metadata.labels.lattice\\.dev/bench-run} "
-                   "{.metadata.annotations.lattice\\.dev/bench-driver-pid} "
-                   "{.metadata.annotations.lattice\\.dev/bench-operator-pid}{\"\\n\"}{end}",
-                   check=False).stdout
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) < 3 or (parts[2].isdigit() and _alive(int(parts[2]))):
+def driver_identity(pid=None):
+    """host/pid-namespace/pid of a driver: a pid means something only on the same host and in the
+    same pid namespace (another container sharing the cluster has its own pids)."""
+    try:
+        pidns = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        pidns = "?"
+    return f"{socket.gethostname()}.{pidns}.{os.getpid() if pid is None else pid}"
+
+
+def cleanup_stale(group, max_age_s=6 * 3600):
+    """Namespaces, nodes and operators of earlier runs whose driver is gone (killed, or a crash):
+    same host and pid namespace with the driver's pid dead, or older than max_age_s (a run another
+    machine or container left behind; no run takes that long)."""
+    text = kubectl("get", "namespaces", "-l", RUN_LABEL, "-o", "json", check=False).stdout
+    items = json.loads(text).get("items", []) if text.strip() else []
+    here, now = driver_identity(pid=""), time.time()
+    for item in items:
+        meta = item["metadata"]
+        ns, run_id = meta["name"], meta["labels"].get(RUN_LABEL, "")
+        annotations = meta.get("annotations", {})
+        driver, operator = annotations.get(DRIVER, ""), annotations.get(OPERATOR_PID, "")
+        created = calendar.timegm(time.strptime(meta["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ"))
+        local = driver.startswith(here) and driver[len(here):].isdigit()
+        if local and _alive(int(driver[len(here):])):
             continue
-        ns, run_id = parts[0], parts[1]
-        if len(parts) > 3 and parts[3].isdigit() and _alive(int(parts[3])):
+        if not local and now - created < max_age_s:
+            continue
+        if local and operator.isdigit() and _alive(int(operator)):
             try:
-                cmdline = open(f"/proc/{parts[3]}/cmdline", "rb").read().decode(errors="replace")
+                cmdline = open(f"/proc/{operator}/cmdline", "rb").read().decode(errors="replace")
             except OSError:
                 cmdline = ""
             if "lattice-operator" in cmdline and group in cmdline and ns in cmdline:
-                print(f"bench: stopping operator pid {parts[3]} of the stale run {run_id}")
-                os.kill(int(parts[3]), signal.SIGKILL)
+                print(f"bench: stopping operator pid {operator} of the stale run {run_id}")
+                os.kill(int(operator), signal.SIGKILL)
         print(f"bench: removing the stale run {run_id} (namespace {ns}, nodes bench-{run_id}-*)")
         delete_run(ns, run_id, wait_s=0)

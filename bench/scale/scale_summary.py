@@ -39,7 +39,8 @@ def _fill(raw, run):
     b = run.bench
     start, end = raw.get("fill_start"), raw.get("fill_end")
     out = {"gpus": b.capacity if b else None, "jobs": run.result["config"]["fill_jobs"], "pods": None,
-           "held_95_s": None, "running_95_s": None, "peak_ratio": None, "apply_s": rounded(raw.get("fill_apply_s"))}
+           "held_95_s": None, "running_95_s": None, "peak_ratio": None,
+           "apply_s": rounded(raw.get("fill_apply_s"))}
     if b is None or start is None:
         return out, [], []
     with b.pods.lock:
@@ -89,8 +90,9 @@ def _api_and_plan(raw, completed):
     per = max(completed, 1)
     sums = counter_delta(before, after, "lattice_api_request_duration_seconds_sum")
     counts = counter_delta(before, after, "lattice_api_request_duration_seconds_count")
-    api["latency_mean_ms_by_verb"] = {f"{dict(k).get('verb')} {dict(k).get('resource')}": rounded(1000 * v / counts[k], 1)
-                                      for k, v in sorted(sums.items()) if counts.get(k)}
+    api["latency_mean_ms_by_verb"] = {
+        f"{dict(k).get('verb')} {dict(k).get('resource')}": rounded(1000 * v / counts[k], 1)
+        for k, v in sorted(sums.items()) if counts.get(k)}
     api.update(requests=int(total), requests_per_job=rounded(total / per, 2),
                per_job_by_verb={k: rounded(v / per, 2) for k, v in sorted(by_verb.items())}, errors=errors)
     count, total_s, buckets = histogram_delta(before, after, "lattice_plan_duration_seconds")
@@ -119,8 +121,8 @@ def _gpu(raw, run):
     start = raw.get("fill_start") or (samples[0]["t"] if samples else 0)
     step = max(1, len(samples) // 600)
     out["series_columns"] = ["t_s", "planned", "held", "running", "waiting", "fit"]
-    out["series"] = [[round(s["t"] - start, 1), rounded(s["planned"], 4), round(s["held"], 4), round(s["running"], 4),
-                      s["waiting"], s["fit"]] for s in samples[::step]]
+    out["series"] = [[round(s["t"] - start, 1), rounded(s["planned"], 4), round(s["held"], 4),
+                      round(s["running"], 4), s["waiting"], s["fit"]] for s in samples[::step]]
     return out
 
 
