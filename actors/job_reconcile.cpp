@@ -219,6 +219,8 @@ void on_decision(job_self self, const scheduling::job_decision& d) {
       if (metrics)
         metrics->resizes(d.size > old_size ? "up" : "down").Increment();
     }
+    if (!st.target || *st.target != d.workers)
+      st.applied_at = self->clock().now();
     st.target = d.workers;
   } else {
     if (was_running) {
@@ -295,6 +297,12 @@ void reconcile(job_self self) {
   // move) is not running, so Restarting is not overwritten by Running.
   apply_pod_actions(self);
   changed |= update_conditions(self);
+  if (st.applied_at && all_target_running(st)) {
+    if (st.settings.metrics)
+      st.settings.metrics->apply_to_running_latency().Observe(
+          std::chrono::duration<double>(self->clock().now() - *st.applied_at).count());
+    st.applied_at.reset();
+  }
   if (changed && !st.status.exec.start_time.empty())
     arm_deadline(self);
   if (changed || st.status_dirty)

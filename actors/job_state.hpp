@@ -7,6 +7,7 @@
 #include "protocol/gateway_actor.hpp"
 #include "scheduling/job_info.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -40,6 +41,9 @@ struct job_state {
   /// gained): the next observation checks the stored status against the
   /// pods that exist (a restarted operator adopts what runs).
   bool check_adoption = true;
+  /// When the last decision that changed the placement arrived (actor
+  /// clock), until all its workers run: lattice_apply_to_running_seconds.
+  std::optional<std::chrono::steady_clock::time_point> applied_at;
   bool status_dirty = false;
   /// Autoscaler state persisted as annotations (docs/design/operator.md).
   std::int32_t schedule_failures = 0;

@@ -39,6 +39,25 @@ struct autoscaler_inbox {
   std::vector<bool> leader;
 };
 
+/// A stand-in job actor that records every decision the autoscaler sends it.
+inline protocol::job_actor::behavior_type
+recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
+  return {
+      [](const protocol::job_observed&) {},
+      [](const protocol::job_removed&) {},
+      [](const protocol::pod_observed&) {},
+      [](const protocol::pod_removed&) {},
+      [got](const protocol::job_decision& d) { got->push_back(d.decision); },
+      [](const protocol::requeue_timer&) {},
+      [](const protocol::deadline_timer&) {},
+      [](const protocol::ttl_timer&) {},
+      [](const protocol::resync_timer&) {},
+      [](const protocol::set_leader&) {},
+      [](atoms::summary_atom) { return std::string{"{}"}; },
+      [](atoms::inspect_atom) { return std::string{"{}"}; },
+  };
+}
+
 /// A stand-in autoscaler that records what it receives and never plans.
 inline protocol::autoscaler_actor::behavior_type recording_autoscaler(protocol::autoscaler_actor::pointer,
                                                                       std::shared_ptr<autoscaler_inbox> in) {

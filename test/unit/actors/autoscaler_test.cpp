@@ -1,3 +1,4 @@
+#include "actor_test_support.hpp"
 #include "actors/autoscaler.hpp"
 
 #include <boost/json.hpp>
@@ -19,29 +20,12 @@ using namespace std::chrono_literals;
 using scheduling::job_info;
 using scheduling::job_stage;
 using scheduling::node_info;
+using test::recording_job;
 
 const char* gpu = "nvidia.com/gpu";
 const scheduling::time_point wall{std::chrono::hours{24 * 365 * 56}};
 
 using inbox = std::shared_ptr<std::vector<scheduling::job_decision>>;
-
-/// A stand-in job actor that records every decision it receives.
-protocol::job_actor::behavior_type recording_job(protocol::job_actor::pointer, inbox got) {
-  return {
-      [](const protocol::job_observed&) {},
-      [](const protocol::job_removed&) {},
-      [](const protocol::pod_observed&) {},
-      [](const protocol::pod_removed&) {},
-      [got](const protocol::job_decision& d) { got->push_back(d.decision); },
-      [](const protocol::requeue_timer&) {},
-      [](const protocol::deadline_timer&) {},
-      [](const protocol::ttl_timer&) {},
-      [](const protocol::resync_timer&) {},
-      [](const protocol::set_leader&) {},
-      [](atoms::summary_atom) { return std::string{"{}"}; },
-      [](atoms::inspect_atom) { return std::string{"{}"}; },
-  };
-}
 
 node_info gpu_node(std::string name, int64_t gpus) {
   node_info n;

@@ -17,6 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using scheduling::job_info;
 using scheduling::job_stage;
+using test::recording_job;
 
 const auto t0 = test::at("2026-11-28T10:00:00Z");
 
@@ -76,24 +77,6 @@ protected:
   scheduling::time_point wall_ = t0;
   std::shared_ptr<std::vector<scheduling::job_decision>> got_ =
       std::make_shared<std::vector<scheduling::job_decision>>();
-
-  static protocol::job_actor::behavior_type
-  recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
-    return {
-        [](const protocol::job_observed&) {},
-        [](const protocol::job_removed&) {},
-        [](const protocol::pod_observed&) {},
-        [](const protocol::pod_removed&) {},
-        [got](const protocol::job_decision& d) { got->push_back(d.decision); },
-        [](const protocol::requeue_timer&) {},
-        [](const protocol::deadline_timer&) {},
-        [](const protocol::ttl_timer&) {},
-        [](const protocol::resync_timer&) {},
-        [](const protocol::set_leader&) {},
-        [](atoms::summary_atom) { return std::string{"{}"}; },
-        [](atoms::inspect_atom) { return std::string{"{}"}; },
-    };
-  }
 
   protocol::autoscaler_actor start() {
     autoscaler_settings s;
