@@ -84,6 +84,13 @@ protocol::job_actor::behavior_type job_actor(job_self self, job_settings setting
         st.resync_armed = false;
         reconcile(self);
       },
+      [self](protocol::status_flush_timer& msg) {
+        auto& st = self->state;
+        if (msg.generation != st.status_flush_generation)
+          return;
+        st.status_flush_armed = false;
+        flush_status(self);
+      },
       [self](protocol::set_leader& msg) {
         auto& st = self->state;
         if (st.leader == msg.leader)

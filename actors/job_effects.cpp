@@ -37,15 +37,28 @@ std::string now_text(job_self self) {
 
 /// Sends `call`; `done` runs with the result on the actor (a request that
 /// errors at the CAF level, e.g. a dead gateway, becomes a failed result).
+/// The job's writes go through its own gateway, in order. Pod creates and
+/// deletes spread over every gateway (by pod name, so one pod's calls stay
+/// ordered): a 64-worker job's creates run in parallel, and a delete and
+/// the create that replaces it are already ordered by the expectations.
+protocol::gateway_actor gateway_for(const job_state& st, const api_call& c) {
+  const auto& all = st.settings.gateways;
+  const bool pod_write = c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
+  if (!pod_write || all.size() < 2)
+    return st.gateway;
+  return all[std::hash<std::string>{}(st.key() + "/" + c.name) % all.size()];
+}
+
 template <class F>
 void call(job_self self, api_call c, F done) {
   ++self->state.writes;
   auto verb = c.verb;
   auto name = c.name;
+  auto gateway = gateway_for(self->state, c);
   // No CAF timeout: the gateway always answers (the REST client has its own
   // deadlines and retries), and a CAF-side timeout would let the actor retry
   // a call that is still queued, duplicating it.
-  self->request(self->state.gateway, caf::infinite, std::move(c))
+  self->request(gateway, caf::infinite, std::move(c))
       .then([self, done](api_result& r) mutable { done(r); },
             [self, done, verb, name](caf::error& err) mutable {
               api_result r;
@@ -85,19 +98,58 @@ void arm_resync(job_self self) {
   self->delayed_send(self, st.settings.resync_interval, protocol::resync_timer{++st.resync_generation});
 }
 
+std::string status_signature(k8s::training_job_status status) {
+  status.exec.replica_statuses.clear();
+  status.exec.last_reconcile_time.clear();
+  return k8s::encode_training_job_status_patch(status, "");
+}
+
+void arm_status_flush(job_self self) {
+  auto& st = self->state;
+  if (st.status_flush_armed)
+    return;
+  st.status_flush_armed = true;
+  self->delayed_send(self, st.settings.status_flush_delay,
+                     protocol::status_flush_timer{++st.status_flush_generation});
+}
+
 void write_status(job_self self) {
   auto& st = self->state;
   if (!st.leader || !st.observed)
     return;
+  st.status_dirty = true;
+  if (st.status_writing)
+    return; // the answer to the write in flight sends the latest status
+  if (status_signature(st.status) == st.status_written_signature) {
+    arm_status_flush(self); // replica counts only: coalesce
+    return;
+  }
+  flush_status(self);
+}
+
+void flush_status(job_self self) {
+  auto& st = self->state;
+  if (!st.leader || !st.observed || !st.status_dirty || st.status_writing)
+    return;
   st.status.exec.last_reconcile_time = now_text(self);
   st.status_dirty = false;
+  st.status_writing = true;
+  st.status_written_signature = status_signature(st.status);
+  ++st.status_flush_generation; // a pending flush timer has nothing left to do
+  st.status_flush_armed = false;
   auto c = make_call(api_verb::patch_job_status, st.namespace_, st.job_name,
                      k8s::encode_training_job_status_patch(st.status, ""));
   call(self, std::move(c), [self](const api_result& r) {
-    if (r.ok || r.not_found())
+    auto& st = self->state;
+    st.status_writing = false;
+    if (!r.ok && !r.not_found()) {
+      st.status_dirty = true;
+      st.status_written_signature.clear(); // the retry goes out at once
+      record_failure(self, "status update", r);
       return;
-    self->state.status_dirty = true;
-    record_failure(self, "status update", r);
+    }
+    if (st.status_dirty)
+      write_status(self);
   });
 }
 
@@ -171,6 +223,11 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
   if (!body) {
     record_failure(self, "building worker pod " + name, api_result{false, 0, body.err().message});
     return;
+  }
+  {
+    auto scope = observability::log_object(st.namespace_, st.job_name);
+    spdlog::debug("creating pod {} on node {} (world size {})", name,
+                  placement.node.empty() ? std::string("(any)") : placement.node, st.status.current_size);
   }
   st.creating.expect(name);
   call(self, make_call(api_verb::create_pod, st.namespace_, name, std::move(body.value())),

@@ -13,8 +13,14 @@ using job_self = protocol::job_actor::stateful_pointer<job_state>;
 /// is written unless the actor leads. Failures are logged, remembered for
 /// inspection and retried by the next reconcile pass (resync timer).
 
-/// Merge-patches the intended status (with lastReconcileTime = now).
+/// Merge-patches the intended status (with lastReconcileTime = now): at
+/// once when its stage, size, times or conditions changed, within
+/// status_flush_delay when only replica counts did. One write per job is in
+/// flight at a time; its answer sends whatever changed meanwhile.
 void write_status(job_self self);
+/// Sends the intended status now unless a write is in flight (whose answer
+/// sends it) or nothing changed since the last write.
+void flush_status(job_self self);
 /// Writes the persisted autoscaler state (schedule/worker failures, last
 /// resize time) as annotations on the TrainingJob.
 void write_annotations(job_self self);

@@ -43,6 +43,10 @@ struct job_settings {
   /// Re-check interval while something is in flight (expectations, pods
   /// terminating).
   std::chrono::milliseconds resync_interval{5'000};
+  /// A status change that only moves replica counts waits this long, so
+  /// the counts of workers starting or finishing together go out in one
+  /// write; stage, size, times and conditions are written at once.
+  std::chrono::milliseconds status_flush_delay{1'000};
   /// Events' source.host: this replica's identity.
   std::string identity;
 };

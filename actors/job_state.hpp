@@ -44,7 +44,16 @@ struct job_state {
   /// When the last decision that changed the placement arrived (actor
   /// clock), until all its workers run: lattice_apply_to_running_seconds.
   std::optional<std::chrono::steady_clock::time_point> applied_at;
+  /// The intended status differs from what was last written.
   bool status_dirty = false;
+  /// A status PATCH is in flight: the next one waits for its answer (one
+  /// write per job at a time, the latest status wins).
+  bool status_writing = false;
+  /// The last written status without its replica counts and reconcile
+  /// time: a change beyond these is written at once.
+  std::string status_written_signature;
+  std::uint64_t status_flush_generation = 0;
+  bool status_flush_armed = false;
   /// Autoscaler state persisted as annotations (docs/design/operator.md).
   std::int32_t schedule_failures = 0;
   std::int64_t worker_failures = 0;

@@ -61,8 +61,12 @@ bound_pod compact(const k8s::pod& pod, const std::string& api_group) {
   b.uid = pod.meta.uid;
   b.requests = pod.requests;
   b.holds = pod.phase != k8s::pod_phase::succeeded && pod.phase != k8s::pod_phase::failed;
-  b.planned_worker = b.holds && pod.meta.deletion_timestamp.empty()
-                     && pod.meta.labels.count(lifecycle::replica_index_label(api_group)) > 0;
+  // A worker stays the planner's while it terminates: the plan that removed
+  // it already gave its GPUs to someone (often its own job, restarting at a
+  // new size). Counting it as someone else's would make the next plan move
+  // that worker away, and churn. Its replacement waits Pending until it is
+  // gone (seconds; stuck pods are force-deleted).
+  b.planned_worker = b.holds && pod.meta.labels.count(lifecycle::replica_index_label(api_group)) > 0;
   return b;
 }
 

@@ -25,8 +25,6 @@
 namespace lattice::app {
 namespace {
 
-/// Number of gateway threads: parallel API writes (each job stays on one).
-constexpr std::size_t gateway_count = 4;
 constexpr auto ask_timeout = std::chrono::seconds(5);
 
 std::string default_operator_image() {
@@ -135,7 +133,8 @@ int run_operator(const config::operator_config& cfg) {
   auto as = actors::settings_from(cfg);
   as.metrics = metrics;
   auto autoscaler = actors::spawn_autoscaler(sys, as);
-  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group}, gateway_count);
+  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group},
+                                         static_cast<std::size_t>(cfg.api.concurrency));
   auto router = actors::spawn_router(sys, job_settings_from(cfg, as, gateways, autoscaler, metrics));
 
   leadership lead(router, metrics, cfg.leader_election.enabled);

@@ -32,6 +32,9 @@ struct api_client_config {
   double qps = 50.0;
   int burst = 100;
   milliseconds request_timeout{30'000};
+  /// API writes in flight at once (one gateway thread each). A job's own
+  /// writes stay ordered on one of them; its pod writes spread over all.
+  int concurrency = 8;
 };
 
 /// The autoscaler's tunables (DESIGN.md, "Autoscaler rules").

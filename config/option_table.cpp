@@ -66,6 +66,10 @@ std::vector<option_spec> build_table() {
   t.push_back(make("api-burst", "COUNT", "API requests allowed in a burst above --api-qps",
                    "an integer from 1 to 100000", integer(LATTICE_FIELD(int, c.api.burst), 1, 100000),
                    show_integer(LATTICE_FIELD(int, c.api.burst))));
+  t.push_back(make("api-concurrency", "COUNT",
+                   "API writes in flight at once (gateway threads); pod creates of one job run in parallel",
+                   "an integer from 1 to 64", integer(LATTICE_FIELD(int, c.api.concurrency), 1, 64),
+                   show_integer(LATTICE_FIELD(int, c.api.concurrency))));
   t.push_back(make("api-timeout", "DURATION", "timeout of one API request (watches excepted)", day,
                    duration(LATTICE_FIELD(milliseconds, c.api.request_timeout), seconds(1), hours(24)),
                    show_duration(LATTICE_FIELD(milliseconds, c.api.request_timeout))));

@@ -16,7 +16,8 @@ using job_actor =
     caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>,
                      caf::reacts_to<pod_removed>, caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
                      caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>, caf::reacts_to<resync_timer>,
-                     caf::reacts_to<set_leader>, caf::replies_to<atoms::summary_atom>::with<std::string>,
+                     caf::reacts_to<status_flush_timer>, caf::reacts_to<set_leader>,
+                     caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol

@@ -112,4 +112,16 @@ typename Inspector::result_type inspect(Inspector& f, resync_timer& x) {
   return f(caf::meta::type_name("resync_timer"), x.generation);
 }
 
+/// job -> self: write the status now if replica counts changed since the
+/// last write (counts-only changes are coalesced); ignored unless
+/// `generation` is current.
+struct status_flush_timer {
+  std::uint64_t generation = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_flush_timer& x) {
+  return f(caf::meta::type_name("status_flush_timer"), x.generation);
+}
+
 } // namespace lattice::protocol

@@ -18,6 +18,7 @@ struct requeue_timer;
 struct deadline_timer;
 struct ttl_timer;
 struct resync_timer;
+struct status_flush_timer;
 struct node_observed;
 struct node_removed;
 struct job_state;
@@ -47,6 +48,7 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::requeue_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::deadline_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::ttl_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::resync_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::status_flush_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_observed))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_removed))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_state))

@@ -72,7 +72,8 @@ def parse_args(argv):
     for key, value in SIZES[args.size].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    args.operator = args.operator or os.path.join(SOURCE_DIR, "build", "release", "app", "lattice-operator")
+    args.operator = os.path.abspath(args.operator) if args.operator else os.path.join(
+        SOURCE_DIR, "build", "release", "app", "lattice-operator")
     return args
 
 

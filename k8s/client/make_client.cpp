@@ -2,12 +2,17 @@
 
 #include "k8s/http/tls_transport.hpp"
 
+#include <algorithm>
+
 namespace lattice::k8s::client {
 
 result<std::shared_ptr<rest_client>> make_rest_client(const config::api_client_config& api,
                                                       auth::cluster_config cluster,
                                                       std::function<void(const request_record&)> observer) {
-  auto transport = http::tls_transport::create(std::move(cluster));
+  // Keep a connection per gateway thread plus the reflectors' relists, so
+  // steady writes never pay a TLS handshake.
+  const auto keep_idle = static_cast<std::size_t>(std::max(api.concurrency, 1)) + 4;
+  auto transport = http::tls_transport::create(std::move(cluster), keep_idle);
   if (!transport)
     return transport.err();
   auto limiter = std::make_shared<http::rate_limiter>(api.qps, api.burst);

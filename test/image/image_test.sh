@@ -8,6 +8,7 @@ set -euo pipefail
 cd "${LATTICE_SOURCE_DIR:?}"
 . image/image.env
 fail() { echo "FAIL: $*" >&2; exit 1; }
+trap 'echo "FAIL: line $LINENO exited $?: $BASH_COMMAND" >&2' ERR
 
 scripts/gen-dockerfile | diff -u Dockerfile - || fail "Dockerfile is not what scripts/gen-dockerfile generates; run: scripts/gen-dockerfile > Dockerfile"
 

@@ -183,6 +183,20 @@ class Operator:
             return "(no log)"
         return "\n".join(text[-lines:])
 
+    def actions(self, lines=40):
+        """The last info-or-above lines and pod creations, compact: what the operator decided
+        (pods created or deleted and why, Events, warnings), without the rest of the debug traffic."""
+        out = []
+        for line in self.log_lines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            msg = rec.get("msg", "")
+            if rec.get("level") != "debug" or msg.startswith("creating pod"):
+                out.append(f"{rec.get('ts', '')[11:23]} {str(rec.get('level'))[:4]} {rec.get('object', '')} {msg}")
+        return "\n".join(out[-lines:]) or "(none)"
+
     def log_lines(self):
         try:
             return open(self.log_path, errors="replace").read().splitlines()

@@ -131,6 +131,8 @@ class Scenario:
 
     def diagnostics(self):
         print(f"===== diagnostics of scenario {self.name} (namespace {self.ns})")
+        for op in self.operators:  # first: CI output keeps the head and the tail of a long failure
+            print_section(f"operator {op.name}: what it did (info and above)", op.actions())
         for args in (["get", TJ, "-n", self.ns, "-o", "yaml"],
                      ["get", "pods", "-n", self.ns, "-o", "wide", "--show-labels"],
                      ["get", "events", "-n", self.ns, "--sort-by=.lastTimestamp"],

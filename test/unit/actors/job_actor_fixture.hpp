@@ -36,6 +36,7 @@ protected:
   std::map<std::string, k8s::pod> pods_;
   std::size_t materialized_ = 0;
   std::map<std::string, int> incarnations_;
+  static constexpr std::chrono::seconds status_flush_delay{1};
 
   job_settings settings() {
     job_settings s;
@@ -46,6 +47,7 @@ protected:
     s.wall_clock = [this] { return wall_; };
     s.expectation_timeout = std::chrono::seconds(30);
     s.resync_interval = std::chrono::seconds(5);
+    s.status_flush_delay = status_flush_delay;
     s.identity = "operator-0";
     return s;
   }
@@ -189,6 +191,7 @@ protected:
     observe(job);
     decide_running({{0, "node-a"}, {1, "node-b"}});
     materialize(k8s::pod_phase::running);
+    wait(status_flush_delay); // the replica counts are written (actor clock only: times stay put)
   }
 };
 

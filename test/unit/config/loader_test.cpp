@@ -125,6 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{{"--api-qps=0"}, {}, "--api-qps: expected a number greater than 0"},
         bad_case{{"--api-qps=nan"}, {}, "--api-qps"},
         bad_case{{"--api-burst=0"}, {}, "--api-burst: expected an integer from 1 to 100000"},
+        bad_case{{"--api-concurrency=0"}, {}, "--api-concurrency: expected an integer from 1 to 64"},
         bad_case{{"--api-timeout=0s"}, {}, "--api-timeout: expected a duration from 1s to 24h"},
         bad_case{{"--api-group=Breeze_ML"}, {}, "--api-group: expected a DNS subdomain"},
         bad_case{{"--namespace=Team A"}, {}, "--namespace: expected empty or a DNS label"},

@@ -1,0 +1,163 @@
+#include "job_actor_fixture.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+// The job actor's write path at scale: status writes are coalesced (one in
+// flight per job, counts-only changes batched for status_flush_delay) and a
+// job's pod writes spread over every gateway while its own writes stay on
+// one.
+
+namespace lattice::actors {
+namespace {
+
+using k8s::pod_phase;
+using namespace std::chrono_literals;
+using protocol::api_verb;
+namespace json = boost::json;
+using test::text;
+
+class JobWritesTest : public test::job_actor_test {
+protected:
+  void send_to(const caf::actor& a, protocol::api_result r) {
+    caf::anon_send(a, std::move(r));
+    run();
+  }
+};
+
+json::object worker_counts(const json::object& status) {
+  return status.at("execStatus").at("replicaStatuses").at("Worker").as_object();
+}
+
+std::int64_t field(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v ? v->to_number<std::int64_t>() : 0;
+}
+
+TEST_F(JobWritesTest, ReplicaCountChangesAreBatchedIntoOneWrite) {
+  start();
+  observe(test::make_job());
+  decide_running({{0, "node-a"}, {1, "node-b"}, {2, "node-c"}, {3, "node-d"}});
+  materialize(pod_phase::running);
+  elapse(1s); // all four running: a counts-only change, written within status_flush_delay
+  ASSERT_EQ(field(worker_counts(last_status()), "active"), 4);
+  const auto before = calls(api_verb::patch_job_status).size();
+
+  set_phase("resnet-worker-0", pod_phase::succeeded);
+  set_phase("resnet-worker-1", pod_phase::succeeded);
+  set_phase("resnet-worker-2", pod_phase::succeeded);
+  EXPECT_EQ(calls(api_verb::patch_job_status).size(), before)
+      << "workers finishing one by one change only replica counts: no write yet";
+
+  elapse(1s);
+  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 1) << "one write carries all three";
+  const auto counts = worker_counts(last_status());
+  EXPECT_EQ(field(counts, "active"), 1);
+  EXPECT_EQ(field(counts, "succeeded"), 3);
+  EXPECT_EQ(text(last_status(), "stage"), "Running");
+
+  elapse(5s);
+  EXPECT_EQ(calls(api_verb::patch_job_status).size(), before + 1) << "nothing more to write";
+
+  set_phase("resnet-worker-3", pod_phase::succeeded);
+  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 2) << "the stage change is written at once";
+  EXPECT_EQ(text(last_status(), "stage"), "Completed");
+  EXPECT_EQ(field(worker_counts(last_status()), "succeeded"), 4);
+}
+
+/// A gateway that holds status patches until the test sends it the answer
+/// for the oldest one (an api_result), and answers every other call at
+/// once. Untyped so it can take that message; the job actor only ever
+/// sends it api_calls. (A promise must be delivered by its own actor.)
+struct held_writes {
+  std::vector<protocol::api_call> calls;
+  std::vector<caf::response_promise> waiting;
+};
+
+caf::behavior holding_gateway(caf::event_based_actor* self, std::shared_ptr<held_writes> held) {
+  return {
+      [self, held](protocol::api_call& call) -> caf::result<protocol::api_result> {
+        held->calls.push_back(call);
+        if (call.verb != api_verb::patch_job_status)
+          return protocol::api_result{true, 200, ""};
+        held->waiting.push_back(self->make_response_promise());
+        return held->waiting.back();
+      },
+      [held](protocol::api_result& answer) {
+        auto promise = held->waiting.front();
+        held->waiting.erase(held->waiting.begin());
+        promise.deliver(std::move(answer));
+      },
+  };
+}
+
+TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
+  auto held = std::make_shared<held_writes>();
+  auto s = settings();
+  auto gateway = keep(sys_.spawn(holding_gateway, held));
+  s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
+  job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
+  run();
+  auto status_patches = [&] {
+    std::vector<json::object> out;
+    for (const auto& c : held->calls)
+      if (c.verb == api_verb::patch_job_status)
+        out.push_back(test::status_of(c));
+    return out;
+  };
+
+  observe(test::make_job());
+  ASSERT_EQ(status_patches().size(), 1u);
+  EXPECT_EQ(text(status_patches()[0], "stage"), "Waiting");
+
+  decide_running({{0, "node-a"}});
+  EXPECT_EQ(status_patches().size(), 1u) << "the second write waits for the first's answer";
+
+  send_to(gateway, protocol::api_result{true, 200, ""});
+  ASSERT_EQ(status_patches().size(), 2u);
+  EXPECT_EQ(text(status_patches()[1], "stage"), "Running") << "the answer sends the latest status";
+
+  send_to(gateway, protocol::api_result{false, 500, "etcd timeout"});
+  elapse(5s); // the resync after a failed write retries it at once
+  ASSERT_EQ(status_patches().size(), 3u);
+  EXPECT_EQ(text(status_patches()[2], "stage"), "Running");
+  send_to(gateway, protocol::api_result{true, 200, ""});
+  EXPECT_TRUE(held->waiting.empty());
+}
+
+TEST_F(JobWritesTest, PodWritesSpreadOverGatewaysJobWritesStayOnOne) {
+  std::vector<std::shared_ptr<test::gateway_log>> logs;
+  auto s = settings();
+  s.gateways.clear();
+  for (int i = 0; i < 4; ++i) {
+    logs.push_back(std::make_shared<test::gateway_log>());
+    s.gateways.push_back(keep(sys_.spawn(test::fake_gateway, logs.back())));
+  }
+  job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
+  run();
+  observe(test::make_job([](json::object& job) { job["spec"].as_object()["maxSize"] = 16; }));
+  std::vector<scheduling::worker_placement> workers;
+  for (int i = 0; i < 16; ++i)
+    workers.push_back({i, "node-" + std::to_string(i)});
+  decide_running(workers);
+
+  std::size_t creates = 0;
+  std::size_t gateways_with_creates = 0;
+  std::size_t gateways_with_status = 0;
+  for (const auto& log : logs) {
+    const auto n = log->of(api_verb::create_pod).size();
+    creates += n;
+    gateways_with_creates += n > 0;
+    gateways_with_status += !log->of(api_verb::patch_job_status).empty();
+  }
+  EXPECT_EQ(creates, 16u);
+  EXPECT_GE(gateways_with_creates, 2u) << "16 creates of one job run on several gateways";
+  EXPECT_EQ(gateways_with_status, 1u) << "the job's status writes stay ordered on one gateway";
+}
+
+} // namespace
+} // namespace lattice::actors
