@@ -34,7 +34,7 @@ struct api_client_config {
   milliseconds request_timeout{30'000};
   /// API writes in flight at once (one gateway thread each). A job's own
   /// writes stay ordered on one of them; its pod writes spread over all.
-  int concurrency = 8;
+  int concurrency = 16;
 };
 
 /// The autoscaler's tunables (DESIGN.md, "Autoscaler rules").
