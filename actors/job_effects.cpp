@@ -35,8 +35,6 @@ std::string now_text(job_self self) {
   return lifecycle::format_rfc3339(self->state.settings.wall_clock());
 }
 
-/// Sends `call`; `done` runs with the result on the actor (a request that
-/// errors at the CAF level, e.g. a dead gateway, becomes a failed result).
 /// The job's writes go through its own gateway, in order. Pod creates and
 /// deletes spread over every gateway (by pod name, so one pod's calls stay
 /// ordered): a 64-worker job's creates run in parallel, and a delete and
@@ -49,6 +47,8 @@ protocol::gateway_actor gateway_for(const job_state& st, const api_call& c) {
   return all[std::hash<std::string>{}(st.key() + "/" + c.name) % all.size()];
 }
 
+/// Sends `call`; `done` runs with the result on the actor (a request that
+/// errors at the CAF level, e.g. a dead gateway, becomes a failed result).
 template <class F>
 void call(job_self self, api_call c, F done) {
   ++self->state.writes;
