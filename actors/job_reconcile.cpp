@@ -225,8 +225,8 @@ void on_decision(job_self self, const scheduling::job_decision& d) {
   } else {
     if (was_running) {
       changed |= lifecycle::apply_decision(st.status, false, 0, now);
-      auto by = d.preempted_by.empty() ? std::string("a higher-priority job") : d.preempted_by;
-      auto text = lifecycle::preempted_event(by, -1);
+      auto text = d.preempted_by.empty() ? lifecycle::stopped_event(d.reason)
+                                         : lifecycle::preempted_event(d.preempted_by, -1);
       changed |= set_cond(self, ct::queued, true, "Preempted", text.message);
       emit_event(self, text);
       if (metrics)

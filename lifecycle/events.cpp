@@ -53,6 +53,13 @@ event_text preempted_event(const std::string& by_job_key, std::int32_t by_priori
           warning};
 }
 
+event_text stopped_event(const std::string& why) {
+  return {std::string(event_reason::preempted),
+          (why.empty() ? std::string("could not keep minSize") : why)
+              + "; workers stopped, back in the queue",
+          warning};
+}
+
 event_text requeued_event(const std::string& pod_name, scheduling::milliseconds pending_for,
                           scheduling::time_point cooldown_until, std::int32_t failures) {
   return {std::string(event_reason::requeued),

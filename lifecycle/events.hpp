@@ -43,6 +43,10 @@ event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& w
 /// priority (unknown) is left out.
 event_text preempted_event(const std::string& by_job_key, std::int32_t by_priority);
 
+/// A running job stopped without a preemptor (it lost workers with their
+/// nodes and cannot keep minSize): "<why>; workers stopped, back in the queue".
+event_text stopped_event(const std::string& why);
+
 /// "worker pod x stayed Pending for 2m; back in the queue, cooldown until
 /// 2026-11-28T10:05:00Z (schedule failure 2)".
 event_text requeued_event(const std::string& pod_name, scheduling::milliseconds pending_for,

@@ -42,14 +42,15 @@ void plan_builder::admit(job_slot& s) {
       s.admitted = true;
       return;
     }
-    // A locked job that cannot hold its whole size falls back to minSize.
-    if (s.protected_count > s.min()) {
-      while (s.planned.size() > s.min()) {
-        if (s.planned.back() >= 0)
-          state_->release(s.planned.back(), s.req, 1);
-        s.planned.pop_back();
-      }
-      s.protected_count = s.min();
+    // Holes that cannot be filled are filled from the job's own top: it gives
+    // up its highest workers (down to minSize, a locked job too) one at a
+    // time, so a hole at a low index (a worker lost in a restart or with its
+    // node) costs one worker, not the whole job.
+    while (s.planned.size() > s.min()) {
+      if (s.planned.back() >= 0)
+        state_->release(s.planned.back(), s.req, 1);
+      s.planned.pop_back();
+      s.protected_count = std::min(s.protected_count, s.planned.size());
       if (repair()) {
         s.admitted = true;
         return;

@@ -33,12 +33,12 @@ umoci unpack --image "build/image/oci:$version" "$unpacked/bundle" >/dev/null
 rootfs=$unpacked/bundle/rootfs
 got=$(chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --version)
 [ "$got" = "lattice-operator $version" ] || fail "--version in the image printed: $got"
-chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --help | grep -q -- '--kubeconfig' \
-  || fail "--help in the image does not document --kubeconfig"
-set +e
-chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --metrics-port=0 2>/dev/null
-rc=$?
-set -e
+# Captured, not piped into `grep -q`: grep would exit at the first match and,
+# under pipefail, the binary's SIGPIPE on its next write would fail the check.
+help=$(chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --help)
+grep -q -- '--kubeconfig' <<<"$help" || fail "--help in the image does not document --kubeconfig"
+rc=0
+chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --metrics-port=0 2>/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "a bad flag in the image exited $rc, expected 2"
 [ -s "$rootfs/etc/ssl/certs/ca-certificates.crt" ] || fail "no CA certificates"
 grep -q "^$IMAGE_USER_NAME:x:$IMAGE_USER:" "$rootfs/etc/passwd" || fail "no non-root user in /etc/passwd"

@@ -26,6 +26,13 @@ TEST(events, preempted) {
                         "Warning"}));
 }
 
+TEST(events, stopped_without_a_preemptor_says_why) {
+  EXPECT_EQ(
+      stopped_event("cannot keep minSize after losing workers"),
+      (event_text{"Preempted", "cannot keep minSize after losing workers; workers stopped, back in the queue",
+                  "Warning"}));
+}
+
 TEST(events, requeued) {
   const auto e =
       requeued_event("resnet-worker-1", milliseconds(120'000), test::at("2026-11-28T10:03:00Z"), 1);

@@ -65,6 +65,12 @@ public:
       job_.workers.push_back({static_cast<int32_t>(i), nodes[i]});
     return *this;
   }
+  /// Running with exactly these workers (indices may have holes).
+  job_builder& running_workers(std::vector<worker_placement> workers) {
+    job_.stage = job_stage::running;
+    job_.workers = std::move(workers);
+    return *this;
+  }
   /// Running with `count` workers on `node`.
   job_builder& running_on(const std::string& node, int count) {
     return running(std::vector<std::string>(static_cast<std::size_t>(count), node));

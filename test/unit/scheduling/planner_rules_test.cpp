@@ -246,6 +246,31 @@ TEST(planner_running, job_waits_when_a_lost_node_leaves_too_little_room) {
   EXPECT_EQ(decision(p, "j").stage, job_stage::waiting);
 }
 
+// An operator restarted mid-resize finds a job whose worker 0 is gone and
+// whose top workers still run, the capacity of worker 0 taken by a
+// higher-priority job: the job refills index 0 from its own top instead of
+// losing minSize and starting over.
+TEST(planner_running, hole_at_a_low_index_is_filled_from_the_jobs_own_top) {
+  for (bool locked : {false, true}) {
+    SCOPED_TRACE(locked ? "within the rescale interval" : "unlocked");
+    snapshot snap;
+    snap.nodes = gpu_nodes("g", 4, 8);
+    auto grow = make_job("grow").min(1).max(4).gpus(8).submitted(0).running_workers(
+        {{1, "g1"}, {2, "g2"}, {3, "g3"}});
+    if (locked)
+      grow.resized(998);
+    snap.jobs = {grow,
+                 make_job("urgent").size(2).gpus(8).priority(5).submitted(500).running_workers({{1, "g3"}})};
+    auto p = plan_at(snap, 1000);
+    const auto& d = decision(p, "grow");
+    EXPECT_EQ(d.stage, job_stage::running);
+    EXPECT_FALSE(d.preempted);
+    EXPECT_EQ(nodes_of(p, "grow"), (strings{"g2", "g1"}));
+    EXPECT_EQ(d.removed, (std::vector<worker_placement>{{2, "g2"}, {3, "g3"}}));
+    EXPECT_EQ(nodes_of(p, "urgent"), (strings{"g0", "g3"}));
+  }
+}
+
 TEST(planner_invalid, bad_spec_is_reported_and_left_alone) {
   snapshot snap;
   snap.nodes = {make_node("n0").gpus(4)};
