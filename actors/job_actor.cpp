@@ -10,26 +10,30 @@
 
 namespace lattice::actors {
 
-protocol::job_actor::behavior_type job_actor(job_self self, job_settings settings, std::string namespace_,
-                                             std::string name, bool leader) {
+std::shared_ptr<const job_settings> share(job_settings settings) {
+  settings.evaluation.api_group = settings.api_group;
+  return std::make_shared<const job_settings>(std::move(settings));
+}
+
+protocol::job_actor::behavior_type job_actor(job_self self, std::shared_ptr<const job_settings> settings,
+                                             std::string namespace_, std::string name, bool leader) {
   auto& st = self->state;
   st.namespace_ = std::move(namespace_);
   st.job_name = std::move(name);
   st.leader = leader;
   st.settings = std::move(settings);
-  st.settings.evaluation.api_group = st.settings.api_group;
-  if (!st.settings.gateways.empty())
-    st.gateway = st.settings.gateways[std::hash<std::string>{}(st.key()) % st.settings.gateways.size()];
-  st.creating = lifecycle::expectations(st.settings.expectation_timeout);
-  st.deleting = lifecycle::expectations(st.settings.expectation_timeout);
+  if (!st.settings->gateways.empty())
+    st.gateway = st.settings->gateways[std::hash<std::string>{}(st.key()) % st.settings->gateways.size()];
+  st.creating = lifecycle::expectations(st.settings->expectation_timeout);
+  st.deleting = lifecycle::expectations(st.settings->expectation_timeout);
   return {
       [self](protocol::job_observed& msg) { on_job_observed(self, std::move(msg.job)); },
       [self](protocol::job_removed&) {
         auto& st = self->state;
         if (!st.sent_fingerprint.empty() || st.observed)
-          self->send(st.settings.autoscaler, protocol::job_gone{st.namespace_, st.job_name});
-        if (st.settings.metrics && st.leader && !st.gauge_stage.empty())
-          st.settings.metrics->job_stage(st.namespace_, st.gauge_stage).Decrement();
+          self->send(st.settings->autoscaler, protocol::job_gone{st.namespace_, st.job_name});
+        if (st.settings->metrics && st.leader && !st.gauge_stage.empty())
+          st.settings->metrics->job_stage(st.namespace_, st.gauge_stage).Decrement();
         // Pods and Services go with the job through their ownerReferences
         // (Kubernetes' garbage collector).
         self->quit();
@@ -108,7 +112,7 @@ protocol::job_actor::behavior_type job_actor(job_self self, job_settings setting
 
 protocol::job_actor spawn_job_actor(caf::actor_system& sys, job_settings settings, std::string namespace_,
                                     std::string name, bool leader) {
-  return sys.spawn(job_actor, std::move(settings), std::move(namespace_), std::move(name), leader);
+  return sys.spawn(job_actor, share(std::move(settings)), std::move(namespace_), std::move(name), leader);
 }
 
 } // namespace lattice::actors

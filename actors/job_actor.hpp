@@ -23,8 +23,8 @@ namespace lattice::actors {
 ///                                                                     [failed] -> ttl timer: delete job
 /// A standby (set_leader false) follows the stored status and writes nothing.
 protocol::job_actor::behavior_type job_actor(protocol::job_actor::stateful_pointer<job_state> self,
-                                             job_settings settings, std::string namespace_, std::string name,
-                                             bool leader);
+                                             std::shared_ptr<const job_settings> settings,
+                                             std::string namespace_, std::string name, bool leader);
 
 /// Spawns the actor for TrainingJob `namespace_/name`.
 protocol::job_actor spawn_job_actor(caf::actor_system& sys, job_settings settings, std::string namespace_,

@@ -35,7 +35,7 @@ T annotation_number(const k8s::training_job& job, const std::string& key) {
 
 void adopt(job_state& st) {
   const auto& job = *st.observed;
-  const auto& group = st.settings.api_group;
+  const auto& group = st.settings->api_group;
   st.status = job.status;
   st.schedule_failures = annotation_number<std::int32_t>(job, lifecycle::schedule_failures_annotation(group));
   st.worker_failures = annotation_number<std::int64_t>(job, lifecycle::worker_failures_annotation(group));
@@ -54,7 +54,7 @@ void adopt_live_workers(job_self self) {
   if (is_finished(st) || st.observed->spec.run.suspend)
     return;
   const auto pods = st.pod_list();
-  const auto live = lifecycle::live_workers(pods, st.settings.api_group);
+  const auto live = lifecycle::live_workers(pods, st.settings->api_group);
   if (st.status.stage == "Running") {
     // Fewer workers than the size: the previous leader died while creating
     // them. Its placement is lost, so the rescale interval must not pin the
@@ -68,8 +68,8 @@ void adopt_live_workers(job_self self) {
   if (live.empty())
     return;
   std::int32_t size = 0;
-  const auto label = lifecycle::replica_index_label(st.settings.api_group);
-  const auto world_size = lifecycle::world_size_annotation(st.settings.api_group);
+  const auto label = lifecycle::replica_index_label(st.settings->api_group);
+  const auto world_size = lifecycle::world_size_annotation(st.settings->api_group);
   for (const auto* pod : live) {
     size = std::max(size, std::stoi(pod->meta.labels.at(label)) + 1);
     // The size the workers were built for: the rest were being created.

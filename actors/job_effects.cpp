@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
 
 namespace lattice::actors {
 namespace {
@@ -32,7 +33,7 @@ api_call make_call(api_verb verb, std::string ns, std::string name, std::string 
 }
 
 std::string now_text(job_self self) {
-  return lifecycle::format_rfc3339(self->state.settings.wall_clock());
+  return lifecycle::format_rfc3339(self->state.settings->wall_clock());
 }
 
 /// The job's writes go through its own gateway, in order. Pod creates and
@@ -40,7 +41,7 @@ std::string now_text(job_self self) {
 /// ordered): a 64-worker job's creates run in parallel, and a delete and
 /// the create that replaces it are already ordered by the expectations.
 protocol::gateway_actor gateway_for(const job_state& st, const api_call& c) {
-  const auto& all = st.settings.gateways;
+  const auto& all = st.settings->gateways;
   const bool pod_write = c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
   if (!pod_write || all.size() < 2)
     return st.gateway;
@@ -95,13 +96,13 @@ void arm_resync(job_self self) {
   if (st.resync_armed)
     return;
   st.resync_armed = true;
-  self->delayed_send(self, st.settings.resync_interval, protocol::resync_timer{++st.resync_generation});
+  self->delayed_send(self, st.settings->resync_interval, protocol::resync_timer{++st.resync_generation});
 }
 
-std::string status_signature(k8s::training_job_status status) {
+std::size_t status_signature(k8s::training_job_status status) {
   status.exec.replica_statuses.clear();
   status.exec.last_reconcile_time.clear();
-  return k8s::encode_training_job_status_patch(status, "");
+  return std::hash<std::string>{}(k8s::encode_training_job_status_patch(status, "")) | 1; // never 0
 }
 
 void arm_status_flush(job_self self) {
@@ -109,7 +110,7 @@ void arm_status_flush(job_self self) {
   if (st.status_flush_armed)
     return;
   st.status_flush_armed = true;
-  self->delayed_send(self, st.settings.status_flush_delay,
+  self->delayed_send(self, st.settings->status_flush_delay,
                      protocol::status_flush_timer{++st.status_flush_generation});
 }
 
@@ -144,7 +145,7 @@ void flush_status(job_self self) {
     st.status_writing = false;
     if (!r.ok && !r.not_found()) {
       st.status_dirty = true;
-      st.status_written_signature.clear(); // the retry goes out at once
+      st.status_written_signature = 0; // the retry goes out at once
       record_failure(self, "status update", r);
       return;
     }
@@ -157,7 +158,7 @@ void write_annotations(job_self self) {
   auto& st = self->state;
   if (!st.leader || !st.observed)
     return;
-  const auto& group = st.settings.api_group;
+  const auto& group = st.settings->api_group;
   k8s::merge_patch patch;
   patch.set_at({"metadata", "annotations", lifecycle::schedule_failures_annotation(group)},
                json_quoted(std::to_string(st.schedule_failures)));
@@ -180,18 +181,18 @@ void emit_event(job_self self, const lifecycle::event_text& text) {
   k8s::event ev;
   ev.name = st.job_name + "."
             + std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 st.settings.wall_clock().time_since_epoch())
+                                 st.settings->wall_clock().time_since_epoch())
                                  .count())
             + std::to_string(++st.event_serial);
   ev.namespace_ = st.namespace_;
   ev.involved_object = {
-      st.settings.api_group + "/v1",     "TrainingJob", st.namespace_, st.job_name, st.observed->meta.uid,
+      st.settings->api_group + "/v1",    "TrainingJob", st.namespace_, st.job_name, st.observed->meta.uid,
       st.observed->meta.resource_version};
   ev.reason = text.reason;
   ev.message = text.message;
   ev.type = text.type;
   ev.source_component = "lattice-operator";
-  ev.source_host = st.settings.identity;
+  ev.source_host = st.settings->identity;
   ev.first_timestamp = now;
   ev.last_timestamp = now;
   st.remember(now + " " + text.type + " " + text.reason + ": " + text.message);
@@ -212,12 +213,12 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
     return;
   lifecycle::worker_pod_input in;
   in.job = *st.observed;
-  in.api_group = st.settings.api_group;
+  in.api_group = st.settings->api_group;
   in.index = placement.index;
   in.world_size = st.status.current_size;
   in.node_name = placement.node;
-  in.operator_image = st.settings.operator_image;
-  in.gpu_resource = st.settings.gpu_resource;
+  in.operator_image = st.settings->operator_image;
+  in.gpu_resource = st.settings->gpu_resource;
   auto body = lifecycle::build_worker_pod(in);
   const auto name = lifecycle::worker_pod_name(st.job_name, placement.index);
   if (!body) {
@@ -269,7 +270,7 @@ void ensure_job_objects(job_self self) {
   if (!st.leader || !st.observed)
     return;
   const auto& job = *st.observed;
-  const auto& group = st.settings.api_group;
+  const auto& group = st.settings->api_group;
   if (!st.workers_service_created) {
     st.workers_service_created = true;
     const auto port = job.spec.inject_lattice ? 29500 : lifecycle::default_master_port;
@@ -302,9 +303,9 @@ void ensure_job_objects(job_self self) {
   lifecycle::rendezvous_pod_input in;
   in.job = job;
   in.api_group = group;
-  in.operator_image = st.settings.operator_image;
-  in.node_selector = st.settings.rendezvous_node_selector;
-  in.tolerations_json = st.settings.rendezvous_tolerations_json;
+  in.operator_image = st.settings->operator_image;
+  in.node_selector = st.settings->rendezvous_node_selector;
+  in.tolerations_json = st.settings->rendezvous_tolerations_json;
   in.target_size = st.status.current_size;
   auto body = lifecycle::build_rendezvous_pod(in);
   if (!body) {

@@ -29,15 +29,15 @@ void finish(job_self self, const lifecycle::job_outcome& out) {
   lifecycle::apply_finish(st.status, succeeded, now);
   emit_event(self, succeeded ? lifecycle::completed_event(out.message)
                              : lifecycle::failed_event(out.reason, out.message));
-  if (!succeeded && st.settings.metrics)
-    st.settings.metrics->job_failures(out.reason).Increment();
+  if (!succeeded && st.settings->metrics)
+    st.settings->metrics->job_failures(out.reason).Increment();
   write_status(self);
   finish_cleanup(self);
 }
 
 void requeue(job_self self, const lifecycle::job_outcome& out) {
   auto& st = self->state;
-  const auto now = st.settings.wall_clock();
+  const auto now = st.settings->wall_clock();
   lifecycle::apply_requeue(st.status, *out.requeue);
   st.schedule_failures = out.requeue->schedule_failures;
   st.last_resize_time = lifecycle::format_rfc3339(now);
@@ -48,8 +48,8 @@ void requeue(job_self self, const lifecycle::job_outcome& out) {
   set_cond(self, ct::queued, true, "Requeued", text.message);
   emit_event(self, text);
   st.target = std::vector<scheduling::worker_placement>{};
-  if (st.settings.metrics)
-    st.settings.metrics->requeues("Unschedulable").Increment();
+  if (st.settings->metrics)
+    st.settings->metrics->requeues("Unschedulable").Increment();
 }
 
 } // namespace
@@ -70,9 +70,9 @@ void finish_cleanup(job_self self) {
   st.finish_handled = true;
   if (!run.ttl_seconds_after_finished)
     return;
-  auto done = lifecycle::parse_optional_time(st.status.completion_time).value_or(st.settings.wall_clock());
+  auto done = lifecycle::parse_optional_time(st.status.completion_time).value_or(st.settings->wall_clock());
   auto when = done + std::chrono::seconds(*run.ttl_seconds_after_finished);
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(when - st.settings.wall_clock());
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(when - st.settings->wall_clock());
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)),
                      protocol::ttl_timer{++st.ttl_generation});
 }

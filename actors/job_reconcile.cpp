@@ -87,7 +87,7 @@ void apply_pod_actions(job_self self) {
   const auto creating = st.creating.names();
   const auto deleting = st.deleting.names();
   lifecycle::worker_reconcile_input in{
-      view, pods, st.target, creating, deleting, st.settings.api_group, st.settings.wall_clock()};
+      view, pods, st.target, creating, deleting, st.settings->api_group, st.settings->wall_clock()};
   auto actions = lifecycle::reconcile_workers(in);
   for (const auto& d : actions.remove)
     delete_pod(self, d);
@@ -114,10 +114,10 @@ void report_to_autoscaler(job_self self) {
     return;
   std::optional<scheduling::job_info> info;
   if (st.invalid_message.empty() && !is_finished(st))
-    info = lifecycle::to_job_info(st.view(), st.pod_list(), st.settings.api_group);
+    info = lifecycle::to_job_info(st.view(), st.pod_list(), st.settings->api_group);
   if (!info) {
     if (!st.sent_fingerprint.empty())
-      self->send(st.settings.autoscaler, protocol::job_gone{st.namespace_, st.job_name});
+      self->send(st.settings->autoscaler, protocol::job_gone{st.namespace_, st.job_name});
     st.sent_fingerprint.clear();
     return;
   }
@@ -129,7 +129,7 @@ void report_to_autoscaler(job_self self) {
   if (fp == st.sent_fingerprint)
     return;
   st.sent_fingerprint = std::move(fp);
-  self->send(st.settings.autoscaler,
+  self->send(st.settings->autoscaler,
              protocol::job_state{std::move(*info), caf::actor_cast<protocol::job_actor>(self)});
 }
 
@@ -163,6 +163,15 @@ void on_job_observed(job_self self, k8s::training_job job) {
   if (st.leader && st.check_adoption) {
     adopt_live_workers(self);
     arm_adopted_timers(self);
+  }
+  if (st.leader && st.adopted) {
+    // The leader owns `status` now: of the stored one only the stage and
+    // size are kept (inspection), not a second copy of the conditions and
+    // times of each of thousands of jobs. A standby keeps adopting it all.
+    k8s::training_job_status stored;
+    stored.stage = st.observed->status.stage;
+    stored.current_size = st.observed->status.current_size;
+    std::swap(st.observed->status, stored);
   }
   auto problems = lifecycle::validate_job(*st.observed);
   if (!problems.empty()) {
@@ -201,7 +210,7 @@ void on_decision(job_self self, const scheduling::job_decision& d) {
   bool changed = false;
   const bool was_running = st.status.stage == "Running";
   const auto old_size = st.status.current_size;
-  auto* metrics = st.settings.metrics.get();
+  auto* metrics = st.settings->metrics.get();
   if (d.stage == scheduling::job_stage::running) {
     changed |= lifecycle::apply_decision(st.status, true, d.size, now);
     if (!was_running) {
@@ -271,7 +280,7 @@ void reconcile(job_self self) {
     report_to_autoscaler(self);
     return;
   }
-  const auto now = st.settings.wall_clock();
+  const auto now = st.settings->wall_clock();
   bool changed = lifecycle::initialize_status(st.status, st.observed->meta.creation_timestamp,
                                               lifecycle::format_rfc3339(now));
   if (st.observed->spec.run.suspend && st.status.stage == "Running") {
@@ -282,14 +291,14 @@ void reconcile(job_self self) {
   // Before evaluate: a job that finishes in this pass is written with its
   // final counts.
   changed |= update_replica_counts(st);
-  const auto out = lifecycle::evaluate(st.view(), pods_for_evaluation(st), now, st.settings.evaluation);
+  const auto out = lifecycle::evaluate(st.view(), pods_for_evaluation(st), now, st.settings->evaluation);
   if (apply_outcome(self, out, changed)) {
     update_gauge(self);
     report_to_autoscaler(self);
     return;
   }
   if (st.schedule_failures > 0
-      && lifecycle::all_workers_scheduled(st.view(), st.pod_list(), st.settings.api_group)) {
+      && lifecycle::all_workers_scheduled(st.view(), st.pod_list(), st.settings->api_group)) {
     st.schedule_failures = 0;
     write_annotations(self);
   }
@@ -298,8 +307,8 @@ void reconcile(job_self self) {
   apply_pod_actions(self);
   changed |= update_conditions(self);
   if (st.applied_at && all_target_running(st)) {
-    if (st.settings.metrics)
-      st.settings.metrics->apply_to_running_latency().Observe(
+    if (st.settings->metrics)
+      st.settings->metrics->apply_to_running_latency().Observe(
           std::chrono::duration<double>(self->clock().now() - *st.applied_at).count());
     st.applied_at.reset();
   }

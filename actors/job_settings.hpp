@@ -51,4 +51,7 @@ struct job_settings {
   std::string identity;
 };
 
+/// The one copy every job actor shares, with the derived fields filled in.
+std::shared_ptr<const job_settings> share(job_settings settings);
+
 } // namespace lattice::actors

@@ -9,7 +9,7 @@ namespace lattice::actors {
 k8s::training_job job_state::view() const {
   k8s::training_job job = observed ? *observed : k8s::training_job{};
   job.status = status;
-  const auto& group = settings.api_group;
+  const auto& group = settings->api_group;
   job.meta.annotations[lifecycle::schedule_failures_annotation(group)] = std::to_string(schedule_failures);
   job.meta.annotations[lifecycle::worker_failures_annotation(group)] = std::to_string(worker_failures);
   if (last_resize_time.empty())
@@ -28,9 +28,9 @@ std::vector<k8s::pod> job_state::pod_list() const {
 }
 
 void job_state::remember(std::string line) {
+  if (recent.size() >= 10)
+    recent.erase(recent.begin());
   recent.push_back(std::move(line));
-  while (recent.size() > 10)
-    recent.pop_front();
 }
 
 namespace {

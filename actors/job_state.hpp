@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -23,7 +22,8 @@ namespace lattice::actors {
 struct job_state {
   static inline const char* name = "lattice.job";
 
-  job_settings settings;
+  /// Shared by every job actor (one copy, not thousands).
+  std::shared_ptr<const job_settings> settings;
   std::string namespace_;
   std::string job_name;
   protocol::gateway_actor gateway;
@@ -49,9 +49,10 @@ struct job_state {
   /// A status PATCH is in flight: the next one waits for its answer (one
   /// write per job at a time, the latest status wins).
   bool status_writing = false;
-  /// The last written status without its replica counts and reconcile
-  /// time: a change beyond these is written at once.
-  std::string status_written_signature;
+  /// Hash of the last written status without its replica counts and
+  /// reconcile time (0: none): a change beyond these is written at once. A
+  /// hash, not the text: this is kept for every one of thousands of jobs.
+  std::size_t status_written_signature = 0;
   std::uint64_t status_flush_generation = 0;
   bool status_flush_armed = false;
   /// Autoscaler state persisted as annotations (docs/design/operator.md).
@@ -88,7 +89,9 @@ struct job_state {
   bool resync_armed = false;
 
   /// The last few Events and failed writes, newest last (inspection).
-  std::deque<std::string> recent;
+  /// A vector, not a deque: an empty deque allocates ~600 bytes, times
+  /// thousands of jobs.
+  std::vector<std::string> recent;
   std::uint64_t writes = 0;
   std::uint64_t write_failures = 0;
   std::uint64_t event_serial = 0;

@@ -14,7 +14,7 @@
 namespace lattice::actors::job_detail {
 
 std::string now_text(job_self self) {
-  return lifecycle::format_rfc3339(self->state.settings.wall_clock());
+  return lifecycle::format_rfc3339(self->state.settings->wall_clock());
 }
 
 bool set_cond(job_self self, std::string_view type, bool value, std::string reason, std::string message) {
@@ -31,26 +31,26 @@ bool is_finished(const job_state& st) {
 }
 
 bool is_worker(const job_state& st, const k8s::pod& pod) {
-  return pod.meta.labels.count(lifecycle::replica_index_label(st.settings.api_group)) > 0;
+  return pod.meta.labels.count(lifecycle::replica_index_label(st.settings->api_group)) > 0;
 }
 
 void update_gauge(job_self self) {
   auto& st = self->state;
-  if (!st.settings.metrics || !st.leader)
+  if (!st.settings->metrics || !st.leader)
     return;
   const auto& stage = st.status.stage;
   if (stage == st.gauge_stage)
     return;
   if (!st.gauge_stage.empty())
-    st.settings.metrics->job_stage(st.namespace_, st.gauge_stage).Decrement();
+    st.settings->metrics->job_stage(st.namespace_, st.gauge_stage).Decrement();
   if (!stage.empty())
-    st.settings.metrics->job_stage(st.namespace_, stage).Increment();
+    st.settings->metrics->job_stage(st.namespace_, stage).Increment();
   st.gauge_stage = stage;
 }
 
 void arm_at(job_self self, scheduling::time_point when, protocol::requeue_timer msg) {
   auto delay =
-      std::chrono::duration_cast<std::chrono::milliseconds>(when - self->state.settings.wall_clock());
+      std::chrono::duration_cast<std::chrono::milliseconds>(when - self->state.settings->wall_clock());
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)) + std::chrono::milliseconds(50),
                      msg);
 }
@@ -62,7 +62,7 @@ void arm_deadline(job_self self) {
   if (!deadline || !start)
     return;
   auto when = *start + std::chrono::seconds(*deadline);
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(when - st.settings.wall_clock());
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(when - st.settings->wall_clock());
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)) + std::chrono::milliseconds(50),
                      protocol::deadline_timer{++st.deadline_generation});
 }

@@ -34,7 +34,7 @@ protocol::job_actor& job_actor_for(self_pointer self, const std::string& ns, con
   if (it != st.jobs.end())
     return it->second;
   // Linked: the router's shutdown stops every job and node actor with it.
-  auto actor = self->spawn<caf::linked>(job_actor, st.job, ns, name, st.leader);
+  auto actor = self->spawn<caf::linked>(job_actor, st.shared_job, ns, name, st.leader);
   it = st.jobs.emplace(key, actor).first;
   auto waiting = st.waiting_pods.find(key);
   if (waiting != st.waiting_pods.end()) {
@@ -95,6 +95,7 @@ std::string controlling_job_key(const k8s::pod& pod, const std::string& api_grou
 
 protocol::router_actor::behavior_type router(self_pointer self, job_settings settings) {
   self->state.job = std::move(settings);
+  self->state.shared_job = share(self->state.job);
   count_actors(self);
   return {
       [self](protocol::job_observed& msg) {

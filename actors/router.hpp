@@ -18,6 +18,8 @@ struct router_state {
 
   /// Handed to every job actor it spawns (autoscaler, gateways, group, ...).
   job_settings job;
+  /// `job` as every job actor shares it.
+  std::shared_ptr<const job_settings> shared_job;
   bool leader = false;
   std::map<std::string, protocol::job_actor> jobs;
   std::map<std::string, protocol::node_actor> nodes;

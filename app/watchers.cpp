@@ -19,6 +19,52 @@ namespace lattice::app {
 
 namespace kw = k8s::watch;
 
+namespace {
+
+/// Frees what `value` holds: clear() or assigning an empty string keeps
+/// the capacity, a move construction takes it away.
+template <class T>
+void release(T& value) {
+  T gone = std::move(value);
+  value = T{};
+}
+
+// What the reflectors' stores keep once an object was delivered. The job and
+// node actors hold what they need of each object; the stores only recognise
+// replays and deliver removals, which need the object's identity (and, for a
+// pod, its node and controller, to be routed). At 5,000 jobs a whole second
+// copy of every TrainingJob, pod template included, cost memory for nothing
+// (docs/benchmarks.md, "Memory per job").
+void keep_identity(k8s::object_meta& meta) {
+  meta.labels.clear();
+  meta.annotations.clear();
+  release(meta.creation_timestamp);
+  release(meta.deletion_timestamp);
+}
+
+void keep_job_identity(k8s::training_job& job) {
+  keep_identity(job.meta);
+  release(job.meta.owner_references);
+  release(job.spec);
+  release(job.status);
+}
+
+void keep_pod_routing(k8s::pod& pod) {
+  keep_identity(pod.meta);
+  release(pod.requests);
+  release(pod.reason);
+  release(pod.scheduled_reason);
+  release(pod.container_statuses);
+}
+
+void keep_node_identity(k8s::node& node) {
+  keep_identity(node.meta);
+  release(node.taints);
+  release(node.allocatable);
+}
+
+} // namespace
+
 struct watchers::impl {
   std::shared_ptr<k8s::client::rest_client> rest;
   std::string api_group;
@@ -88,7 +134,7 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
         else
           caf::anon_send(router_handle, protocol::job_observed{job});
       },
-      i.synced("trainingjobs"), i.errors("trainingjobs"));
+      i.synced("trainingjobs"), i.errors("trainingjobs"), keep_job_identity);
   // Every pod, not only the operator's: node actors count what other
   // workloads use on each node.
   i.pods = std::make_unique<kw::reflector<k8s::pod>>(
@@ -99,7 +145,7 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
         else
           caf::anon_send(router_handle, protocol::pod_observed{pod});
       },
-      i.synced("pods"), i.errors("pods"));
+      i.synced("pods"), i.errors("pods"), keep_pod_routing);
   i.nodes = std::make_unique<kw::reflector<k8s::node>>(
       i.rest, i.options(k8s::client::nodes_resource(), "", "nodes"),
       [router_handle](kw::delta_type t, const k8s::node& node, const k8s::node*) {
@@ -108,7 +154,7 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
         else
           caf::anon_send(router_handle, protocol::node_observed{node});
       },
-      i.synced("nodes"), i.errors("nodes"));
+      i.synced("nodes"), i.errors("nodes"), keep_node_identity);
 }
 
 watchers::~watchers() {

@@ -34,10 +34,11 @@ public:
   using synced_handler = std::function<void()>;
   using error_handler = std::function<void(const error&)>;
 
+  /// `form` trims what the store keeps of each object (see stored_form).
   reflector(std::shared_ptr<client::rest_client> client, reflector_options options, delta_handler<T> on_delta,
-            synced_handler on_synced = {}, error_handler on_error = {})
+            synced_handler on_synced = {}, error_handler on_error = {}, stored_form<T> form = {})
       : client_(std::move(client)), options_(std::move(options)), on_delta_(std::move(on_delta)),
-        on_synced_(std::move(on_synced)), on_error_(std::move(on_error)) {}
+        on_synced_(std::move(on_synced)), on_error_(std::move(on_error)), store_(std::move(form)) {}
 
   /// Lists and watches until stop(). Call from a dedicated thread.
   void run();

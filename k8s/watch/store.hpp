@@ -17,6 +17,13 @@ enum class delta_type { added, updated, deleted };
 template <class T>
 using delta_handler = std::function<void(delta_type, const T& object, const T* previous)>;
 
+/// Trims an object to what the store keeps once the handler has seen it.
+/// It must keep meta.name, namespace_, uid and resource_version (the store
+/// compares them); what else it keeps is what a later `previous` and a
+/// relist's deleted delta carry. Empty: the whole object.
+template <class T>
+using stored_form = std::function<void(T&)>;
+
 /// The reflector's cache: key ("ns/name") -> last seen object (whose
 /// meta.resource_version says which version it is). Every change to it is
 /// reported to the handler exactly once; events that would not change it
@@ -25,6 +32,11 @@ using delta_handler = std::function<void(delta_type, const T& object, const T* p
 template <class T>
 class store {
 public:
+  store() = default;
+  /// Keeps only `form` of each object after its delta (memory: the
+  /// consumer usually holds the whole object itself).
+  explicit store(stored_form<T> form) : form_(std::move(form)) {}
+
   /// Applies one watch event (added, modified or deleted).
   void apply(watch_event_type type, T object, const delta_handler<T>& handler) {
     auto key = object.meta.key();
@@ -40,6 +52,7 @@ public:
     if (found == items_.end()) {
       auto& stored = items_.emplace(std::move(key), std::move(object)).first->second;
       handler(delta_type::added, stored, nullptr);
+      trim(stored);
       return;
     }
     upsert_existing(found->second, std::move(object), handler);
@@ -71,6 +84,7 @@ public:
       if (found == items_.end()) {
         auto& stored = items_.emplace(std::move(key), std::move(item)).first->second;
         handler(delta_type::added, stored, nullptr);
+        trim(stored);
       } else {
         upsert_existing(found->second, std::move(item), handler);
       }
@@ -100,11 +114,17 @@ private:
     if (!previous.meta.uid.empty() && !stored.meta.uid.empty() && previous.meta.uid != stored.meta.uid) {
       handler(delta_type::deleted, previous, &previous);
       handler(delta_type::added, stored, nullptr);
-      return;
+    } else {
+      handler(delta_type::updated, stored, &previous);
     }
-    handler(delta_type::updated, stored, &previous);
+    trim(stored);
+  }
+  void trim(T& stored) const {
+    if (form_)
+      form_(stored);
   }
 
+  stored_form<T> form_;
   std::unordered_map<std::string, T> items_;
 };
 

@@ -122,5 +122,20 @@ TEST_F(JobActorRestartTest, AStandbyThatTakesOverArmsTheStoredRequeueTime) {
   EXPECT_EQ(event_reasons(), std::vector<std::string>{"Requeued"});
 }
 
+// Memory at thousands of jobs: a leader keeps one copy of the status (its
+// own, adopted from the stored one), of the stored one only stage and size.
+TEST_F(JobActorRestartTest, TheLeaderKeepsOneCopyOfTheStatus) {
+  restart_with(running_job(), pod_phase::running);
+  const auto state = inspect();
+  const auto& observed = state.at("observedStatus").as_object();
+  EXPECT_EQ(text(observed, "stage"), "Running");
+  EXPECT_EQ(observed.at("currentSize").to_number<std::int64_t>(), 2);
+  EXPECT_TRUE(observed.at("trueConditions").as_array().empty());
+  EXPECT_EQ(text(observed, "submitTime"), "");
+  const auto& intended = state.at("intendedStatus").as_object();
+  EXPECT_EQ(intended.at("trueConditions").as_array(), (json::array{"Created", "Running"}));
+  EXPECT_EQ(text(intended, "submitTime"), "2026-11-28T09:00:00Z");
+}
+
 } // namespace
 } // namespace lattice::actors

@@ -219,6 +219,28 @@ TEST(decode_list, returns_page_tokens_and_reports_bad_items_without_dropping_goo
   EXPECT_EQ(page->item_errors[0].field, "items[1].spec.containers[0].resources.requests.cpu");
 }
 
+// A parser grown for a big LIST page gives its buffers back at the next
+// small document (codec/document.cpp); decoding stays right across the switch.
+TEST(decode_list, a_big_page_and_small_documents_in_turn_decode_alike) {
+  std::string items;
+  for (int i = 0; i < 3000; ++i)
+    items +=
+        (i ? "," : "") + std::string(R"({"metadata":{"name":"p)") + std::to_string(i)
+        + R"(","namespace":"a","uid":"u"},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"1"}}}]}})";
+  const std::string big = R"({"metadata":{"resourceVersion":"7"},"items":[)" + items + "]}";
+  ASSERT_GT(big.size(), 256u * 1024);
+  for (int round = 0; round < 2; ++round) {
+    auto page = decode_list(big, static_cast<pod*>(nullptr));
+    ASSERT_TRUE(page.ok()) << page.err().to_string();
+    ASSERT_EQ(page->items.size(), 3000u);
+    EXPECT_EQ(page->items[2999].meta.name, "p2999");
+    EXPECT_EQ(page->items[2999].requests.cpu_millis, 1000);
+    auto small = decode_list(read_golden("pod_list.json"), static_cast<pod*>(nullptr));
+    ASSERT_TRUE(small.ok()) << small.err().to_string();
+    EXPECT_EQ(small->items.size(), 2u);
+  }
+}
+
 TEST(decode_list, empty_training_job_list) {
   auto page = decode_list(read_golden("training_job_list_empty.json"), static_cast<training_job*>(nullptr));
   ASSERT_TRUE(page.ok()) << page.err().to_string();

@@ -78,5 +78,25 @@ TEST(store, replace_with_an_identical_list_is_silent) {
   EXPECT_TRUE(r.seen.empty());
 }
 
+// The operator's stores keep a trimmed form (memory at thousands of jobs):
+// the handler still sees each whole object, later deltas the trimmed one.
+TEST(store, a_stored_form_trims_after_the_handler_saw_the_whole_object) {
+  watch::store<thing> s{[](thing& t) { t.value = -1; }};
+  std::vector<std::string> seen;
+  auto handler = [&](delta_type type, const thing& obj, const thing* previous) {
+    seen.push_back(std::to_string(static_cast<int>(type)) + ":" + std::to_string(obj.value) + "/"
+                   + (previous ? std::to_string(previous->value) : "-"));
+  };
+  s.apply(watch_event_type::added, make("x", "1", 7), handler);
+  EXPECT_EQ(s.find("a/x")->value, -1);
+  s.apply(watch_event_type::modified, make("x", "2", 8), handler);
+  s.apply(watch_event_type::modified, make("x", "2", 8), handler); // replay: still recognised
+  s.apply(watch_event_type::added, make("y", "3", 9), handler);
+  s.replace({make("x", "2", 8)}, handler); // y vanished: its delete carries the stored form
+  EXPECT_EQ(seen, (std::vector<std::string>{"0:7/-", "1:8/-1", "0:9/-", "2:-1/-1"}));
+  EXPECT_EQ(s.find("a/x")->value, -1);
+  EXPECT_EQ(s.find("a/x")->meta.resource_version, "2");
+}
+
 } // namespace
 } // namespace lattice::k8s
