@@ -65,6 +65,12 @@ void finish_cleanup(job_self self) {
     delete_pod(self,
                {name, pod.meta.uid, false, false, "cleanPodPolicy " + policy + " after the job finished"});
   }
+  // The finished pods cleanPodPolicy keeps in the cluster are not kept here:
+  // a finished job's counts are final, and thousands of finished jobs would
+  // otherwise hold every pod they ever ran.
+  for (auto it = st.pods.begin(); it != st.pods.end();)
+    it = !lifecycle::is_live(it->second) && !st.deleting.pending(it->first) ? st.pods.erase(it)
+                                                                            : std::next(it);
   if (st.finish_handled)
     return;
   st.finish_handled = true;

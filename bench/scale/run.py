@@ -66,7 +66,7 @@ def parse_args(argv):
         p.add_argument(f"--{name}", type=float)
     p.add_argument("--ceiling-pods", type=int)
     p.add_argument("--ceiling-concurrency", type=int, default=4,
-                   help="connections creating the plain pods (the operator has 4 API gateway actors)")
+                   help="connections creating the plain pods (the operator writes through --api-concurrency connections, 16 by default)")
     p.add_argument("--probes", type=int, help="probe jobs per size (8 and 64 workers)")
     args = p.parse_args(argv)
     for key, value in SIZES[args.size].items():

@@ -157,6 +157,23 @@ TEST_F(JobActorTest, WorkersRunningThenSucceededCompleteTheJob) {
   EXPECT_EQ(log_->calls.size(), writes);
 }
 
+TEST_F(JobActorTest, AFinishedJobForgetsThePodsTheClusterKeeps) {
+  run_two_workers(test::make_job()); // cleanPodPolicy Running: succeeded pods stay
+  elapse(10min);
+  set_phase("resnet-worker-0", pod_phase::succeeded);
+  set_phase("resnet-worker-1", pod_phase::succeeded);
+  const auto s = last_status();
+  EXPECT_EQ(text(s, "stage"), "Completed");
+  EXPECT_EQ(number(s.at("execStatus").at("replicaStatuses").at("Worker").as_object(), "succeeded"), 2);
+  EXPECT_TRUE(calls(api_verb::delete_pod).empty()) << "policy Running keeps succeeded pods";
+  EXPECT_TRUE(inspect().at("pods").as_array().empty()) << "but the actor does not hold them";
+  // Their later events change nothing; the counts written stay.
+  set_phase("resnet-worker-0", pod_phase::succeeded);
+  elapse(1min);
+  EXPECT_EQ(
+      number(last_status().at("execStatus").at("replicaStatuses").at("Worker").as_object(), "succeeded"), 2);
+}
+
 TEST_F(JobActorTest, FailedWorkersAreRetriedUntilBackoffLimit) {
   run_two_workers(test::make_job([](json::object& o) { test::run_policy(o)["backoffLimit"] = 1; }));
   set_phase("resnet-worker-1", pod_phase::failed, "Error");
