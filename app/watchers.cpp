@@ -34,7 +34,7 @@ void release(T& value) {
 // replays and deliver removals, which need the object's identity (and, for a
 // pod, its node and controller, to be routed). At 5,000 jobs a whole second
 // copy of every TrainingJob, pod template included, cost memory for nothing
-// (docs/benchmarks.md, "Memory per job").
+// (docs/benchmarks.md, "Memory per waiting job").
 void keep_identity(k8s::object_meta& meta) {
   meta.labels.clear();
   meta.annotations.clear();
