@@ -39,7 +39,7 @@ void job(std::string_view input) {
   in.name = decoded->meta.name + "-worker-0";
   in.namespace_ = decoded->meta.namespace_;
   in.env = {{"RANK", "0"}};
-  in.pin_hostname = "node-0";
+  in.pin_node = "node-0";
   auto body = encode_pod_from_template(in);
   if (!body)
     return; // e.g. a template without containers: a clear error, fine
@@ -92,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   raw_template.template_json = std::string(input);
   raw_template.name = "fuzz";
   raw_template.env = {{"A", "1"}};
-  raw_template.pin_hostname = "n";
+  raw_template.pin_node = "n";
   (void)encode_pod_from_template(raw_template);
   return 0;
 }

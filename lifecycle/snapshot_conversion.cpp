@@ -2,6 +2,7 @@
 
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/rfc3339.hpp"
+#include "scheduling/constraints.hpp"
 
 #include <charconv>
 
@@ -71,11 +72,11 @@ scheduling::placement_constraints to_constraints(const k8s::pod_template_info& t
     scheduling::node_selector_term out;
     for (const auto& req : term.match_expressions)
       out.match_expressions.push_back({req.key, to_scheduling(req.op), req.values});
-    // matchFields is only defined for metadata.name; the planner sees the
-    // node name as the hostname label, which is how workers are pinned.
+    // matchFields is only defined for metadata.name (the node's name, which
+    // is how workers are pinned); the planner matches it against the name.
     for (const auto& req : term.match_fields)
-      if (req.key == "metadata.name")
-        out.match_expressions.push_back({"kubernetes.io/hostname", to_scheduling(req.op), req.values});
+      if (req.key == scheduling::node_name_field)
+        out.match_expressions.push_back({req.key, to_scheduling(req.op), req.values});
     c.required_affinity.push_back(std::move(out));
   }
   for (const auto& tol : t.tolerations) {

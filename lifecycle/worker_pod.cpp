@@ -228,7 +228,7 @@ k8s::result<std::string> build_worker_pod(const worker_pod_input& in) {
     p.annotations[pinned_node_annotation(in.api_group)] = in.node_name;
     p.annotations[world_size_annotation(in.api_group)] = std::to_string(in.world_size);
     p.owner = job_owner(in.api_group, job.meta);
-    p.pin_hostname = in.node_name;
+    p.pin_node = in.node_name;
     p.hostname = pod_name;
     p.subdomain = workers_service_name(job.meta.name);
     p.restart_policy = "Never";

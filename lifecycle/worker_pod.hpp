@@ -22,7 +22,7 @@ struct worker_pod_input {
   std::int32_t index = 0;
   /// The job's current size (status.currentSize after the decision).
   std::int32_t world_size = 1;
-  /// Node the planner chose: required node affinity on kubernetes.io/hostname.
+  /// Node the planner chose: required node affinity on its name (matchFields metadata.name).
   std::string node_name;
   /// The operator's own image (repository:tag): runs the agent installer
   /// init container on injected pods. Required when injectLattice is true.

@@ -23,11 +23,22 @@ std::optional<int64_t> parse_int(const std::string& text) {
   return v;
 }
 
-bool matches(const node_selector_requirement& r, const std::map<std::string, std::string>& labels) {
-  auto it = labels.find(r.key);
-  bool has = it != labels.end();
+/// The node's value for a requirement's key: its name for node_name_field,
+/// else the label; nullptr when it has none.
+const std::string* value_for(const std::string& key, const std::map<std::string, std::string>& labels,
+                             const std::string& node_name) {
+  if (key == node_name_field)
+    return node_name.empty() ? nullptr : &node_name;
+  auto it = labels.find(key);
+  return it == labels.end() ? nullptr : &it->second;
+}
+
+bool matches(const node_selector_requirement& r, const std::map<std::string, std::string>& labels,
+             const std::string& node_name) {
+  const std::string* value = value_for(r.key, labels, node_name);
+  bool has = value != nullptr;
   auto in_values = [&] {
-    return has && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+    return has && std::find(r.values.begin(), r.values.end(), *value) != r.values.end();
   };
   switch (r.op) {
   case selector_operator::in:
@@ -42,7 +53,7 @@ bool matches(const node_selector_requirement& r, const std::map<std::string, std
   case selector_operator::lt: {
     if (!has || r.values.size() != 1)
       return false;
-    auto label = parse_int(it->second);
+    auto label = parse_int(*value);
     auto bound = parse_int(r.values[0]);
     if (!label || !bound)
       return false;
@@ -52,11 +63,12 @@ bool matches(const node_selector_requirement& r, const std::map<std::string, std
   return false;
 }
 
-bool matches(const node_selector_term& term, const std::map<std::string, std::string>& labels) {
+bool matches(const node_selector_term& term, const std::map<std::string, std::string>& labels,
+             const std::string& node_name) {
   if (term.match_expressions.empty())
     return false;
   for (const auto& r : term.match_expressions)
-    if (!matches(r, labels))
+    if (!matches(r, labels, node_name))
       return false;
   return true;
 }
@@ -100,7 +112,9 @@ bool tolerates_taints(const std::vector<toleration>& tolerations, const std::vec
   return true;
 }
 
-bool matches_labels(const placement_constraints& c, const std::map<std::string, std::string>& labels) {
+bool matches_labels(const placement_constraints& c, const std::map<std::string, std::string>& labels,
+                    std::string_view node_name) {
+  const std::string name{node_name};
   for (const auto& [key, value] : c.node_selector) {
     auto it = labels.find(key);
     if (it == labels.end() || it->second != value)
@@ -109,11 +123,11 @@ bool matches_labels(const placement_constraints& c, const std::map<std::string, 
   if (c.required_affinity.empty())
     return true;
   return std::any_of(c.required_affinity.begin(), c.required_affinity.end(),
-                     [&](const node_selector_term& t) { return matches(t, labels); });
+                     [&](const node_selector_term& t) { return matches(t, labels, name); });
 }
 
 bool node_admits(const placement_constraints& c, const node_info& node) {
-  return node.ready && node.schedulable && matches_labels(c, node.labels)
+  return node.ready && node.schedulable && matches_labels(c, node.labels, node.name)
          && tolerates_taints(c.tolerations, node.taints);
 }
 

@@ -84,10 +84,10 @@ struct pod_from_template_input {
   /// Added to every container (and init container), replacing variables of
   /// the same name the template already has.
   std::vector<env_var> env;
-  /// Non-empty: pin to this node with a required node affinity on
-  /// kubernetes.io/hostname (ANDed into every existing nodeSelectorTerm) so
-  /// kube-scheduler still checks everything else.
-  std::string pin_hostname;
+  /// Non-empty: pin to the node of this name with a required node affinity
+  /// (matchFields metadata.name, ANDed into every existing nodeSelectorTerm)
+  /// so kube-scheduler still checks everything else.
+  std::string pin_node;
   /// spec.hostname / spec.subdomain (stable DNS through a headless Service).
   std::string hostname;
   std::string subdomain;

@@ -10,8 +10,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view hostname_label = "kubernetes.io/hostname";
-
 /// Returns the object member `key` of `parent`, creating it when absent;
 /// nullptr when it exists but is not an object (or null, which becomes {}).
 json::object* child_object(json::object& parent, std::string_view key) {
@@ -160,20 +158,24 @@ private:
         base + ".nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
     if (terms == nullptr)
       return fail(terms_path, "expected array");
-    json::object expression{
-        {"key", hostname_label}, {"operator", "In"}, {"values", json::array{in_.pin_hostname}}};
+    // A node-name field requirement, not the hostname label: the label may
+    // differ from the name (EKS), and kube-scheduler's NodeAffinity
+    // PreFilter narrows the cycle to the named node instead of filtering
+    // every node of the cluster (the DaemonSet controller pins the same way).
+    json::object requirement{
+        {"key", "metadata.name"}, {"operator", "In"}, {"values", json::array{in_.pin_node}}};
     if (terms->empty())
-      terms->push_back(json::object{{"matchExpressions", json::array{}}});
+      terms->push_back(json::object{});
     // Terms are ORed: the pin must be ANDed into each of them.
     for (std::size_t i = 0; i < terms->size(); ++i) {
       json::object* term = (*terms)[i].if_object();
       std::string at = terms_path + "[" + std::to_string(i) + "]";
       if (term == nullptr)
         return fail(at, "expected object");
-      json::array* expressions = child_array(*term, "matchExpressions");
-      if (expressions == nullptr)
-        return fail(at + ".matchExpressions", "expected array");
-      expressions->push_back(expression);
+      json::array* fields = child_array(*term, "matchFields");
+      if (fields == nullptr)
+        return fail(at + ".matchFields", "expected array");
+      fields->push_back(requirement);
     }
     return std::nullopt;
   }
@@ -183,7 +185,7 @@ private:
       return err;
     if (auto err = add_env(spec, "initContainers", false))
       return err;
-    if (!in_.pin_hostname.empty())
+    if (!in_.pin_node.empty())
       if (auto err = pin(spec))
         return err;
     if (!in_.hostname.empty())

@@ -204,10 +204,10 @@ def worker_pod_problems(job, pod, inject):
     pinned = md.get("annotations", {}).get(NODE_ANNOTATION)
     terms = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
              .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
-    hostname_values = [e.get("values") for t in terms for e in t.get("matchExpressions") or []
-                       if e.get("key") == "kubernetes.io/hostname" and e.get("operator") == "In"]
-    if not pinned or hostname_values != [[pinned]]:
-        problems.append(f"not pinned: annotation {NODE_ANNOTATION}={pinned}, hostname affinity {hostname_values}")
+    name_values = [e.get("values") for t in terms for e in t.get("matchFields") or []
+                   if e.get("key") == "metadata.name" and e.get("operator") == "In"]
+    if not pinned or name_values != [[pinned]]:
+        problems.append(f"not pinned: annotation {NODE_ANNOTATION}={pinned}, node-name affinity {name_values}")
     if spec.get("nodeName") and spec.get("nodeName") != pinned:
         problems.append(f"bound to {spec.get('nodeName')} but pinned to {pinned}")
     first = spec["containers"][0]

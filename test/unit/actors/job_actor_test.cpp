@@ -105,7 +105,7 @@ TEST_F(JobActorTest, RunningDecisionCreatesPinnedWorkersAndTheService) {
                            .at("requiredDuringSchedulingIgnoredDuringExecution")
                            .at("nodeSelectorTerms")
                            .at(0);
-    EXPECT_EQ(term.at("matchExpressions").at(0).at("values").at(0).as_string(), nodes[i]);
+    EXPECT_EQ(term.at("matchFields").at(0).at("values").at(0).as_string(), nodes[i]);
   }
   ASSERT_EQ(names(api_verb::create_service), std::vector<std::string>{"resnet-workers"});
   EXPECT_EQ(test::body_of(calls(api_verb::create_service)[0]).at("spec").at("clusterIP").as_string(), "None");

@@ -2,6 +2,7 @@
 #include "k8s/codec/decoders.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
+#include "scheduling/constraints.hpp"
 
 #include <gtest/gtest.h>
 
@@ -126,6 +127,26 @@ TEST(to_job_info, workers_are_live_pods_with_an_index_and_a_node_or_pin) {
   const auto info = to_job_info(job, pods, group);
   const std::vector<scheduling::worker_placement> expected = {{0, "node-a"}, {3, "node-c"}};
   EXPECT_EQ(info->workers, expected);
+}
+
+// A template's matchFields metadata.name names the node itself: the planner
+// must match the name, not the hostname label (they differ on EKS).
+TEST(to_job_info, match_fields_on_the_node_name_match_the_name_not_the_hostname) {
+  auto job = make_job();
+  k8s::node_selector_term term;
+  term.match_fields.push_back({"metadata.name", k8s::selector_operator::in, {"ip-10-0-0-7.ec2.internal"}});
+  job.spec.template_info.required_node_terms = {term};
+  const auto info = to_job_info(job, {}, group);
+  ASSERT_TRUE(info.has_value());
+  scheduling::node_info node;
+  node.name = "ip-10-0-0-7.ec2.internal";
+  node.labels = {{"kubernetes.io/hostname", "ip-10-0-0-7"}};
+  node.ready = true;
+  node.schedulable = true;
+  EXPECT_TRUE(scheduling::node_admits(info->constraints, node));
+  node.name = "ip-10-0-0-8.ec2.internal";
+  node.labels = {{"kubernetes.io/hostname", "ip-10-0-0-7.ec2.internal"}};
+  EXPECT_FALSE(scheduling::node_admits(info->constraints, node));
 }
 
 TEST(to_job_info, waiting_job_lists_no_workers) {

@@ -23,7 +23,7 @@ TEST_P(affinity, matches_labels) {
   placement_constraints pc;
   pc.required_affinity = c.terms;
   std::map<std::string, std::string> labels{{"zone", "a"}, {"gpus", "8"}, {"tier", "gold"}};
-  EXPECT_EQ(matches_labels(pc, labels), c.matches);
+  EXPECT_EQ(matches_labels(pc, labels, "node-7"), c.matches);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -46,7 +46,15 @@ INSTANTIATE_TEST_SUITE_P(
         affinity_case{"and_within_term", {{{{"zone", op::in, {"a"}}, {"tier", op::in, {"silver"}}}}}, false},
         affinity_case{"or_across_terms", {{{{"zone", op::in, {"b"}}}}, {{{"tier", op::in, {"gold"}}}}}, true},
         affinity_case{"empty_term_matches_nothing", {node_selector_term{}}, false},
-        affinity_case{"no_terms_no_constraint", {}, true}),
+        affinity_case{"no_terms_no_constraint", {}, true},
+        // A pod's matchFields metadata.name (how workers are pinned) is the
+        // node's name, not a label of that key or the hostname label.
+        affinity_case{"node_name_hit", {{{{"metadata.name", op::in, {"node-7"}}}}}, true},
+        affinity_case{"node_name_miss", {{{{"metadata.name", op::in, {"node-8"}}}}}, false},
+        affinity_case{"node_name_not_in", {{{{"metadata.name", op::not_in, {"node-7"}}}}}, false},
+        affinity_case{"node_name_and_label",
+                      {{{{"zone", op::in, {"a"}}, {"metadata.name", op::in, {"node-7"}}}}},
+                      true}),
     [](const auto& info) { return std::string{info.param.name}; });
 
 struct taint_case {

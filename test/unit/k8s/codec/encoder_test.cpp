@@ -75,7 +75,7 @@ pod_from_template_input worker_input(const training_job& job) {
   in.labels = {{"breezeml.ai/job-name", "lattice-simple1"}, {"breezeml.ai/replica-index", "1"}};
   in.owner = owner_ref{"breezeml.ai/v1", "TrainingJob", "lattice-simple1", job.meta.uid, true};
   in.env = {{"RANK", "1"}, {"WORLD_SIZE", "3"}};
-  in.pin_hostname = "kwok-gpu-node-3";
+  in.pin_node = "kwok-gpu-node-3";
   in.hostname = "lattice-simple1-worker-1";
   in.subdomain = "lattice-simple1";
   in.restart_policy = "Never";
@@ -104,10 +104,11 @@ TEST(encode_pod_from_template, matches_golden_and_decodes_back) {
              "/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
           .as_array();
   ASSERT_EQ(terms.size(), 1u);
-  const auto& exprs = terms[0].at("matchExpressions").as_array();
-  ASSERT_EQ(exprs.size(), 3u);
-  EXPECT_EQ(exprs[2].at("key").as_string(), "kubernetes.io/hostname");
-  EXPECT_EQ(exprs[2].at("values").as_array()[0].as_string(), "kwok-gpu-node-3");
+  EXPECT_EQ(terms[0].at("matchExpressions").as_array().size(), 2u); // the template's, untouched
+  const auto& fields = terms[0].at("matchFields").as_array();
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0].at("key").as_string(), "metadata.name");
+  EXPECT_EQ(fields[0].at("values").as_array()[0].as_string(), "kwok-gpu-node-3");
 }
 
 TEST(encode_pod_from_template, replaces_same_named_env_and_creates_affinity) {
@@ -117,12 +118,12 @@ TEST(encode_pod_from_template, replaces_same_named_env_and_creates_affinity) {
   in.name = "p";
   in.namespace_ = "ns";
   in.env = {{"RANK", "0"}};
-  in.pin_hostname = "n1";
+  in.pin_node = "n1";
   auto body = encode_pod_from_template(in);
   ASSERT_TRUE(body.ok()) << body.err().to_string();
   EXPECT_EQ(
       *body,
-      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c","env":[{"name":"KEEP","value":"k"},{"name":"RANK","value":"0"}]}],"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/hostname","operator":"In","values":["n1"]}]}]}}}}})");
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c","env":[{"name":"KEEP","value":"k"},{"name":"RANK","value":"0"}]}],"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}]}]}}}}})");
 }
 
 TEST(encode_pod_from_template, bad_templates_name_the_pod_and_field) {
@@ -154,7 +155,7 @@ TEST(encode_pod_from_template, bad_templates_name_the_pod_and_field) {
     in.name = "w-0";
     in.namespace_ = "ns";
     in.env = {{"A", "1"}};
-    in.pin_hostname = "n";
+    in.pin_node = "n";
     auto body = encode_pod_from_template(in);
     ASSERT_FALSE(body.ok());
     EXPECT_EQ(body.err().what, error::kind::decode);

@@ -57,8 +57,8 @@ TEST(worker_pod, is_pinned_named_for_dns_and_never_restarted) {
                           .at("nodeSelectorTerms")
                           .as_array();
   ASSERT_EQ(terms.size(), 1u);
-  const auto& expr = terms[0].at("matchExpressions").as_array().at(0).as_object();
-  EXPECT_EQ(expr.at("key").as_string(), "kubernetes.io/hostname");
+  const auto& expr = terms[0].at("matchFields").as_array().at(0).as_object();
+  EXPECT_EQ(expr.at("key").as_string(), "metadata.name");
   EXPECT_EQ(expr.at("operator").as_string(), "In");
   EXPECT_EQ(strings_of(expr.at("values")), std::vector<std::string>{"node-b"});
 }
