@@ -31,7 +31,9 @@ struct http_request {
 http_request to_http_request(const protocol::api_call& call, const std::string& api_group);
 
 /// Spawns `count` detached gateway actors (one thread each): blocking API
-/// calls never occupy the actor system's scheduler threads.
+/// calls never occupy the actor system's scheduler threads. An exit message
+/// waits behind the mailbox: cancel `settings.rest` first, so the backlog is
+/// answered (failed) at once instead of sent.
 std::vector<protocol::gateway_actor> spawn_gateways(caf::actor_system& sys, const gateway_settings& settings,
                                                     std::size_t count);
 

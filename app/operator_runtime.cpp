@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <malloc.h>
 #include <memory>
 #include <optional>
 #include <pthread.h>
@@ -105,11 +106,25 @@ api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
   };
 }
 
+/// Waits for SIGTERM or SIGINT (blocked in every thread) and returns it.
+/// Meanwhile hands the heap's free pages back to the kernel every 30 s:
+/// glibc keeps them after a burst (a LIST of every pod, thousands of status
+/// writes at once) and RSS is what the container's memory limit counts.
+int wait_for_shutdown_signal(const sigset_t& signals) {
+  const timespec trim_period{30, 0};
+  for (;;) {
+    int sig = sigtimedwait(&signals, nullptr, &trim_period);
+    if (sig > 0)
+      return sig;
+    malloc_trim(0); // timed out (EAGAIN) or interrupted (EINTR)
+  }
+}
+
 } // namespace
 
 int run_operator(const config::operator_config& cfg) {
   // Block the shutdown signals before any thread exists, so every thread
-  // inherits the mask and the main thread alone takes them in sigwait().
+  // inherits the mask and the main thread alone takes them in sigtimedwait().
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -167,14 +182,19 @@ int run_operator(const config::operator_config& cfg) {
     watches.start();
     if (cfg.leader_election.enabled)
       lead.start_election(cfg, cluster.value());
-    int sig = 0;
-    sigwait(&signals, &sig);
+    int sig = wait_for_shutdown_signal(signals);
     spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   } catch (const std::exception& e) {
     spdlog::error("startup failed: {}", e.what());
     exit_code = 1;
   }
-  lead.stop(); // releases the Lease first: a standby takes over at once
+  // Bounded whatever is queued (docs/design/operator.md, "Shutdown").
+  lead.stop(); // releases the Lease first (its own API client): a standby takes over at once
+  // Queued writes are dropped, not sent: the next leader re-reconciles from
+  // the cluster. Cancelling the shared client makes each gateway answer its
+  // backlog at once (no request, no rate-limiter wait), aborts the requests
+  // in flight and ends a reflector's LIST page.
+  rest.value()->cancel();
   watches.stop();
   debug_server->stop();
   probe_server->stop();
@@ -183,6 +203,8 @@ int run_operator(const config::operator_config& cfg) {
   caf::anon_send_exit(autoscaler, caf::exit_reason::user_shutdown);
   for (auto& g : gateways)
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  // ~actor_system now waits for every actor: the gateways drain their
+  // mailboxes in microseconds, the job and node actors stop with the router.
   return exit_code;
 }
 

@@ -24,6 +24,13 @@ bool is_retryable(const error& err) {
   return err.status >= 500 && err.retry_after_seconds > 0;
 }
 
+error cancelled_error(const std::string& what) {
+  error e;
+  e.what = error::kind::cancelled;
+  e.message = what + ": cancelled (shutting down)";
+  return e;
+}
+
 } // namespace
 
 std::string resource_of_path(const std::string& path) {
@@ -47,6 +54,11 @@ rest_client::rest_client(std::shared_ptr<http::transport> transport,
                          std::shared_ptr<http::rate_limiter> limiter, rest_options options)
     : transport_(std::move(transport)), limiter_(std::move(limiter)), options_(std::move(options)) {}
 
+void rest_client::cancel() {
+  cancelled_.store(true);
+  transport_->cancel();
+}
+
 std::chrono::milliseconds rest_client::retry_delay(const error& err, http::backoff& delays) const {
   if (err.retry_after_seconds > 0)
     return std::min<std::chrono::milliseconds>(std::chrono::seconds(err.retry_after_seconds),
@@ -66,6 +78,9 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
   http::backoff delays(options_.backoff, options_.random);
   bool reauthenticated = false;
   for (int attempt = 0;; ++attempt) {
+    // Before the token: thousands of queued calls must not each wait for one.
+    if (cancelled_.load())
+      return cancelled_error(what);
     if (limiter_)
       limiter_->acquire();
     const auto started = std::chrono::steady_clock::now();
@@ -88,7 +103,7 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
         continue;
       }
     }
-    if (!is_retryable(err) || attempt >= options_.max_retries)
+    if (!is_retryable(err) || attempt >= options_.max_retries || cancelled_.load())
       return err;
     options_.time->sleep_for(retry_delay(err, delays));
   }
@@ -96,6 +111,8 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
 
 result<line_stream_ptr> rest_client::watch(const std::string& path, const query_params& query,
                                            std::chrono::milliseconds idle_timeout) {
+  if (cancelled_.load())
+    return cancelled_error("WATCH " + path);
   http::request req;
   req.target = build_target(path, query);
   if (limiter_)

@@ -7,6 +7,7 @@
 #include "k8s/http/transport.hpp"
 #include "k8s/result.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -64,6 +65,13 @@ public:
   result<line_stream_ptr> watch(const std::string& path, const query_params& query,
                                 std::chrono::milliseconds idle_timeout);
 
+  /// Shutdown: later call()s and watch()es fail at once with
+  /// kind::cancelled (no request, no rate-limiter token), a call between
+  /// retries retries no more, and the transport aborts requests in flight.
+  /// A retry wait already begun still runs out. For good; any thread.
+  void cancel();
+  bool cancelled() const { return cancelled_.load(); }
+
   const rest_options& options() const { return options_; }
 
 private:
@@ -72,6 +80,7 @@ private:
   std::shared_ptr<http::transport> transport_;
   std::shared_ptr<http::rate_limiter> limiter_;
   rest_options options_;
+  std::atomic<bool> cancelled_{false};
 };
 
 } // namespace lattice::k8s::client

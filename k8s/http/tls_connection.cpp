@@ -42,8 +42,9 @@ constexpr std::uint64_t max_body_bytes = 1ull << 30;
 
 } // namespace
 
-tls_connection::tls_connection(const auth::cluster_config& config, std::shared_ptr<net::ssl::context> tls)
-    : config_(config), tls_(std::move(tls)) {}
+tls_connection::tls_connection(const auth::cluster_config& config, std::shared_ptr<net::ssl::context> tls,
+                               const std::atomic<bool>& cancelled)
+    : config_(config), tls_(std::move(tls)), cancelled_(cancelled) {}
 
 tls_connection::~tls_connection() {
   close();
@@ -51,15 +52,27 @@ tls_connection::~tls_connection() {
 
 error tls_connection::failure(const std::string& what, const boost::system::error_code& ec) const {
   error e;
-  e.what = error::kind::transport;
+  const bool cancelled = cancelled_.load();
+  e.what = cancelled ? error::kind::cancelled : error::kind::transport;
   e.message = what + " " + config_.host + ":" + config_.port + ": "
-              + (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+              + (cancelled                     ? std::string("cancelled")
+                 : ec == beast::error::timeout ? std::string("timed out")
+                                               : ec.message());
   return e;
 }
 
 void tls_connection::run_until_done() {
+  // Polls so a cancel from another thread is noticed while the server is
+  // slow: closing the socket ends the pending operation (operation_aborted).
+  constexpr auto poll = std::chrono::milliseconds(100);
   io_.restart();
-  io_.run();
+  while (!io_.stopped()) {
+    io_.run_for(poll);
+    if (!io_.stopped() && cancelled_.load() && stream_) {
+      boost::system::error_code ignored;
+      beast::get_lowest_layer(*stream_).socket().close(ignored);
+    }
+  }
 }
 
 void tls_connection::close() {

@@ -21,12 +21,15 @@ namespace lattice::k8s::http {
 
 /// One HTTPS/1.1 connection with its own io_context. Blocking calls drive
 /// asynchronous Beast operations with tcp_stream expiry, so every call has a
-/// deadline and none blocks forever. Used by one thread at a time.
+/// deadline and none blocks forever; `cancelled` (the transport's, set from
+/// any thread) ends them sooner with kind::cancelled. Used by one thread at
+/// a time.
 class tls_connection {
 public:
   using clock_type = std::chrono::steady_clock;
 
-  tls_connection(const auth::cluster_config& config, std::shared_ptr<boost::asio::ssl::context> tls);
+  tls_connection(const auth::cluster_config& config, std::shared_ptr<boost::asio::ssl::context> tls,
+                 const std::atomic<bool>& cancelled);
   ~tls_connection();
   tls_connection(const tls_connection&) = delete;
   tls_connection& operator=(const tls_connection&) = delete;
@@ -61,6 +64,7 @@ private:
 
   const auth::cluster_config& config_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  const std::atomic<bool>& cancelled_;
   boost::asio::io_context io_;
   std::unique_ptr<stream_type> stream_;
   boost::beast::flat_buffer buffer_;

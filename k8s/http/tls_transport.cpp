@@ -41,6 +41,13 @@ private:
   bool ended_ = false;
 };
 
+error cancelled_error(const std::string& what) {
+  error e;
+  e.what = error::kind::cancelled;
+  e.message = what + ": cancelled";
+  return e;
+}
+
 } // namespace
 
 result<std::shared_ptr<tls_transport>> tls_transport::create(auth::cluster_config config,
@@ -66,6 +73,10 @@ void tls_transport::invalidate_credentials() {
     config_->token->invalidate();
 }
 
+void tls_transport::cancel() {
+  cancelled_.store(true);
+}
+
 std::size_t tls_transport::connections_opened() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return opened_;
@@ -89,7 +100,9 @@ void tls_transport::give_back(std::unique_ptr<tls_connection> conn) {
 }
 
 result<std::unique_ptr<tls_connection>> tls_transport::connect_new(clock_type::time_point deadline) {
-  auto conn = std::make_unique<tls_connection>(*config_, tls_);
+  if (cancelled_.load())
+    return cancelled_error("connecting to " + config_->host + ":" + config_->port);
+  auto conn = std::make_unique<tls_connection>(*config_, tls_, cancelled_);
   if (auto st = conn->connect(deadline); !st)
     return st.err();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -98,6 +111,8 @@ result<std::unique_ptr<tls_connection>> tls_transport::connect_new(clock_type::t
 }
 
 result<response> tls_transport::round_trip(const request& req, std::chrono::milliseconds timeout) {
+  if (cancelled_.load())
+    return cancelled_error(req.method + " " + req.target);
   const auto deadline = clock_type::now() + timeout;
   const auto bearer = token();
   // A pooled connection may have been closed by the server while idle; if it
@@ -111,7 +126,7 @@ result<response> tls_transport::round_trip(const request& req, std::chrono::mill
         give_back(std::move(conn));
         return res;
       }
-      if (got_bytes || clock_type::now() >= deadline)
+      if (got_bytes || clock_type::now() >= deadline || cancelled_.load())
         return res;
     }
   }

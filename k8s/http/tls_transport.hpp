@@ -4,6 +4,7 @@
 #include "k8s/http/tls_connection.hpp"
 #include "k8s/http/transport.hpp"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -22,6 +23,7 @@ public:
   result<stream_or_response> open_stream(const request& req, std::chrono::milliseconds connect_timeout,
                                          std::chrono::milliseconds idle_timeout) override;
   void invalidate_credentials() override;
+  void cancel() override;
 
   const auth::cluster_config& config() const { return *config_; }
   /// Connections opened so far (to check keep-alive reuse).
@@ -43,6 +45,8 @@ private:
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<tls_connection>> idle_;
   std::size_t opened_ = 0;
+  /// Set by cancel(); every connection watches it.
+  std::atomic<bool> cancelled_{false};
 };
 
 } // namespace lattice::k8s::http

@@ -44,6 +44,11 @@ public:
 
   /// The bearer token was refused (401): re-read it before the next request.
   virtual void invalidate_credentials() {}
+
+  /// Shutdown: requests in progress fail soon and later ones at once, with
+  /// kind::cancelled; open streams are left to their own cancel(). For
+  /// good; any thread.
+  virtual void cancel() {}
 };
 
 } // namespace lattice::k8s::http

@@ -43,8 +43,10 @@ public:
   /// Lists and watches until stop(). Call from a dedicated thread.
   void run();
 
-  /// Ends run() soon: wakes a backoff sleep and cancels the open watch.
-  /// Any thread; idempotent.
+  /// Ends run() soon: wakes a backoff sleep and cancels the open watch. A
+  /// LIST page or watch being opened ends at its request timeout, or at
+  /// once when the client is cancelled (shutdown does that first). Any
+  /// thread; idempotent.
   void stop() {
     std::lock_guard<std::mutex> lock(control_mutex_);
     stopped_ = true;

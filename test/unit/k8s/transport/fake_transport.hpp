@@ -37,6 +37,7 @@ public:
   std::vector<http::request> requests;
   std::vector<http::request> watch_requests;
   int invalidations = 0;
+  int cancels = 0;
 
   result<http::response> round_trip(const http::request& req, std::chrono::milliseconds) override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -57,6 +58,8 @@ public:
                                          std::chrono::milliseconds) override;
 
   void invalidate_credentials() override { ++invalidations; }
+  /// Only counted (a fallback may call it while the fake holds its lock).
+  void cancel() override { ++cancels; }
 
   /// Wakes every open_stream waiting for a script, failing it.
   void release() {

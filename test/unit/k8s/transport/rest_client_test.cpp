@@ -114,6 +114,41 @@ TEST_F(rest_fixture, every_attempt_takes_a_rate_limiter_token) {
   EXPECT_EQ(time.sleeps, expected);
 }
 
+TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_token) {
+  // Shutdown with a backlog: each queued call must fail now, not wait its
+  // turn at the rate limiter (tokens borrowed from the future add up).
+  transport->fallback = [](const http::request&) { return fake_transport::ok("{}"); };
+  auto client = make(1.0, 1);
+  ASSERT_TRUE(client->call("GET", "/x"));
+  client->cancel();
+  EXPECT_TRUE(client->cancelled());
+  EXPECT_EQ(transport->cancels, 1) << "the transport aborts what is in flight";
+  for (int i = 0; i < 1000; ++i) {
+    auto res = client->call("POST", "/api/v1/namespaces/a/pods", {}, "{}", "application/json");
+    ASSERT_FALSE(res);
+    ASSERT_EQ(res.err().what, error::kind::cancelled);
+  }
+  auto watch = client->watch("/api/v1/pods", {{"watch", "1"}}, 1s);
+  ASSERT_FALSE(watch);
+  EXPECT_EQ(watch.err().what, error::kind::cancelled);
+  EXPECT_EQ(transport->requests.size(), 1u);
+  EXPECT_TRUE(transport->watch_requests.empty());
+  EXPECT_TRUE(time.sleeps.empty());
+}
+
+TEST_F(rest_fixture, cancel_between_attempts_stops_the_retries) {
+  std::shared_ptr<client::rest_client> client = make(0, 1, 5);
+  transport->fallback = [&client](const http::request&) {
+    client->cancel();
+    return fake_transport::status_answer(503, "ServiceUnavailable", "30");
+  };
+  auto res = client->call("GET", "/x");
+  ASSERT_FALSE(res);
+  EXPECT_EQ(res.err().status, 503) << "the last real answer";
+  EXPECT_EQ(transport->requests.size(), 1u);
+  EXPECT_TRUE(time.sleeps.empty()) << "no Retry-After wait once cancelled";
+}
+
 TEST_F(rest_fixture, query_parameters_are_encoded) {
   transport->answers = {fake_transport::ok("{}")};
   ASSERT_TRUE(make()->call("GET", "/api/v1/pods",

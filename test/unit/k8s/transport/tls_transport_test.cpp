@@ -8,6 +8,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 namespace lattice::k8s {
 namespace {
 
@@ -62,6 +65,41 @@ TEST(tls_transport, a_refused_connection_is_a_transport_error_naming_the_server)
   EXPECT_EQ(res.err().what, error::kind::transport);
   EXPECT_NE(res.err().message.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
       << res.err().message;
+}
+
+TEST(tls_transport, cancel_aborts_a_round_trip_in_flight_and_refuses_later_ones) {
+  // Shutdown against a server that does not answer: the request in flight
+  // ends soon after cancel(), not at its 30 s deadline.
+  net::io_context io;
+  net::ip::tcp::acceptor silent(io, net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  auto transport = http::tls_transport::create(local_cluster(silent.local_endpoint().port()));
+  ASSERT_TRUE(transport) << transport.err().to_string();
+  http::request req;
+  req.target = "/version";
+  std::promise<result<http::response>> answered;
+  auto answer = answered.get_future();
+  std::thread caller([&] { answered.set_value(transport.value()->round_trip(req, 30s)); });
+  EXPECT_EQ(answer.wait_for(300ms), std::future_status::timeout) << "the peer is silent";
+  const auto start = std::chrono::steady_clock::now();
+  transport.value()->cancel();
+  const bool ended = answer.wait_for(5s) == std::future_status::ready;
+  const auto took = std::chrono::steady_clock::now() - start;
+  if (!ended)
+    silent.close(); // lets the 30 s deadline or a reset end the call
+  caller.join();
+  ASSERT_TRUE(ended) << "cancel() did not end the round trip in flight";
+  EXPECT_LT(took, 2s);
+  auto res = answer.get();
+  ASSERT_FALSE(res);
+  EXPECT_EQ(res.err().what, error::kind::cancelled) << res.err().to_string();
+
+  auto later = transport.value()->round_trip(req, 30s);
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.err().what, error::kind::cancelled);
+  auto stream = transport.value()->open_stream(req, 30s, 30s);
+  ASSERT_FALSE(stream);
+  EXPECT_EQ(stream.err().what, error::kind::cancelled);
+  EXPECT_EQ(transport.value()->connections_opened(), 0u) << "the handshake never completed";
 }
 
 TEST(tls_context, bad_pem_material_is_a_config_error) {
