@@ -22,6 +22,7 @@ protocol::api_result perform(const gateway_settings& settings, const protocol::a
   if (!r.ok) {
     r.status = answer.err().status;
     r.message = answer.err().to_string();
+    r.cancelled = answer.err().what == k8s::error::kind::cancelled;
   }
   return r;
 }

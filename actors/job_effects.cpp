@@ -70,6 +70,8 @@ void call(job_self self, api_call c, F done) {
 }
 
 void record_failure(job_self self, const std::string& what, const api_result& r) {
+  if (r.cancelled)
+    return; // shutting down: the next leader reconciles from the cluster, no news for the log
   auto& st = self->state;
   ++st.write_failures;
   auto line = what + " failed (HTTP " + std::to_string(r.status) + "): " + r.message;

@@ -54,6 +54,8 @@ struct api_result {
   bool ok = false;
   int status = 0;
   std::string message;
+  /// Not sent: the process is shutting down (rest_client::cancel()).
+  bool cancelled = false;
 
   bool already_exists() const { return status == 409; }
   bool not_found() const { return status == 404; }
@@ -61,7 +63,7 @@ struct api_result {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_result& x) {
-  return f(caf::meta::type_name("api_result"), x.ok, x.status, x.message);
+  return f(caf::meta::type_name("api_result"), x.ok, x.status, x.message, x.cancelled);
 }
 
 } // namespace lattice::protocol

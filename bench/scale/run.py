@@ -235,6 +235,7 @@ class Run:
                 self.proc.stopping.set()
             if b.operator is not None:
                 r["operator_exit"] = b.operator.stop()
+                r["operator_exit_s"] = getattr(b.operator, "stop_seconds", None)
         for w in self.watches or []:
             w.stop()
         try:

@@ -174,9 +174,10 @@ class Operator:
         return self.process is not None and self.process.poll() is None
 
     def stop(self):
-        """SIGTERM, then SIGKILL after 30 s; returns the exit code."""
+        """SIGTERM, then SIGKILL after 30 s; returns the exit code (the seconds it took: stop_seconds)."""
         if self.process is None:
             return None
+        started = time.monotonic()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -184,6 +185,7 @@ class Operator:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.stop_seconds = time.monotonic() - started
         return self.process.returncode
 
 

@@ -32,7 +32,7 @@ def _operator(raw, run):
             "cpu_busy_cores": rounded(busy.get("operator_cpu_cores"), 4),
             "idle_window_s": rounded(loaded.get("window_s"), 1), "idle_api_requests": loaded.get("api_requests"),
             "idle_settled": loaded.get("settled"), "idle_empty": empty, "idle_loaded": loaded,
-            "exit_code": raw.get("operator_exit"), "rss_series": series}
+            "exit_code": raw.get("operator_exit"), "exit_seconds": raw.get("operator_exit_s"), "rss_series": series}
 
 
 def _fill(raw, run):

@@ -46,7 +46,7 @@ controller_manager_args() {
   # --use-service-account-credentials: each controller acts as its own
   # ServiceAccount with the default system:controller:* roles, as in kubeadm.
   # --leader-elect=false: one instance; a restart need not wait out a lease.
-  # --node-monitor-grace-period=150s matches kwok's 120s node leases (below).
+  # --node-monitor-grace-period=300s matches kwok's 240s node leases (below).
   echo --kubeconfig="$kc" --authentication-kubeconfig="$kc" --authorization-kubeconfig="$kc" \
     --bind-address=127.0.0.1 --secure-port="$controller_manager_port" \
     --cert-dir="$cluster_dir/kube-controller-manager-certs" \
@@ -55,7 +55,7 @@ controller_manager_args() {
     --service-account-private-key-file="$pki_dir/sa.key" --root-ca-file="$pki_dir/ca.crt" \
     --cluster-signing-cert-file="$pki_dir/ca.crt" --cluster-signing-key-file="$pki_dir/ca.key" \
     --leader-elect=false --kube-api-qps=100 --kube-api-burst=200 \
-    --node-monitor-period=15s --node-monitor-grace-period=150s
+    --node-monitor-period=15s --node-monitor-grace-period=300s
 }
 
 scheduler_args() {
@@ -80,21 +80,21 @@ kwok_args() {
   # No --server-address/--node-port: kwok then opens no port at all (no
   # kubectl logs/exec on simulated pods, which nothing here needs).
   # The pod CIDR is large so 100k simulated pods get distinct IPs.
-  # Node leases of 120s are renewed every 30s: 1,000 nodes cost ~33 writes/s
+  # Node leases of 240s are renewed every 60s: 1,000 nodes cost ~17 writes/s
   # (kwokctl's default 40s would be 100/s, too much for a busy 2-core machine).
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds=120 --cidr=10.64.0.0/12 --v=WARN
+    --node-lease-duration-seconds=240 --cidr=10.64.0.0/12 --v=WARN
 }
 
 # kwok takes a random identity per process and leaves another holder's node
-# Lease alone until it expires (120s): a restarted kwok would ignore its
-# nodes' pods for up to two minutes. Only kwok writes these Leases (there are
+# Lease alone until it expires (240s): a restarted kwok would ignore its
+# nodes' pods for up to four minutes. Only kwok writes these Leases (there are
 # no kubelets), so they are deleted before it starts; it recreates them at once.
 release_node_leases() {
   apiserver_ready || return 0
   kubectl_admin delete --raw /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases >/dev/null 2>&1 ||
-    log "warning: could not delete the old node Leases; kwok takes over its nodes when they expire (120s)"
+    log "warning: could not delete the old node Leases; kwok takes over its nodes when they expire (240s)"
 }
 
 component_healthy() {
@@ -103,8 +103,17 @@ component_healthy() {
     kube-apiserver) apiserver_ready ;;
     kube-controller-manager) local_healthz "$controller_manager_port" ;;
     kube-scheduler) local_healthz "$scheduler_port" ;;
-    kwok) component_running kwok ;;
+    kwok) kwok_settled ;;
   esac
+}
+
+# kwok opens no port to probe: it counts as up once it has run for 3 s,
+# long enough to have read its configuration (a bad one exits at once).
+kwok_settled() {
+  local pid age
+  pid=$(component_pid kwok) || return 1
+  age=$(ps -o etimes= -p "$pid" 2>/dev/null | tr -d ' ')
+  [ -n "$age" ] && [ "$age" -ge 3 ]
 }
 
 # Waits until NAME is healthy; fails early, with the log's tail, if it exits.

@@ -96,5 +96,29 @@ TEST(gateway_shutdown, a_cancelled_client_drops_the_backlog_so_the_gateways_stop
   EXPECT_LT(transport->requests(), 2 * gateways_n) << "queued writes are dropped, not sent";
 }
 
+// A job actor tells a dropped write from a failed one by `cancelled`: it
+// neither logs nor counts it (thousands of them at a loaded shutdown).
+TEST(gateway_shutdown, a_call_after_cancel_answers_cancelled_without_a_request) {
+  auto transport = std::make_shared<slow_transport>(0ms);
+  auto rest = std::make_shared<k8s::client::rest_client>(transport, nullptr);
+  rest->cancel();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto gateways = spawn_gateways(sys, {rest, "breezeml.ai"}, 1);
+  caf::scoped_actor self{sys};
+  bool answered = false;
+  self->request(gateways[0], caf::infinite, create_pod(1))
+      .receive(
+          [&](const protocol::api_result& r) {
+            answered = true;
+            EXPECT_FALSE(r.ok);
+            EXPECT_TRUE(r.cancelled);
+          },
+          [&](const caf::error& e) { FAIL() << caf::to_string(e); });
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(transport->requests(), 0);
+  caf::anon_send_exit(gateways[0], caf::exit_reason::user_shutdown);
+}
+
 } // namespace
 } // namespace lattice::actors

@@ -159,6 +159,27 @@ TEST_F(JobActorLifecycleTest, AFailedCreateIsRetriedAfterTheResyncTimer) {
   EXPECT_EQ(inspect().at("creating").as_array(), (json::array{"resnet-worker-0", "resnet-worker-1"}));
 }
 
+// At shutdown the gateways answer every queued write "cancelled": not a
+// failure to count or log (thousands of them under load). A later attempt
+// is answered the same way at once, without a request.
+TEST_F(JobActorLifecycleTest, AWriteDroppedAtShutdownIsNoFailure) {
+  log_->answer = [](const protocol::api_call&) {
+    api_result r{false, 0, "cancelled (shutting down)"};
+    r.cancelled = true;
+    return r;
+  };
+  start();
+  observe(test::make_job());
+  decide_running({{0, "node-a"}, {1, "node-b"}});
+  ASSERT_EQ(log_->count(api_verb::create_pod, "resnet-worker-1"), 1u);
+  EXPECT_EQ(inspect().at("writeFailures").to_number<std::int64_t>(), 0);
+  elapse(5s);
+  EXPECT_EQ(inspect().at("writeFailures").to_number<std::int64_t>(), 0);
+  const auto state = inspect();
+  for (const auto& line : state.at("recent").as_array())
+    EXPECT_EQ(std::string(line.as_string()).find("failed"), std::string::npos) << line;
+}
+
 TEST_F(JobActorLifecycleTest, AlreadyExistsCountsAsCreated) {
   log_->answer = [](const protocol::api_call& c) {
     if (c.verb == api_verb::create_pod || c.verb == api_verb::create_service)
