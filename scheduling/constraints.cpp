@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <string_view>
 
 namespace lattice::scheduling {
 
@@ -15,7 +17,7 @@ bool tolerates(const toleration& t, const taint& tn) {
   return t.key == tn.key && t.value == tn.value;
 }
 
-std::optional<int64_t> parse_int(const std::string& text) {
+std::optional<int64_t> parse_int(std::string_view text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
@@ -24,19 +26,20 @@ std::optional<int64_t> parse_int(const std::string& text) {
 }
 
 /// The node's value for a requirement's key: its name for node_name_field,
-/// else the label; nullptr when it has none.
-const std::string* value_for(const std::string& key, const std::map<std::string, std::string>& labels,
-                             const std::string& node_name) {
+/// else the label; nullopt when it has none.
+std::optional<std::string_view> value_for(const std::string& key,
+                                          const std::map<std::string, std::string>& labels,
+                                          std::string_view node_name) {
   if (key == node_name_field)
-    return node_name.empty() ? nullptr : &node_name;
+    return node_name.empty() ? std::nullopt : std::optional<std::string_view>(node_name);
   auto it = labels.find(key);
-  return it == labels.end() ? nullptr : &it->second;
+  return it == labels.end() ? std::nullopt : std::optional<std::string_view>(it->second);
 }
 
 bool matches(const node_selector_requirement& r, const std::map<std::string, std::string>& labels,
-             const std::string& node_name) {
-  const std::string* value = value_for(r.key, labels, node_name);
-  bool has = value != nullptr;
+             std::string_view node_name) {
+  const auto value = value_for(r.key, labels, node_name);
+  bool has = value.has_value();
   auto in_values = [&] {
     return has && std::find(r.values.begin(), r.values.end(), *value) != r.values.end();
   };
@@ -64,7 +67,7 @@ bool matches(const node_selector_requirement& r, const std::map<std::string, std
 }
 
 bool matches(const node_selector_term& term, const std::map<std::string, std::string>& labels,
-             const std::string& node_name) {
+             std::string_view node_name) {
   if (term.match_expressions.empty())
     return false;
   for (const auto& r : term.match_expressions)
@@ -114,7 +117,6 @@ bool tolerates_taints(const std::vector<toleration>& tolerations, const std::vec
 
 bool matches_labels(const placement_constraints& c, const std::map<std::string, std::string>& labels,
                     std::string_view node_name) {
-  const std::string name{node_name};
   for (const auto& [key, value] : c.node_selector) {
     auto it = labels.find(key);
     if (it == labels.end() || it->second != value)
@@ -123,7 +125,7 @@ bool matches_labels(const placement_constraints& c, const std::map<std::string, 
   if (c.required_affinity.empty())
     return true;
   return std::any_of(c.required_affinity.begin(), c.required_affinity.end(),
-                     [&](const node_selector_term& t) { return matches(t, labels, name); });
+                     [&](const node_selector_term& t) { return matches(t, labels, node_name); });
 }
 
 bool node_admits(const placement_constraints& c, const node_info& node) {
