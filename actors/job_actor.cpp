@@ -92,7 +92,7 @@ protocol::job_actor::behavior_type job_actor(job_self self, std::shared_ptr<cons
         auto& st = self->state;
         if (msg.generation != st.status_flush_generation)
           return;
-        st.status_flush_armed = false;
+        st.status_flush_due.reset();
         flush_status(self);
       },
       [self](protocol::set_leader& msg) {

@@ -7,6 +7,7 @@
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/worker_pod.hpp"
 #include "observability/json_log.hpp"
+#include "observability/metrics.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -56,12 +57,22 @@ void call(job_self self, api_call c, F done) {
   auto verb = c.verb;
   auto name = c.name;
   auto gateway = gateway_for(self->state, c);
+  // Calls sent and not yet answered, over all gateways: the write backlog
+  // a slow API server builds up (each queued create carries its pod body).
+  // Counted down when the handlers go: answered, or the actor quit first.
+  std::shared_ptr<void> in_backlog;
+  if (const auto& m = self->state.settings->metrics) {
+    auto* gauge = &m->actor_mailbox_size("gateways");
+    gauge->Increment();
+    // The deleter holds the metrics: they may outlive the actor's state.
+    in_backlog.reset(gauge, [m](void* g) { static_cast<prometheus::Gauge*>(g)->Decrement(); });
+  }
   // No CAF timeout: the gateway always answers (the REST client has its own
   // deadlines and retries), and a CAF-side timeout would let the actor retry
   // a call that is still queued, duplicating it.
   self->request(gateway, caf::infinite, std::move(c))
-      .then([self, done](api_result& r) mutable { done(r); },
-            [self, done, verb, name](caf::error& err) mutable {
+      .then([self, done, in_backlog](api_result& r) mutable { done(r); },
+            [self, done, verb, name, in_backlog](caf::error& err) mutable {
               api_result r;
               r.message =
                   std::string(protocol::to_string(verb)) + " " + name + ": " + self->system().render(err);
@@ -101,19 +112,14 @@ void arm_resync(job_self self) {
   self->delayed_send(self, st.settings->resync_interval, protocol::resync_timer{++st.resync_generation});
 }
 
-std::size_t status_signature(k8s::training_job_status status) {
-  status.exec.replica_statuses.clear();
-  status.exec.last_reconcile_time.clear();
-  return std::hash<std::string>{}(k8s::encode_training_job_status_patch(status, "")) | 1; // never 0
-}
-
-void arm_status_flush(job_self self) {
+/// Arms the flush timer to fire within `delay`; an armed timer due earlier stays.
+void arm_status_flush(job_self self, std::chrono::milliseconds delay) {
   auto& st = self->state;
-  if (st.status_flush_armed)
+  const auto due = self->clock().now() + delay;
+  if (st.status_flush_due && *st.status_flush_due <= due)
     return;
-  st.status_flush_armed = true;
-  self->delayed_send(self, st.settings->status_flush_delay,
-                     protocol::status_flush_timer{++st.status_flush_generation});
+  st.status_flush_due = due;
+  self->delayed_send(self, delay, protocol::status_flush_timer{++st.status_flush_generation});
 }
 
 void write_status(job_self self) {
@@ -123,11 +129,17 @@ void write_status(job_self self) {
   st.status_dirty = true;
   if (st.status_writing)
     return; // the answer to the write in flight sends the latest status
-  if (status_signature(st.status) == st.status_written_signature) {
-    arm_status_flush(self); // replica counts only: coalesce
+  switch (lifecycle::classify_status_change(st.status_written, lifecycle::sign_status(st.status))) {
+  case lifecycle::status_write_urgency::now:
+    flush_status(self);
+    return;
+  case lifecycle::status_write_urgency::soon:
+    arm_status_flush(self, st.settings->status_flush_delay);
+    return;
+  case lifecycle::status_write_urgency::later:
+    arm_status_flush(self, st.settings->status_message_delay);
     return;
   }
-  flush_status(self);
 }
 
 void flush_status(job_self self) {
@@ -137,9 +149,9 @@ void flush_status(job_self self) {
   st.status.exec.last_reconcile_time = now_text(self);
   st.status_dirty = false;
   st.status_writing = true;
-  st.status_written_signature = status_signature(st.status);
+  st.status_written = lifecycle::sign_status(st.status);
   ++st.status_flush_generation; // a pending flush timer has nothing left to do
-  st.status_flush_armed = false;
+  st.status_flush_due.reset();
   auto c = make_call(api_verb::patch_job_status, st.namespace_, st.job_name,
                      k8s::encode_training_job_status_patch(st.status, ""));
   call(self, std::move(c), [self](const api_result& r) {
@@ -147,7 +159,7 @@ void flush_status(job_self self) {
     st.status_writing = false;
     if (!r.ok && !r.not_found()) {
       st.status_dirty = true;
-      st.status_written_signature = 0; // the retry goes out at once
+      st.status_written = {}; // the retry goes out at once
       record_failure(self, "status update", r);
       return;
     }

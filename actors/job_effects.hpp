@@ -15,8 +15,10 @@ using job_self = protocol::job_actor::stateful_pointer<job_state>;
 
 /// Merge-patches the intended status (with lastReconcileTime = now): at
 /// once when its stage, size, times or conditions changed, within
-/// status_flush_delay when only replica counts did. One write per job is in
-/// flight at a time; its answer sends whatever changed meanwhile.
+/// status_flush_delay when only replica counts did, within
+/// status_message_delay when only condition messages did
+/// (lifecycle/status_write.hpp). One write per job is in flight at a time;
+/// its answer sends whatever changed meanwhile.
 void write_status(job_self self);
 /// Sends the intended status now unless a write is in flight (whose answer
 /// sends it) or nothing changed since the last write.

@@ -47,6 +47,10 @@ struct job_settings {
   /// the counts of workers starting or finishing together go out in one
   /// write; stage, size, times and conditions are written at once.
   std::chrono::milliseconds status_flush_delay{1'000};
+  /// A change of condition messages only (the planner's reason for a
+  /// waiting job) waits this long: they change with every plan, and a long
+  /// queue would rewrite every waiting job. Inspection shows them live.
+  std::chrono::milliseconds status_message_delay{30'000};
   /// Events' source.host: this replica's identity.
   std::string identity;
 };

@@ -4,6 +4,7 @@
 #include "k8s/model/pod.hpp"
 #include "k8s/model/training_job.hpp"
 #include "lifecycle/expectations.hpp"
+#include "lifecycle/status_write.hpp"
 #include "protocol/gateway_actor.hpp"
 #include "scheduling/job_info.hpp"
 
@@ -49,12 +50,13 @@ struct job_state {
   /// A status PATCH is in flight: the next one waits for its answer (one
   /// write per job at a time, the latest status wins).
   bool status_writing = false;
-  /// Hash of the last written status without its replica counts and
-  /// reconcile time (0: none): a change beyond these is written at once. A
-  /// hash, not the text: this is kept for every one of thousands of jobs.
-  std::size_t status_written_signature = 0;
+  /// Hashes of the last written status (zeros: none), to tell how soon the
+  /// next change must go out (lifecycle/status_write.hpp). Hashes, not the
+  /// text: this is kept for every one of thousands of jobs.
+  lifecycle::status_signature status_written;
   std::uint64_t status_flush_generation = 0;
-  bool status_flush_armed = false;
+  /// When the armed flush timer fires (actor clock); nullopt: none armed.
+  std::optional<std::chrono::steady_clock::time_point> status_flush_due;
   /// Autoscaler state persisted as annotations (docs/design/operator.md).
   std::int32_t schedule_failures = 0;
   std::int64_t worker_failures = 0;

@@ -1,4 +1,5 @@
 #include "job_actor_fixture.hpp"
+#include "observability/metrics.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -69,6 +70,40 @@ TEST_F(JobWritesTest, ReplicaCountChangesAreBatchedIntoOneWrite) {
   EXPECT_EQ(field(worker_counts(last_status()), "succeeded"), 4);
 }
 
+/// The message of condition `type` in a written status ("" when absent).
+std::string condition_message(const json::object& status, const std::string& type) {
+  for (const auto& c : status.at("execStatus").at("conditions").as_array())
+    if (text(c.as_object(), "type") == type)
+      return text(c.as_object(), "message");
+  return "";
+}
+
+TEST_F(JobWritesTest, APlannerMessageAloneWaitsForTheMessageDelayADecisiveChangeDoesNot) {
+  start();
+  observe(test::make_job());
+  decide_waiting("", "needs 4 GPUs; largest placement possible now: 0");
+  const auto before = calls(api_verb::patch_job_status).size();
+  ASSERT_EQ(condition_message(last_status(), "Queued"), "needs 4 GPUs; largest placement possible now: 0");
+
+  decide_waiting("", "needs 4 GPUs; largest placement possible now: 2");
+  decide_waiting("", "needs 4 GPUs; largest placement possible now: 1");
+  EXPECT_EQ(calls(api_verb::patch_job_status).size(), before) << "a new message alone is not written at once";
+  const auto delay = settings().status_message_delay;
+  elapse(delay - 1s);
+  EXPECT_EQ(calls(api_verb::patch_job_status).size(), before);
+  elapse(1s);
+  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 1) << "one write within the message delay";
+  EXPECT_EQ(condition_message(last_status(), "Queued"), "needs 4 GPUs; largest placement possible now: 1");
+
+  decide_waiting("", "needs 4 GPUs; largest placement possible now: 3");
+  decide_running({{0, "node-a"}});
+  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 2) << "admission goes out at once";
+  EXPECT_EQ(text(last_status(), "stage"), "Running");
+  elapse(delay);
+  EXPECT_EQ(calls(api_verb::patch_job_status).size(), before + 2)
+      << "the message change went out with the admission: the armed flush has nothing left";
+}
+
 /// A gateway that holds status patches until the test sends it the answer
 /// for the oldest one (an api_result), and answers every other call at
 /// once. Untyped so it can take that message; the job actor only ever
@@ -127,6 +162,31 @@ TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
   EXPECT_EQ(text(status_patches()[2], "stage"), "Running");
   send_to(gateway, protocol::api_result{true, 200, ""});
   EXPECT_TRUE(held->waiting.empty());
+}
+
+TEST_F(JobWritesTest, UnansweredCallsCountInTheGatewaysBacklogUntilAnsweredOrTheActorQuits) {
+  auto held = std::make_shared<held_writes>();
+  auto s = settings();
+  s.metrics = std::make_shared<observability::metrics>();
+  auto& backlog = s.metrics->actor_mailbox_size("gateways");
+  auto gateway = keep(sys_.spawn(holding_gateway, held));
+  s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
+  job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
+  run();
+
+  observe(test::make_job());
+  ASSERT_EQ(held->waiting.size(), 1u) << "the first status write is held";
+  EXPECT_EQ(backlog.Value(), 1) << "answered calls left the backlog, the held one did not";
+
+  send_to(gateway, protocol::api_result{true, 200, ""});
+  EXPECT_EQ(backlog.Value(), 0);
+
+  decide_running({{0, "node-a"}});
+  ASSERT_EQ(held->waiting.size(), 1u);
+  EXPECT_EQ(backlog.Value(), 1);
+  caf::anon_send_exit(job_, caf::exit_reason::user_shutdown);
+  run();
+  EXPECT_EQ(backlog.Value(), 0) << "a job actor that quits takes its unanswered calls off the backlog";
 }
 
 TEST_F(JobWritesTest, PodWritesSpreadOverGatewaysJobWritesStayOnOne) {

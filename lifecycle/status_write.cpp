@@ -1,0 +1,37 @@
+#include "lifecycle/status_write.hpp"
+
+#include "k8s/codec/encoders.hpp"
+
+#include <functional>
+#include <string>
+
+namespace lattice::lifecycle {
+
+status_signature sign_status(const k8s::training_job_status& status) {
+  status_signature out;
+  std::string counts;
+  for (const auto& r : status.exec.replica_statuses)
+    counts += r.replica_type + ':' + std::to_string(r.active) + ',' + std::to_string(r.succeeded) + ','
+              + std::to_string(r.failed) + ';';
+  out.counts = std::hash<std::string>{}(counts) | 1; // never 0
+  auto decisive = status;
+  decisive.exec.replica_statuses.clear();
+  decisive.exec.last_reconcile_time.clear();
+  for (auto& c : decisive.exec.conditions) {
+    c.message.clear();
+    c.last_update_time.clear();
+  }
+  out.decisive = std::hash<std::string>{}(k8s::encode_training_job_status_patch(decisive, "")) | 1;
+  return out;
+}
+
+status_write_urgency classify_status_change(const status_signature& written,
+                                            const status_signature& current) {
+  if (written.decisive != current.decisive)
+    return status_write_urgency::now;
+  if (written.counts != current.counts)
+    return status_write_urgency::soon;
+  return status_write_urgency::later;
+}
+
+} // namespace lattice::lifecycle

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "k8s/model/training_job.hpp"
+
+#include <cstddef>
+
+namespace lattice::lifecycle {
+
+/// How soon a change of a job's intended status is written back. Status
+/// writes are most of the operator's API traffic, so only what users and
+/// controllers act on goes out at once.
+enum class status_write_urgency {
+  /// Stage, size, times, a condition's type, status or reason, the first
+  /// write, or a retry after a failed one.
+  now,
+  /// Replica counts only (workers starting or finishing one by one):
+  /// batched for job_settings::status_flush_delay.
+  soon,
+  /// Condition messages only, or nothing: written within
+  /// job_settings::status_message_delay. The planner's reason for a
+  /// waiting job ("largest placement possible now: N") changes with every
+  /// plan; written at once, a long queue rewrote hundreds of jobs a minute.
+  later,
+};
+
+/// What the last write carried, to classify the next change. Zeros: none yet.
+struct status_signature {
+  std::size_t decisive = 0;
+  std::size_t counts = 0;
+};
+
+/// Signs `status`: `decisive` hashes everything but the replica counts,
+/// lastReconcileTime and the conditions' messages and lastUpdateTime;
+/// `counts` hashes the replica counts. Neither is ever 0.
+status_signature sign_status(const k8s::training_job_status& status);
+
+/// How soon a status signed `current` must be written after one signed `written`.
+status_write_urgency classify_status_change(const status_signature& written, const status_signature& current);
+
+} // namespace lattice::lifecycle

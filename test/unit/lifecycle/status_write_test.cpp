@@ -1,0 +1,78 @@
+#include "lifecycle/job_status.hpp"
+#include "lifecycle/status_fields.hpp"
+#include "lifecycle/status_write.hpp"
+
+#include <gtest/gtest.h>
+
+namespace lattice::lifecycle {
+namespace {
+
+/// A waiting job's status as the job actor keeps it.
+k8s::training_job_status waiting_status() {
+  k8s::training_job_status s;
+  initialize_status(s, "2026-11-28T09:00:00Z", "2026-11-28T09:00:00Z");
+  set_condition(s.exec,
+                {condition_type::queued, k8s::condition_status::true_, "Waiting",
+                 "needs 4 x {nvidia.com/gpu: 8}; largest placement possible now: 0"},
+                "2026-11-28T09:00:00Z", 1);
+  s.exec.replica_statuses.push_back({"Worker", 0, 0, 0});
+  return s;
+}
+
+status_write_urgency after(const k8s::training_job_status& written, const k8s::training_job_status& now) {
+  return classify_status_change(sign_status(written), sign_status(now));
+}
+
+TEST(status_write, nothing_written_yet_goes_out_now) {
+  EXPECT_EQ(classify_status_change({}, sign_status(waiting_status())), status_write_urgency::now);
+}
+
+TEST(status_write, signatures_are_never_zero) {
+  const auto sig = sign_status(k8s::training_job_status{});
+  EXPECT_NE(sig.decisive, 0u);
+  EXPECT_NE(sig.counts, 0u);
+}
+
+TEST(status_write, a_new_planner_message_alone_waits_for_the_message_delay) {
+  const auto written = waiting_status();
+  auto now = written;
+  set_condition(now.exec,
+                {condition_type::queued, k8s::condition_status::true_, "Waiting",
+                 "needs 4 x {nvidia.com/gpu: 8}; largest placement possible now: 3"},
+                "2026-11-28T09:00:30Z", 1);
+  ASSERT_EQ(now.exec.conditions.back().last_update_time, "2026-11-28T09:00:30Z");
+  EXPECT_EQ(after(written, now), status_write_urgency::later);
+}
+
+TEST(status_write, a_new_reason_or_status_goes_out_now) {
+  const auto written = waiting_status();
+  auto preempted = written;
+  set_condition(preempted.exec,
+                {condition_type::queued, k8s::condition_status::true_, "Preempted", "preempted by ns/other"},
+                "2026-11-28T09:00:30Z", 1);
+  EXPECT_EQ(after(written, preempted), status_write_urgency::now);
+
+  auto admitted = written;
+  apply_decision(admitted, true, 4, "2026-11-28T09:00:30Z");
+  EXPECT_EQ(after(written, admitted), status_write_urgency::now) << "stage, size and times";
+}
+
+TEST(status_write, replica_counts_alone_are_batched_soon) {
+  auto written = waiting_status();
+  apply_decision(written, true, 4, "2026-11-28T09:00:30Z");
+  auto now = written;
+  now.exec.replica_statuses.back().active = 3;
+  EXPECT_EQ(after(written, now), status_write_urgency::soon);
+  now.exec.conditions.back().message = "a message changed too";
+  EXPECT_EQ(after(written, now), status_write_urgency::soon) << "counts beat messages";
+}
+
+TEST(status_write, the_reconcile_time_alone_changes_nothing_urgent) {
+  const auto written = waiting_status();
+  auto now = written;
+  now.exec.last_reconcile_time = "2026-11-28T09:05:00Z";
+  EXPECT_EQ(after(written, now), status_write_urgency::later);
+}
+
+} // namespace
+} // namespace lattice::lifecycle
