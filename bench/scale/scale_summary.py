@@ -7,10 +7,10 @@ from scale_report import (counter_delta, first_crossing, gpu_summary, histogram_
 TERMINAL_STAGES = ("Completed", "Failed")
 
 
-def _latency(samples):
-    created = [s["created_s"] for s in samples]
-    running = [s["running_s"] for s in samples]
-    return {"n": len(samples),
+def latency_summary(samples):
+    created = [s["created_s"] for s in samples if s["created_s"] is not None]
+    running = [s["running_s"] for s in samples if s["running_s"] is not None]
+    return {"n": len(samples), "n_running": len(running),
             "created_p50_s": rounded(percentile(created, 50)), "created_p99_s": rounded(percentile(created, 99)),
             "created_max_s": rounded(max(created, default=None)),
             "running_p50_s": rounded(percentile(running, 50)), "running_p99_s": rounded(percentile(running, 99)),
@@ -161,8 +161,8 @@ def summarize(raw, run):
                       "failed": sum(1 for n in names if stages.get(n) == "Failed"),
                       "mix": len(run.jobs), "probes": len(run.probe_jobs)}
     result["operator"] = _operator(raw, run)
-    result["latency"] = {"probe_8": _latency([p for p in probes if p["workers"] == 8]),
-                         "probe_64": _latency([p for p in probes if p["workers"] == 64]),
+    result["latency"] = {"probe_8": latency_summary([p for p in probes if p["workers"] == 8]),
+                         "probe_64": latency_summary([p for p in probes if p["workers"] == 64]),
                          "queue_wait_p50_s": rounded(percentile(queue_wait, 50)),
                          "queue_wait_p99_s": rounded(percentile(queue_wait, 99)),
                          "queue_wait_n": len(queue_wait),

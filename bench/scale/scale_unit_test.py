@@ -8,6 +8,7 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scale_observe import PodTracker, parse_metrics  # noqa: E402
+from scale_summary import latency_summary  # noqa: E402
 from scale_report import (REQUIRED_FIELDS, first_crossing, gpu_summary, histogram_delta,  # noqa: E402
                           histogram_quantile, max_rate, missing_fields, percentile)
 from scale_workload import (GPUS_PER_NODE, PROBE_GROUP, arrival_times, general_gpus, make_jobs,  # noqa: E402
@@ -156,6 +157,14 @@ class Arithmetic(unittest.TestCase):
         self.assertEqual((s["waiting_samples"], s["fit_samples"]), (2, 1))
         self.assertEqual(s["planned_mean_while_waiting"], 0.95)
         self.assertEqual(s["share_fit_planned_above_95"], 1.0)
+
+    def test_probe_latency_leaves_out_probes_that_never_ran(self):
+        samples = [{"job": "p1", "workers": 8, "created_s": 0.5, "running_s": 3.0},
+                   {"job": "p2", "workers": 8, "created_s": 1.5, "running_s": None}]
+        lat = latency_summary(samples)
+        self.assertEqual((lat["n"], lat["n_running"]), (2, 1))
+        self.assertEqual((lat["created_p50_s"], lat["created_max_s"]), (1.0, 1.5))
+        self.assertEqual((lat["running_p50_s"], lat["running_max_s"]), (3.0, 3.0))
 
     def test_missing_fields(self):
         self.assertEqual(len(missing_fields({})), len(REQUIRED_FIELDS))

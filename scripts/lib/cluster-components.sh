@@ -46,7 +46,11 @@ controller_manager_args() {
   # --use-service-account-credentials: each controller acts as its own
   # ServiceAccount with the default system:controller:* roles, as in kubeadm.
   # --leader-elect=false: one instance; a restart need not wait out a lease.
-  # --node-monitor-grace-period=300s matches kwok's 240s node leases (below).
+  # --node-monitor-grace-period=720s matches kwok's 600s node leases (below).
+  # --controllers=*,-endpoint: no legacy Endpoints (deprecated since v1.33;
+  # EndpointSlices remain). Each job's headless workers Service made the
+  # Endpoints and EndpointSlice controllers rewrite both on every pod change:
+  # ~6 of the ~90 writes/s the API server sustained in the standard scale run.
   echo --kubeconfig="$kc" --authentication-kubeconfig="$kc" --authorization-kubeconfig="$kc" \
     --bind-address=127.0.0.1 --secure-port="$controller_manager_port" \
     --cert-dir="$cluster_dir/kube-controller-manager-certs" \
@@ -55,7 +59,7 @@ controller_manager_args() {
     --service-account-private-key-file="$pki_dir/sa.key" --root-ca-file="$pki_dir/ca.crt" \
     --cluster-signing-cert-file="$pki_dir/ca.crt" --cluster-signing-key-file="$pki_dir/ca.key" \
     --leader-elect=false --kube-api-qps=100 --kube-api-burst=200 \
-    --node-monitor-period=15s --node-monitor-grace-period=300s
+    --node-monitor-period=15s --node-monitor-grace-period=720s --controllers=*,-endpoint
 }
 
 scheduler_args() {
@@ -80,21 +84,21 @@ kwok_args() {
   # No --server-address/--node-port: kwok then opens no port at all (no
   # kubectl logs/exec on simulated pods, which nothing here needs).
   # The pod CIDR is large so 100k simulated pods get distinct IPs.
-  # Node leases of 240s are renewed every 60s: 1,000 nodes cost ~17 writes/s
+  # Node leases of 600s are renewed every 150s: 1,000 nodes cost ~7 writes/s
   # (kwokctl's default 40s would be 100/s, too much for a busy 2-core machine).
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds=240 --cidr=10.64.0.0/12 --v=WARN
+    --node-lease-duration-seconds=600 --cidr=10.64.0.0/12 --v=WARN
 }
 
 # kwok takes a random identity per process and leaves another holder's node
-# Lease alone until it expires (240s): a restarted kwok would ignore its
-# nodes' pods for up to four minutes. Only kwok writes these Leases (there are
+# Lease alone until it expires (600s): a restarted kwok would ignore its
+# nodes' pods for up to ten minutes. Only kwok writes these Leases (there are
 # no kubelets), so they are deleted before it starts; it recreates them at once.
 release_node_leases() {
   apiserver_ready || return 0
   kubectl_admin delete --raw /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases >/dev/null 2>&1 ||
-    log "warning: could not delete the old node Leases; kwok takes over its nodes when they expire (240s)"
+    log "warning: could not delete the old node Leases; kwok takes over its nodes when they expire (600s)"
 }
 
 component_healthy() {
@@ -162,10 +166,13 @@ start_component() {
   echo "==== $(date -u +%FT%TZ) starting $name" >>"$(log_file "$name")"
   # Paths contain no spaces (checked in scripts/cluster), so word splitting of
   # $args is what we want. setsid detaches it from our session and terminal.
+  # No globbing either: --controllers=*,... is meant literally.
   # shellcheck disable=SC2086
   # The cluster lock's fd is closed for the child, or the lock would be held
   # for as long as the component runs.
+  set -f
   setsid "$bin" $args >>"$(log_file "$name")" 2>&1 </dev/null {cluster_lock_fd}>&- &
+  set +f
   echo $! >"$(pid_file "$name")"
   log "started $name (pid $!), log $(log_file "$name")"
   wait_healthy "$name"
