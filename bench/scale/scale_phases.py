@@ -160,8 +160,8 @@ def probe_one(b, job, probe_nodes, timeout=300):
     """Applies one probe job once the probe nodes are free; times apply → all pods created and
     → all Running from the pod events (our clock), then waits for it to complete. Creation is the
     operator's part: it is recorded even when the pods do not all run within `timeout` (a test
-    cluster whose kube-scheduler and kwok lag); then running_s is None and the probe counts as
-    unfinished, and the next probe waits for these pods to go."""
+    cluster whose kube-scheduler and kwok lag); then running_s is None. A probe that does not
+    run or complete in time is also a failure of the run; the next probe waits for its pods to go."""
     wait_for("the probe nodes to be free", lambda: b.pods.used_gpus(probe_nodes) == 0, timeout, check=b.check)
     held, _ = b.pods.general()
     waiting = sum(1 for s in b.tj.stages().values() if s in ("New", "Waiting"))
@@ -175,17 +175,20 @@ def probe_one(b, job, probe_nodes, timeout=300):
         pods = b.pods.job_pods(job.name)
         return len(pods) >= n and all(p.running is not None for p in pods[:n])
     wait_for(f"the {n} pods of {job.name} created", created, timeout, interval=0.05, check=b.check)
-    sample = {"job": job.name, "workers": n, "created_s": None, "running_s": None,
+    sample = {"job": job.name, "workers": n,
+              "created_s": max(p.created for p in b.pods.job_pods(job.name)[:n]) - t0, "running_s": None,
               "cluster_held": held / b.capacity, "jobs_waiting": waiting}
-    sample["created_s"] = max(p.created for p in b.pods.job_pods(job.name)[:n]) - t0
     try:
         wait_for(f"the {n} pods of {job.name} Running", all_running, timeout, interval=0.05, check=b.check)
     except BenchError as e:
         b.failures.append(f"probe {job.name}: {e}")
         return sample
     sample["running_s"] = max(p.running for p in b.pods.job_pods(job.name)[:n]) - t0
-    wait_for(f"{job.name} Completed", lambda: b.tj.stages().get(job.name) in ("Completed", "Failed"), timeout,
-             check=b.check)
+    try:
+        wait_for(f"{job.name} Completed", lambda: b.tj.stages().get(job.name) in ("Completed", "Failed"),
+                 timeout, check=b.check)
+    except BenchError as e:
+        b.failures.append(f"probe {job.name}: {e}")
     return sample
 
 
