@@ -45,7 +45,8 @@ struct job_settings {
   std::chrono::milliseconds resync_interval{5'000};
   /// A status change that only moves replica counts waits this long, so
   /// the counts of workers starting or finishing together go out in one
-  /// write; stage, size, times and conditions are written at once.
+  /// write; stage, size, times and a condition's type, status or reason
+  /// are written at once (lifecycle/status_write.hpp).
   std::chrono::milliseconds status_flush_delay{1'000};
   /// A change of condition messages only (the planner's reason for a
   /// waiting job) waits this long: they change with every plan, and a long

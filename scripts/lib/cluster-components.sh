@@ -84,8 +84,10 @@ kwok_args() {
   # No --server-address/--node-port: kwok then opens no port at all (no
   # kubectl logs/exec on simulated pods, which nothing here needs).
   # The pod CIDR is large so 100k simulated pods get distinct IPs.
-  # Node leases of 600s are renewed every 150s: 1,000 nodes cost ~7 writes/s
+  # Node leases of 600s are renewed every 150s: ~7 renewals/s for 1,000 nodes
   # (kwokctl's default 40s would be 100/s, too much for a busy 2-core machine).
+  # The API server has still counted up to ~15 Lease PUTs/s at that size
+  # (docs/benchmarks.md, session 6).
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-lease-duration-seconds=600 --cidr=10.64.0.0/12 --v=WARN
