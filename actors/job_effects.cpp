@@ -37,14 +37,17 @@ std::string now_text(job_self self) {
   return lifecycle::format_rfc3339(self->state.settings->wall_clock());
 }
 
+bool is_pod_write(const api_call& c) {
+  return c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
+}
+
 /// The job's writes go through its own gateway, in order. Pod creates and
 /// deletes spread over every gateway (by pod name, so one pod's calls stay
 /// ordered): a 64-worker job's creates run in parallel, and a delete and
 /// the create that replaces it are already ordered by the expectations.
 protocol::gateway_actor gateway_for(const job_state& st, const api_call& c) {
   const auto& all = st.settings->gateways;
-  const bool pod_write = c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
-  if (!pod_write || all.size() < 2)
+  if (!is_pod_write(c) || all.size() < 2)
     return st.gateway;
   return all[std::hash<std::string>{}(st.key() + "/" + c.name) % all.size()];
 }
@@ -70,14 +73,21 @@ void call(job_self self, api_call c, F done) {
   // No CAF timeout: the gateway always answers (the REST client has its own
   // deadlines and retries), and a CAF-side timeout would let the actor retry
   // a call that is still queued, duplicating it.
-  self->request(gateway, caf::infinite, std::move(c))
-      .then([self, done, in_backlog](api_result& r) mutable { done(r); },
-            [self, done, verb, name, in_backlog](caf::error& err) mutable {
-              api_result r;
-              r.message =
-                  std::string(protocol::to_string(verb)) + " " + name + ": " + self->system().render(err);
-              done(r);
-            });
+  // Pod writes go in the gateways' urgent queue, which CAF serves twice as
+  // often as the normal one: when the API server is slow, a new job's creates
+  // (and the deletes that free GPUs for it) pass the queued status writes and
+  // Events instead of waiting behind thousands of them. One pod's create and
+  // delete share a gateway and a queue, so they stay in order.
+  auto sent = is_pod_write(c)
+                  ? self->request<caf::message_priority::high>(gateway, caf::infinite, std::move(c))
+                  : self->request(gateway, caf::infinite, std::move(c));
+  std::move(sent).then([self, done, in_backlog](api_result& r) mutable { done(r); },
+                       [self, done, verb, name, in_backlog](caf::error& err) mutable {
+                         api_result r;
+                         r.message = std::string(protocol::to_string(verb)) + " " + name + ": "
+                                     + self->system().render(err);
+                         done(r);
+                       });
 }
 
 void record_failure(job_self self, const std::string& what, const api_result& r) {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -217,6 +218,22 @@ TEST_F(JobWritesTest, PodWritesSpreadOverGatewaysJobWritesStayOnOne) {
   EXPECT_EQ(creates, 16u);
   EXPECT_GE(gateways_with_creates, 2u) << "16 creates of one job run on several gateways";
   EXPECT_EQ(gateways_with_status, 1u) << "the job's status writes stay ordered on one gateway";
+}
+
+TEST_F(JobWritesTest, PodWritesPassTheStatusWritesAndEventsQueuedAtTheGateway) {
+  start();
+  observe(test::make_job());
+  const auto before = log_->calls.size();
+  // One decision queues the admission's status write, its Event and the
+  // creates at the one gateway before it runs: the creates go first.
+  decide_running({{0, "node-a"}, {1, "node-b"}, {2, "node-c"}, {3, "node-d"}});
+  std::vector<api_verb> order;
+  for (auto i = before; i < log_->calls.size(); ++i)
+    order.push_back(log_->calls[i].verb);
+  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::create_pod), 4);
+  ASSERT_GT(order.size(), 4u) << "the decision also wrote status or an Event";
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(order[i], api_verb::create_pod) << "call " << i << " of the decision";
 }
 
 } // namespace
