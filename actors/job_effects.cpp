@@ -41,6 +41,13 @@ bool is_pod_write(const api_call& c) {
   return c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
 }
 
+/// Which of a gateway's mailbox queues a call waits in. CAF serves the
+/// urgent queue twice as often as the normal one, so when the API server is
+/// slow, the writes that start a job or free GPUs for one pass the queued
+/// status writes, Events and clean-ups instead of waiting behind thousands
+/// of them.
+enum class queue { normal, urgent };
+
 /// The job's writes go through its own gateway, in order. Pod creates and
 /// deletes spread over every gateway (by pod name, so one pod's calls stay
 /// ordered): a 64-worker job's creates run in parallel, and a delete and
@@ -55,7 +62,7 @@ protocol::gateway_actor gateway_for(const job_state& st, const api_call& c) {
 /// Sends `call`; `done` runs with the result on the actor (a request that
 /// errors at the CAF level, e.g. a dead gateway, becomes a failed result).
 template <class F>
-void call(job_self self, api_call c, F done) {
+void call(job_self self, api_call c, F done, queue q = queue::normal) {
   ++self->state.writes;
   auto verb = c.verb;
   auto name = c.name;
@@ -73,12 +80,9 @@ void call(job_self self, api_call c, F done) {
   // No CAF timeout: the gateway always answers (the REST client has its own
   // deadlines and retries), and a CAF-side timeout would let the actor retry
   // a call that is still queued, duplicating it.
-  // Pod writes go in the gateways' urgent queue, which CAF serves twice as
-  // often as the normal one: when the API server is slow, a new job's creates
-  // (and the deletes that free GPUs for it) pass the queued status writes and
-  // Events instead of waiting behind thousands of them. One pod's create and
-  // delete share a gateway and a queue, so they stay in order.
-  auto sent = is_pod_write(c)
+  // Queues do not reorder one pod's calls where it matters: its re-create
+  // waits for the delete through the expectations, not the mailbox.
+  auto sent = q == queue::urgent
                   ? self->request<caf::message_priority::high>(gateway, caf::infinite, std::move(c))
                   : self->request(gateway, caf::infinite, std::move(c));
   std::move(sent).then([self, done, in_backlog](api_result& r) mutable { done(r); },
@@ -255,15 +259,17 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
                   placement.node.empty() ? std::string("(any)") : placement.node, st.status.current_size);
   }
   st.creating.expect(name);
-  call(self, make_call(api_verb::create_pod, st.namespace_, name, std::move(body.value())),
-       [self, name](const api_result& r) {
-         if (r.ok || r.already_exists()) {
-           self->state.creating.answered(name, self->clock().now());
-           return; // the watch will show it
-         }
-         self->state.creating.satisfy(name);
-         record_failure(self, "creating pod " + name, r);
-       });
+  call(
+      self, make_call(api_verb::create_pod, st.namespace_, name, std::move(body.value())),
+      [self, name](const api_result& r) {
+        if (r.ok || r.already_exists()) {
+          self->state.creating.answered(name, self->clock().now());
+          return; // the watch will show it
+        }
+        self->state.creating.satisfy(name);
+        record_failure(self, "creating pod " + name, r);
+      },
+      queue::urgent);
 }
 
 void delete_pod(job_self self, const lifecycle::worker_delete& what) {
@@ -278,15 +284,23 @@ void delete_pod(job_self self, const lifecycle::worker_delete& what) {
   auto c = make_call(api_verb::delete_pod, st.namespace_, what.name, {}, what.uid);
   if (what.force)
     c.grace_period_seconds = 0;
+  // A live pod's delete frees GPUs a waiting job may be placed on; a
+  // finished pod's (cleanPodPolicy) or one already terminating frees
+  // nothing now and can wait.
+  const auto it = st.pods.find(what.name);
+  const bool frees_gpus = it != st.pods.end() && lifecycle::is_live(it->second);
   auto name = what.name;
-  call(self, std::move(c), [self, name](const api_result& r) {
-    if (r.ok || r.not_found()) {
-      self->state.deleting.answered(name, self->clock().now());
-      return;
-    }
-    self->state.deleting.satisfy(name);
-    record_failure(self, "deleting pod " + name, r);
-  });
+  call(
+      self, std::move(c),
+      [self, name](const api_result& r) {
+        if (r.ok || r.not_found()) {
+          self->state.deleting.answered(name, self->clock().now());
+          return;
+        }
+        self->state.deleting.satisfy(name);
+        record_failure(self, "deleting pod " + name, r);
+      },
+      frees_gpus ? queue::urgent : queue::normal);
 }
 
 void ensure_job_objects(job_self self) {
@@ -337,15 +351,17 @@ void ensure_job_objects(job_self self) {
     return;
   }
   st.creating.expect(rdzv);
-  call(self, make_call(api_verb::create_pod, st.namespace_, rdzv, std::move(body.value())),
-       [self, rdzv](const api_result& r) {
-         if (r.ok || r.already_exists()) {
-           self->state.creating.answered(rdzv, self->clock().now());
-           return;
-         }
-         self->state.creating.satisfy(rdzv);
-         record_failure(self, "creating the rendezvous pod", r);
-       });
+  call(
+      self, make_call(api_verb::create_pod, st.namespace_, rdzv, std::move(body.value())),
+      [self, rdzv](const api_result& r) {
+        if (r.ok || r.already_exists()) {
+          self->state.creating.answered(rdzv, self->clock().now());
+          return;
+        }
+        self->state.creating.satisfy(rdzv);
+        record_failure(self, "creating the rendezvous pod", r);
+      },
+      queue::urgent);
 }
 
 void delete_job(job_self self) {

@@ -40,6 +40,14 @@ std::int64_t field(const json::object& o, const char* key) {
   return v ? v->to_number<std::int64_t>() : 0;
 }
 
+/// The verbs of the calls the gateway took since call `from`, in its order.
+std::vector<api_verb> verbs_since(const test::gateway_log& log, std::size_t from) {
+  std::vector<api_verb> out;
+  for (auto i = from; i < log.calls.size(); ++i)
+    out.push_back(log.calls[i].verb);
+  return out;
+}
+
 TEST_F(JobWritesTest, ReplicaCountChangesAreBatchedIntoOneWrite) {
   start();
   observe(test::make_job());
@@ -227,13 +235,33 @@ TEST_F(JobWritesTest, PodWritesPassTheStatusWritesAndEventsQueuedAtTheGateway) {
   // One decision queues the admission's status write, its Event and the
   // creates at the one gateway before it runs: the creates go first.
   decide_running({{0, "node-a"}, {1, "node-b"}, {2, "node-c"}, {3, "node-d"}});
-  std::vector<api_verb> order;
-  for (auto i = before; i < log_->calls.size(); ++i)
-    order.push_back(log_->calls[i].verb);
+  const auto order = verbs_since(*log_, before);
   ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::create_pod), 4);
   ASSERT_GT(order.size(), 4u) << "the decision also wrote status or an Event";
   for (std::size_t i = 0; i < 4; ++i)
     EXPECT_EQ(order[i], api_verb::create_pod) << "call " << i << " of the decision";
+}
+
+TEST_F(JobWritesTest, DeletesOfLiveWorkersPassTheStatusWriteAndEventOfAResize) {
+  run_two_workers(test::make_job());
+  elapse(5min);
+  const auto before = log_->calls.size();
+  decide_running({{0, "node-a"}}, "making room for lattice/bert"); // plain workers restart at the new size
+  const auto order = verbs_since(*log_, before);
+  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::delete_pod), 2);
+  ASSERT_GT(order.size(), 2u) << "the resize also wrote status or an Event";
+  EXPECT_EQ(order[0], api_verb::delete_pod);
+  EXPECT_EQ(order[1], api_verb::delete_pod);
+}
+
+TEST_F(JobWritesTest, CleanUpDeletesOfFinishedPodsWaitBehindTheCompletion) {
+  run_two_workers(test::make_job([](json::object& o) { test::run_policy(o)["cleanPodPolicy"] = "All"; }));
+  set_phase("resnet-worker-0", pod_phase::succeeded);
+  const auto before = log_->calls.size();
+  set_phase("resnet-worker-1", pod_phase::succeeded);
+  const auto order = verbs_since(*log_, before);
+  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::delete_pod), 2);
+  EXPECT_NE(order[0], api_verb::delete_pod) << "the Completed status and Event go first";
 }
 
 } // namespace
