@@ -52,9 +52,15 @@ std::string why_remove_live(const worker_reconcile_input& in, const k8s::pod& po
   return {};
 }
 
+/// Past its deadline and not Ready: a Ready pod's kubelet has not even
+/// stopped its containers yet (a slow kubelet, or kwok's lag in the test
+/// cluster), and forcing would free the name for a second worker of the same
+/// rank while the first still runs. A lost node's pods are marked not Ready
+/// by the node controller, and a live kubelet marks them once the containers
+/// stop, so the rule still frees the name in both cases.
 bool stuck_terminating(const worker_reconcile_input& in, const k8s::pod& pod) {
   const auto deadline = parse_optional_time(pod.meta.deletion_timestamp);
-  return deadline && in.now > *deadline + in.force_delete_after;
+  return deadline && in.now > *deadline + in.force_delete_after && pod.ready != k8s::condition_status::true_;
 }
 
 } // namespace

@@ -61,8 +61,8 @@ struct worker_reconcile_input {
 ///   new size: its WORLD_SIZE is fixed in the pod);
 /// - every target index without a pod of that name (in any state) and
 ///   without a create in flight is created;
-/// - a pod stuck terminating past force_delete_after is deleted again,
-///   forced.
+/// - a pod stuck terminating past force_delete_after, and not Ready, is
+///   deleted again, forced.
 /// Succeeded workers are kept: the job completes when all have succeeded.
 worker_actions reconcile_workers(const worker_reconcile_input& in);
 

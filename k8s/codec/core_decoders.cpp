@@ -142,7 +142,8 @@ bool decode_object(decode_context& ctx, dom::element root, pod& out) {
       if (k == "reason")
         return read_string(ctx, s, out.reason);
       if (k == "conditions")
-        return decode_condition_of_type(ctx, s, "PodScheduled", out.scheduled, &out.scheduled_reason);
+        return decode_condition_of_type(ctx, s, "PodScheduled", out.scheduled, &out.scheduled_reason)
+               && decode_condition_of_type(ctx, s, "Ready", out.ready, nullptr);
       if (k == "containerStatuses")
         return for_each_item(ctx, s, [&](std::size_t, dom::element c) {
           out.container_statuses.emplace_back();

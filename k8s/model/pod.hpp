@@ -36,6 +36,9 @@ struct pod {
   /// status.reason ("Evicted", ...).
   std::string reason;
   std::string scheduled_reason;
+  /// Ready condition: the kubelet's, set False by the node controller when
+  /// the node stops reporting (unknown when the pod has none yet).
+  condition_status ready = condition_status::unknown;
   std::vector<container_status> container_statuses;
 };
 

@@ -45,6 +45,11 @@ k8s::pod terminating(k8s::pod pod, const std::string& since) {
   return pod;
 }
 
+k8s::pod with_ready(k8s::pod pod, k8s::condition_status ready) {
+  pod.ready = ready;
+  return pod;
+}
+
 k8s::pod with_uid(k8s::pod pod, const std::string& uid) {
   pod.meta.uid = uid;
   return pod;
@@ -227,6 +232,23 @@ INSTANTIATE_TEST_SUITE_P(
         reconcile_case{"terminating_past_the_grace_is_force_deleted",
                        {make_worker(0, pod_phase::running),
                         terminating(make_worker(1, pod_phase::running), "2026-11-28T09:59:44Z")},
+                       two_on_a,
+                       {{"resnet-worker-1", true, false}},
+                       {}},
+        // Still Ready: the kubelet has not stopped the containers (slow, or
+        // kwok lagging); forcing could start a second worker of that rank.
+        reconcile_case{"a_ready_pod_past_the_grace_is_not_forced",
+                       {make_worker(0, pod_phase::running),
+                        with_ready(terminating(make_worker(1, pod_phase::running), "2026-11-28T09:00:00Z"),
+                                   k8s::condition_status::true_)},
+                       two_on_a,
+                       {},
+                       {}},
+        // Marked not Ready (the node controller, for a lost node): forced.
+        reconcile_case{"a_pod_marked_not_ready_past_the_grace_is_forced",
+                       {make_worker(0, pod_phase::running),
+                        with_ready(terminating(make_worker(1, pod_phase::running), "2026-11-28T09:59:44Z"),
+                                   k8s::condition_status::false_)},
                        two_on_a,
                        {{"resnet-worker-1", true, false}},
                        {}},

@@ -133,6 +133,8 @@ TEST(decode_pod, reads_phase_requests_and_container_states) {
   EXPECT_EQ(p->requests.cpu_millis, 3600);
   EXPECT_EQ(p->requests.memory_bytes, 16 * gi + 64 * mi);
   EXPECT_EQ(p->requests.get("nvidia.com/gpu"), 1);
+  EXPECT_EQ(p->ready, condition_status::false_) << "the Ready condition, among three";
+  EXPECT_EQ(p->scheduled, condition_status::true_);
   EXPECT_EQ(p->phase, pod_phase::failed);
   EXPECT_EQ(p->reason, "Evicted");
   EXPECT_EQ(p->scheduled, condition_status::true_);
@@ -154,6 +156,7 @@ TEST(decode_pod, unschedulable_pending_pod_with_limits_only) {
   EXPECT_EQ(p->phase, pod_phase::pending);
   EXPECT_EQ(p->scheduled, condition_status::false_);
   EXPECT_EQ(p->scheduled_reason, "Unschedulable");
+  EXPECT_EQ(p->ready, condition_status::unknown) << "no Ready condition yet";
   EXPECT_EQ(p->node_name, "");
   // Requests default to limits when absent.
   EXPECT_EQ(p->requests.cpu_millis, 2000);
