@@ -90,6 +90,9 @@ void call(job_self self, api_call c, F done, queue q = queue::normal) {
                          api_result r;
                          r.message = std::string(protocol::to_string(verb)) + " " + name + ": "
                                      + self->system().render(err);
+                         // The gateways stop only when the operator does: a
+                         // call that finds them gone is dropped at shutdown.
+                         r.cancelled = err == caf::sec::request_receiver_down;
                          done(r);
                        });
 }

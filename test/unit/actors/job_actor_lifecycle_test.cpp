@@ -180,6 +180,17 @@ TEST_F(JobActorLifecycleTest, AWriteDroppedAtShutdownIsNoFailure) {
     EXPECT_EQ(std::string(line.as_string()).find("failed"), std::string::npos) << line;
 }
 
+// The gateways stop before the job actors: a write that finds its gateway
+// gone is dropped the same way.
+TEST_F(JobActorLifecycleTest, AWriteToAStoppedGatewayIsNoFailure) {
+  start();
+  caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
+  run();
+  observe(test::make_job());
+  EXPECT_TRUE(log_->calls.empty());
+  EXPECT_EQ(inspect().at("writeFailures").to_number<std::int64_t>(), 0);
+}
+
 TEST_F(JobActorLifecycleTest, AlreadyExistsCountsAsCreated) {
   log_->answer = [](const protocol::api_call& c) {
     if (c.verb == api_verb::create_pod || c.verb == api_verb::create_service)
