@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -115,6 +116,25 @@ std::string server_version() {
   return std::string(version->get_string());
 }
 
+namespace {
+
+/// `kubectl wait --for condition=established` fails at once instead of
+/// waiting when it reads a CRD whose status has no conditions yet
+/// (".status.conditions accessor error: <nil>"), just after the apply: poll.
+void wait_until_established(const std::string& crd) {
+  const std::string get =
+      "kubectl get crd/" + crd + " -o jsonpath='{.status.conditions[?(@.type==\"Established\")].status}'";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string out;
+  while (run(get, &out) != 0 || out.find("True") == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("CRD " + crd + " not Established within 60 s: " + out);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+} // namespace
+
 std::string ensure_training_job_crd() {
   const std::string crd = std::string("trainingjobs.") + test_group;
   const std::string file = "/tmp/lattice-it-crd-" + std::to_string(::getpid()) + ".yaml";
@@ -141,7 +161,7 @@ std::string ensure_training_job_crd() {
     used = "a minimal test CRD (helm template failed: " + helm_error.substr(0, 300) + ")";
   }
   run_ok("kubectl apply --server-side --force-conflicts -f " + file);
-  run_ok("kubectl wait --for condition=established --timeout=60s crd/" + crd);
+  wait_until_established(crd);
   std::remove(file.c_str());
   return used;
 }
