@@ -47,7 +47,8 @@ struct worker_reconcile_input {
   const std::set<std::string>& deleting;
   std::string api_group;
   scheduling::time_point now;
-  /// A terminating pod this long past its deletion deadline is force-deleted.
+  /// A terminating pod this long past its deletion deadline, and not Ready,
+  /// is force-deleted.
   std::chrono::seconds force_delete_after{15};
 };
 
