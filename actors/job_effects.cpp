@@ -1,5 +1,6 @@
 #include "actors/job_effects.hpp"
 
+#include "actors/job_timing.hpp"
 #include "k8s/codec/encoders.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/rendezvous.hpp"
@@ -267,12 +268,14 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
       [self, name](const api_result& r) {
         if (r.ok || r.already_exists()) {
           self->state.creating.answered(name, self->clock().now());
+          job_detail::check_created(self);
           return; // the watch will show it
         }
         self->state.creating.satisfy(name);
         record_failure(self, "creating pod " + name, r);
       },
       queue::urgent);
+  job_detail::note_create_sent(st);
 }
 
 void delete_pod(job_self self, const lifecycle::worker_delete& what) {

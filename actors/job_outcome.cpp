@@ -1,6 +1,7 @@
 #include "actors/job_outcome.hpp"
 
 #include "actors/job_support.hpp"
+#include "actors/job_timing.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/rfc3339.hpp"
@@ -39,6 +40,7 @@ void requeue(job_self self, const lifecycle::job_outcome& out) {
   auto& st = self->state;
   const auto now = st.settings->wall_clock();
   lifecycle::apply_requeue(st.status, *out.requeue);
+  job_detail::note_queued(st, self->clock().now());
   st.schedule_failures = out.requeue->schedule_failures;
   st.last_resize_time = lifecycle::format_rfc3339(now);
   write_annotations(self);

@@ -3,6 +3,7 @@
 #include "actors/job_adoption.hpp"
 #include "actors/job_outcome.hpp"
 #include "actors/job_support.hpp"
+#include "actors/job_timing.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/job_validation.hpp"
 #include "lifecycle/pod_names.hpp"
@@ -219,6 +220,7 @@ void on_decision(job_self self, const scheduling::job_decision& d) {
       emit_event(self, text);
       if (metrics)
         metrics->admissions().Increment();
+      note_admitted(self);
     } else if (old_size != d.size) {
       auto why = d.preempted_by.empty() ? d.reason : "making room for " + d.preempted_by;
       emit_event(self, lifecycle::scaled_event(old_size, d.size, why));
@@ -228,8 +230,10 @@ void on_decision(job_self self, const scheduling::job_decision& d) {
       if (metrics)
         metrics->resizes(d.size > old_size ? "up" : "down").Increment();
     }
-    if (!st.target || *st.target != d.workers)
+    if (!st.target || *st.target != d.workers) {
       st.applied_at = self->clock().now();
+      start_create_timer(st, *st.applied_at);
+    }
     st.target = d.workers;
   } else {
     if (was_running) {
@@ -287,6 +291,11 @@ void reconcile(job_self self) {
     changed |= lifecycle::apply_decision(st.status, false, 0, lifecycle::format_rfc3339(now));
     st.target = std::vector<scheduling::worker_placement>{};
   }
+  // A suspended job is not waiting for admission: its wait starts on resume.
+  if (st.observed->spec.run.suspend)
+    st.queued_at.reset();
+  else if (st.status.stage != "Running")
+    note_queued(st, clock_now);
   count_worker_failures(self);
   // Before evaluate: a job that finishes in this pass is written with its
   // final counts.
@@ -305,6 +314,7 @@ void reconcile(job_self self) {
   // Pod actions first: a worker this pass deletes (restart at a new size,
   // move) is not running, so Restarting is not overwritten by Running.
   apply_pod_actions(self);
+  check_created(self);
   changed |= update_conditions(self);
   if (st.applied_at && all_target_running(st)) {
     if (st.settings->metrics)

@@ -45,6 +45,16 @@ struct job_state {
   /// When the last decision that changed the placement arrived (actor
   /// clock), until all its workers run: lattice_apply_to_running_seconds.
   std::optional<std::chrono::steady_clock::time_point> applied_at;
+  /// The same decision, until every worker it places is created
+  /// (actors/job_timing.hpp); `sent`: it needed a create.
+  struct create_timing {
+    std::chrono::steady_clock::time_point started;
+    bool sent = false;
+  };
+  std::optional<create_timing> create_timer;
+  /// Since when the job waits for admission (actor clock; nullopt: admitted
+  /// or not seen waiting yet): lattice_admission_wait_seconds.
+  std::optional<std::chrono::steady_clock::time_point> queued_at;
   /// The intended status differs from what was last written.
   bool status_dirty = false;
   /// A status PATCH is in flight: the next one waits for its answer (one

@@ -24,6 +24,8 @@ enum metric_id : std::size_t {
   job_failures_id,
   plan_duration_id,
   apply_to_running_id,
+  apply_to_created_id,
+  admission_wait_id,
   api_requests_id,
   api_request_duration_id,
   watch_restarts_id,
@@ -41,6 +43,10 @@ const hist_buckets plan_buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
                                 0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
 // Pods go from created to Running in seconds to minutes (image pulls).
 const hist_buckets apply_buckets{0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600};
+// Pod creates: a round trip per pod, 16 in flight; the target is 2 s for 64.
+const hist_buckets create_buckets{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60};
+// Queue waits: from an empty cluster's sub-second admission to hours.
+const hist_buckets wait_buckets{0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400};
 // API server round trips.
 const hist_buckets api_buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
@@ -81,6 +87,16 @@ const std::vector<metric_spec>& metric_catalogue() {
       {"lattice_apply_to_running_seconds",
        k::histogram,
        "Time from applying a scheduling decision until all of the job's pods are Running.",
+       {}},
+      {"lattice_apply_to_created_seconds",
+       k::histogram,
+       "Time from applying a scheduling decision until every worker pod it places is created "
+       "(decisions that create pods only).",
+       {}},
+      {"lattice_admission_wait_seconds",
+       k::histogram,
+       "Time a TrainingJob waited in the queue before admission, from when this replica first saw it "
+       "waiting (or its requeue or preemption).",
        {}},
       {"lattice_api_requests_total",
        k::counter,
@@ -151,6 +167,8 @@ metrics::metrics()
   admissions();
   plan_duration();
   apply_to_running_latency();
+  apply_to_created_latency();
+  admission_wait();
   leader();
 }
 
@@ -191,6 +209,12 @@ prometheus::Histogram& metrics::plan_duration() {
 }
 prometheus::Histogram& metrics::apply_to_running_latency() {
   return families_->histogram(apply_to_running_id, apply_buckets);
+}
+prometheus::Histogram& metrics::apply_to_created_latency() {
+  return families_->histogram(apply_to_created_id, create_buckets);
+}
+prometheus::Histogram& metrics::admission_wait() {
+  return families_->histogram(admission_wait_id, wait_buckets);
 }
 prometheus::Counter& metrics::api_request(const std::string& verb, const std::string& resource,
                                           const std::string& code) {

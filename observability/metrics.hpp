@@ -59,6 +59,10 @@ public:
   prometheus::Histogram& plan_duration();
   /// From applying a decision to all its pods Running.
   prometheus::Histogram& apply_to_running_latency();
+  /// From applying a decision to every worker pod it places created.
+  prometheus::Histogram& apply_to_created_latency();
+  /// From queued (first seen, requeued, preempted) to admitted.
+  prometheus::Histogram& admission_wait();
 
   // Kubernetes API.
   prometheus::Counter& api_request(const std::string& verb, const std::string& resource,

@@ -1,6 +1,7 @@
 """What the benchmark observes, each with its own clock (time.monotonic()): worker pods and
 TrainingJobs (from watches of the bench namespace), the operator process (/proc) and its /metrics."""
 import collections
+import json
 import os
 import re
 import threading
@@ -220,7 +221,8 @@ class ProcessSampler(threading.Thread):
 METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 FAMILIES = ("lattice_api_requests_total", "lattice_plan_duration_seconds", "lattice_gpus_allocated",
-            "lattice_apply_to_running_seconds", "lattice_api_request_duration_seconds",
+            "lattice_apply_to_running_seconds", "lattice_apply_to_created_seconds",
+            "lattice_admission_wait_seconds", "lattice_api_request_duration_seconds",
             "lattice_gpus_allocatable", "lattice_queue_length", "lattice_jobs", "lattice_admissions_total",
             "lattice_preemptions_total", "lattice_resizes_total", "lattice_requeues_total")
 
@@ -259,3 +261,29 @@ def http_ok(url, timeout=2):
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, OSError):
         return False
+
+
+ADMITTED_LINE = re.compile(r"^admitted after ([0-9.]+)s in the queue$")
+CREATED_LINE = re.compile(r"^all [0-9]+ worker pods created ([0-9.]+)s after the decision$")
+
+
+def operator_timings(log_lines, objects):
+    """The operator's own figures for the jobs `objects` ("ns/name") from its JSON log: the first
+    admission wait and the first decision → all workers created, in seconds, by object."""
+    out = {}
+    for line in log_lines:
+        if not line.startswith("{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        obj = entry.get("object")
+        if obj not in objects:
+            continue
+        msg = entry.get("msg", "")
+        for key, pattern in (("admission_wait_s", ADMITTED_LINE), ("decision_to_created_s", CREATED_LINE)):
+            m = pattern.match(msg)
+            if m:
+                out.setdefault(obj, {}).setdefault(key, float(m.group(1)))
+    return out

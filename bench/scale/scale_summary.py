@@ -3,19 +3,38 @@ observations. Every field of scale_report.REQUIRED_FIELDS is set, null when a fa
 get far enough to measure it."""
 from scale_report import (counter_delta, first_crossing, gpu_summary, histogram_delta, histogram_quantile,
                           max_rate, percentile, rounded)
+from scale_observe import operator_timings
 
 TERMINAL_STAGES = ("Completed", "Failed")
 
 
 def latency_summary(samples):
-    created = [s["created_s"] for s in samples if s["created_s"] is not None]
-    running = [s["running_s"] for s in samples if s["running_s"] is not None]
-    return {"n": len(samples), "n_running": len(running),
-            "created_p50_s": rounded(percentile(created, 50)), "created_p99_s": rounded(percentile(created, 99)),
-            "created_max_s": rounded(max(created, default=None)),
-            "running_p50_s": rounded(percentile(running, 50)), "running_p99_s": rounded(percentile(running, 99)),
-            "running_max_s": rounded(max(running, default=None)),
-            "samples": [{k: rounded(v) if isinstance(v, float) else v for k, v in s.items()} for s in samples]}
+    def figures(key):
+        return [s[key] for s in samples if s.get(key) is not None]
+    created, running = figures("created_s"), figures("running_s")
+    out = {"n": len(samples), "n_running": len(running),
+           "created_p50_s": rounded(percentile(created, 50)), "created_p99_s": rounded(percentile(created, 99)),
+           "created_max_s": rounded(max(created, default=None)),
+           "running_p50_s": rounded(percentile(running, 50)), "running_p99_s": rounded(percentile(running, 99)),
+           "running_max_s": rounded(max(running, default=None)),
+           "samples": [{k: rounded(v) if isinstance(v, float) else v for k, v in s.items()} for s in samples]}
+    # The operator's own clock (its log): queued → admitted, decision → all created, and their sum.
+    for key in ("operator_admission_wait_s", "operator_created_s", "operator_observed_to_created_s"):
+        values = figures(key)
+        out[key[:-2] + "_p50_s"] = rounded(percentile(values, 50))
+        out[key[:-2] + "_p99_s"] = rounded(percentile(values, 99))
+    return out
+
+
+def with_operator_timings(probes, timings, namespace):
+    """The probe samples with the operator's figures for each (scale_observe.operator_timings)."""
+    out = []
+    for p in probes:
+        t = timings.get(f"{namespace}/{p['job']}", {})
+        wait, created = t.get("admission_wait_s"), t.get("decision_to_created_s")
+        out.append(dict(p, operator_admission_wait_s=wait, operator_created_s=created,
+                        operator_observed_to_created_s=wait + created if None not in (wait, created) else None))
+    return out
 
 
 def _operator(raw, run):
@@ -102,7 +121,8 @@ def _api_and_plan(raw, completed):
                 p99_ms=rounded(1000 * (histogram_quantile(0.99, buckets) or 0), 3) if count else None,
                 plans_per_s=rounded(count / busy_s, 2) if busy_s else None,
                 buckets_ms={f"{1000 * le:g}": int(c) for le, c in buckets})
-    for name in ("lattice_apply_to_running_seconds", "lattice_api_request_duration_seconds"):
+    for name in ("lattice_apply_to_running_seconds", "lattice_apply_to_created_seconds",
+                 "lattice_admission_wait_seconds", "lattice_api_request_duration_seconds"):
         count, total_s, buckets = histogram_delta(before, after, name)
         key = name[len("lattice_"):-len("_seconds")]
         plan[key] = {"count": int(count), "mean_s": rounded(total_s / count) if count else None,
@@ -124,6 +144,15 @@ def _gpu(raw, run):
     out["series"] = [[round(s["t"] - start, 1), rounded(s["planned"], 4), round(s["held"], 4),
                       round(s["running"], 4), s["waiting"], s["fit"]] for s in samples[::step]]
     return out
+
+
+def _operator_log_timings(run):
+    objects = {f"{run.ns}/{j.name}" for j in run.probe_jobs}
+    try:
+        with open(run.log_path, errors="replace") as log:
+            return operator_timings(log, objects)
+    except OSError:
+        return {}
 
 
 def summarize(raw, run):
@@ -152,7 +181,7 @@ def summarize(raw, run):
                      max(finished, default=None), done]
             timeline.append([job.name, job.wave, job.min_size, job.max_size, job.gpus, job.priority, len(pods)]
                             + [None if t is None else round(t - origin, 3) for t in times])
-    probes = raw.get("probes") or []
+    probes = with_operator_timings(raw.get("probes") or [], _operator_log_timings(run), run.ns)
     result = {k: raw.get(k) for k in ("schema", "config", "machine", "completed", "error", "failures", "wall_s",
                                       "driver_cpu_cores", "watch_errors", "unfinished", "stages", "busy",
                                       "arrivals", "ceiling_before", "ceiling_after")}

@@ -7,8 +7,8 @@ import unittest
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scale_observe import PodTracker, parse_metrics  # noqa: E402
-from scale_summary import latency_summary  # noqa: E402
+from scale_observe import PodTracker, operator_timings, parse_metrics  # noqa: E402
+from scale_summary import latency_summary, with_operator_timings  # noqa: E402
 from scale_report import (REQUIRED_FIELDS, first_crossing, gpu_summary, histogram_delta,  # noqa: E402
                           histogram_quantile, max_rate, missing_fields, percentile)
 from scale_workload import (GPUS_PER_NODE, PROBE_GROUP, arrival_times, general_gpus, make_jobs,  # noqa: E402
@@ -165,6 +165,27 @@ class Arithmetic(unittest.TestCase):
         self.assertEqual((lat["n"], lat["n_running"]), (2, 1))
         self.assertEqual((lat["created_p50_s"], lat["created_max_s"]), (1.0, 1.5))
         self.assertEqual((lat["running_p50_s"], lat["running_max_s"]), (3.0, 3.0))
+
+    def test_operator_timings_come_from_the_probes_own_log_lines(self):
+        log = ['lattice-operator --log-format json',
+               '{"ts":"t","level":"info","msg":"admitted after 0.412s in the queue","object":"ns/p64-0"}',
+               '{"ts":"t","level":"info","msg":"admitted after 9.000s in the queue","object":"ns/mix-1"}',
+               '{"ts":"t","level":"info","msg":"all 64 worker pods created 1.250s after the decision",'
+               '"object":"ns/p64-0"}',
+               '{"ts":"t","level":"info","msg":"all 64 worker pods created 7.000s after the decision",'
+               '"object":"ns/p64-0"}',
+               '{"ts":"t","level":"info","msg":"admitted after 0.1s in the queue","object":"ns/p8-0"}',
+               '{"truncated']
+        timings = operator_timings(log, {"ns/p64-0", "ns/p8-0"})
+        self.assertEqual(timings, {"ns/p64-0": {"admission_wait_s": 0.412, "decision_to_created_s": 1.25},
+                                   "ns/p8-0": {"admission_wait_s": 0.1}})
+        probes = with_operator_timings([{"job": "p64-0", "workers": 64, "created_s": 2.0, "running_s": 4.0},
+                                        {"job": "p8-0", "workers": 8, "created_s": 1.0, "running_s": 2.0}],
+                                       timings, "ns")
+        self.assertAlmostEqual(probes[0]["operator_observed_to_created_s"], 1.662)
+        self.assertIsNone(probes[1]["operator_observed_to_created_s"], "no created line: no sum")
+        lat = latency_summary(probes[:1])
+        self.assertEqual((lat["operator_admission_wait_p50_s"], lat["operator_created_p99_s"]), (0.412, 1.25))
 
     def test_missing_fields(self):
         self.assertEqual(len(missing_fields({})), len(REQUIRED_FIELDS))

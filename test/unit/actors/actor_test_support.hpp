@@ -106,6 +106,34 @@ inline protocol::gateway_actor::behavior_type fake_gateway(protocol::gateway_act
   }};
 }
 
+/// A gateway that holds the calls of one verb (status patches unless told)
+/// until the test sends it the answer for the oldest one (an api_result),
+/// and answers every other call at once. Untyped so it can take that
+/// message; the job actor only ever sends it api_calls. (A promise must be
+/// delivered by its own actor.)
+struct held_writes {
+  protocol::api_verb held_verb = protocol::api_verb::patch_job_status;
+  std::vector<protocol::api_call> calls;
+  std::vector<caf::response_promise> waiting;
+};
+
+inline caf::behavior holding_gateway(caf::event_based_actor* self, std::shared_ptr<held_writes> held) {
+  return {
+      [self, held](protocol::api_call& call) -> caf::result<protocol::api_result> {
+        held->calls.push_back(call);
+        if (call.verb != held->held_verb)
+          return protocol::api_result{true, 200, ""};
+        held->waiting.push_back(self->make_response_promise());
+        return held->waiting.back();
+      },
+      [held](protocol::api_result& answer) {
+        auto promise = held->waiting.front();
+        held->waiting.erase(held->waiting.begin());
+        promise.deliver(std::move(answer));
+      },
+  };
+}
+
 /// A fixture owning an actor system on the test coordinator. Actors a test
 /// spawns through keep() are stopped in TearDown, and every pending timer is
 /// fired so nothing keeps the system from shutting down.

@@ -113,36 +113,10 @@ TEST_F(JobWritesTest, APlannerMessageAloneWaitsForTheMessageDelayADecisiveChange
       << "the message change went out with the admission: the armed flush has nothing left";
 }
 
-/// A gateway that holds status patches until the test sends it the answer
-/// for the oldest one (an api_result), and answers every other call at
-/// once. Untyped so it can take that message; the job actor only ever
-/// sends it api_calls. (A promise must be delivered by its own actor.)
-struct held_writes {
-  std::vector<protocol::api_call> calls;
-  std::vector<caf::response_promise> waiting;
-};
-
-caf::behavior holding_gateway(caf::event_based_actor* self, std::shared_ptr<held_writes> held) {
-  return {
-      [self, held](protocol::api_call& call) -> caf::result<protocol::api_result> {
-        held->calls.push_back(call);
-        if (call.verb != api_verb::patch_job_status)
-          return protocol::api_result{true, 200, ""};
-        held->waiting.push_back(self->make_response_promise());
-        return held->waiting.back();
-      },
-      [held](protocol::api_result& answer) {
-        auto promise = held->waiting.front();
-        held->waiting.erase(held->waiting.begin());
-        promise.deliver(std::move(answer));
-      },
-  };
-}
-
 TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
-  auto held = std::make_shared<held_writes>();
+  auto held = std::make_shared<test::held_writes>();
   auto s = settings();
-  auto gateway = keep(sys_.spawn(holding_gateway, held));
+  auto gateway = keep(sys_.spawn(test::holding_gateway, held));
   s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
   job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
   run();
@@ -174,11 +148,11 @@ TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
 }
 
 TEST_F(JobWritesTest, UnansweredCallsCountInTheGatewaysBacklogUntilAnsweredOrTheActorQuits) {
-  auto held = std::make_shared<held_writes>();
+  auto held = std::make_shared<test::held_writes>();
   auto s = settings();
   s.metrics = std::make_shared<observability::metrics>();
   auto& backlog = s.metrics->actor_mailbox_size("gateways");
-  auto gateway = keep(sys_.spawn(holding_gateway, held));
+  auto gateway = keep(sys_.spawn(test::holding_gateway, held));
   s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
   job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
   run();

@@ -22,6 +22,8 @@ inline void exercise_every_metric(metrics& m) {
   m.job_failures("backoff_limit_exceeded").Increment();
   m.plan_duration().Observe(0.0007);
   m.apply_to_running_latency().Observe(12);
+  m.apply_to_created_latency().Observe(0.8);
+  m.admission_wait().Observe(95);
   m.api_request("get", "pods", "200").Increment();
   m.api_request("patch", "trainingjobs", "409").Increment();
   m.api_request_duration("get", "pods").Observe(0.02);
