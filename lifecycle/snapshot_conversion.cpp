@@ -111,6 +111,13 @@ std::string last_resize_time_annotation(const std::string& api_group) {
 std::string replica_index_label(const std::string& api_group) {
   return api_group + "/replica-index";
 }
+std::optional<std::int32_t> worker_index(const k8s::pod& pod, const std::string& api_group) {
+  const auto* label = find(pod.meta.labels, replica_index_label(api_group));
+  const auto index = label ? parse_int32(*label) : std::nullopt;
+  if (!index || *index < 0)
+    return std::nullopt;
+  return index;
+}
 bool is_live(const k8s::pod& pod) {
   return pod.meta.deletion_timestamp.empty() && pod.phase != k8s::pod_phase::succeeded
          && pod.phase != k8s::pod_phase::failed;
@@ -118,13 +125,10 @@ bool is_live(const k8s::pod& pod) {
 
 std::vector<const k8s::pod*> live_workers(const std::vector<k8s::pod>& job_pods,
                                           const std::string& api_group) {
-  const std::string label = replica_index_label(api_group);
   std::vector<const k8s::pod*> out;
-  for (const auto& pod : job_pods) {
-    const auto* index = find(pod.meta.labels, label);
-    if (is_live(pod) && index && parse_int32(*index).value_or(-1) >= 0)
+  for (const auto& pod : job_pods)
+    if (is_live(pod) && worker_index(pod, api_group))
       out.push_back(&pod);
-  }
   return out;
 }
 

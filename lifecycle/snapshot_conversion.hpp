@@ -28,6 +28,10 @@ std::string worker_failures_annotation(const std::string& api_group);
 /// spec.nodeName).
 std::string replica_index_label(const std::string& api_group);
 
+/// The worker's index from its `<group>/replica-index` label; nullopt when
+/// absent, malformed or negative.
+std::optional<std::int32_t> worker_index(const k8s::pod& pod, const std::string& api_group);
+
 /// True for a pod that still holds (or will hold) resources: not Succeeded
 /// or Failed and not being deleted.
 bool is_live(const k8s::pod& pod);
