@@ -44,7 +44,8 @@ const hist_buckets plan_buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 // Pods go from created to Running in seconds to minutes (image pulls).
 const hist_buckets apply_buckets{0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600};
 // Pod creates: a round trip per pod, 16 in flight; the target is 2 s for 64.
-const hist_buckets create_buckets{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60};
+// A restart at a new size waits for the old pods to go: up to minutes.
+const hist_buckets create_buckets{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 120, 300};
 // Queue waits: from an empty cluster's sub-second admission to hours.
 const hist_buckets wait_buckets{0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400};
 // API server round trips.

@@ -140,9 +140,9 @@ def _gpu(raw, run):
     out = gpu_summary(samples)
     start = raw.get("fill_start") or (samples[0]["t"] if samples else 0)
     step = max(1, len(samples) // 600)
-    out["series_columns"] = ["t_s", "planned", "held", "running", "waiting", "fit"]
+    out["series_columns"] = ["t_s", "planned", "held", "running", "waiting", "fit", "queue"]
     out["series"] = [[round(s["t"] - start, 1), rounded(s["planned"], 4), round(s["held"], 4),
-                      round(s["running"], 4), s["waiting"], s["fit"]] for s in samples[::step]]
+                      round(s["running"], 4), s["waiting"], s["fit"], s.get("queue")] for s in samples[::step]]
     return out
 
 

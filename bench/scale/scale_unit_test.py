@@ -150,13 +150,16 @@ class Arithmetic(unittest.TestCase):
         self.assertIsNone(first_crossing(timeline, 0.0, 2, 100))
 
     def test_gpu_summary_only_counts_samples_with_waiting_jobs(self):
-        samples = [{"planned": 0.5, "held": 0.4, "waiting": 0, "fit": False},
-                   {"planned": 0.9, "held": 0.8, "waiting": 2, "fit": False},
-                   {"planned": 1.0, "held": 0.9, "waiting": 1, "fit": True}]
+        samples = [{"planned": 0.5, "held": 0.4, "waiting": 0, "fit": False, "queue": 0},
+                   {"planned": 0.9, "held": 0.8, "waiting": 2, "fit": False, "queue": 2},
+                   {"planned": 1.0, "held": 0.9, "waiting": 1, "fit": True, "queue": 1},
+                   {"planned": 0.6, "held": 0.5, "waiting": 3, "fit": True, "queue": 0}]
         s = gpu_summary(samples)
-        self.assertEqual((s["waiting_samples"], s["fit_samples"]), (2, 1))
-        self.assertEqual(s["planned_mean_while_waiting"], 0.95)
-        self.assertEqual(s["share_fit_planned_above_95"], 1.0)
+        self.assertEqual((s["waiting_samples"], s["fit_samples"], s["queued_fit_samples"]), (3, 2, 1))
+        self.assertEqual(s["planned_mean_while_waiting"], 0.8333)
+        self.assertEqual(s["share_fit_planned_above_95"], 0.5)
+        # The last sample's "waiting" jobs are admitted ones whose pods are still being created.
+        self.assertEqual((s["planned_mean_while_queued_fit"], s["share_queued_fit_planned_above_95"]), (1.0, 1.0))
 
     def test_probe_latency_leaves_out_probes_that_never_ran(self):
         samples = [{"job": "p1", "workers": 8, "created_s": 0.5, "running_s": 3.0},
