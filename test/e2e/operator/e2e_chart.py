@@ -27,7 +27,12 @@ def ensure_chart(leader_election=False):
     if _installed_values() != {"replicaCount": replicas}:
         run(["helm", "upgrade", "--install", RELEASE, CHART, "-n", NS, "--create-namespace",
              "--set", f"replicaCount={replicas}"], timeout=180)
-    kubectl("wait", "--for=condition=established", f"crd/{CRD}", "--timeout=60s")
+    # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
+    # reads the new CRD before it has any condition (".status.conditions accessor error").
+    wait_until(f"CRD {CRD} Established", lambda: kubectl(
+        "get", "crd", CRD, "--ignore-not-found", "-o",
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}', check=False).stdout.strip() == "True",
+        timeout=60)
     kubectl("scale", "deployment", DEPLOYMENT, "-n", NS, "--replicas=0")
     wait_until("the chart's operator pods to go (the e2e operator runs as a local process)",
                lambda: not kubectl("get", "pods", "-n", NS, "-l", f"app.kubernetes.io/instance={RELEASE}",

@@ -37,7 +37,12 @@ def case_install():
     expect("kubectl get deployment lattice-operator --namespace lattice" in result.stdout,
            "NOTES do not tell how to check the deployment")
     expect(LICENSE not in result.stdout + result.stderr, "helm install printed the license")
-    kubectl("wait", "--for=condition=established", f"crd/{CRD}", "--timeout=60s")
+    # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
+    # reads the new CRD before it has any condition (".status.conditions accessor error").
+    wait_until(f"CRD {CRD} Established", lambda: kubectl(
+        "get", "crd", CRD, "--ignore-not-found", "-o",
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}', check=False).stdout.strip() == "True",
+        timeout=60)
     # The spec's status command.
     out = kubectl("get", "deployment", "lattice-operator", "--namespace", NS).stdout
     print(out)
