@@ -32,7 +32,7 @@ bool all_target_created(const job_state& st) {
     return false;
   for (const auto& w : *st.target) {
     const auto name = lifecycle::worker_pod_name(st.job_name, w.index);
-    if (st.creating.answered(name))
+    if (st.creating.is_answered(name))
       continue;
     const auto it = st.pods.find(name);
     if (it == st.pods.end() || !lifecycle::is_live(it->second) || st.deleting.pending(name))

@@ -18,7 +18,7 @@ bool all_target_created(const job_state& st);
 /// Ends the timer once all_target_created: lattice_apply_to_created_seconds
 /// and one log line. A decision that created nothing is dropped, not timed.
 void check_created(job_self self);
-/// The job waits (first seen, suspended, requeued, preempted) from `now`
+/// The job waits (first seen, resumed, requeued, preempted) from `now`
 /// unless it already does.
 void note_queued(job_state& st, std::chrono::steady_clock::time_point now);
 /// The job was admitted: lattice_admission_wait_seconds.

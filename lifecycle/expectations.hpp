@@ -35,7 +35,7 @@ public:
   std::size_t expire(clock::time_point now);
   bool pending(const std::string& name) const { return pending_.count(name) > 0; }
   /// Pending, and its call has succeeded (the watch has not shown it yet).
-  bool answered(const std::string& name) const {
+  bool is_answered(const std::string& name) const {
     auto it = pending_.find(name);
     return it != pending_.end() && it->second != clock::time_point::max();
   }
