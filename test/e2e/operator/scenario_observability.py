@@ -80,6 +80,7 @@ def scenario_observability():
         # 4 GPUs are left on one node: a job of 2 x 8 GPUs waits.
         s.apply(training_job("waiter", s.ns, min_size=2, max_size=2, gpus=8))
         s.wait("waiter Waiting", lambda st: st.stage("waiter") == "Waiting", timeout=30)
+        waiter_seen_waiting = time.monotonic()
 
         for path in ("/healthz", "/readyz"):
             status, body = op.probe(path)
@@ -110,11 +111,22 @@ def scenario_observability():
                        lambda: not [a for a in actor_list(op.debug("/debug/actors"))
                                     if a["kind"] == "job" and a["name"] == f"{s.ns}/half"], timeout=15)
             # Free a second node: the waiter is admitted, the queue empties.
+            waited_at_least = time.monotonic() - waiter_seen_waiting
             delete_job(s, "one")
             s.wait("waiter Running", lambda st: st.settled("waiter", "Running", 2), timeout=45)
             prom.wait_query('sum(lattice_jobs{stage="Running"})', 2)
             prom.wait_query("lattice_queue_length", 0)
             print("ok after deletions: Running 2, queue 0 in Prometheus")
+            check_latency_histograms(prom, waited_at_least)
+
+
+def check_latency_histograms(prom, waited_at_least):
+    """Each of the four jobs was admitted once and had its workers created once; the waiter's
+    admission wait alone is longer than the time the test saw it Waiting."""
+    prom.wait_query("lattice_admission_wait_seconds_count", 4)
+    prom.wait_query("lattice_apply_to_created_seconds_count", 4)
+    prom.wait_query(f"lattice_admission_wait_seconds_sum >= bool {waited_at_least:.3f}", 1)
+    print(f"ok histograms: 4 admissions, 4 decisions created, admission waits >= {waited_at_least:.1f}s")
 
 
 def delete_job(s, name):
