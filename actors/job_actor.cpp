@@ -22,10 +22,6 @@ protocol::job_actor::behavior_type job_actor(job_self self, std::shared_ptr<cons
   st.job_name = std::move(name);
   st.leader = leader;
   st.settings = std::move(settings);
-  if (!st.settings->gateways.empty()) {
-    st.gateway_slot = std::hash<std::string>{}(st.key()) % st.settings->gateways.size();
-    st.gateway = st.settings->gateways[st.gateway_slot];
-  }
   st.creating = lifecycle::expectations(st.settings->expectation_timeout);
   st.deleting = lifecycle::expectations(st.settings->expectation_timeout);
   return {

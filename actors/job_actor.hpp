@@ -10,7 +10,7 @@ namespace lattice::actors {
 
 /// One actor per TrainingJob (docs/design/operator.md "Job actor state
 /// machine"). Observations (the job, its pods) and decisions come in;
-/// status, pods, Services and Events go out through its gateway.
+/// status, pods, Services and Events go out through the write dispatcher.
 ///
 ///            observed (valid)                decision(running, n)
 ///  [new] ------------------------> [waiting] ---------------------> [running]

@@ -43,40 +43,22 @@ bool is_pod_write(const api_call& c) {
   return c.verb == api_verb::create_pod || c.verb == api_verb::delete_pod;
 }
 
-/// Which of a gateway's mailbox queues a call waits in. CAF serves the
-/// urgent queue twice as often as the normal one, so when the API server is
-/// slow, the writes that start a job or free GPUs for one pass the queued
-/// status writes, Events and clean-ups instead of waiting behind thousands
-/// of them.
-enum class queue { normal, urgent };
-
-/// The job's writes go through its own gateway, in order. Pod creates and
-/// deletes spread over every gateway, so a 64-worker job's creates run in
-/// parallel; a delete and the create that replaces it are already ordered
-/// by the expectations. Workers go round the gateways by index, from the
-/// job's own: 64 creates over 16 gateways are 4 on each. By a hash of the
-/// pod name the busiest gateway got 8 at the median (11 at p99), and the
-/// job's last pod waited twice as long. Other pods (rendezvous) hash by name.
-protocol::gateway_actor gateway_for(const job_state& st, const api_call& c,
-                                    std::optional<std::int32_t> worker) {
-  const auto& all = st.settings->gateways;
-  if (!is_pod_write(c) || all.size() < 2)
-    return st.gateway;
-  if (worker)
-    return all[(st.gateway_slot + static_cast<std::size_t>(*worker)) % all.size()];
-  return all[std::hash<std::string>{}(st.key() + "/" + c.name) % all.size()];
-}
-
-/// Sends `call`; `done` runs with the result on the actor (a request that
-/// errors at the CAF level, e.g. a dead gateway, becomes a failed result).
-/// `worker`: the index of the worker pod written, which picks its gateway.
+/// Sends `call` to the write dispatcher; `done` runs with the result on the
+/// actor (a request that errors at the CAF level, e.g. the dispatcher gone
+/// at shutdown, becomes a failed result). `urgency`: how soon it should go
+/// when the API server is the bottleneck (protocol::write_class). The job's
+/// own writes (status, Events, Services) keep their order by its key; one
+/// pod's delete and re-create are already ordered by the expectations, so
+/// pod writes have no key and a job's creates run on every free gateway.
 template <class F>
-void call(job_self self, api_call c, F done, queue q = queue::normal,
-          std::optional<std::int32_t> worker = {}) {
+void call(job_self self, api_call c, F done,
+          protocol::write_class urgency = protocol::write_class::bookkeeping) {
+  c.urgency = urgency;
+  if (!is_pod_write(c))
+    c.order_key = self->state.key();
   ++self->state.writes;
   auto verb = c.verb;
   auto name = c.name;
-  auto gateway = gateway_for(self->state, c, worker);
   // Calls sent and not yet answered, over all gateways: the write backlog
   // a slow API server builds up (each queued create carries its pod body).
   // Counted down when the handlers go: answered, or the actor quit first.
@@ -87,24 +69,20 @@ void call(job_self self, api_call c, F done, queue q = queue::normal,
     // The deleter holds the metrics: they may outlive the actor's state.
     in_backlog.reset(gauge, [m](void* g) { static_cast<prometheus::Gauge*>(g)->Decrement(); });
   }
-  // No CAF timeout: the gateway always answers (the REST client has its own
-  // deadlines and retries), and a CAF-side timeout would let the actor retry
-  // a call that is still queued, duplicating it.
-  // Queues do not reorder one pod's calls where it matters: its re-create
-  // waits for the delete through the expectations, not the mailbox.
-  auto sent = q == queue::urgent
-                  ? self->request<caf::message_priority::high>(gateway, caf::infinite, std::move(c))
-                  : self->request(gateway, caf::infinite, std::move(c));
-  std::move(sent).then([self, done, in_backlog](api_result& r) mutable { done(r); },
-                       [self, done, verb, name, in_backlog](caf::error& err) mutable {
-                         api_result r;
-                         r.message = std::string(protocol::to_string(verb)) + " " + name + ": "
-                                     + self->system().render(err);
-                         // The gateways stop only when the operator does: a
-                         // call that finds them gone is dropped at shutdown.
-                         r.cancelled = err == caf::sec::request_receiver_down;
-                         done(r);
-                       });
+  // No CAF timeout: the dispatcher always answers (the REST client has its
+  // own deadlines and retries), and a CAF-side timeout would let the actor
+  // retry a call that is still queued, duplicating it.
+  self->request(self->state.settings->writes, caf::infinite, std::move(c))
+      .then([self, done, in_backlog](api_result& r) mutable { done(r); },
+            [self, done, verb, name, in_backlog](caf::error& err) mutable {
+              api_result r;
+              r.message =
+                  std::string(protocol::to_string(verb)) + " " + name + ": " + self->system().render(err);
+              // The dispatcher stops only when the operator does:
+              // a call that finds it gone is dropped at shutdown.
+              r.cancelled = err == caf::sec::request_receiver_down;
+              done(r);
+            });
 }
 
 void record_failure(job_self self, const std::string& what, const api_result& r) {
@@ -283,7 +261,7 @@ void create_worker(job_self self, const scheduling::worker_placement& placement)
         self->state.creating.satisfy(name);
         record_failure(self, "creating pod " + name, r);
       },
-      queue::urgent, placement.index);
+      protocol::write_class::start_pods);
   job_detail::note_create_sent(st);
 }
 
@@ -304,8 +282,6 @@ void delete_pod(job_self self, const lifecycle::worker_delete& what) {
   // nothing now and can wait.
   const auto it = st.pods.find(what.name);
   const bool frees_gpus = it != st.pods.end() && lifecycle::is_live(it->second);
-  const auto worker =
-      it != st.pods.end() ? lifecycle::worker_index(it->second, st.settings->api_group) : std::nullopt;
   auto name = what.name;
   call(
       self, std::move(c),
@@ -317,7 +293,7 @@ void delete_pod(job_self self, const lifecycle::worker_delete& what) {
         self->state.deleting.satisfy(name);
         record_failure(self, "deleting pod " + name, r);
       },
-      frees_gpus ? queue::urgent : queue::normal, worker);
+      frees_gpus ? protocol::write_class::free_gpus : protocol::write_class::bookkeeping);
 }
 
 void ensure_job_objects(job_self self) {
@@ -378,7 +354,7 @@ void ensure_job_objects(job_self self) {
         self->state.creating.satisfy(rdzv);
         record_failure(self, "creating the rendezvous pod", r);
       },
-      queue::urgent);
+      protocol::write_class::start_pods);
 }
 
 void delete_job(job_self self) {

@@ -9,7 +9,7 @@ namespace lattice::actors {
 
 using job_self = protocol::job_actor::stateful_pointer<job_state>;
 
-/// The job actor's writes, each one API call through its gateway. Nothing
+/// The job actor's writes, each one API call through the dispatcher. Nothing
 /// is written unless the actor leads. Failures are logged, remembered for
 /// inspection and retried by the next reconcile pass (resync timer).
 

@@ -139,13 +139,13 @@ void on_job_observed(job_self self, k8s::training_job job) {
   if (st.observed && st.observed->meta.uid != job.meta.uid) {
     // Deleted and created again under the same name: a new job.
     auto settings = st.settings;
-    auto gateway = st.gateway;
     auto leader = st.leader;
     auto pods = std::move(st.pods);
     st = job_state{};
     st.settings = std::move(settings);
-    st.gateway = gateway;
     st.leader = leader;
+    st.creating = lifecycle::expectations(st.settings->expectation_timeout);
+    st.deleting = lifecycle::expectations(st.settings->expectation_timeout);
     st.namespace_ = job.meta.namespace_;
     st.job_name = job.meta.name;
     for (auto& [name, pod] : pods)

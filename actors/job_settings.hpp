@@ -30,9 +30,11 @@ struct job_settings {
   /// Where rendezvous pods run: the chart's nodeSelector and tolerations.
   std::map<std::string, std::string> rendezvous_node_selector;
   std::string rendezvous_tolerations_json = "[]";
-  /// API writes go through these; a job always uses the same one (by key
-  /// hash) so its writes stay in order.
-  std::vector<protocol::gateway_actor> gateways;
+  /// Every API write goes here: the write dispatcher in front of the
+  /// gateways, which keeps a job's own writes in order (their order_key).
+  protocol::gateway_actor writes;
+  /// How many gateways the dispatcher sends to (the actors gauge).
+  std::size_t gateway_count = 0;
   protocol::autoscaler_actor autoscaler;
   /// Counters and gauges; null in tests that do not look at them.
   std::shared_ptr<observability::metrics> metrics;

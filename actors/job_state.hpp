@@ -27,10 +27,6 @@ struct job_state {
   std::shared_ptr<const job_settings> settings;
   std::string namespace_;
   std::string job_name;
-  protocol::gateway_actor gateway;
-  /// `gateway`'s index in settings->gateways; worker pod writes go round
-  /// from it (actors/job_effects.cpp).
-  std::size_t gateway_slot = 0;
   /// Caches synced and this replica leads: only then does the actor write.
   bool leader = false;
 

@@ -22,7 +22,7 @@ void count_actors(self_pointer self) {
     m->actors("node").Set(static_cast<double>(st.nodes.size()));
     m->actors("router").Set(1);
     m->actors("autoscaler").Set(1);
-    m->actors("gateway").Set(static_cast<double>(st.job.gateways.size()));
+    m->actors("gateway").Set(static_cast<double>(st.job.gateway_count));
     m->actor_mailbox_size("router").Set(static_cast<double>(self->mailbox().size()));
   }
 }

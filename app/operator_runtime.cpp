@@ -3,6 +3,7 @@
 #include "actors/autoscaler.hpp"
 #include "actors/gateway.hpp"
 #include "actors/router.hpp"
+#include "actors/write_dispatcher.hpp"
 #include "app/leadership.hpp"
 #include "app/watchers.hpp"
 #include "config/field_setters.hpp"
@@ -33,9 +34,8 @@ std::string default_operator_image() {
 }
 
 actors::job_settings job_settings_from(const config::operator_config& cfg,
-                                       const actors::autoscaler_settings& as,
-                                       std::vector<protocol::gateway_actor> gateways,
-                                       protocol::autoscaler_actor autoscaler,
+                                       const actors::autoscaler_settings& as, protocol::gateway_actor writes,
+                                       std::size_t gateway_count, protocol::autoscaler_actor autoscaler,
                                        std::shared_ptr<observability::metrics> metrics) {
   actors::job_settings js;
   js.api_group = cfg.api_group;
@@ -47,7 +47,8 @@ actors::job_settings job_settings_from(const config::operator_config& cfg,
   js.evaluation.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
   js.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
   js.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
-  js.gateways = std::move(gateways);
+  js.writes = std::move(writes);
+  js.gateway_count = gateway_count;
   js.autoscaler = std::move(autoscaler);
   js.metrics = std::move(metrics);
   js.wall_clock = as.wall_clock;
@@ -150,7 +151,9 @@ int run_operator(const config::operator_config& cfg) {
   auto autoscaler = actors::spawn_autoscaler(sys, as);
   auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group},
                                          static_cast<std::size_t>(cfg.api.concurrency));
-  auto router = actors::spawn_router(sys, job_settings_from(cfg, as, gateways, autoscaler, metrics));
+  auto writes = actors::spawn_write_dispatcher(sys, gateways);
+  auto router =
+      actors::spawn_router(sys, job_settings_from(cfg, as, writes, gateways.size(), autoscaler, metrics));
 
   leadership lead(router, metrics, cfg.leader_election.enabled);
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
@@ -201,6 +204,7 @@ int run_operator(const config::operator_config& cfg) {
   metrics_server->stop();
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(autoscaler, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(writes, caf::exit_reason::user_shutdown); // answers its backlog "cancelled"
   for (auto& g : gateways)
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
   // ~actor_system now waits for every actor: the gateways drain their

@@ -33,7 +33,18 @@ enum class api_verb : std::uint8_t {
 /// "create_pod", ... (logs, metrics).
 const char* to_string(api_verb verb);
 
-/// job actor -> gateway: one API write.
+/// How soon a write should go when the API server is the bottleneck
+/// (actors/write_queue.hpp serves them by weight, most urgent first).
+enum class write_class : std::uint8_t {
+  /// Pod creates: they start work on GPUs the autoscaler already placed.
+  start_pods,
+  /// Deletes of live pods: they free GPUs a resized or waiting job needs.
+  free_gpus,
+  /// Status writes, Events, Services, deletes of finished pods and jobs.
+  bookkeeping,
+};
+
+/// job actor -> writes: one API write.
 struct api_call {
   api_verb verb = api_verb::create_pod;
   std::string namespace_;
@@ -41,6 +52,10 @@ struct api_call {
   std::string body;
   std::string uid;
   std::int64_t grace_period_seconds = -1;
+  write_class urgency = write_class::bookkeeping;
+  /// Calls with the same non-empty key run one at a time, in the order
+  /// sent: a job's status writes and Events (its "namespace/name").
+  std::string order_key;
 };
 
 template <class Inspector>

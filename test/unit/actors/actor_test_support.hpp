@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,13 +107,14 @@ inline protocol::gateway_actor::behavior_type fake_gateway(protocol::gateway_act
   }};
 }
 
-/// A gateway that holds the calls of one verb (status patches unless told)
-/// until the test sends it the answer for the oldest one (an api_result),
+/// A gateway that holds the calls of one verb (status patches unless told;
+/// every call when `held_verb` is empty) until the test sends it the answer
+/// for the oldest one (an api_result),
 /// and answers every other call at once. Untyped so it can take that
 /// message; the job actor only ever sends it api_calls. (A promise must be
 /// delivered by its own actor.)
 struct held_writes {
-  protocol::api_verb held_verb = protocol::api_verb::patch_job_status;
+  std::optional<protocol::api_verb> held_verb = protocol::api_verb::patch_job_status;
   std::vector<protocol::api_call> calls;
   std::vector<caf::response_promise> waiting;
 };
@@ -121,7 +123,7 @@ inline caf::behavior holding_gateway(caf::event_based_actor* self, std::shared_p
   return {
       [self, held](protocol::api_call& call) -> caf::result<protocol::api_result> {
         held->calls.push_back(call);
-        if (call.verb != held->held_verb)
+        if (held->held_verb && call.verb != *held->held_verb)
           return protocol::api_result{true, 200, ""};
         held->waiting.push_back(self->make_response_promise());
         return held->waiting.back();

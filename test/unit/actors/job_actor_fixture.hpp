@@ -42,7 +42,7 @@ protected:
     job_settings s;
     s.api_group = group;
     s.operator_image = "breezeml/lattice-operator:0.3.0";
-    s.gateways = {gateway_};
+    s.writes = gateway_;
     s.autoscaler = autoscaler_;
     s.wall_clock = [this] { return wall_; };
     s.expectation_timeout = std::chrono::seconds(30);

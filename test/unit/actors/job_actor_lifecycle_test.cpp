@@ -258,5 +258,20 @@ TEST_F(JobActorLifecycleTest, StaleRequeueDeadlineAndResyncTimersAreIgnored) {
   EXPECT_EQ(event_reasons(), (std::vector<std::string>{"Admitted", "Requeued"}));
 }
 
+// A job deleted and created again under the same name starts from a fresh
+// state, with the configured expectation timeout, not the default.
+TEST_F(JobActorLifecycleTest, AJobRecreatedUnderTheSameNameKeepsTheConfiguredExpectationTimeout) {
+  auto s = settings();
+  s.expectation_timeout = std::chrono::seconds(10);
+  job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
+  run();
+  observe(test::make_job());
+  observe(test::make_job([](json::object& o) { o["metadata"].as_object()["uid"] = "job-uid-2"; }));
+  decide_running({{0, "node-a"}});
+  ASSERT_EQ(log_->count(api_verb::create_pod, "resnet-worker-0"), 1u);
+  elapse(16s); // the watch never showed the pod: forgotten after 10 s, created again
+  EXPECT_EQ(log_->count(api_verb::create_pod, "resnet-worker-0"), 2u);
+}
+
 } // namespace
 } // namespace lattice::actors

@@ -44,7 +44,7 @@ protected:
     holding_ = keep(sys_.spawn(test::holding_gateway, held_));
     auto s = settings();
     s.metrics = metrics_;
-    s.gateways = {caf::actor_cast<protocol::gateway_actor>(holding_)};
+    s.writes = caf::actor_cast<protocol::gateway_actor>(holding_);
     job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
     run();
   }

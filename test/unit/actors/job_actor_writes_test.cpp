@@ -10,9 +10,8 @@
 #include <vector>
 
 // The job actor's write path at scale: status writes are coalesced (one in
-// flight per job, counts-only changes batched for status_flush_delay) and a
-// job's pod writes spread over every gateway while its own writes stay on
-// one.
+// flight per job, counts-only changes batched for status_flush_delay), and
+// each write says how urgent it is and whether it keeps the job's order.
 
 namespace lattice::actors {
 namespace {
@@ -20,6 +19,7 @@ namespace {
 using k8s::pod_phase;
 using namespace std::chrono_literals;
 using protocol::api_verb;
+using protocol::write_class;
 namespace json = boost::json;
 using test::text;
 
@@ -38,14 +38,6 @@ json::object worker_counts(const json::object& status) {
 std::int64_t field(const json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   return v ? v->to_number<std::int64_t>() : 0;
-}
-
-/// The verbs of the calls the gateway took since call `from`, in its order.
-std::vector<api_verb> verbs_since(const test::gateway_log& log, std::size_t from) {
-  std::vector<api_verb> out;
-  for (auto i = from; i < log.calls.size(); ++i)
-    out.push_back(log.calls[i].verb);
-  return out;
 }
 
 TEST_F(JobWritesTest, ReplicaCountChangesAreBatchedIntoOneWrite) {
@@ -117,7 +109,7 @@ TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
   auto held = std::make_shared<test::held_writes>();
   auto s = settings();
   auto gateway = keep(sys_.spawn(test::holding_gateway, held));
-  s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
+  s.writes = caf::actor_cast<protocol::gateway_actor>(gateway);
   job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
   run();
   auto status_patches = [&] {
@@ -153,7 +145,7 @@ TEST_F(JobWritesTest, UnansweredCallsCountInTheGatewaysBacklogUntilAnsweredOrThe
   s.metrics = std::make_shared<observability::metrics>();
   auto& backlog = s.metrics->actor_mailbox_size("gateways");
   auto gateway = keep(sys_.spawn(test::holding_gateway, held));
-  s.gateways = {caf::actor_cast<protocol::gateway_actor>(gateway)};
+  s.writes = caf::actor_cast<protocol::gateway_actor>(gateway);
   job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
   run();
 
@@ -172,72 +164,69 @@ TEST_F(JobWritesTest, UnansweredCallsCountInTheGatewaysBacklogUntilAnsweredOrThe
   EXPECT_EQ(backlog.Value(), 0) << "a job actor that quits takes its unanswered calls off the backlog";
 }
 
-TEST_F(JobWritesTest, PodWritesSpreadEvenlyOverGatewaysJobWritesStayOnOne) {
-  std::vector<std::shared_ptr<test::gateway_log>> logs;
-  auto s = settings();
-  s.gateways.clear();
-  for (int i = 0; i < 4; ++i) {
-    logs.push_back(std::make_shared<test::gateway_log>());
-    s.gateways.push_back(keep(sys_.spawn(test::fake_gateway, logs.back())));
-  }
-  job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
-  run();
-  observe(test::make_job([](json::object& job) { job["spec"].as_object()["maxSize"] = 16; }));
-  std::vector<scheduling::worker_placement> workers;
-  for (int i = 0; i < 16; ++i)
-    workers.push_back({i, "node-" + std::to_string(i)});
-  decide_running(workers);
+// The dispatcher orders the backlog (write_queue_test, write_dispatcher_test);
+// the job actor says how urgent each write is and which must keep its order.
 
-  std::size_t gateways_with_status = 0;
-  for (const auto& log : logs) {
-    // By pod name hash, 16 over 4 put 6 or more on one gateway more often than not.
-    EXPECT_EQ(log->of(api_verb::create_pod).size(), 4u) << "a 16-worker job loads 4 gateways evenly";
-    gateways_with_status += !log->of(api_verb::patch_job_status).empty();
-    for (const auto& create : log->of(api_verb::create_pod))
-      send(protocol::pod_observed{test::pod_from(create, pod_phase::running)});
-  }
-  EXPECT_EQ(gateways_with_status, 1u) << "the job's status writes stay ordered on one gateway";
-
-  elapse(5min);
-  decide_running({workers.begin(), workers.begin() + 8}, "making room for lattice/bert");
-  for (const auto& log : logs)
-    EXPECT_EQ(log->of(api_verb::delete_pod).size(), 4u) << "the restart's 16 deletes load 4 gateways evenly";
-}
-
-TEST_F(JobWritesTest, PodWritesPassTheStatusWritesAndEventsQueuedAtTheGateway) {
+TEST_F(JobWritesTest, ADecisionsCreatesStartPodsUnkeyedItsStatusAndEventKeepTheJobsOrder) {
   start();
   observe(test::make_job());
   const auto before = log_->calls.size();
-  // One decision queues the admission's status write, its Event and the
-  // creates at the one gateway before it runs: the creates go first.
   decide_running({{0, "node-a"}, {1, "node-b"}, {2, "node-c"}, {3, "node-d"}});
-  const auto order = verbs_since(*log_, before);
-  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::create_pod), 4);
-  ASSERT_GT(order.size(), 4u) << "the decision also wrote status or an Event";
-  for (std::size_t i = 0; i < 4; ++i)
-    EXPECT_EQ(order[i], api_verb::create_pod) << "call " << i << " of the decision";
+  std::size_t creates = 0;
+  std::size_t bookkeeping = 0;
+  for (auto i = before; i < log_->calls.size(); ++i) {
+    const auto& c = log_->calls[i];
+    SCOPED_TRACE(std::string(protocol::to_string(c.verb)) + " " + c.name);
+    if (c.verb == api_verb::create_pod) {
+      ++creates;
+      EXPECT_EQ(c.urgency, write_class::start_pods);
+      EXPECT_EQ(c.order_key, "") << "a job's creates run on every free gateway at once";
+    } else {
+      ++bookkeeping;
+      EXPECT_EQ(c.urgency, write_class::bookkeeping);
+      EXPECT_EQ(c.order_key, "lattice/resnet") << "the job's own writes stay in order";
+    }
+  }
+  EXPECT_EQ(creates, 4u);
+  EXPECT_GT(bookkeeping, 0u) << "the decision also wrote status or an Event";
 }
 
-TEST_F(JobWritesTest, DeletesOfLiveWorkersPassTheStatusWriteAndEventOfAResize) {
+TEST_F(JobWritesTest, DeletesOfLiveWorkersFreeGpus) {
   run_two_workers(test::make_job());
   elapse(5min);
-  const auto before = log_->calls.size();
   decide_running({{0, "node-a"}}, "making room for lattice/bert"); // plain workers restart at the new size
-  const auto order = verbs_since(*log_, before);
-  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::delete_pod), 2);
-  ASSERT_GT(order.size(), 2u) << "the resize also wrote status or an Event";
-  EXPECT_EQ(order[0], api_verb::delete_pod);
-  EXPECT_EQ(order[1], api_verb::delete_pod);
+  const auto deletes = log_->of(api_verb::delete_pod);
+  ASSERT_EQ(deletes.size(), 2u);
+  for (const auto& d : deletes) {
+    EXPECT_EQ(d.urgency, write_class::free_gpus) << d.name;
+    EXPECT_EQ(d.order_key, "") << d.name;
+  }
 }
 
-TEST_F(JobWritesTest, CleanUpDeletesOfFinishedPodsWaitBehindTheCompletion) {
+TEST_F(JobWritesTest, CleanUpDeletesOfFinishedPodsAreBookkeeping) {
   run_two_workers(test::make_job([](json::object& o) { test::run_policy(o)["cleanPodPolicy"] = "All"; }));
   set_phase("resnet-worker-0", pod_phase::succeeded);
-  const auto before = log_->calls.size();
   set_phase("resnet-worker-1", pod_phase::succeeded);
-  const auto order = verbs_since(*log_, before);
-  ASSERT_EQ(std::count(order.begin(), order.end(), api_verb::delete_pod), 2);
-  EXPECT_NE(order[0], api_verb::delete_pod) << "the Completed status and Event go first";
+  const auto deletes = log_->of(api_verb::delete_pod);
+  ASSERT_EQ(deletes.size(), 2u);
+  for (const auto& d : deletes)
+    EXPECT_EQ(d.urgency, write_class::bookkeeping) << d.name << " frees nothing: the job is done";
+}
+
+TEST_F(JobWritesTest, TheRendezvousPodStartsPodsItsServicesAreBookkeeping) {
+  start();
+  observe(test::make_job([](json::object& o) { o["spec"].as_object()["injectLattice"] = true; }));
+  decide_running({{0, "node-a"}});
+  const auto rdzv = log_->of(api_verb::create_pod);
+  ASSERT_FALSE(rdzv.empty());
+  for (const auto& c : rdzv)
+    EXPECT_EQ(c.urgency, write_class::start_pods) << c.name;
+  const auto services = log_->of(api_verb::create_service);
+  ASSERT_EQ(services.size(), 2u) << "workers and rendezvous Services";
+  for (const auto& c : services) {
+    EXPECT_EQ(c.urgency, write_class::bookkeeping) << c.name;
+    EXPECT_EQ(c.order_key, "lattice/resnet") << c.name;
+  }
 }
 
 } // namespace

@@ -71,7 +71,7 @@ protected:
     job_settings s;
     s.api_group = group;
     s.autoscaler = autoscaler_;
-    s.gateways = {gateway_};
+    s.writes = gateway_;
     s.wall_clock = [] { return test::at("2026-11-28T10:00:00Z"); };
     return s;
   }

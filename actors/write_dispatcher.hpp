@@ -1,0 +1,46 @@
+#pragma once
+
+#include "actors/write_queue.hpp"
+#include "protocol/gateway_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+namespace lattice::actors {
+
+/// A write waiting for a gateway or for its answer.
+struct pending_write {
+  protocol::api_call call;
+  caf::typed_response_promise<protocol::api_result> promise;
+};
+
+struct write_dispatcher_state {
+  static inline const char* name = "lattice.writes";
+
+  /// Gateways with no call in flight.
+  std::vector<protocol::gateway_actor> idle;
+  write_queue<pending_write> backlog;
+  /// Sent and not answered yet, by a sequence number.
+  std::map<std::uint64_t, pending_write> in_flight;
+  std::uint64_t sent = 0;
+};
+
+/// Every API write goes through here (docs/design/operator.md, "Writes"):
+/// it keeps one call in flight on each gateway and sends the backlog in the
+/// order of write_queue (urgency by weight, one at a time per order_key),
+/// so the slowest call holds up one gateway, not the calls queued behind
+/// it, and a job's 64 creates go out over every gateway that is free. At
+/// exit every write not answered yet is answered "cancelled".
+protocol::gateway_actor::behavior_type
+write_dispatcher(protocol::gateway_actor::stateful_pointer<write_dispatcher_state> self,
+                 std::vector<protocol::gateway_actor> gateways);
+
+protocol::gateway_actor spawn_write_dispatcher(caf::actor_system& sys,
+                                               std::vector<protocol::gateway_actor> gateways);
+
+} // namespace lattice::actors

@@ -1,0 +1,170 @@
+#include "actor_test_support.hpp"
+#include "actors/write_dispatcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+// The write dispatcher on CAF's test coordinator, in front of gateways that
+// hold every call until the test answers it: what is in flight where, and
+// what goes next when a gateway answers.
+
+namespace lattice::actors {
+namespace {
+
+using protocol::api_call;
+using protocol::api_result;
+using protocol::api_verb;
+using protocol::write_class;
+
+api_call write(api_verb verb, std::string name, write_class urgency, std::string key = "") {
+  api_call c;
+  c.verb = verb;
+  c.namespace_ = "lattice";
+  c.name = std::move(name);
+  c.urgency = urgency;
+  c.order_key = std::move(key);
+  return c;
+}
+
+api_call create(std::string name) {
+  return write(api_verb::create_pod, std::move(name), write_class::start_pods);
+}
+
+api_call status(std::string name) {
+  return write(api_verb::patch_job_status, name, write_class::bookkeeping, "lattice/" + name);
+}
+
+using answer_log = std::vector<std::pair<std::string, api_result>>;
+
+/// Sends each call, as a job actor would, and records the answers.
+void caller(caf::event_based_actor* self, protocol::gateway_actor writes, std::vector<api_call> calls,
+            std::shared_ptr<answer_log> out) {
+  for (const auto& c : calls)
+    self->request(writes, caf::infinite, c).then([out, name = c.name](api_result& r) {
+      out->emplace_back(name, std::move(r));
+    });
+}
+
+class WriteDispatcherTest : public test::actor_test {
+protected:
+  std::vector<std::shared_ptr<test::held_writes>> held_;
+  std::vector<caf::actor> gateways_;
+  protocol::gateway_actor writes_;
+  /// Answers the callers got, by call name, in the order they came.
+  std::shared_ptr<answer_log> answers_ = std::make_shared<answer_log>();
+
+  void start(int gateways) {
+    std::vector<protocol::gateway_actor> handles;
+    for (int i = 0; i < gateways; ++i) {
+      held_.push_back(std::make_shared<test::held_writes>());
+      held_.back()->held_verb.reset(); // hold every call
+      gateways_.push_back(keep(sys_.spawn(test::holding_gateway, held_.back())));
+      handles.push_back(caf::actor_cast<protocol::gateway_actor>(gateways_.back()));
+    }
+    writes_ = keep(spawn_write_dispatcher(sys_, handles));
+    run();
+  }
+
+  void send(std::vector<api_call> calls) {
+    sys_.spawn(caller, writes_, std::move(calls), answers_);
+    run();
+  }
+
+  /// Answers gateway `i`'s call in flight (ok).
+  void answer(std::size_t i) {
+    caf::anon_send(gateways_[i], api_result{true, 200, ""});
+    run();
+  }
+
+  /// The names of the calls gateway `i` took, in order.
+  std::vector<std::string> taken(std::size_t i) const {
+    std::vector<std::string> out;
+    for (const auto& c : held_[i]->calls)
+      out.push_back(c.name);
+    return out;
+  }
+
+  std::size_t sent() const {
+    std::size_t n = 0;
+    for (const auto& h : held_)
+      n += h->calls.size();
+    return n;
+  }
+};
+
+TEST_F(WriteDispatcherTest, OneCallInFlightOnEachGatewayTheNextGoesToTheFirstThatAnswers) {
+  start(3);
+  std::vector<api_call> creates;
+  for (int i = 0; i < 10; ++i)
+    creates.push_back(create("resnet-worker-" + std::to_string(i)));
+  send(creates);
+  for (std::size_t g = 0; g < 3; ++g)
+    EXPECT_EQ(held_[g]->calls.size(), 1u) << "gateway " << g << " has one call, the rest wait here";
+
+  answer(1);
+  EXPECT_EQ(held_[1]->calls.size(), 2u) << "the gateway that answered takes the next";
+  EXPECT_EQ(sent(), 4u);
+  ASSERT_EQ(answers_->size(), 1u);
+  EXPECT_TRUE(answers_->front().second.ok) << "the caller gets the gateway's answer";
+
+  for (int i = 0; i < 7; ++i)
+    answer(static_cast<std::size_t>(i % 3));
+  EXPECT_EQ(sent(), 10u);
+  EXPECT_EQ(answers_->size(), 8u);
+}
+
+TEST_F(WriteDispatcherTest, ANewJobsCreatesGoBeforeTheDeletesAndStatusWritesWaitingForAGateway) {
+  start(1);
+  std::vector<api_call> backlog;
+  for (int i = 0; i < 5; ++i) {
+    backlog.push_back(
+        write(api_verb::delete_pod, "bert-worker-" + std::to_string(i), write_class::free_gpus));
+    backlog.push_back(status("job-" + std::to_string(i)));
+  }
+  send(backlog);
+  send({create("resnet-worker-0"), create("resnet-worker-1")});
+  ASSERT_EQ(taken(0), std::vector<std::string>{"bert-worker-0"});
+  answer(0);
+  answer(0);
+  EXPECT_EQ(taken(0), (std::vector<std::string>{"bert-worker-0", "resnet-worker-0", "resnet-worker-1"}));
+}
+
+TEST_F(WriteDispatcherTest, AJobsSecondStatusWriteWaitsForTheFirstsAnswerEvenWithAGatewayFree) {
+  start(2);
+  send({status("resnet"), status("resnet"), create("resnet-worker-0")});
+  ASSERT_EQ(sent(), 2u) << "the first status write and the create";
+  const std::size_t create_at = held_[0]->calls.at(0).verb == api_verb::create_pod ? 0 : 1;
+  answer(create_at); // that gateway is free now
+  EXPECT_EQ(sent(), 2u) << "the second status write must not overtake the first";
+  answer(1 - create_at);
+  EXPECT_EQ(sent(), 3u) << "sent once the first is answered";
+}
+
+TEST_F(WriteDispatcherTest, AtExitEveryWriteNotAnsweredIsAnsweredCancelled) {
+  start(1);
+  send({create("resnet-worker-0"), status("resnet"), status("resnet")});
+  ASSERT_EQ(sent(), 1u);
+  caf::anon_send_exit(writes_, caf::exit_reason::user_shutdown);
+  run();
+  ASSERT_EQ(answers_->size(), 3u) << "the one in flight and the two queued";
+  for (const auto& [name, r] : *answers_) {
+    EXPECT_FALSE(r.ok) << name;
+    EXPECT_TRUE(r.cancelled) << name << ": a shutdown, not a failure to log";
+  }
+}
+
+TEST_F(WriteDispatcherTest, AGatewayThatIsGoneAnswersCancelled) {
+  start(1);
+  caf::anon_send_exit(gateways_[0], caf::exit_reason::user_shutdown);
+  run();
+  send({create("resnet-worker-0")});
+  ASSERT_EQ(answers_->size(), 1u);
+  EXPECT_TRUE(answers_->front().second.cancelled);
+}
+
+} // namespace
+} // namespace lattice::actors
