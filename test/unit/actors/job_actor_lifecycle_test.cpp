@@ -159,9 +159,9 @@ TEST_F(JobActorLifecycleTest, AFailedCreateIsRetriedAfterTheResyncTimer) {
   EXPECT_EQ(inspect().at("creating").as_array(), (json::array{"resnet-worker-0", "resnet-worker-1"}));
 }
 
-// At shutdown the gateways answer every queued write "cancelled": not a
-// failure to count or log (thousands of them under load). A later attempt
-// is answered the same way at once, without a request.
+// At shutdown the write dispatcher and the gateways answer every queued
+// write "cancelled": not a failure to count or log (thousands of them under
+// load). A later attempt is answered the same way at once, without a request.
 TEST_F(JobActorLifecycleTest, AWriteDroppedAtShutdownIsNoFailure) {
   log_->answer = [](const protocol::api_call&) {
     api_result r{false, 0, "cancelled (shutting down)"};
@@ -180,9 +180,9 @@ TEST_F(JobActorLifecycleTest, AWriteDroppedAtShutdownIsNoFailure) {
     EXPECT_EQ(std::string(line.as_string()).find("failed"), std::string::npos) << line;
 }
 
-// The gateways stop before the job actors: a write that finds its gateway
-// gone is dropped the same way.
-TEST_F(JobActorLifecycleTest, AWriteToAStoppedGatewayIsNoFailure) {
+// The write dispatcher may stop before the job actors: a write that finds
+// it gone is dropped the same way.
+TEST_F(JobActorLifecycleTest, AWriteToAStoppedDispatcherIsNoFailure) {
   start();
   caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
   run();
