@@ -1,8 +1,9 @@
-// Shutdown of the API gateways under load: a backlog of writes against a
+// Shutdown of the API writes under load: a backlog of writes against a
 // slow API server must not hold the process (the actor system waits for
-// every gateway). Real detached actors, so a real actor system; the API
+// the write dispatcher and every gateway). Real detached actors, so a real actor system; the API
 // server is a fake transport.
 #include "actors/gateway.hpp"
+#include "actors/write_dispatcher.hpp"
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
@@ -71,7 +72,7 @@ protocol::api_call create_pod(int i) {
   return c;
 }
 
-TEST(gateway_shutdown, a_cancelled_client_drops_the_backlog_so_the_gateways_stop_within_a_bound) {
+TEST(gateway_shutdown, a_cancelled_client_drops_the_backlog_so_the_writes_stop_within_a_bound) {
   constexpr int gateways_n = 2;
   constexpr int backlog = 400; // 200 per gateway x 100 ms: 20 s if it were sent
   auto transport = std::make_shared<slow_transport>(100ms);
@@ -81,18 +82,20 @@ TEST(gateway_shutdown, a_cancelled_client_drops_the_backlog_so_the_gateways_stop
     caf::actor_system_config cfg;
     caf::actor_system sys{cfg};
     auto gateways = spawn_gateways(sys, {rest, "breezeml.ai"}, gateways_n);
+    auto writes = spawn_write_dispatcher(sys, gateways);
     for (int i = 0; i < backlog; ++i)
-      caf::anon_send(gateways[i % gateways_n], create_pod(i));
+      caf::anon_send(writes, create_pod(i));
     transport->wait_for_requests(gateways_n); // one write in flight on each
     // What run_operator does after releasing the Lease.
     start = std::chrono::steady_clock::now();
     rest->cancel();
+    caf::anon_send_exit(writes, caf::exit_reason::user_shutdown);
     for (auto& g : gateways)
       caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
-  } // ~actor_system waits for both gateways
+  } // ~actor_system waits for the dispatcher and both gateways
   const auto took =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  EXPECT_LT(took.count(), 3000) << "ms to stop the gateways";
+  EXPECT_LT(took.count(), 3000) << "ms to stop the dispatcher and the gateways";
   EXPECT_LT(transport->requests(), 2 * gateways_n) << "queued writes are dropped, not sent";
 }
 
