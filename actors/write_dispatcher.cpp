@@ -38,8 +38,8 @@ void send_backlog(self_pointer self) {
     auto next = st.backlog.pop();
     if (!next)
       return;
-    auto gateway = st.idle.back();
-    st.idle.pop_back();
+    auto gateway = st.idle.front();
+    st.idle.pop_front();
     const auto id = ++st.sent;
     auto call = next->item.call;
     st.in_flight.emplace(id, std::move(next->item));
@@ -60,7 +60,7 @@ void send_backlog(self_pointer self) {
 
 protocol::gateway_actor::behavior_type write_dispatcher(self_pointer self,
                                                         std::vector<protocol::gateway_actor> gateways) {
-  self->state.idle = std::move(gateways);
+  self->state.idle.assign(gateways.begin(), gateways.end());
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     st.backlog.drain([](pending_write w) { w.promise.deliver(cancelled(w.call, "shutting down")); });

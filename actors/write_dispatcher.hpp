@@ -8,6 +8,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -22,8 +23,9 @@ struct pending_write {
 struct write_dispatcher_state {
   static inline const char* name = "lattice.writes";
 
-  /// Gateways with no call in flight.
-  std::vector<protocol::gateway_actor> idle;
+  /// Gateways with no call in flight, the longest idle first: taking them in
+  /// turn keeps every gateway's connection warm for the next burst.
+  std::deque<protocol::gateway_actor> idle;
   write_queue<pending_write> backlog;
   /// Sent and not answered yet, by a sequence number.
   std::map<std::uint64_t, pending_write> in_flight;
