@@ -14,8 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <functional>
-#include <optional>
 
 namespace lattice::actors {
 namespace {

@@ -5,7 +5,6 @@
 #include "k8s/model/training_job.hpp"
 #include "lifecycle/expectations.hpp"
 #include "lifecycle/status_write.hpp"
-#include "protocol/gateway_actor.hpp"
 #include "scheduling/job_info.hpp"
 
 #include <chrono>
