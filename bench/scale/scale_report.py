@@ -26,7 +26,7 @@ REQUIRED_FIELDS = (
     "gpu_allocation.planned_mean_while_waiting", "gpu_allocation.held_mean_while_waiting",
     "gpu_allocation.planned_mean_while_fit", "gpu_allocation.planned_min_while_fit",
     "gpu_allocation.share_fit_planned_above_95", "gpu_allocation.queued_fit_samples",
-    "gpu_allocation.planned_mean_while_queued_fit", "gpu_allocation.series",
+    "gpu_allocation.planned_mean_while_queued_fit", "gpu_allocation.queued_fit_below_95", "gpu_allocation.series",
 )
 
 
@@ -123,20 +123,25 @@ def counter_delta(before, after, name):
     return out
 
 
-def gpu_summary(samples):
+def gpu_summary(samples, start=0.0):
     """Allocation ratios over the samples taken while jobs waited, and while a waiting job would
-    have fit the free GPUs. Sample: dict with planned, held, waiting, fit and the operator's queue
+    have fit the free GPUs. Sample: dict with t, planned, held, waiting, fit and the operator's queue
     length. The driver's "waiting" (no pod, no Running status yet) also counts admitted jobs whose
     pods or status are still being written; with the operator's queue empty, no job waits for the
-    planner, so the "queued" figures keep only samples with a job in it."""
+    planner, so the "queued" figures keep only samples with a job in it. The queued samples below
+    95% are listed whole (seconds after `start`), to say when the target was missed."""
     waiting = [s for s in samples if s["waiting"] > 0]
     fit = [s for s in waiting if s["fit"]]
     queued_fit = [s for s in fit if (s.get("queue") or 0) > 0]
 
     def mean(values):
         return rounded(sum(values) / len(values), 4) if values else None
+    below = [s for s in queued_fit if (s["planned"] or 0) < 0.95]
     return {
         "queued_fit_samples": len(queued_fit),
+        "queued_fit_below_95_columns": ["t_s", "planned", "waiting", "queue"],
+        "queued_fit_below_95": [[round(s["t"] - start, 1), rounded(s["planned"], 4), s["waiting"], s["queue"]]
+                                for s in below],
         "planned_mean_while_queued_fit": mean([s["planned"] for s in queued_fit if s["planned"] is not None]),
         "share_queued_fit_planned_above_95": rounded(
             sum(1 for s in queued_fit if (s["planned"] or 0) >= 0.95) / len(queued_fit), 4) if queued_fit else None,
@@ -162,7 +167,12 @@ def _fmt(value, unit="", digits=2):
 
 def _queued_fit(gpu):
     mean, share = gpu.get("planned_mean_while_queued_fit"), gpu.get("share_queued_fit_planned_above_95")
-    return f"{_fmt(mean and 100 * mean, '%', 1)}; {_fmt(share and 100 * share, '%', 0)}"
+    text = f"{_fmt(mean and 100 * mean, '%', 1)}; {_fmt(share and 100 * share, '%', 0)}"
+    below = gpu.get("queued_fit_below_95") or []
+    if below:
+        times = ", ".join(f"{row[0]:g}" for row in below[:5])
+        text += f" (below at t = {times}{', ...' if len(below) > 5 else ''} s)"
+    return text
 
 
 def markdown_table(r):

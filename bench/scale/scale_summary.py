@@ -137,8 +137,8 @@ def _api_and_plan(raw, completed):
 def _gpu(raw, run):
     b = run.bench
     samples = b.samples if b else []
-    out = gpu_summary(samples)
     start = raw.get("fill_start") or (samples[0]["t"] if samples else 0)
+    out = gpu_summary(samples, start)
     step = max(1, len(samples) // 600)
     out["series_columns"] = ["t_s", "planned", "held", "running", "waiting", "fit", "queue"]
     out["series"] = [[round(s["t"] - start, 1), rounded(s["planned"], 4), round(s["held"], 4),

@@ -150,16 +150,25 @@ class Arithmetic(unittest.TestCase):
         self.assertIsNone(first_crossing(timeline, 0.0, 2, 100))
 
     def test_gpu_summary_only_counts_samples_with_waiting_jobs(self):
-        samples = [{"planned": 0.5, "held": 0.4, "waiting": 0, "fit": False, "queue": 0},
-                   {"planned": 0.9, "held": 0.8, "waiting": 2, "fit": False, "queue": 2},
-                   {"planned": 1.0, "held": 0.9, "waiting": 1, "fit": True, "queue": 1},
-                   {"planned": 0.6, "held": 0.5, "waiting": 3, "fit": True, "queue": 0}]
-        s = gpu_summary(samples)
+        samples = [{"t": 10.0, "planned": 0.5, "held": 0.4, "waiting": 0, "fit": False, "queue": 0},
+                   {"t": 11.0, "planned": 0.9, "held": 0.8, "waiting": 2, "fit": False, "queue": 2},
+                   {"t": 12.0, "planned": 1.0, "held": 0.9, "waiting": 1, "fit": True, "queue": 1},
+                   {"t": 13.0, "planned": 0.6, "held": 0.5, "waiting": 3, "fit": True, "queue": 0}]
+        s = gpu_summary(samples, start=10.0)
         self.assertEqual((s["waiting_samples"], s["fit_samples"], s["queued_fit_samples"]), (3, 2, 1))
         self.assertEqual(s["planned_mean_while_waiting"], 0.8333)
         self.assertEqual(s["share_fit_planned_above_95"], 0.5)
         # The last sample's "waiting" jobs are admitted ones whose pods are still being created.
         self.assertEqual((s["planned_mean_while_queued_fit"], s["share_queued_fit_planned_above_95"]), (1.0, 1.0))
+        self.assertEqual(s["queued_fit_below_95"], [])
+
+    def test_gpu_summary_lists_when_a_queued_job_fit_and_the_plan_stayed_below_95(self):
+        samples = [{"t": 105.0, "planned": 0.8, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
+                   {"t": 106.0, "planned": 0.97, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
+                   {"t": 107.0, "planned": 0.7, "held": 0.7, "waiting": 4, "fit": False, "queue": 3}]
+        s = gpu_summary(samples, start=100.0)
+        self.assertEqual(s["queued_fit_below_95"], [[5.0, 0.8, 4, 3]])
+        self.assertEqual(s["share_queued_fit_planned_above_95"], 0.5)
 
     def test_probe_latency_leaves_out_probes_that_never_ran(self):
         samples = [{"job": "p1", "workers": 8, "created_s": 0.5, "running_s": 3.0},
