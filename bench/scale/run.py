@@ -42,8 +42,8 @@ GROUP = "bench.breezeml.ai"
 SIZES = {
     "smoke": dict(nodes=20, jobs=50, arrival_rate=5.0, min_duration=2, max_duration=6, fill_min_duration=8,
                   idle_seconds=8, ceiling_pods=150, probes=2, probe_duration=2, fill_timeout=60, timeout=300),
-    # 1 job/s of 30-120 s workers is what the 2-core test cluster sustains (docs/benchmarks.md): at
-    # 2 jobs/s of 30-180 s workers its kube-scheduler and kwok fall behind, not the operator.
+    # 1 job/s of 30-120 s workers is what the 2-core test cluster sustains (docs/benchmarks.md): with
+    # 30-180 s workers at 1-3 jobs/s its kube-scheduler and kwok fell behind, not the operator.
     "standard": dict(nodes=1000, jobs=5000, arrival_rate=1.0, min_duration=30, max_duration=120,
                      fill_min_duration=90, idle_seconds=30, ceiling_pods=2000, probes=10, probe_duration=5,
                      fill_timeout=900, timeout=4 * 3600),
