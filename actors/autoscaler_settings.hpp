@@ -20,7 +20,7 @@ struct autoscaler_settings {
   /// Changes arriving within this quiet window share one plan.
   std::chrono::milliseconds plan_debounce{200};
   /// A plan runs at the latest this long after the first unplanned change.
-  std::chrono::milliseconds plan_max_delay{1'000};
+  std::chrono::milliseconds plan_max_delay{250};
   /// The wall clock handed to the planner (tests inject a fake).
   std::function<scheduling::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
   /// Whether to plan from the start. The composition root leaves it false
@@ -33,9 +33,11 @@ struct autoscaler_settings {
 };
 
 /// Settings from the operator configuration: the planner's tunables, the
-/// debounce window, and a max delay of two and a half windows (at least half
-/// a second) so a steady stream of changes in a busy cluster still gets a
-/// new job admitted promptly (a plan of 1,000 nodes takes ~3 ms). `start_as_leader`
+/// debounce window, and a max delay of a window and a quarter (at least a
+/// quarter second). A busy cluster's completions keep the window from ever
+/// going quiet, so the max delay is what a new job waits for its plan; at
+/// 1,000 nodes and 5,000 jobs a plan takes 2.7 ms on average, so 4 plans a
+/// second cost about 1% of a core (docs/benchmarks.md). `start_as_leader`
 /// stays false (see above).
 autoscaler_settings settings_from(const config::operator_config& cfg);
 

@@ -61,14 +61,14 @@ TEST(AutoscalerSettings, ComeFromTheOperatorConfig) {
   EXPECT_EQ(s.planner.gpu_resource, "amd.com/gpu");
   EXPECT_EQ(s.planner.rescale_interval, std::chrono::minutes{5});
   EXPECT_EQ(s.plan_debounce, std::chrono::milliseconds{500});
-  EXPECT_EQ(s.plan_max_delay, std::chrono::milliseconds{1'250});
+  EXPECT_EQ(s.plan_max_delay, std::chrono::milliseconds{625});
   EXPECT_FALSE(s.start_as_leader) << "set_leader{true} comes after the caches synced";
 
   cfg.leader_election.enabled = false;
   cfg.autoscaler.plan_debounce = std::chrono::milliseconds{0};
   s = actors::settings_from(cfg);
   EXPECT_FALSE(s.start_as_leader) << "even without leader election";
-  EXPECT_EQ(s.plan_max_delay, std::chrono::milliseconds{500}) << "at least half a second";
+  EXPECT_EQ(s.plan_max_delay, std::chrono::milliseconds{250}) << "at least a quarter second";
 }
 
 } // namespace
