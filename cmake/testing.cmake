@@ -14,7 +14,14 @@ endfunction()
 # starts the cluster or reuses a running one. Tests that need it declare
 # FIXTURES_REQUIRED cluster and read KUBECONFIG from their environment.
 set(LATTICE_CACHE "$ENV{HOME}/.cache/lattice" CACHE PATH "Cache for cluster binaries and state")
-set(LATTICE_CLUSTER_DIR "${LATTICE_CACHE}/cluster" CACHE PATH "State of the local test cluster")
+# A second cluster beside the default one: configure with LATTICE_CLUSTER_DIR
+# (and LATTICE_CLUSTER_PORT_OFFSET, read by scripts/cluster) in the environment.
+if(DEFINED ENV{LATTICE_CLUSTER_DIR})
+  set(lattice_default_cluster_dir "$ENV{LATTICE_CLUSTER_DIR}")
+else()
+  set(lattice_default_cluster_dir "${LATTICE_CACHE}/cluster")
+endif()
+set(LATTICE_CLUSTER_DIR "${lattice_default_cluster_dir}" CACHE PATH "State of the local test cluster")
 set(LATTICE_KUBECONFIG "${LATTICE_CLUSTER_DIR}/kubeconfig")
 set(LATTICE_CLUSTER_BIN "${LATTICE_CACHE}/bin/current")
 

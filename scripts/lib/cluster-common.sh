@@ -16,12 +16,18 @@ admin_kubeconfig=$cluster_dir/kubeconfig
 
 # Every listener is on loopback. The components' serving ports are fixed so
 # `status` and tests can find them; `up` refuses to start if another program
-# holds one.
-apiserver_port=6443
-etcd_client_port=2379
-etcd_peer_port=2380
-controller_manager_port=10257
-scheduler_port=10259
+# holds one. LATTICE_CLUSTER_PORT_OFFSET (default 0) shifts them all, so a
+# second cluster (its own LATTICE_CLUSTER_DIR) can run beside the first.
+port_offset=${LATTICE_CLUSTER_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]{1,4}$ ]] || {
+  echo "cluster: error: LATTICE_CLUSTER_PORT_OFFSET must be an integer from 0 to 9999 (got \"$port_offset\")" >&2
+  exit 1
+}
+apiserver_port=$((6443 + port_offset))
+etcd_client_port=$((2379 + port_offset))
+etcd_peer_port=$((2380 + port_offset))
+controller_manager_port=$((10257 + port_offset))
+scheduler_port=$((10259 + port_offset))
 api_url=https://127.0.0.1:$apiserver_port
 
 # Start order; `down` stops them in reverse.

@@ -7,19 +7,25 @@
 require_cluster
 
 cache=${LATTICE_CACHE:-$HOME/.cache/lattice}
-ports="6443 2379 2380 10257 10259"
+cluster_dir=${LATTICE_CLUSTER_DIR:-$cache/cluster}
+offset=${LATTICE_CLUSTER_PORT_OFFSET:-0}
+apiserver_port=$((6443 + offset))
+ports="$apiserver_port $((2379 + offset)) $((2380 + offset)) $((10257 + offset)) $((10259 + offset))"
 make_namespace
 ns=$test_ns
 kubectl create configmap survivor -n "$ns" --from-literal=value=kept >/dev/null
 probes=0
 
-# Processes running a binary from the cluster's cache (whatever their name).
+# Processes of this cluster: a binary from the cluster's cache whose command
+# line names this cluster's directory (another cluster may run beside it).
 cluster_processes() {
   local exe pid
   for exe in /proc/[0-9]*/exe; do
     pid=${exe#/proc/}
     pid=${pid%/exe}
-    case "$(readlink "$exe" 2>/dev/null)" in "$cache/bin/"*) echo "$pid $(readlink "$exe")" ;; esac
+    case "$(readlink "$exe" 2>/dev/null)" in "$cache/bin/"*) ;; *) continue ;; esac
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$cluster_dir/" || continue
+    echo "$pid $(readlink "$exe")"
   done
 }
 listening_ports() {
@@ -66,7 +72,7 @@ done
 note "stop and start kube-apiserver alone"
 "$cluster_script" stop kube-apiserver
 if kubectl get --raw /readyz --request-timeout=3s >/dev/null 2>&1; then fail "API server still answers after stop"; fi
-expect_eq "port 6443 after stopping kube-apiserver" "" "$(ss -Hltn 'sport = :6443')"
+expect_eq "port $apiserver_port after stopping kube-apiserver" "" "$(ss -Hltn "sport = :$apiserver_port")"
 expect_eq "etcd still running" 1 "$(cluster_processes | grep -c '/etcd$' || true)"
 "$cluster_script" start kube-apiserver
 assert_up
