@@ -41,7 +41,9 @@ def _metadata(ver: str) -> str:
     )
 
 
-WHEEL_FILE = "Wheel-Version: 1.0\nGenerator: lattice build_wheel.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+WHEEL_FILE = (
+    "Wheel-Version: 1.0\nGenerator: lattice build_wheel.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+)
 ENTRY_POINTS = (
     "[console_scripts]\n"
     "lattice-agent = lattice.agent.__main__:main\n"
@@ -94,6 +96,7 @@ def build(out_dir: str) -> str:
 
 
 # ---- PEP 517 hooks ---------------------------------------------------------
+
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return build(wheel_directory)

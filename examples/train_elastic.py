@@ -24,9 +24,8 @@ import time
 
 import torch
 import torch.distributed as dist
-from torch import nn
-
 from lattice import addon
+from torch import nn
 
 
 def make_data(num_samples: int, features: int, seed: int):
@@ -54,7 +53,9 @@ def main() -> int:
     parser.add_argument("--features", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=8, help="per rank")
     parser.add_argument("--lr", type=float, default=0.02)
-    parser.add_argument("--step-delay", type=float, default=0.0, help="seconds to sleep per step (demos, tests)")
+    parser.add_argument(
+        "--step-delay", type=float, default=0.0, help="seconds to sleep per step (demos, tests)"
+    )
     parser.add_argument("--log-dir", default=os.environ.get("LATTICE_EXAMPLE_LOG_DIR"))
     args = parser.parse_args()
 
@@ -77,12 +78,24 @@ def main() -> int:
 
     rank_log = f"steps-rank{session.rank}-gen{session.generation}.jsonl"
     if session.rank == 0:
-        log({"event": "start", "generation": session.generation, "world_size": session.world_size,
-             "restored": restored, "step": session.progress.step, "epoch": session.progress.epoch,
-             "loss": full_loss(model, x, y)}, "events.jsonl")
-    print(f"rank {session.rank}/{session.world_size} generation {session.generation}: "
-          f"{'resumed at' if restored else 'starting at'} epoch {session.progress.epoch} "
-          f"step {session.progress.step}", flush=True)
+        log(
+            {
+                "event": "start",
+                "generation": session.generation,
+                "world_size": session.world_size,
+                "restored": restored,
+                "step": session.progress.step,
+                "epoch": session.progress.epoch,
+                "loss": full_loss(model, x, y),
+            },
+            "events.jsonl",
+        )
+    print(
+        f"rank {session.rank}/{session.world_size} generation {session.generation}: "
+        f"{'resumed at' if restored else 'starting at'} epoch {session.progress.epoch} "
+        f"step {session.progress.step}",
+        flush=True,
+    )
 
     while session.progress.epoch < args.epochs:
         for batch in sampler.batches():
@@ -99,16 +112,26 @@ def main() -> int:
                     dist.all_reduce(p.grad, op=dist.ReduceOp.SUM)
                 p.grad /= global_samples
             optimizer.step()
-            log({"epoch": session.progress.epoch, "step": session.progress.step, "samples": batch},
-                rank_log)
+            log({"epoch": session.progress.epoch, "step": session.progress.step, "samples": batch}, rank_log)
             if args.step_delay:
                 time.sleep(args.step_delay)
             if session.step_end(global_samples):
                 if session.rank == 0:
-                    log({"event": "stop", "generation": session.generation, "step": session.progress.step,
-                         "epoch": session.progress.epoch, "loss": full_loss(model, x, y)}, "events.jsonl")
-                print(f"rank {session.rank}: checkpointed at step {session.progress.step}, "
-                      "restarting at the new size", flush=True)
+                    log(
+                        {
+                            "event": "stop",
+                            "generation": session.generation,
+                            "step": session.progress.step,
+                            "epoch": session.progress.epoch,
+                            "loss": full_loss(model, x, y),
+                        },
+                        "events.jsonl",
+                    )
+                print(
+                    f"rank {session.rank}: checkpointed at step {session.progress.step}, "
+                    "restarting at the new size",
+                    flush=True,
+                )
                 session.exit_for_restart()
         session.end_epoch()
         if session.rank == 0:
@@ -116,8 +139,15 @@ def main() -> int:
 
     session.checkpoint()
     if session.rank == 0:
-        log({"event": "done", "generation": session.generation, "step": session.progress.step,
-             "loss": full_loss(model, x, y)}, "events.jsonl")
+        log(
+            {
+                "event": "done",
+                "generation": session.generation,
+                "step": session.progress.step,
+                "loss": full_loss(model, x, y),
+            },
+            "events.jsonl",
+        )
     if distributed:
         dist.destroy_process_group()
     return 0

@@ -11,6 +11,7 @@ namespace, tainted KWOK nodes and operator process; all removed at the end, also
 Writes the result JSON to --out, the operator's log next to it, and prints a markdown table.
 Exit code 0 when every job Completed. See docs/benchmarks.md ("Cluster scale").
 """
+
 import argparse
 import json
 import os
@@ -29,24 +30,61 @@ import scale_phases as phases  # noqa: E402
 import scale_report as report  # noqa: E402
 from scale_kube import SOURCE_DIR, Api, BenchError, Watch, run  # noqa: E402
 from scale_observe import JobTracker, PodTracker, ProcessSampler, read_proc  # noqa: E402
+from scale_setup import (
+    Operator,
+    add_nodes,
+    cleanup_stale,
+    create_namespace,
+    delete_crd_if_unused,  # noqa: E402
+    delete_run,
+    install_crd,
+    wait_nodes,
+)
 from scale_summary import summarize  # noqa: E402
-from scale_setup import (Operator, add_nodes, cleanup_stale, create_namespace, delete_crd_if_unused,  # noqa: E402
-                         delete_run, install_crd, wait_nodes)
-from scale_workload import (PROBE_GROUP, arrival_times, general_gpus, make_jobs, make_probes,  # noqa: E402
-                            node_layout)
+from scale_workload import (
+    PROBE_GROUP,
+    arrival_times,
+    general_gpus,
+    make_jobs,
+    make_probes,  # noqa: E402
+    node_layout,
+)
 
 GROUP = "bench.breezeml.ai"
 # Per size: nodes, jobs, arrival rate (jobs/s), worker run time range (s), minimum run time of the
 # fill wave, idle window (s), ceiling pods, probes per size (8 and 64 workers), probe run time,
 # fill timeout and overall timeout (s).
 SIZES = {
-    "smoke": dict(nodes=20, jobs=50, arrival_rate=5.0, min_duration=2, max_duration=6, fill_min_duration=8,
-                  idle_seconds=8, ceiling_pods=150, probes=2, probe_duration=2, fill_timeout=60, timeout=300),
+    "smoke": dict(
+        nodes=20,
+        jobs=50,
+        arrival_rate=5.0,
+        min_duration=2,
+        max_duration=6,
+        fill_min_duration=8,
+        idle_seconds=8,
+        ceiling_pods=150,
+        probes=2,
+        probe_duration=2,
+        fill_timeout=60,
+        timeout=300,
+    ),
     # 1 job/s of 30-120 s workers is what the 2-core test cluster sustains (docs/benchmarks.md): with
     # 30-180 s workers at 1-3 jobs/s its kube-scheduler and kwok fell behind, not the operator.
-    "standard": dict(nodes=1000, jobs=5000, arrival_rate=1.0, min_duration=30, max_duration=120,
-                     fill_min_duration=90, idle_seconds=30, ceiling_pods=2000, probes=10, probe_duration=5,
-                     fill_timeout=900, timeout=4 * 3600),
+    "standard": dict(
+        nodes=1000,
+        jobs=5000,
+        arrival_rate=1.0,
+        min_duration=30,
+        max_duration=120,
+        fill_min_duration=90,
+        idle_seconds=30,
+        ceiling_pods=2000,
+        probes=10,
+        probe_duration=5,
+        fill_timeout=900,
+        timeout=4 * 3600,
+    ),
 }
 CLUSTER_COMPONENTS = ("kube-apiserver", "etcd", "kube-scheduler", "kube-controller-manager", "kwok")
 
@@ -63,19 +101,33 @@ def parse_args(argv):
     p.add_argument("--api-qps", type=float, default=50, help="the operator's --api-qps (its default: 50)")
     p.add_argument("--api-burst", type=int, default=100, help="the operator's --api-burst (its default: 100)")
     p.add_argument("--operator-arg", action="append", default=[], help="one more operator flag (repeatable)")
-    for name in ("min-duration", "max-duration", "fill-min-duration", "probe-duration", "idle-seconds",
-                 "fill-timeout", "timeout"):
+    for name in (
+        "min-duration",
+        "max-duration",
+        "fill-min-duration",
+        "probe-duration",
+        "idle-seconds",
+        "fill-timeout",
+        "timeout",
+    ):
         p.add_argument(f"--{name}", type=float)
     p.add_argument("--ceiling-pods", type=int)
-    p.add_argument("--ceiling-concurrency", type=int, default=4,
-                   help="connections creating the plain pods (the operator writes through --api-concurrency connections, 16 by default)")
+    p.add_argument(
+        "--ceiling-concurrency",
+        type=int,
+        default=4,
+        help="connections creating the plain pods (the operator writes through --api-concurrency connections, 16 by default)",
+    )
     p.add_argument("--probes", type=int, help="probe jobs per size (8 and 64 workers)")
     args = p.parse_args(argv)
     for key, value in SIZES[args.size].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    args.operator = os.path.abspath(args.operator) if args.operator else os.path.join(
-        SOURCE_DIR, "build", "release", "app", "lattice-operator")
+    args.operator = (
+        os.path.abspath(args.operator)
+        if args.operator
+        else os.path.join(SOURCE_DIR, "build", "release", "app", "lattice-operator")
+    )
     return args
 
 
@@ -103,13 +155,19 @@ def cpu_of(pids):
 def machine():
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                     if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    return {"cpus": os.cpu_count(), "model": model, "kernel": platform.release(),
-            "python": platform.python_version(),
-            "load_before": list(os.getloadavg()), "load_after": None}
+    return {
+        "cpus": os.cpu_count(),
+        "model": model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "load_before": list(os.getloadavg()),
+        "load_after": None,
+    }
 
 
 class Run:
@@ -121,29 +179,50 @@ class Run:
         self.ns, self.node_set = f"lattice-bench-{self.run_id}", f"bench-{self.run_id}"
         self.layout = node_layout(args.nodes)
         durations = (args.min_duration, args.max_duration)
-        self.jobs = arrival_times(make_jobs(args.jobs, self.layout, args.seed, durations, args.fill_min_duration),
-                                  args.arrival_rate, args.seed)
+        self.jobs = arrival_times(
+            make_jobs(args.jobs, self.layout, args.seed, durations, args.fill_min_duration),
+            args.arrival_rate,
+            args.seed,
+        )
         self.probe_jobs = make_probes(args.probes, args.probe_duration)
         base = args.out[:-5] if args.out.endswith(".json") else args.out
         self.log_path = base + ".operator.log"
         self.operator_args = ["--api-qps", f"{args.api_qps:g}", "--api-burst", str(args.api_burst)]
         self.operator_args += args.operator_arg
-        self.result = {"schema": 1, "config": self.config(), "machine": machine(), "completed": False,
-                       "error": None, "failures": []}
+        self.result = {
+            "schema": 1,
+            "config": self.config(),
+            "machine": machine(),
+            "completed": False,
+            "error": None,
+            "failures": [],
+        }
         self.bench = self.watches = self.proc = None
         self.checkpoint = lambda phase: None
 
     def config(self):
         a = self.args
-        return {"size": a.size, "nodes": a.nodes, "jobs": a.jobs, "arrival_rate": a.arrival_rate, "seed": a.seed,
-                "durations_s": [a.min_duration, a.max_duration], "fill_min_duration_s": a.fill_min_duration,
-                "probes_per_size": a.probes, "probe_duration_s": a.probe_duration, "operator": a.operator,
-                "operator_args": self.operator_args, "run_id": self.run_id, "namespace": self.ns, "group": GROUP,
-                "node_groups": {g.name: g.count for g in self.layout},
-                "fill_jobs": sum(1 for j in self.jobs if j.wave == "fill"),
-                "elastic_jobs": sum(1 for j in self.jobs if j.min_size < j.max_size),
-                "worker_pods_min": sum(j.min_size for j in self.jobs),
-                "worker_pods_max": sum(j.max_size for j in self.jobs)}
+        return {
+            "size": a.size,
+            "nodes": a.nodes,
+            "jobs": a.jobs,
+            "arrival_rate": a.arrival_rate,
+            "seed": a.seed,
+            "durations_s": [a.min_duration, a.max_duration],
+            "fill_min_duration_s": a.fill_min_duration,
+            "probes_per_size": a.probes,
+            "probe_duration_s": a.probe_duration,
+            "operator": a.operator,
+            "operator_args": self.operator_args,
+            "run_id": self.run_id,
+            "namespace": self.ns,
+            "group": GROUP,
+            "node_groups": {g.name: g.count for g in self.layout},
+            "fill_jobs": sum(1 for j in self.jobs if j.wave == "fill"),
+            "elastic_jobs": sum(1 for j in self.jobs if j.min_size < j.max_size),
+            "worker_pods_min": sum(j.min_size for j in self.jobs),
+            "worker_pods_max": sum(j.max_size for j in self.jobs),
+        }
 
     def setup(self, api):
         print(f"bench: run {self.run_id}: namespace {self.ns}, {self.args.nodes} nodes {self.node_set}-*")
@@ -154,8 +233,10 @@ class Run:
         b = phases.Bench(api, self.ns, GROUP, self.run_id, self.node_set, general_gpus(self.layout))
         self.bench = b
         b.pods, b.tj = PodTracker(GROUP, node_group), JobTracker()
-        self.watches = [Watch(api, f"/api/v1/namespaces/{self.ns}/pods", b.pods.on_event, "pod-watch"),
-                        Watch(api, b.jobs_path, b.tj.on_event, "tj-watch")]
+        self.watches = [
+            Watch(api, f"/api/v1/namespaces/{self.ns}/pods", b.pods.on_event, "pod-watch"),
+            Watch(api, b.jobs_path, b.tj.on_event, "tj-watch"),
+        ]
         for w in self.watches:
             w.start()
         for w in self.watches:
@@ -187,8 +268,12 @@ class Run:
         r["fill_end"] = time.monotonic()
         self.checkpoint("fill")
         probe_results = r["probes"] = []  # filled by the probe thread as it goes
-        prober = threading.Thread(target=phases.probes, args=(b, self.probe_jobs, self.probe_nodes, probe_results),
-                                  name="probes", daemon=True)
+        prober = threading.Thread(
+            target=phases.probes,
+            args=(b, self.probe_jobs, self.probe_nodes, probe_results),
+            name="probes",
+            daemon=True,
+        )
         prober.start()
         arrive = [j for j in self.jobs if j.wave == "arrival"]
         print(f"bench: arrivals: {len(arrive)} jobs at {a.arrival_rate:g}/s; {len(self.probe_jobs)} probes")
@@ -198,9 +283,13 @@ class Run:
         left = phases.wait_all_done(b, names, max(60.0, a.timeout - (time.monotonic() - self.started)))
         prober.join(timeout=60)
         t1, cpu1, cluster1 = time.monotonic(), read_proc(b.operator.pid)[2], cpu_of(pids)
-        r["busy"] = {"seconds": t1 - t0, "operator_cpu_cores": (cpu1 - cpu0) / (t1 - t0),
-                     "cluster_cpu_cores": {k: round((cluster1[k] - cluster0[k]) / (t1 - t0), 3)
-                                           for k in cluster1 if k in cluster0}}
+        r["busy"] = {
+            "seconds": t1 - t0,
+            "operator_cpu_cores": (cpu1 - cpu0) / (t1 - t0),
+            "cluster_cpu_cores": {
+                k: round((cluster1[k] - cluster0[k]) / (t1 - t0), 3) for k in cluster1 if k in cluster0
+            },
+        }
         r["unfinished"] = left[:50]
         b.scraping.clear()
         print("bench: idle window, every job finished")
@@ -209,7 +298,9 @@ class Run:
         print(f"bench: API server ceiling again: {a.ceiling_pods} plain pods")
         r["ceiling_after"] = phases.pod_ceiling(b, a.ceiling_pods, a.ceiling_concurrency)
         stages = b.tj.stages()
-        r["stages"] = {s: sum(1 for n in names if stages.get(n) == s) for s in set(stages.get(n) for n in names)}
+        r["stages"] = {
+            s: sum(1 for n in names if stages.get(n) == s) for s in set(stages.get(n) for n in names)
+        }
         r["completed"] = not left and all(stages.get(n) == "Completed" for n in names)
 
     def execute(self):
@@ -286,8 +377,11 @@ def main(argv=None):
     print(report.markdown_table(result) if not missing else f"bench: result lacks {missing}")
     print(f"bench: result in {args.out}, operator log in {run_.log_path}")
     if result["error"] or not result["completed"]:
-        print(f"bench: NOT COMPLETED: {result['error'] or ''} {result['failures']} "
-              f"unfinished {(result.get('unfinished') or [])[:10]}", file=sys.stderr)
+        print(
+            f"bench: NOT COMPLETED: {result['error'] or ''} {result['failures']} "
+            f"unfinished {(result.get('unfinished') or [])[:10]}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

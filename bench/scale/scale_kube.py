@@ -1,6 +1,7 @@
 """The API server as the benchmark talks to it: kubectl/helm subprocesses for setup, and a small
 HTTPS client (standard library, the admin kubeconfig's client certificate) for what must be fast:
 creating objects by the thousand and watching pods and TrainingJobs with our own clock."""
+
 import base64
 import http.client
 import json
@@ -14,7 +15,8 @@ import time
 import urllib.parse
 
 SOURCE_DIR = os.environ.get("LATTICE_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", ".."))
+    os.path.join(os.path.dirname(__file__), "..", "..")
+)
 
 
 class BenchError(RuntimeError):
@@ -74,7 +76,9 @@ class Api:
         if conn is None or fresh:
             if conn is not None:
                 conn.close()
-            conn = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=self.timeout)
+            conn = http.client.HTTPSConnection(
+                self.host, self.port, context=self.context, timeout=self.timeout
+            )
             self._local.conn = conn
         return conn
 
@@ -91,7 +95,7 @@ class Api:
                 response = conn.getresponse()
                 text = response.read().decode(errors="replace")
                 break
-            except (http.client.HTTPException, ConnectionError, socket.timeout, OSError):
+            except (TimeoutError, http.client.HTTPException, ConnectionError, OSError):
                 if attempt:
                     raise
         try:
@@ -166,7 +170,9 @@ class Watch(threading.Thread):
         """Reads one watch request's stream; returns the last resourceVersion, or None on 410."""
         sep = "&" if "?" in self.path else "?"
         path = f"{self.path}{sep}watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion={rv}"
-        conn = http.client.HTTPSConnection(self.api.host, self.api.port, context=self.api.context, timeout=330)
+        conn = http.client.HTTPSConnection(
+            self.api.host, self.api.port, context=self.api.context, timeout=330
+        )
         try:
             conn.request("GET", path, headers={"Accept": "application/json"})
             response = conn.getresponse()

@@ -1,5 +1,6 @@
 """What the benchmark observes, each with its own clock (time.monotonic()): worker pods and
 TrainingJobs (from watches of the bench namespace), the operator process (/proc) and its /metrics."""
+
 import collections
 import json
 import os
@@ -23,8 +24,19 @@ def _gpus(pod):
 
 
 class PodRecord:
-    __slots__ = ("name", "job", "gpus", "node", "bound", "created", "running", "finished", "gone", "active",
-                 "is_running")
+    __slots__ = (
+        "name",
+        "job",
+        "gpus",
+        "node",
+        "bound",
+        "created",
+        "running",
+        "finished",
+        "gone",
+        "active",
+        "is_running",
+    )
 
     def __init__(self, name, job, gpus, created):
         self.name, self.job, self.gpus, self.created = name, job, gpus, created
@@ -220,11 +232,22 @@ class ProcessSampler(threading.Thread):
 
 METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-FAMILIES = ("lattice_api_requests_total", "lattice_plan_duration_seconds", "lattice_gpus_allocated",
-            "lattice_apply_to_running_seconds", "lattice_apply_to_created_seconds",
-            "lattice_admission_wait_seconds", "lattice_api_request_duration_seconds",
-            "lattice_gpus_allocatable", "lattice_queue_length", "lattice_jobs", "lattice_admissions_total",
-            "lattice_preemptions_total", "lattice_resizes_total", "lattice_requeues_total")
+FAMILIES = (
+    "lattice_api_requests_total",
+    "lattice_plan_duration_seconds",
+    "lattice_gpus_allocated",
+    "lattice_apply_to_running_seconds",
+    "lattice_apply_to_created_seconds",
+    "lattice_admission_wait_seconds",
+    "lattice_api_request_duration_seconds",
+    "lattice_gpus_allocatable",
+    "lattice_queue_length",
+    "lattice_jobs",
+    "lattice_admissions_total",
+    "lattice_preemptions_total",
+    "lattice_resizes_total",
+    "lattice_requeues_total",
+)
 
 
 def parse_metrics(text):

@@ -1,5 +1,6 @@
 """The benchmark's phases against a running operator: idle windows, the API server's pod-create
 ceiling, filling the empty cluster, arrivals with latency probes, the GPU allocation sampler."""
+
 import collections
 import concurrent.futures
 import threading
@@ -8,7 +9,6 @@ import time
 from scale_kube import BenchError, Watch
 from scale_observe import metric_sum, read_proc, scrape
 from scale_workload import GENERAL_GROUPS, PROBE_GROUP, plain_pod, training_job
-
 
 WAIT_GRACE_S = 5.0
 
@@ -70,9 +70,12 @@ def idle_window(b, seconds, max_settle=60):
     def count(kind, obj, t):
         if kind in ("ADDED", "MODIFIED", "DELETED"):
             seen[(obj.get("kind") or "?", t >= window[0])] += 1
+
     window = [float("inf")]
-    counters = [Watch(b.api, path, count, f"idle-{kind}", from_now=True)
-                for kind, path in (("pods", "/api/v1/pods"), ("nodes", "/api/v1/nodes"))]
+    counters = [
+        Watch(b.api, path, count, f"idle-{kind}", from_now=True)
+        for kind, path in (("pods", "/api/v1/pods"), ("nodes", "/api/v1/nodes"))
+    ]
     for w in counters:
         w.start()
         w.synced.wait(30)
@@ -83,20 +86,29 @@ def idle_window(b, seconds, max_settle=60):
         events_quiet = now - max(b.pods.last_event, b.tj.last_event) > 3
         quiet = quiet + 1 if count == last and events_quiet else 0
         last = count
-    t0, (rss0, _, cpu0), req0 = time.monotonic(), read_proc(b.operator.pid), b.api_requests()
+    t0, (_, _, cpu0), req0 = time.monotonic(), read_proc(b.operator.pid), b.api_requests()
     window[0] = t0
     time.sleep(seconds)
     t1, (rss1, hwm1, cpu1) = time.monotonic(), read_proc(b.operator.pid)
     req1 = b.api_requests()
     for w in counters:
         w.stop()
-    events = {"pods": sum(v for (k, inside), v in seen.items() if inside and k != "Node"),
-              "nodes": sum(v for (k, inside), v in seen.items() if inside and k == "Node")}
+    events = {
+        "pods": sum(v for (k, inside), v in seen.items() if inside and k != "Node"),
+        "nodes": sum(v for (k, inside), v in seen.items() if inside and k == "Node"),
+    }
     if was_scraping:
         b.scraping.set()
-    return {"cpu_cores": (cpu1 - cpu0) / (t1 - t0), "rss_mib": rss1 / 1024, "hwm_mib": hwm1 / 1024,
-            "window_s": t1 - t0, "api_requests": req1 - req0,
-            "settle_s": t0 - settle_start, "settled": quiet >= 2, "cluster_events": events}
+    return {
+        "cpu_cores": (cpu1 - cpu0) / (t1 - t0),
+        "rss_mib": rss1 / 1024,
+        "hwm_mib": hwm1 / 1024,
+        "window_s": t1 - t0,
+        "api_requests": req1 - req0,
+        "settle_s": t0 - settle_start,
+        "settled": quiet >= 2,
+        "cluster_events": events,
+    }
 
 
 def pod_ceiling(b, count, concurrency):
@@ -109,8 +121,12 @@ def pod_ceiling(b, count, concurrency):
         list(pool.map(lambda p: b.api.create(path, p), pods))
     elapsed = time.monotonic() - t0
     b.api.request("DELETE", f"{path}?labelSelector=lattice.dev%2Fbench-ceiling%3Dtrue")
-    wait_for("the ceiling pods to go", lambda: b.pods.count_live(lambda r: r.name.startswith("ceiling-")) == 0,
-             timeout=120, check=b.check)
+    wait_for(
+        "the ceiling pods to go",
+        lambda: b.pods.count_live(lambda r: r.name.startswith("ceiling-")) == 0,
+        timeout=120,
+        check=b.check,
+    )
     return {"pods": count, "concurrency": concurrency, "seconds": elapsed, "pods_per_s": count / elapsed}
 
 
@@ -130,6 +146,7 @@ def fill(b, jobs, timeout, concurrency=4):
         current = b.tj.stages()
         stages = [current.get(n) for n in names]
         return "Completed" in stages and not any(s in (None, "New", "Waiting") for s in stages)
+
     try:
         wait_for("95% of the GPUs Running", filled_or_draining, timeout, check=b.check)
     except BenchError as e:
@@ -174,10 +191,16 @@ def probe_one(b, job, probe_nodes, timeout=300):
     def all_running():
         pods = b.pods.job_pods(job.name)
         return len(pods) >= n and all(p.running is not None for p in pods[:n])
+
     wait_for(f"the {n} pods of {job.name} created", created, timeout, interval=0.05, check=b.check)
-    sample = {"job": job.name, "workers": n,
-              "created_s": max(p.created for p in b.pods.job_pods(job.name)[:n]) - t0, "running_s": None,
-              "cluster_held": held / b.capacity, "jobs_waiting": waiting}
+    sample = {
+        "job": job.name,
+        "workers": n,
+        "created_s": max(p.created for p in b.pods.job_pods(job.name)[:n]) - t0,
+        "running_s": None,
+        "cluster_held": held / b.capacity,
+        "jobs_waiting": waiting,
+    }
     try:
         wait_for(f"the {n} pods of {job.name} Running", all_running, timeout, interval=0.05, check=b.check)
     except BenchError as e:
@@ -185,8 +208,12 @@ def probe_one(b, job, probe_nodes, timeout=300):
         return sample
     sample["running_s"] = max(p.running for p in b.pods.job_pods(job.name)[:n]) - t0
     try:
-        wait_for(f"{job.name} Completed", lambda: b.tj.stages().get(job.name) in ("Completed", "Failed"),
-                 timeout, check=b.check)
+        wait_for(
+            f"{job.name} Completed",
+            lambda: b.tj.stages().get(job.name) in ("Completed", "Failed"),
+            timeout,
+            check=b.check,
+        )
     except BenchError as e:
         b.failures.append(f"probe {job.name}: {e}")
     return sample
@@ -214,14 +241,26 @@ def gpu_sample(b, general_groups=GENERAL_GROUPS):
     stages, busy, now = b.tj.stages(), b.pods.active_jobs(), time.monotonic()
     # Waiting: no pod, Waiting or not yet given a status by the operator, and applied at least
     # WAIT_GRACE_S ago (a job that arrived a moment ago had no chance to be placed yet).
-    waiting = [b.specs[n] for n, s in stages.items() if s in ("New", "Waiting") and n not in busy
-               and n in b.specs and b.specs[n].placement != PROBE_GROUP
-               and now - b.applied.get(n, now) >= WAIT_GRACE_S]
+    waiting = [
+        b.specs[n]
+        for n, s in stages.items()
+        if s in ("New", "Waiting")
+        and n not in busy
+        and n in b.specs
+        and b.specs[n].placement != PROBE_GROUP
+        and now - b.applied.get(n, now) >= WAIT_GRACE_S
+    ]
     slots = b.pods.free_slots()
     fit = any(sum(slots[g][j.gpus] for g in j.groups()) >= j.min_size for j in waiting)
-    return {"t": time.monotonic(), "planned": allocated / allocatable if allocatable else None,
-            "held": held / b.capacity, "running": running / b.capacity,
-            "queue": metric_sum(m, "lattice_queue_length"), "waiting": len(waiting), "fit": fit}
+    return {
+        "t": time.monotonic(),
+        "planned": allocated / allocatable if allocatable else None,
+        "held": held / b.capacity,
+        "running": running / b.capacity,
+        "queue": metric_sum(m, "lattice_queue_length"),
+        "waiting": len(waiting),
+        "fit": fit,
+    }
 
 
 def sampler(b, interval=1.0):

@@ -2,6 +2,7 @@
 bench.breezeml.ai), a namespace per run, KWOK nodes of our own (prefix bench-<run>, tainted
 lattice.dev/bench), and the operator as a local process managing only that group and namespace.
 Everything made here is labelled lattice.dev/bench-run=<run> and removed by cleanup()."""
+
 import calendar
 import json
 import os
@@ -58,8 +59,15 @@ def install_crd(group, timeout=120):
         if time.time() > deadline:
             raise BenchError(f"crd/{name} still terminating after {timeout}s")
         time.sleep(1)
-    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=lattice-bench", "-f", "-",
-            input=crd_manifest(group))
+    kubectl(
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "--field-manager=lattice-bench",
+        "-f",
+        "-",
+        input=crd_manifest(group),
+    )
     while _crd_state(name) != "established":
         if time.time() > deadline:
             raise BenchError(f"crd/{name} not Established after {timeout}s")
@@ -83,8 +91,20 @@ def add_nodes(prefix, layout):
     for group in layout:
         taints = [f"{BENCH_TAINT[0]}={BENCH_TAINT[1]}:NoSchedule"]
         taints += [f"{k}={v}:NoSchedule" for k, v in group.taints]
-        scripts_cluster("add-nodes", "--count", str(group.count), "--prefix", prefix, "--gpus", "8",
-                        "--labels", f"{NODE_GROUP_LABEL}={group.name}", "--taints", ",".join(taints), "--no-wait")
+        scripts_cluster(
+            "add-nodes",
+            "--count",
+            str(group.count),
+            "--prefix",
+            prefix,
+            "--gpus",
+            "8",
+            "--labels",
+            f"{NODE_GROUP_LABEL}={group.name}",
+            "--taints",
+            ",".join(taints),
+            "--no-wait",
+        )
 
 
 def wait_nodes(api, prefix, count, timeout):
@@ -140,10 +160,27 @@ class Operator:
             raise BenchError(f"operator binary {binary} not found or not executable")
         self.metrics_port, self.probe_port, self.debug_port = pick_ports()
         kubeconfig = os.environ.get("KUBECONFIG") or os.path.expanduser("~/.cache/lattice/cluster/kubeconfig")
-        self.args = [binary, "--kubeconfig", kubeconfig, "--api-group", group, "--namespace", ns,
-                     "--bind-address", "127.0.0.1", "--metrics-port", str(self.metrics_port),
-                     "--probe-port", str(self.probe_port), "--debug-port", str(self.debug_port),
-                     "--log-format", "json", "--log-level", "info"] + list(extra_args)
+        self.args = [
+            binary,
+            "--kubeconfig",
+            kubeconfig,
+            "--api-group",
+            group,
+            "--namespace",
+            ns,
+            "--bind-address",
+            "127.0.0.1",
+            "--metrics-port",
+            str(self.metrics_port),
+            "--probe-port",
+            str(self.probe_port),
+            "--debug-port",
+            str(self.debug_port),
+            "--log-format",
+            "json",
+            "--log-level",
+            "info",
+        ] + list(extra_args)
         self.log_path, self.process = log_path, None
 
     def start(self, ns, timeout=120):
@@ -153,9 +190,15 @@ class Operator:
             log.write(" ".join(self.args) + "\n")
             log.flush()
             # A crash leaves a core file next to the log (cwd), for `gdb binary core`.
-            self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                            start_new_session=True, cwd=os.path.dirname(self.log_path) or ".",
-                                            preexec_fn=_allow_core_dump)
+            self.process = subprocess.Popen(
+                self.args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                cwd=os.path.dirname(self.log_path) or ".",
+                preexec_fn=_allow_core_dump,
+            )
         kubectl("annotate", "namespace", ns, "--overwrite", f"{OPERATOR_PID}={self.process.pid}", check=False)
         deadline = time.time() + timeout
         while not http_ok(f"http://127.0.0.1:{self.probe_port}/readyz"):
@@ -201,16 +244,25 @@ def delete_run(ns, run_id, wait_s):
     """Deletes the namespace (its TrainingJobs and pods) and the run's nodes."""
     kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=false", check=False)
     deadline = time.time() + wait_s
-    while time.time() < deadline and kubectl("get", "namespace", ns, "--ignore-not-found", "-o", "name",
-                                             check=False).stdout.strip():
+    while (
+        time.time() < deadline
+        and kubectl("get", "namespace", ns, "--ignore-not-found", "-o", "name", check=False).stdout.strip()
+    ):
         time.sleep(2)
     scripts_cluster("delete-nodes", "--prefix", f"bench-{run_id}")
 
 
 def delete_crd_if_unused(group, ns):
     """Removes the bench CRD unless another run's namespace still exists (it may be running)."""
-    out = kubectl("get", "namespaces", "-l", RUN_LABEL, "-o",
-                  "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}", check=False).stdout.split()
+    out = kubectl(
+        "get",
+        "namespaces",
+        "-l",
+        RUN_LABEL,
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+        check=False,
+    ).stdout.split()
     others = [n for n in out if n != ns]
     if others:
         print(f"bench: keeping crd/trainingjobs.{group}: other runs' namespaces exist: {' '.join(others)}")
@@ -242,8 +294,8 @@ def cleanup_stale(group, max_age_s=6 * 3600):
         annotations = meta.get("annotations", {})
         driver, operator = annotations.get(DRIVER, ""), annotations.get(OPERATOR_PID, "")
         created = calendar.timegm(time.strptime(meta["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ"))
-        local = driver.startswith(here) and driver[len(here):].isdigit()
-        if local and _alive(int(driver[len(here):])):
+        local = driver.startswith(here) and driver[len(here) :].isdigit()
+        if local and _alive(int(driver[len(here) :])):
             continue
         if not local and now - created < max_age_s:
             continue

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Unit tests of the cluster-scale benchmark's pure parts (no cluster): the job mix, the pod
 accounting behind the GPU figures, the Prometheus histogram arithmetic and the result's fields."""
+
 import os
 import sys
 import unittest
@@ -8,11 +9,27 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scale_observe import PodTracker, operator_timings, parse_metrics  # noqa: E402
+from scale_report import (
+    REQUIRED_FIELDS,
+    first_crossing,
+    gpu_summary,
+    histogram_delta,  # noqa: E402
+    histogram_quantile,
+    max_rate,
+    missing_fields,
+    percentile,
+)
 from scale_summary import latency_summary, with_operator_timings  # noqa: E402
-from scale_report import (REQUIRED_FIELDS, first_crossing, gpu_summary, histogram_delta,  # noqa: E402
-                          histogram_quantile, max_rate, missing_fields, percentile)
-from scale_workload import (GPUS_PER_NODE, PROBE_GROUP, arrival_times, general_gpus, make_jobs,  # noqa: E402
-                            make_probes, node_layout, training_job)
+from scale_workload import (
+    GPUS_PER_NODE,
+    PROBE_GROUP,
+    arrival_times,
+    general_gpus,
+    make_jobs,  # noqa: E402
+    make_probes,
+    node_layout,
+    training_job,
+)
 
 GROUP = "bench.example.ai"
 
@@ -22,8 +39,9 @@ class JobMix(unittest.TestCase):
         self.layout = node_layout(20)
 
     def test_layout_of_smoke_size(self):
-        self.assertEqual({g.name: g.count for g in self.layout},
-                         {"bench-a": 5, "bench-b": 5, "bench-c": 2, PROBE_GROUP: 8})
+        self.assertEqual(
+            {g.name: g.count for g in self.layout}, {"bench-a": 5, "bench-b": 5, "bench-c": 2, PROBE_GROUP: 8}
+        )
         self.assertEqual(general_gpus(self.layout), 96)
         with self.assertRaises(ValueError):
             node_layout(11)
@@ -51,7 +69,9 @@ class JobMix(unittest.TestCase):
         self.assertGreater(fill, 0)
         self.assertEqual(waves, ["fill"] * fill + ["arrival"] * (len(jobs) - fill))
         self.assertTrue(all(j.duration_s >= 8 and j.placement == "any" for j in jobs[:fill]))
-        self.assertGreaterEqual(sum(j.max_size * j.gpus for j in jobs[:fill]), 1.5 * general_gpus(self.layout))
+        self.assertGreaterEqual(
+            sum(j.max_size * j.gpus for j in jobs[:fill]), 1.5 * general_gpus(self.layout)
+        )
         times = [j.arrival_s for j in jobs[fill:]]
         self.assertEqual(times, sorted(times))
 
@@ -101,8 +121,9 @@ class PodAccounting(unittest.TestCase):
 
     def test_a_recreated_pod_is_a_new_record_and_probe_nodes_are_not_general(self):
         self.t.on_event("ADDED", pod("j-worker-0", "j", 8, node="n1", phase="Running", uid="a"), 1.0)
-        self.t.on_event("MODIFIED", pod("j-worker-0", "j", 8, node="n1", phase="Running", uid="a",
-                                        deleting=True), 2.0)
+        self.t.on_event(
+            "MODIFIED", pod("j-worker-0", "j", 8, node="n1", phase="Running", uid="a", deleting=True), 2.0
+        )
         self.t.on_event("DELETED", pod("j-worker-0", "j", 8, node="n1", uid="a"), 2.5)
         self.t.on_event("ADDED", pod("j-worker-0", "j", 8, node="p0", phase="Running", uid="b"), 3.0)
         self.assertEqual(len(self.t.job_pods("j")), 2)
@@ -150,50 +171,70 @@ class Arithmetic(unittest.TestCase):
         self.assertIsNone(first_crossing(timeline, 0.0, 2, 100))
 
     def test_gpu_summary_only_counts_samples_with_waiting_jobs(self):
-        samples = [{"t": 10.0, "planned": 0.5, "held": 0.4, "waiting": 0, "fit": False, "queue": 0},
-                   {"t": 11.0, "planned": 0.9, "held": 0.8, "waiting": 2, "fit": False, "queue": 2},
-                   {"t": 12.0, "planned": 1.0, "held": 0.9, "waiting": 1, "fit": True, "queue": 1},
-                   {"t": 13.0, "planned": 0.6, "held": 0.5, "waiting": 3, "fit": True, "queue": 0}]
+        samples = [
+            {"t": 10.0, "planned": 0.5, "held": 0.4, "waiting": 0, "fit": False, "queue": 0},
+            {"t": 11.0, "planned": 0.9, "held": 0.8, "waiting": 2, "fit": False, "queue": 2},
+            {"t": 12.0, "planned": 1.0, "held": 0.9, "waiting": 1, "fit": True, "queue": 1},
+            {"t": 13.0, "planned": 0.6, "held": 0.5, "waiting": 3, "fit": True, "queue": 0},
+        ]
         s = gpu_summary(samples, start=10.0)
         self.assertEqual((s["waiting_samples"], s["fit_samples"], s["queued_fit_samples"]), (3, 2, 1))
         self.assertEqual(s["planned_mean_while_waiting"], 0.8333)
         self.assertEqual(s["share_fit_planned_above_95"], 0.5)
         # The last sample's "waiting" jobs are admitted ones whose pods are still being created.
-        self.assertEqual((s["planned_mean_while_queued_fit"], s["share_queued_fit_planned_above_95"]), (1.0, 1.0))
+        self.assertEqual(
+            (s["planned_mean_while_queued_fit"], s["share_queued_fit_planned_above_95"]), (1.0, 1.0)
+        )
         self.assertEqual(s["queued_fit_below_95"], [])
 
     def test_gpu_summary_lists_when_a_queued_job_fit_and_the_plan_stayed_below_95(self):
-        samples = [{"t": 105.0, "planned": 0.8, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
-                   {"t": 106.0, "planned": 0.97, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
-                   {"t": 107.0, "planned": 0.7, "held": 0.7, "waiting": 4, "fit": False, "queue": 3}]
+        samples = [
+            {"t": 105.0, "planned": 0.8, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
+            {"t": 106.0, "planned": 0.97, "held": 0.7, "waiting": 4, "fit": True, "queue": 3},
+            {"t": 107.0, "planned": 0.7, "held": 0.7, "waiting": 4, "fit": False, "queue": 3},
+        ]
         s = gpu_summary(samples, start=100.0)
         self.assertEqual(s["queued_fit_below_95"], [[5.0, 0.8, 4, 3]])
         self.assertEqual(s["share_queued_fit_planned_above_95"], 0.5)
 
     def test_probe_latency_leaves_out_probes_that_never_ran(self):
-        samples = [{"job": "p1", "workers": 8, "created_s": 0.5, "running_s": 3.0},
-                   {"job": "p2", "workers": 8, "created_s": 1.5, "running_s": None}]
+        samples = [
+            {"job": "p1", "workers": 8, "created_s": 0.5, "running_s": 3.0},
+            {"job": "p2", "workers": 8, "created_s": 1.5, "running_s": None},
+        ]
         lat = latency_summary(samples)
         self.assertEqual((lat["n"], lat["n_running"]), (2, 1))
         self.assertEqual((lat["created_p50_s"], lat["created_max_s"]), (1.0, 1.5))
         self.assertEqual((lat["running_p50_s"], lat["running_max_s"]), (3.0, 3.0))
 
     def test_operator_timings_come_from_the_probes_own_log_lines(self):
-        log = ['lattice-operator --log-format json',
-               '{"ts":"t","level":"info","msg":"admitted after 0.412s in the queue","object":"ns/p64-0"}',
-               '{"ts":"t","level":"info","msg":"admitted after 9.000s in the queue","object":"ns/mix-1"}',
-               '{"ts":"t","level":"info","msg":"all 64 worker pods created 1.250s after the decision",'
-               '"object":"ns/p64-0"}',
-               '{"ts":"t","level":"info","msg":"all 64 worker pods created 7.000s after the decision",'
-               '"object":"ns/p64-0"}',
-               '{"ts":"t","level":"info","msg":"admitted after 0.1s in the queue","object":"ns/p8-0"}',
-               '{"truncated']
+        log = [
+            'lattice-operator --log-format json',
+            '{"ts":"t","level":"info","msg":"admitted after 0.412s in the queue","object":"ns/p64-0"}',
+            '{"ts":"t","level":"info","msg":"admitted after 9.000s in the queue","object":"ns/mix-1"}',
+            '{"ts":"t","level":"info","msg":"all 64 worker pods created 1.250s after the decision",'
+            '"object":"ns/p64-0"}',
+            '{"ts":"t","level":"info","msg":"all 64 worker pods created 7.000s after the decision",'
+            '"object":"ns/p64-0"}',
+            '{"ts":"t","level":"info","msg":"admitted after 0.1s in the queue","object":"ns/p8-0"}',
+            '{"truncated',
+        ]
         timings = operator_timings(log, {"ns/p64-0", "ns/p8-0"})
-        self.assertEqual(timings, {"ns/p64-0": {"admission_wait_s": 0.412, "decision_to_created_s": 1.25},
-                                   "ns/p8-0": {"admission_wait_s": 0.1}})
-        probes = with_operator_timings([{"job": "p64-0", "workers": 64, "created_s": 2.0, "running_s": 4.0},
-                                        {"job": "p8-0", "workers": 8, "created_s": 1.0, "running_s": 2.0}],
-                                       timings, "ns")
+        self.assertEqual(
+            timings,
+            {
+                "ns/p64-0": {"admission_wait_s": 0.412, "decision_to_created_s": 1.25},
+                "ns/p8-0": {"admission_wait_s": 0.1},
+            },
+        )
+        probes = with_operator_timings(
+            [
+                {"job": "p64-0", "workers": 64, "created_s": 2.0, "running_s": 4.0},
+                {"job": "p8-0", "workers": 8, "created_s": 1.0, "running_s": 2.0},
+            ],
+            timings,
+            "ns",
+        )
         self.assertAlmostEqual(probes[0]["operator_observed_to_created_s"], 1.662)
         self.assertIsNone(probes[1]["operator_observed_to_created_s"], "no created line: no sum")
         lat = latency_summary(probes[:1])

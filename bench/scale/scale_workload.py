@@ -9,6 +9,7 @@ lattice.dev/node-set=<prefix> by scripts/cluster):
                      8- and 64-worker latency probes go there, so a probe always finds free
                      capacity while the rest of the cluster is busy.
 """
+
 import dataclasses
 import random
 
@@ -63,8 +64,12 @@ def node_layout(nodes):
         raise ValueError(f"--nodes must be at least {PROBE_NODES + 4} (got {nodes})")
     a = b = int(round(general * 0.4))
     c = general - a - b
-    return [NodeGroup("bench-a", a, ()), NodeGroup("bench-b", b, ()), NodeGroup("bench-c", c, (RESERVED_TAINT,)),
-            NodeGroup(PROBE_GROUP, PROBE_NODES, (PROBE_TAINT,))]
+    return [
+        NodeGroup("bench-a", a, ()),
+        NodeGroup("bench-b", b, ()),
+        NodeGroup("bench-c", c, (RESERVED_TAINT,)),
+        NodeGroup(PROBE_GROUP, PROBE_NODES, (PROBE_TAINT,)),
+    ]
 
 
 def general_gpus(layout):
@@ -72,7 +77,7 @@ def general_gpus(layout):
 
 
 def _weighted(rng, table):
-    values, weights = zip(*table)
+    values, weights = zip(*table, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
@@ -88,9 +93,18 @@ def _random_job(rng, name, durations, wave):
     min_size = max(1, max_size // rng.choice((2, 4))) if elastic else max_size
     placement = "any" if wave == "fill" else _weighted(rng, PLACEMENTS)
     tolerates = placement == "bench-c" or (placement == "any" and (wave == "fill" or rng.random() < 0.3))
-    return JobSpec(name=name, min_size=min_size, max_size=max_size, gpus=_weighted(rng, GPUS),
-                   priority=_weighted(rng, PRIORITIES), duration_s=round(rng.uniform(*durations), 1),
-                   placement=placement, tolerates_reserved=tolerates, clean_all=rng.random() < 0.3, wave=wave)
+    return JobSpec(
+        name=name,
+        min_size=min_size,
+        max_size=max_size,
+        gpus=_weighted(rng, GPUS),
+        priority=_weighted(rng, PRIORITIES),
+        duration_s=round(rng.uniform(*durations), 1),
+        placement=placement,
+        tolerates_reserved=tolerates,
+        clean_all=rng.random() < 0.3,
+        wave=wave,
+    )
 
 
 def _fit(job, layout):
@@ -135,9 +149,20 @@ def make_probes(per_size, duration_s):
     probes = []
     for i in range(per_size):
         for size in (8, 64):
-            probes.append(JobSpec(name=f"probe-{size}-{i:03d}", min_size=size, max_size=size, gpus=1, priority=3,
-                                  duration_s=duration_s, placement=PROBE_GROUP, tolerates_reserved=False,
-                                  clean_all=False, wave="probe"))
+            probes.append(
+                JobSpec(
+                    name=f"probe-{size}-{i:03d}",
+                    min_size=size,
+                    max_size=size,
+                    gpus=1,
+                    priority=3,
+                    duration_s=duration_s,
+                    placement=PROBE_GROUP,
+                    tolerates_reserved=False,
+                    clean_all=False,
+                    wave="probe",
+                )
+            )
     return probes
 
 
@@ -145,44 +170,87 @@ def training_job(job, namespace, api_group, node_set, run_id):
     """The TrainingJob manifest of `job` (busybox workers that KWOK runs for duration_s)."""
     g = job.gpus
     resources = {GPU: str(g), "cpu": str(2 * g), "memory": f"{16 * g}Gi"}
-    container = {"name": "worker", "image": "busybox:1.36", "command": ["sh", "-c", "sleep infinity"],
-                 "resources": {"requests": resources, "limits": dict(resources)}}
-    tolerations = [{"key": BENCH_TAINT[0], "operator": "Equal", "value": BENCH_TAINT[1], "effect": "NoSchedule"}]
+    container = {
+        "name": "worker",
+        "image": "busybox:1.36",
+        "command": ["sh", "-c", "sleep infinity"],
+        "resources": {"requests": resources, "limits": dict(resources)},
+    }
+    tolerations = [
+        {"key": BENCH_TAINT[0], "operator": "Equal", "value": BENCH_TAINT[1], "effect": "NoSchedule"}
+    ]
     if job.tolerates_reserved:
         tolerations.append({"key": RESERVED_TAINT[0], "operator": "Exists", "effect": "NoSchedule"})
     if job.placement == PROBE_GROUP:
         tolerations.append({"key": PROBE_TAINT[0], "operator": "Exists", "effect": "NoSchedule"})
-    pod_spec = {"containers": [container], "nodeSelector": {NODE_SET_LABEL: node_set}, "tolerations": tolerations}
+    pod_spec = {
+        "containers": [container],
+        "nodeSelector": {NODE_SET_LABEL: node_set},
+        "tolerations": tolerations,
+    }
     if job.placement == "any":
-        pod_spec["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-            "nodeSelectorTerms": [{"matchExpressions": [
-                {"key": NODE_GROUP_LABEL, "operator": "In", "values": list(job.groups())}]}]}}}
+        pod_spec["affinity"] = {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": NODE_GROUP_LABEL, "operator": "In", "values": list(job.groups())}
+                            ]
+                        }
+                    ]
+                }
+            }
+        }
     else:
         pod_spec["nodeSelector"][NODE_GROUP_LABEL] = job.placement
     template = {"metadata": {"annotations": {EXIT_AFTER: f"{job.duration_s:g}s"}}, "spec": pod_spec}
-    spec = {"minSize": job.min_size, "maxSize": job.max_size, "priority": job.priority,
-            "replicaSpecs": {"template": template}}
+    spec = {
+        "minSize": job.min_size,
+        "maxSize": job.max_size,
+        "priority": job.priority,
+        "replicaSpecs": {"template": template},
+    }
     if job.clean_all:
         spec["runPolicy"] = {"cleanPodPolicy": "All"}
-    return {"apiVersion": f"{api_group}/v1", "kind": "TrainingJob",
-            "metadata": {"name": job.name, "namespace": namespace,
-                         "labels": {"lattice.dev/bench-run": run_id, "lattice.dev/bench-wave": job.wave}},
-            "spec": spec}
+    return {
+        "apiVersion": f"{api_group}/v1",
+        "kind": "TrainingJob",
+        "metadata": {
+            "name": job.name,
+            "namespace": namespace,
+            "labels": {"lattice.dev/bench-run": run_id, "lattice.dev/bench-wave": job.wave},
+        },
+        "spec": spec,
+    }
 
 
 def plain_pod(index, namespace, node_set):
     """A pod shaped like a 2-GPU worker, held Pending by a scheduling gate (nothing schedules or runs
     it): what the API server's pod-create ceiling is measured with."""
     resources = {GPU: "2", "cpu": "4", "memory": "32Gi"}
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": f"ceiling-{index:06d}", "namespace": namespace,
-                         "labels": {"lattice.dev/bench-ceiling": "true", "app": "ceiling"},
-                         "annotations": {EXIT_AFTER: "1s"}},
-            "spec": {"schedulingGates": [{"name": "lattice.dev/bench-ceiling"}], "restartPolicy": "Never",
-                     "containers": [{"name": "worker", "image": "busybox:1.36",
-                                     "command": ["sh", "-c", "sleep infinity"],
-                                     "env": [{"name": "WORLD_SIZE", "value": "8"}, {"name": "RANK", "value": "0"}],
-                                     "resources": {"requests": resources, "limits": dict(resources)}}],
-                     "nodeSelector": {NODE_SET_LABEL: node_set},
-                     "tolerations": [{"key": BENCH_TAINT[0], "operator": "Exists", "effect": "NoSchedule"}]}}
-
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"ceiling-{index:06d}",
+            "namespace": namespace,
+            "labels": {"lattice.dev/bench-ceiling": "true", "app": "ceiling"},
+            "annotations": {EXIT_AFTER: "1s"},
+        },
+        "spec": {
+            "schedulingGates": [{"name": "lattice.dev/bench-ceiling"}],
+            "restartPolicy": "Never",
+            "containers": [
+                {
+                    "name": "worker",
+                    "image": "busybox:1.36",
+                    "command": ["sh", "-c", "sleep infinity"],
+                    "env": [{"name": "WORLD_SIZE", "value": "8"}, {"name": "RANK", "value": "0"}],
+                    "resources": {"requests": resources, "limits": dict(resources)},
+                }
+            ],
+            "nodeSelector": {NODE_SET_LABEL: node_set},
+            "tolerations": [{"key": BENCH_TAINT[0], "operator": "Exists", "effect": "NoSchedule"}],
+        },
+    }

@@ -2,6 +2,7 @@
 """CTest bench_scale_smoke: runs the cluster-scale benchmark at its smoke size with this build's
 operator ($LATTICE_BUILD_DIR/app/lattice-operator) and checks that the driver completed, every job
 Completed and the result JSON has every field. Timings are recorded, never asserted."""
+
 import json
 import os
 import subprocess
@@ -13,10 +14,18 @@ sys.path.insert(0, HERE)
 from scale_report import missing_fields  # noqa: E402
 
 # Figures every completed run measures (the others may be null, e.g. a fill that never reached 95%).
-ALWAYS_MEASURED = ("operator.rss_peak_mib", "operator.rss_steady_mib", "operator.cpu_idle_loaded_cores",
-                   "latency.probe_8.created_p99_s", "latency.probe_64.created_p99_s",
-                   "latency.probe_64.running_p99_s", "pod_creation.ceiling_pods_per_s", "api.requests_per_job",
-                   "plan.count", "gpu_allocation.samples")
+ALWAYS_MEASURED = (
+    "operator.rss_peak_mib",
+    "operator.rss_steady_mib",
+    "operator.cpu_idle_loaded_cores",
+    "latency.probe_8.created_p99_s",
+    "latency.probe_64.created_p99_s",
+    "latency.probe_64.running_p99_s",
+    "pod_creation.ceiling_pods_per_s",
+    "api.requests_per_job",
+    "plan.count",
+    "gpu_allocation.samples",
+)
 
 
 def value(result, path):
@@ -35,8 +44,18 @@ def main():
     out = os.path.join(out_dir, "smoke-result.json")
     if os.path.exists(out):
         os.remove(out)
-    code = subprocess.run([sys.executable, os.path.join(HERE, "run.py"), "--size", "smoke", "--out", out,
-                           "--operator", operator]).returncode
+    code = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(HERE, "run.py"),
+            "--size",
+            "smoke",
+            "--out",
+            out,
+            "--operator",
+            operator,
+        ]
+    ).returncode
     problems = []
     if code != 0:
         problems.append(f"run.py exited with {code}")
@@ -47,8 +66,10 @@ def main():
     if not result.get("completed"):
         problems.append(f"not completed: error {result.get('error')}, failures {result.get('failures')}")
     if jobs.get("completed") != jobs.get("total") or not jobs.get("total"):
-        problems.append(f"{jobs.get('completed')} of {jobs.get('total')} jobs Completed "
-                        f"(stages {result.get('stages')}, unfinished {result.get('unfinished')})")
+        problems.append(
+            f"{jobs.get('completed')} of {jobs.get('total')} jobs Completed "
+            f"(stages {result.get('stages')}, unfinished {result.get('unfinished')})"
+        )
     expected_total = result["config"]["jobs"] + 2 * result["config"]["probes_per_size"]
     if jobs.get("total") != expected_total:
         problems.append(f"{jobs.get('total')} jobs in the result, expected {expected_total}")

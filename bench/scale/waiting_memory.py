@@ -11,6 +11,7 @@ is Waiting, lets it settle and reads VmRSS/VmHWM. Needs the cluster of `scripts/
 (eval "$(scripts/cluster env)"); uses the bench CRD group and its own namespace, removed at the
 end. Figures and the command: docs/benchmarks.md ("Memory per waiting job").
 """
+
 import argparse
 import json
 import os
@@ -37,8 +38,11 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=900)
     p.add_argument("--out", help="result JSON")
     args = p.parse_args(argv)
-    args.operator = os.path.abspath(args.operator) if args.operator else os.path.join(
-        SOURCE_DIR, "build", "release", "app", "lattice-operator")
+    args.operator = (
+        os.path.abspath(args.operator)
+        if args.operator
+        else os.path.join(SOURCE_DIR, "build", "release", "app", "lattice-operator")
+    )
     return args
 
 
@@ -46,8 +50,12 @@ def create_jobs(args, ns, run_id):
     jobs = make_jobs(args.jobs, node_layout(1000), args.seed, (30, 180), 120)
     docs = [training_job(j, ns, GROUP, f"absent-{run_id}", run_id) for j in jobs]
     for start in range(0, len(docs), BATCH):
-        kubectl("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List",
-                                                       "items": docs[start:start + BATCH]}))
+        kubectl(
+            "create",
+            "-f",
+            "-",
+            input=json.dumps({"apiVersion": "v1", "kind": "List", "items": docs[start : start + BATCH]}),
+        )
 
 
 def measure(args, ns, run_id, log_path):
@@ -63,9 +71,14 @@ def measure(args, ns, run_id, log_path):
         all_waiting_s = time.time() - started
         time.sleep(args.settle)
         rss, hwm, cpu = read_proc(operator.pid)
-        return {"jobs": args.jobs, "all_waiting_s": round(all_waiting_s, 1), "rss_mib": round(rss / 1024, 1),
-                "peak_rss_mib": round(hwm / 1024, 1), "cpu_s": round(cpu, 1),
-                "rss_per_job_kib": round(rss / args.jobs, 1)}
+        return {
+            "jobs": args.jobs,
+            "all_waiting_s": round(all_waiting_s, 1),
+            "rss_mib": round(rss / 1024, 1),
+            "peak_rss_mib": round(hwm / 1024, 1),
+            "cpu_s": round(cpu, 1),
+            "rss_per_job_kib": round(rss / args.jobs, 1),
+        }
     finally:
         operator.stop()
 
@@ -74,8 +87,9 @@ def main(argv):
     args = parse_args(argv)
     run_id = secrets.token_hex(3)
     ns = f"lattice-bench-{run_id}"
-    log_path = (args.out[:-5] if args.out and args.out.endswith(".json") else f"/tmp/waiting-memory-{run_id}") \
-        + ".operator.log"
+    log_path = (
+        args.out[:-5] if args.out and args.out.endswith(".json") else f"/tmp/waiting-memory-{run_id}"
+    ) + ".operator.log"
     install_crd(GROUP)
     create_namespace(ns, run_id)
     try:

@@ -12,6 +12,7 @@ scripts/build-cluster-bins downloads (pinned in scripts/cluster-versions.env).
 Usage: helm/crd-gen/generate_crd.py [--openapi api__v1_openapi.json] [--check]
   --check  exit 1 if the committed template differs from what would be generated.
 """
+
 import argparse
 import json
 import os
@@ -46,7 +47,10 @@ def default_openapi_path():
         gomodcache,
         "k8s.io",
         "kubernetes@" + versions["K8S_VERSION"],
-        "api", "openapi-spec", "v3", "api__v1_openapi.json",
+        "api",
+        "openapi-spec",
+        "v3",
+        "api__v1_openapi.json",
     )
 
 
@@ -69,8 +73,16 @@ class Converter:
         out = {}
         if "description" in schema:
             out["description"] = first_sentence(schema["description"])
-        for key in ("type", "minItems", "enum", "required", "nullable",
-                    "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type"):
+        for key in (
+            "type",
+            "minItems",
+            "enum",
+            "required",
+            "nullable",
+            "x-kubernetes-list-type",
+            "x-kubernetes-list-map-keys",
+            "x-kubernetes-map-type",
+        ):
             if key in schema:
                 out[key] = schema[key]
         if schema.get("format") in KEPT_FORMATS:
@@ -100,14 +112,14 @@ class Converter:
     def resolve(self, schema):
         while True:
             if "$ref" in schema:
-                schema = self.schemas_[schema["$ref"][len(REF_PREFIX):]]
+                schema = self.schemas_[schema["$ref"][len(REF_PREFIX) :]]
             elif "allOf" in schema and len(schema["allOf"]) == 1:
                 schema = schema["allOf"][0]
             else:
                 return schema
 
     def convert_ref(self, ref, depth):
-        name = ref[len(REF_PREFIX):]
+        name = ref[len(REF_PREFIX) :]
         source = self.schemas_[name]
         if name == "io.k8s.apimachinery.pkg.api.resource.Quantity":
             return {
@@ -117,7 +129,10 @@ class Converter:
             }
         if name == "io.k8s.apimachinery.pkg.util.intstr.IntOrString":
             return {"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}
-        if name in ("io.k8s.apimachinery.pkg.apis.meta.v1.Time", "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"):
+        if name in (
+            "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+            "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime",
+        ):
             return {"type": "string", "format": "date-time"}
         if name == "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta":
             return embedded_object_meta()
@@ -151,7 +166,9 @@ def embedded_object_meta():
 
 def fill_pod_template(node, template):
     if isinstance(node, dict):
-        return {k: (template if v == tj.POD_TEMPLATE else fill_pod_template(v, template)) for k, v in node.items()}
+        return {
+            k: (template if v == tj.POD_TEMPLATE else fill_pod_template(v, template)) for k, v in node.items()
+        }
     if isinstance(node, list):
         return [fill_pod_template(v, template) for v in node]
     return node
@@ -187,7 +204,9 @@ def emit(node, indent, lines):
                 lines.append(f"{pad}{scalar(key)}:")
                 emit(value, indent, lines)
             else:
-                empty = "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else scalar(value)
+                empty = (
+                    "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) else scalar(value)
+                )
                 lines.append(f"{pad}{scalar(key)}: {empty}")
     else:
         for item in node:
@@ -252,10 +271,12 @@ x-kubernetes-validations:
 
 def cel_lines(indent):
     rule = tj.SPEC_CEL_RULE
-    text = (CEL_BLOCK.replace("RULE", json.dumps(rule["rule"]))
-            .replace("MESSAGE", json.dumps(rule["message"]))
-            .replace("FIELD_PATH", json.dumps(rule["fieldPath"]))
-            .replace("REASON", rule["reason"]))
+    text = (
+        CEL_BLOCK.replace("RULE", json.dumps(rule["rule"]))
+        .replace("MESSAGE", json.dumps(rule["message"]))
+        .replace("FIELD_PATH", json.dumps(rule["fieldPath"]))
+        .replace("REASON", rule["reason"])
+    )
     pad = "  " * indent
     return [(pad + line) if not line.startswith("{{") else line for line in text.splitlines()]
 
@@ -283,7 +304,7 @@ def render(openapi_path):
     spec_line = body.index("            spec:")
     for i in range(spec_line + 1, len(body)):
         if body[i] == "              type: object":
-            body[i + 1:i + 1] = cel_lines(7)
+            body[i + 1 : i + 1] = cel_lines(7)
             break
     else:
         raise RuntimeError("spec type line not found")
@@ -297,7 +318,9 @@ def main():
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.openapi):
-        sys.exit(f"generate_crd: {args.openapi} not found (run scripts/build-cluster-bins, or pass --openapi)")
+        sys.exit(
+            f"generate_crd: {args.openapi} not found (run scripts/build-cluster-bins, or pass --openapi)"
+        )
     text = render(args.openapi)
     if args.check:
         with open(OUTPUT) as f:

@@ -52,9 +52,7 @@ RUN_POLICY = dict(
                 "positive integer."
             ),
         ),
-        backoffLimit=_int32(
-            "Optional number of retries before marking this job failed.", minimum=0
-        ),
+        backoffLimit=_int32("Optional number of retries before marking this job failed.", minimum=0),
         suspend=dict(
             type="boolean",
             default=False,
@@ -115,8 +113,7 @@ SPEC = dict(
             enum=["pytorch"],
             default="pytorch",
             description=(
-                "The framework of the TrainingJob Will be sent to agent as an ENV variable "
-                "Default: pytorch"
+                "The framework of the TrainingJob Will be sent to agent as an ENV variable Default: pytorch"
             ),
         ),
         priority=_int32(
@@ -133,9 +130,18 @@ CONDITION = dict(
     required=["type", "status"],
     description="A condition of the job, following the Kubernetes API conventions.",
     properties=dict(
-        type=dict(type="string", description="Type of the condition, e.g. Created, Running, Succeeded, Failed, Invalid."),
-        status=dict(type="string", enum=["True", "False", "Unknown"], description="Status of the condition: True, False or Unknown."),
-        reason=dict(type="string", description="One-word CamelCase reason for the condition's last transition."),
+        type=dict(
+            type="string",
+            description="Type of the condition, e.g. Created, Running, Succeeded, Failed, Invalid.",
+        ),
+        status=dict(
+            type="string",
+            enum=["True", "False", "Unknown"],
+            description="Status of the condition: True, False or Unknown.",
+        ),
+        reason=dict(
+            type="string", description="One-word CamelCase reason for the condition's last transition."
+        ),
         message=dict(type="string", description="Human-readable message with details about the transition."),
         lastUpdateTime=_time("The last time this condition was updated."),
         lastTransitionTime=_time("Last time the condition transitioned from one status to another."),
@@ -240,9 +246,7 @@ TRAINING_JOB = dict(
     properties=dict(
         apiVersion=dict(
             type="string",
-            description=(
-                "APIVersion defines the versioned schema of this representation of an object."
-            ),
+            description=("APIVersion defines the versioned schema of this representation of an object."),
         ),
         kind=dict(
             type="string",
@@ -266,7 +270,9 @@ SPEC_CEL_RULE = dict(
 
 PRINTER_COLUMNS = [
     dict(name="Stage", type="string", jsonPath=".status.stage", description="Stage of the job"),
-    dict(name="Size", type="integer", jsonPath=".status.currentSize", description="Current number of workers"),
+    dict(
+        name="Size", type="integer", jsonPath=".status.currentSize", description="Current number of workers"
+    ),
     dict(name="Min", type="integer", jsonPath=".spec.minSize", description="Minimum number of workers"),
     dict(name="Max", type="integer", jsonPath=".spec.maxSize", description="Maximum number of workers"),
     dict(name="Priority", type="integer", jsonPath=".spec.priority", description="Priority of the job"),

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings and helpers for scripts/cluster (sourced, not executed).
 #
 # Layout of $LATTICE_CLUSTER_DIR (default ~/.cache/lattice/cluster):

@@ -1,3 +1,6 @@
+# shellcheck shell=bash
+# Settings (cluster_dir, ports, ...) come from cluster-common.sh, sourced first.
+# shellcheck disable=SC2154
 # Starting and stopping the control-plane processes (sourced by scripts/cluster).
 # Each runs in its own session (setsid) so it outlives the shell that started
 # it, with its pid in <name>.pid and its output appended to <name>.log.
@@ -169,10 +172,10 @@ start_component() {
   # Paths contain no spaces (checked in scripts/cluster), so word splitting of
   # $args is what we want. setsid detaches it from our session and terminal.
   # No globbing either: --controllers=*,... is meant literally.
-  # shellcheck disable=SC2086
   # The cluster lock's fd is closed for the child, or the lock would be held
   # for as long as the component runs.
   set -f
+  # shellcheck disable=SC2086
   setsid "$bin" $args >>"$(log_file "$name")" 2>&1 </dev/null {cluster_lock_fd}>&- &
   set +f
   echo $! >"$(pid_file "$name")"

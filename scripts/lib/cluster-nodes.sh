@@ -1,3 +1,6 @@
+# shellcheck shell=bash
+# Settings (cluster_dir, ports, ...) come from cluster-common.sh, sourced first.
+# shellcheck disable=SC2154
 # Simulated GPU nodes (sourced by scripts/cluster).
 #
 # A node is a plain v1.Node with the annotation kwok manages

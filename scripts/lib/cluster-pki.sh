@@ -1,3 +1,6 @@
+# shellcheck shell=bash
+# Settings (cluster_dir, ports, ...) come from cluster-common.sh, sourced first.
+# shellcheck disable=SC2154
 # Certificates and kubeconfigs for the local cluster (sourced by scripts/cluster).
 #
 # One CA signs: the API server's serving cert (127.0.0.1, localhost and the

@@ -1,4 +1,5 @@
 """Chart checks about the objects: RBAC, registry and license Secrets, the CRD."""
+
 import base64
 import json
 import os
@@ -8,9 +9,11 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chart_render as cr  # noqa: E402
-from chart_render import expect  # noqa: E402
-from chart_render import container  # noqa: E402
 from chart_checks_values import SPEC  # noqa: E402
+from chart_render import (
+    container,  # noqa: E402
+    expect,  # noqa: E402
+)
 
 
 # ---------------------------------------------------------------- RBAC
@@ -22,38 +25,58 @@ def all_rules(r):
 
 
 def case_rbac_least_privilege():
-    for label, args in (("cluster-wide", []), ("namespaced", ["--set", "monitorNamespace=ml-jobs"]),
-                        ("leader election", ["--set", "replicaCount=2"])):
+    for label, args in (
+        ("cluster-wide", []),
+        ("namespaced", ["--set", "monitorNamespace=ml-jobs"]),
+        ("leader election", ["--set", "replicaCount=2"]),
+    ):
         r = cr.render(args)
         for kind, meta, rule in all_rules(r):
             for field in ("apiGroups", "resources", "verbs"):
                 expect("*" not in rule.get(field, []), f"{label}: wildcard in {kind} {meta['name']}: {rule}")
             expect("secrets" not in rule["resources"], f"{label}: {kind} grants secrets: {rule}")
-            expect(not {"escalate", "bind", "impersonate"} & set(rule["verbs"]), f"{label}: dangerous verb {rule}")
+            expect(
+                not {"escalate", "bind", "impersonate"} & set(rule["verbs"]),
+                f"{label}: dangerous verb {rule}",
+            )
         print(f"ok {label}: no wildcards, no secrets")
     cluster = cr.render()
     rules = grants(cluster.one("ClusterRole")["rules"])
-    expect(rules[("breezeml.ai", "trainingjobs")] == {"get", "list", "watch", "update", "patch"}, "trainingjobs")
+    expect(
+        rules[("breezeml.ai", "trainingjobs")] == {"get", "list", "watch", "update", "patch"}, "trainingjobs"
+    )
     expect(rules[("breezeml.ai", "trainingjobs/status")] == {"get", "update", "patch"}, "status")
     expect(rules[("", "pods")] == {"get", "list", "watch", "create", "delete", "patch"}, "pods")
     expect(rules[("", "nodes")] == {"get", "list", "watch"}, "nodes read-only")
     expect(not cluster.kinds("Role"), "cluster-wide, one replica: no Role")
     ns = cr.render(["--set", "monitorNamespace=ml-jobs"])
     crules = grants(ns.one("ClusterRole")["rules"])
-    expect(crules == {("", "nodes"): {"get", "list", "watch"}, ("", "pods"): {"get", "list", "watch"}},
-           f"namespaced: cluster-wide grants must be reads of nodes and pods only: {crules}")
+    expect(
+        crules == {("", "nodes"): {"get", "list", "watch"}, ("", "pods"): {"get", "list", "watch"}},
+        f"namespaced: cluster-wide grants must be reads of nodes and pods only: {crules}",
+    )
     role = ns.one("Role", "lattice-operator")
     expect(role["metadata"]["namespace"] == "ml-jobs", "Role in the watched namespace")
     binding = ns.one("RoleBinding", "lattice-operator")
-    expect(binding["subjects"] == [{"kind": "ServiceAccount", "name": "lattice-operator", "namespace": "lattice"}],
-           f"RoleBinding subject {binding['subjects']}")
-    expect(grants(role["rules"])[("", "services")] == {"get", "list", "watch", "create", "delete", "patch"},
-           "services in the watched namespace")
+    expect(
+        binding["subjects"]
+        == [{"kind": "ServiceAccount", "name": "lattice-operator", "namespace": "lattice"}],
+        f"RoleBinding subject {binding['subjects']}",
+    )
+    expect(
+        grants(role["rules"])[("", "services")] == {"get", "list", "watch", "create", "delete", "patch"},
+        "services in the watched namespace",
+    )
     le = cr.render(["--set", "replicaCount=2"])
     lease = le.one("Role", "lattice-operator-leader-election")
     expect(lease["metadata"]["namespace"] == "lattice", "Lease role in the operator's namespace")
-    expect(any(r.get("resourceNames") == ["lattice-operator"] and set(r["verbs"]) == {"get", "update"}
-               for r in lease["rules"]), f"lease rules {lease['rules']}")
+    expect(
+        any(
+            r.get("resourceNames") == ["lattice-operator"] and set(r["verbs"]) == {"get", "update"}
+            for r in lease["rules"]
+        ),
+        f"lease rules {lease['rules']}",
+    )
 
 
 def grants(rules):
@@ -82,11 +105,14 @@ def case_credentials_and_license():
     pod = r.one("Deployment")["spec"]["template"]["spec"]
     expect(pod["imagePullSecrets"] == [{"name": "dockersecret"}], "dockersecret is the imagePullSecret")
     env = {e["name"]: e for e in pod["containers"][0]["env"]}
-    expect(env["LATTICE_LICENSE"]["valueFrom"]["secretKeyRef"] == {"name": "lattice-operator-license",
-                                                                  "key": "license"}, "license by secretKeyRef")
+    expect(
+        env["LATTICE_LICENSE"]["valueFrom"]["secretKeyRef"]
+        == {"name": "lattice-operator-license", "key": "license"},
+        "license by secretKeyRef",
+    )
     # The license, plain or base64, appears nowhere but the license Secret's data.
     encoded = base64.b64encode(lic.encode()).decode()
-    for obj, src in zip(r.objects, r.sources):
+    for obj, src in zip(r.objects, r.sources, strict=True):
         text = json.dumps(obj)
         is_license_secret = obj["kind"] == "Secret" and obj["metadata"]["name"] == "lattice-operator-license"
         if is_license_secret:
@@ -95,14 +121,23 @@ def case_credentials_and_license():
         expect(lic not in text and encoded not in text, f"license leaks into {obj['kind']} {src}")
     expect(lic not in r.notes and encoded not in r.notes, "license printed in NOTES")
     # The pull secret is for the image's registry.
-    for image, registry in (("docker.io/me/op", "docker.io"), ("me/op", "https://index.docker.io/v1/"),
-                            ("localhost:5000/op", "localhost:5000"), ("op:dev", "https://index.docker.io/v1/")):
+    for image, registry in (
+        ("docker.io/me/op", "docker.io"),
+        ("me/op", "https://index.docker.io/v1/"),
+        ("localhost:5000/op", "localhost:5000"),
+        ("op:dev", "https://index.docker.io/v1/"),
+    ):
         r = cr.render(["--set", f"image={image},jfrog.username=a,jfrog.password=b"])
-        auths = json.loads(base64.b64decode(r.one("Secret", "dockersecret")["data"][".dockerconfigjson"]))["auths"]
+        auths = json.loads(base64.b64decode(r.one("Secret", "dockersecret")["data"][".dockerconfigjson"]))[
+            "auths"
+        ]
         expect(list(auths) == [registry], f"image {image}: registry {list(auths)}, want {registry}")
         print(f"ok image {image} -> registry {registry}")
-    for image, ref in (("op:dev", "op:dev"), ("r.io/op@sha256:" + "a" * 64, "r.io/op@sha256:" + "a" * 64),
-                       ("localhost:5000/op", "localhost:5000/op:0.1.0")):
+    for image, ref in (
+        ("op:dev", "op:dev"),
+        ("r.io/op@sha256:" + "a" * 64, "r.io/op@sha256:" + "a" * 64),
+        ("localhost:5000/op", "localhost:5000/op:0.1.0"),
+    ):
         got = container(cr.render(["--set", f"image={image}"]))["image"]
         expect(got == ref, f"image {image} rendered as {got}, want {ref}")
 
@@ -113,41 +148,94 @@ def case_crd():
     crd = r.one("CustomResourceDefinition", "trainingjobs.breezeml.ai")
     spec = crd["spec"]
     expect(spec["scope"] == "Namespaced" and spec["group"] == "breezeml.ai", "scope/group")
-    expect(spec["names"] == {"kind": "TrainingJob", "listKind": "TrainingJobList", "plural": "trainingjobs",
-                             "singular": "trainingjob", "shortNames": ["tj"]}, f"names {spec['names']}")
-    expect(crd["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}, "kept on uninstall by default")
+    expect(
+        spec["names"]
+        == {
+            "kind": "TrainingJob",
+            "listKind": "TrainingJobList",
+            "plural": "trainingjobs",
+            "singular": "trainingjob",
+            "shortNames": ["tj"],
+        },
+        f"names {spec['names']}",
+    )
+    expect(
+        crd["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}, "kept on uninstall by default"
+    )
     (version,) = spec["versions"]
     expect(version["name"] == "v1" and version["served"] and version["storage"], "v1 served+storage")
     expect(version["subresources"] == {"status": {}}, "status subresource")
     cols = [(c["name"], c["jsonPath"]) for c in version["additionalPrinterColumns"]]
-    expect(cols == [("Stage", ".status.stage"), ("Size", ".status.currentSize"), ("Min", ".spec.minSize"),
-                    ("Max", ".spec.maxSize"), ("Priority", ".spec.priority"),
-                    ("Age", ".metadata.creationTimestamp")], f"printer columns {cols}")
+    expect(
+        cols
+        == [
+            ("Stage", ".status.stage"),
+            ("Size", ".status.currentSize"),
+            ("Min", ".spec.minSize"),
+            ("Max", ".spec.maxSize"),
+            ("Priority", ".spec.priority"),
+            ("Age", ".metadata.creationTimestamp"),
+        ],
+        f"printer columns {cols}",
+    )
     schema = version["schema"]["openAPIV3Schema"]
     s = schema["properties"]["spec"]
     p = s["properties"]
-    for field, default in (("minSize", 1), ("maxSize", 1), ("injectLattice", False), ("framework", "pytorch"),
-                           ("priority", 0)):
+    for field, default in (
+        ("minSize", 1),
+        ("maxSize", 1),
+        ("injectLattice", False),
+        ("framework", "pytorch"),
+        ("priority", 0),
+    ):
         expect(p[field].get("default") == default, f"spec.{field} default {p[field].get('default')!r}")
     expect(p["minSize"]["minimum"] == 1 and p["maxSize"]["minimum"] == 1, "sizes >= 1")
-    expect(p["runPolicy"]["properties"]["cleanPodPolicy"]["enum"] == ["All", "Running", "None"], "cleanPodPolicy")
-    expect(set(p["runPolicy"]["properties"]) == {"cleanPodPolicy", "backoffLimit", "activeDeadlineSeconds",
-                                                 "ttlSecondsAfterFinished", "suspend"}, "runPolicy fields")
+    expect(
+        p["runPolicy"]["properties"]["cleanPodPolicy"]["enum"] == ["All", "Running", "None"], "cleanPodPolicy"
+    )
+    expect(
+        set(p["runPolicy"]["properties"])
+        == {"cleanPodPolicy", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished", "suspend"},
+        "runPolicy fields",
+    )
     template = p["replicaSpecs"]["properties"]["template"]
     containers = template["properties"]["spec"]["properties"]["containers"]
-    expect(containers["minItems"] == 1 and "containers" in template["properties"]["spec"]["required"],
-           "at least one container")
+    expect(
+        containers["minItems"] == 1 and "containers" in template["properties"]["spec"]["required"],
+        "at least one container",
+    )
     expect("resources" in containers["items"]["properties"], "pod template is a full PodTemplateSpec")
     meta = template["properties"]["metadata"]["properties"]
     expect({"labels", "annotations"} <= set(meta), "template metadata keeps labels/annotations")
     rule = s["x-kubernetes-validations"][0]
-    expect("self.maxSize >= self.minSize" in rule["rule"] and rule["fieldPath"] == ".maxSize"
-           and "spec.maxSize" in rule["message"], f"CEL rule {rule}")
+    expect(
+        "self.maxSize >= self.minSize" in rule["rule"]
+        and rule["fieldPath"] == ".maxSize"
+        and "spec.maxSize" in rule["message"],
+        f"CEL rule {rule}",
+    )
     status = schema["properties"]["status"]["properties"]
-    for field in ("execStatus", "currentSize", "stage", "submitTime", "queuedTime", "lastExecTime",
-                  "completionTime", "requeueTime", "cooldownTime"):
+    for field in (
+        "execStatus",
+        "currentSize",
+        "stage",
+        "submitTime",
+        "queuedTime",
+        "lastExecTime",
+        "completionTime",
+        "requeueTime",
+        "cooldownTime",
+    ):
         expect(field in status and status[field].get("description"), f"status.{field} missing or undescribed")
-    for field in ("runPolicy", "replicaSpecs", "minSize", "maxSize", "injectLattice", "framework", "priority"):
+    for field in (
+        "runPolicy",
+        "replicaSpecs",
+        "minSize",
+        "maxSize",
+        "injectLattice",
+        "framework",
+        "priority",
+    ):
         expect(p[field].get("description"), f"spec.{field} has no description")
     expect(structural_problems(schema) == [], f"non-structural schema: {structural_problems(schema)[:5]}")
     # Older API servers: no CEL (1.22-1.24), CEL without fieldPath (1.25-1.27).
@@ -155,7 +243,8 @@ def case_crd():
     expect("x-kubernetes-validations" not in json.dumps(old), "1.22 must not get x-kubernetes-validations")
     mid = cr.render(kube_version="1.26.0").one("CustomResourceDefinition")
     mid_rule = mid["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"][
-        "x-kubernetes-validations"][0]
+        "x-kubernetes-validations"
+    ][0]
     expect("fieldPath" not in mid_rule and "reason" not in mid_rule, f"1.26 rule {mid_rule}")
     other = cr.render(["--set", "group=ml.example.com,crds.keep=false"]).one("CustomResourceDefinition")
     expect(other["metadata"]["name"] == "trainingjobs.ml.example.com", "group value names the CRD")
@@ -168,8 +257,11 @@ def case_crd():
 def structural_problems(schema, path="openAPIV3Schema"):
     """Every node needs a type unless it is int-or-string or preserves unknown fields."""
     problems = []
-    if not ("type" in schema or schema.get("x-kubernetes-int-or-string")
-            or schema.get("x-kubernetes-preserve-unknown-fields")):
+    if not (
+        "type" in schema
+        or schema.get("x-kubernetes-int-or-string")
+        or schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
         problems.append(path)
     for key, sub in schema.get("properties", {}).items():
         problems += structural_problems(sub, f"{path}.{key}")

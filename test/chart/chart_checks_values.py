@@ -1,5 +1,6 @@
 """Chart checks about values: lint, rendering with defaults and with every key, the
 spec's values table, values.schema.json."""
+
 import base64
 import json
 import os
@@ -9,8 +10,10 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chart_render as cr  # noqa: E402
-from chart_render import expect  # noqa: E402
-from chart_render import env_names  # noqa: E402
+from chart_render import (
+    env_names,  # noqa: E402
+    expect,  # noqa: E402
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ALL_KEYS = os.path.join(HERE, "all-keys-values.yaml")
@@ -23,12 +26,15 @@ def case_lint():
     plain = cr.run_helm(["lint", "--strict", cr.CHART_DIR], check=False)
     expect(plain.returncode == 0, f"helm lint --strict failed:\n{plain.stdout}{plain.stderr}")
     for extra in ([], ["-f", ALL_KEYS], ["--set", "jfrog.username=u,jfrog.password=p,license=l"]):
-        result = cr.run_helm(["lint", "--strict", "--kube-version", cr.KUBE_VERSION, cr.CHART_DIR] + extra,
-                             check=False)
+        result = cr.run_helm(
+            ["lint", "--strict", "--kube-version", cr.KUBE_VERSION, cr.CHART_DIR] + extra, check=False
+        )
         print(result.stdout.strip())
         expect(result.returncode == 0, f"helm lint --strict {extra} failed:\n{result.stdout}{result.stderr}")
-        expect("[WARNING]" not in result.stdout and "[ERROR]" not in result.stdout,
-               f"helm lint {extra} reported warnings/errors")
+        expect(
+            "[WARNING]" not in result.stdout and "[ERROR]" not in result.stdout,
+            f"helm lint {extra} reported warnings/errors",
+        )
 
 
 # ---------------------------------------------------------------- defaults
@@ -36,25 +42,36 @@ def case_template_defaults():
     r = cr.render()
     kinds = sorted((o["kind"], o["metadata"]["name"]) for o in r.objects)
     print("rendered:", kinds)
-    expect(kinds == sorted([
-        ("CustomResourceDefinition", "trainingjobs.breezeml.ai"),
-        ("ServiceAccount", "lattice-operator"),
-        ("ClusterRole", "lattice-operator-lattice"),
-        ("ClusterRoleBinding", "lattice-operator-lattice"),
-        ("Service", "lattice-operator"),
-        ("Deployment", "lattice-operator"),
-    ]), f"unexpected objects with default values: {kinds}")
+    expect(
+        kinds
+        == sorted(
+            [
+                ("CustomResourceDefinition", "trainingjobs.breezeml.ai"),
+                ("ServiceAccount", "lattice-operator"),
+                ("ClusterRole", "lattice-operator-lattice"),
+                ("ClusterRoleBinding", "lattice-operator-lattice"),
+                ("Service", "lattice-operator"),
+                ("Deployment", "lattice-operator"),
+            ]
+        ),
+        f"unexpected objects with default values: {kinds}",
+    )
     deploy = r.one("Deployment", "lattice-operator")
     pod = deploy["spec"]["template"]["spec"]
     c = pod["containers"][0]
     expect(deploy["metadata"]["namespace"] == "lattice", "Deployment not in the release namespace")
     expect(deploy["spec"]["replicas"] == 1, "replicaCount default 1")
-    expect(deploy["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1},
-           "one replica without leader election: old pod stops before the new one starts")
+    expect(
+        deploy["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1},
+        "one replica without leader election: old pod stops before the new one starts",
+    )
     expect(c["image"] == "breezeml.jfrog.io/breezeml-docker/lattice-operator:0.1.0", f"image {c['image']}")
     expect(c["imagePullPolicy"] == "IfNotPresent", "imagePullPolicy default")
-    expect(c["resources"] == {"limits": {"cpu": "100m", "memory": "128Mi"},
-                              "requests": {"cpu": "100m", "memory": "128Mi"}}, f"resources {c['resources']}")
+    expect(
+        c["resources"]
+        == {"limits": {"cpu": "100m", "memory": "128Mi"}, "requests": {"cpu": "100m", "memory": "128Mi"}},
+        f"resources {c['resources']}",
+    )
     expect(pod["terminationGracePeriodSeconds"] == 10, "terminationGracePeriodSeconds default 10")
     expect("imagePullSecrets" not in pod, "no credentials: no imagePullSecrets")
     expect("nodeSelector" not in pod and "affinity" not in pod, "empty nodeSelector/affinity rendered")
@@ -73,8 +90,11 @@ def case_template_defaults():
     expect(sports == {"metrics": (8080, "metrics"), "probes": (8081, "probes")}, f"service ports {sports}")
     expect("annotations" not in svc["metadata"], "no Prometheus annotations by default")
     notes = r.notes
-    for line in ("kubectl get deployment lattice-operator --namespace lattice",
-                 "kind: TrainingJob", "kubectl get tj --namespace lattice"):
+    for line in (
+        "kubectl get deployment lattice-operator --namespace lattice",
+        "kind: TrainingJob",
+        "kubectl get tj --namespace lattice",
+    ):
         expect(line in notes, f"NOTES.txt lacks {line!r}")
 
 
@@ -86,8 +106,10 @@ def case_template_all_keys():
     c = pod["containers"][0]
     args = c["args"]
     checks = {
-        "affinity": pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-        ["nodeSelectorTerms"][0]["matchExpressions"][0]["key"] == "kubernetes.io/arch",
+        "affinity": pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+            "nodeSelectorTerms"
+        ][0]["matchExpressions"][0]["key"]
+        == "kubernetes.io/arch",
         "group": r.one("CustomResourceDefinition")["spec"]["group"] == "ml.example.com"
         and "--api-group=ml.example.com" in args,
         "image+imageTag": c["image"] == "registry.example.com:5000/team/lattice-operator:9.9.9",
@@ -96,15 +118,20 @@ def case_template_all_keys():
         and r.one("Role", "ml-operator")["metadata"]["namespace"] == "ml-jobs",
         "nodeSelector": pod["nodeSelector"] == {"eks.amazonaws.com/nodegroup": "Group1"},
         "tolerations": pod["tolerations"][0]["key"] == "dedicated",
-        "replicaCount": deploy["spec"]["replicas"] == 3 and "--leader-elect=true" in args
+        "replicaCount": deploy["spec"]["replicas"] == 3
+        and "--leader-elect=true" in args
         and "--leader-election-id=ml-operator" in args
         and deploy["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0},
-        "resources": c["resources"] == {"limits": {"cpu": "500m", "memory": "512Mi"},
-                                        "requests": {"cpu": "200m", "memory": "256Mi"}},
-        "service.enablePrometheus": r.one("Service")["metadata"]["annotations"]["prometheus.io/port"] == "9091"
+        "resources": c["resources"]
+        == {"limits": {"cpu": "500m", "memory": "512Mi"}, "requests": {"cpu": "200m", "memory": "256Mi"}},
+        "service.enablePrometheus": r.one("Service")["metadata"]["annotations"]["prometheus.io/port"]
+        == "9091"
         and deploy["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"] == "true",
-        "service.externalPort/internalPort": {(p["name"], p["port"]) for p in r.one("Service")["spec"]["ports"]}
-        == {("metrics", 9090), ("probes", 9092)} and "--metrics-port=9091" in args,
+        "service.externalPort/internalPort": {
+            (p["name"], p["port"]) for p in r.one("Service")["spec"]["ports"]
+        }
+        == {("metrics", 9090), ("probes", 9092)}
+        and "--metrics-port=9091" in args,
         "service.probePort": "--probe-port=9092" in args
         and {p["containerPort"] for p in c["ports"]} == {9091, 9092},
         "service.type": r.one("Service")["spec"]["type"] == "NodePort",
@@ -112,13 +139,18 @@ def case_template_all_keys():
         "jfrog.secretName": r.one("Secret", "my-jfrog")["type"] == "kubernetes.io/basic-auth",
         "jfrog.dockerSecretName": r.one("Secret", "my-pull")["type"] == "kubernetes.io/dockerconfigjson"
         and pod["imagePullSecrets"] == [{"name": "my-pull"}],
-        "jfrog.username/password": base64.b64decode(r.one("Secret", "my-jfrog")["data"]["username"]) == b"alice",
+        "jfrog.username/password": base64.b64decode(r.one("Secret", "my-jfrog")["data"]["username"])
+        == b"alice",
         "license": base64.b64decode(r.one("Secret", "ml-operator-license")["data"]["license"])
-        == b"LIC-ALL-KEYS-0001" and "LATTICE_LICENSE" in env_names(r),
+        == b"LIC-ALL-KEYS-0001"
+        and "LATTICE_LICENSE" in env_names(r),
         "crds.keep": "annotations" not in r.one("CustomResourceDefinition")["metadata"],
-        "grafanaDashboard.enabled": r.one("ConfigMap", "ml-operator-dashboard")["metadata"]["labels"]
-        ["grafana_dashboard"] == "1" and "lattice_jobs" in r.one("ConfigMap", "ml-operator-dashboard")["data"]
-        ["lattice-operator.json"] and not cr.render().kinds("ConfigMap"),
+        "grafanaDashboard.enabled": r.one("ConfigMap", "ml-operator-dashboard")["metadata"]["labels"][
+            "grafana_dashboard"
+        ]
+        == "1"
+        and "lattice_jobs" in r.one("ConfigMap", "ml-operator-dashboard")["data"]["lattice-operator.json"]
+        and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,
@@ -128,7 +160,9 @@ def case_template_all_keys():
     # With the Prometheus Operator's API present, enablePrometheus adds a ServiceMonitor.
     monitor = cr.render(["-f", ALL_KEYS, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])
     endpoints = monitor.one("ServiceMonitor", "ml-operator")["spec"]["endpoints"]
-    checks["service.enablePrometheus (ServiceMonitor)"] = endpoints == [{"port": "metrics", "path": "/metrics"}]
+    checks["service.enablePrometheus (ServiceMonitor)"] = endpoints == [
+        {"port": "metrics", "path": "/metrics"}
+    ]
     checks["no ServiceMonitor without the API"] = not r.kinds("ServiceMonitor")
     failed = [k for k, ok in checks.items() if not ok]
     for k, ok in checks.items():
@@ -145,8 +179,11 @@ def flatten(values, prefix=""):
     out = {}
     for key, value in values.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and value and key not in ("affinity", "nodeSelector", "podSecurityContext",
-                                                              "securityContext"):
+        if (
+            isinstance(value, dict)
+            and value
+            and key not in ("affinity", "nodeSelector", "podSecurityContext", "securityContext")
+        ):
             out.update(flatten(value, path + "."))
         else:
             out[path] = value
@@ -157,7 +194,7 @@ def flatten(values, prefix=""):
 def spec_values_table():
     rows = {}
     text = open(SPEC).read()
-    section = text[text.index("### Installation configuration"):]
+    section = text[text.index("### Installation configuration") :]
     for line in section.splitlines()[2:]:
         if not line.startswith("|"):
             if rows:
@@ -250,21 +287,47 @@ SCHEMA_CASES = [
 
 def case_schema_rejects():
     for arg, want in SCHEMA_CASES:
-        result = cr.run_helm(["template", "operator", cr.CHART_DIR, "--kube-version", cr.KUBE_VERSION,
-                              "--set", arg], check=False)
+        result = cr.run_helm(
+            ["template", "operator", cr.CHART_DIR, "--kube-version", cr.KUBE_VERSION, "--set", arg],
+            check=False,
+        )
         expect(result.returncode != 0, f"--set {arg} was accepted")
         expect(want in result.stderr, f"--set {arg}: error lacks {want!r}:\n{result.stderr}")
         print(f"ok --set {arg} -> {want}")
     # A numeric license or password given with --set is still text.
     r = cr.render(["--set", "license=12345,jfrog.username=1,jfrog.password=2"])
-    expect(base64.b64decode(r.one("Secret", "lattice-operator-license")["data"]["license"]) == b"12345",
-           "numeric license")
+    expect(
+        base64.b64decode(r.one("Secret", "lattice-operator-license")["data"]["license"]) == b"12345",
+        "numeric license",
+    )
     # Credentials come in pairs, with a clear message.
-    result = cr.run_helm(["template", "operator", cr.CHART_DIR, "--kube-version", cr.KUBE_VERSION,
-                          "--set", "jfrog.username=alice"], check=False)
-    expect(result.returncode != 0 and "jfrog.username and jfrog.password must be set together" in result.stderr,
-           f"username without password: {result.stderr}")
+    result = cr.run_helm(
+        [
+            "template",
+            "operator",
+            cr.CHART_DIR,
+            "--kube-version",
+            cr.KUBE_VERSION,
+            "--set",
+            "jfrog.username=alice",
+        ],
+        check=False,
+    )
+    expect(
+        result.returncode != 0 and "jfrog.username and jfrog.password must be set together" in result.stderr,
+        f"username without password: {result.stderr}",
+    )
     # Ports must not collide on the Service or the container.
-    result = cr.run_helm(["template", "operator", cr.CHART_DIR, "--kube-version", cr.KUBE_VERSION,
-                          "--set", "service.probePort=8080"], check=False)
+    result = cr.run_helm(
+        [
+            "template",
+            "operator",
+            cr.CHART_DIR,
+            "--kube-version",
+            cr.KUBE_VERSION,
+            "--set",
+            "service.probePort=8080",
+        ],
+        check=False,
+    )
     expect(result.returncode != 0 and "service.probePort" in result.stderr, f"port clash: {result.stderr}")

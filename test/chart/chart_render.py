@@ -5,6 +5,7 @@ temporary copy of the chart gets one extra template that `include`s every
 other template, splits the documents and prints them with `toJson`. What the
 tests see is exactly what `helm template` renders.
 """
+
 import json
 import os
 import shutil
@@ -54,7 +55,8 @@ def run_helm(args, check=True):
 
 def _json_template(chart_dir):
     names = sorted(
-        f for f in os.listdir(os.path.join(chart_dir, "templates"))
+        f
+        for f in os.listdir(os.path.join(chart_dir, "templates"))
         if f.endswith(".yaml") and f != RENDER_TEMPLATE
     )
     listed = " ".join(f'"lattice-operator/templates/{n}"' for n in names)
@@ -102,8 +104,10 @@ class Rendered:
     def one(self, kind, name=None):
         found = [o for o in self.kinds(kind) if name is None or o["metadata"]["name"] == name]
         if len(found) != 1:
-            raise AssertionError(f"expected one {kind} {name or ''}, rendered {len(found)}: "
-                                 f"{[o['metadata']['name'] for o in self.kinds(kind)]}")
+            raise AssertionError(
+                f"expected one {kind} {name or ''}, rendered {len(found)}: "
+                f"{[o['metadata']['name'] for o in self.kinds(kind)]}"
+            )
         return found[0]
 
 
@@ -114,10 +118,22 @@ def render(args=(), kube_version=KUBE_VERSION, namespace="lattice", release="ope
         shutil.copytree(CHART_DIR, chart)
         with open(os.path.join(chart, "templates", RENDER_TEMPLATE), "w") as f:
             f.write(_json_template(chart))
-        result = run_helm(["template", release, chart, "--namespace", namespace,
-                           "--kube-version", kube_version,
-                           "--show-only", f"templates/{RENDER_TEMPLATE}"] + list(args))
-    body = "\n".join(l for l in result.stdout.splitlines() if l.strip() and not l.startswith(("#", "---")))
+        result = run_helm(
+            [
+                "template",
+                release,
+                chart,
+                "--namespace",
+                namespace,
+                "--kube-version",
+                kube_version,
+                "--show-only",
+                f"templates/{RENDER_TEMPLATE}",
+            ]
+            + list(args)
+        )
+    body = "\n".join(
+        line for line in result.stdout.splitlines() if line.strip() and not line.startswith(("#", "---"))
+    )
     data = json.loads(body)
     return Rendered(data["documents"], data["values"], data["notes"])
-

@@ -5,6 +5,7 @@ Usage: chart_static_test.py CASE    (CASE from CASES below; CTest runs each one)
 Each case prints what it checked and exits non-zero with the expectation that
 failed.
 """
+
 import os
 import subprocess
 import sys

@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Helpers for the cluster's integration tests (sourced). Each test runs with
 # KUBECONFIG, PATH (cluster kubectl first) and LATTICE_SOURCE_DIR set by
 # lattice_add_integration_test, and uses a namespace of its own.
 set -euo pipefail
 
+# shellcheck disable=SC2034  # used by the tests that source this
 cluster_script=${LATTICE_SOURCE_DIR:?LATTICE_SOURCE_DIR is not set}/scripts/cluster
 test_name=$(basename "$0" .sh)
 

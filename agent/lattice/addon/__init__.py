@@ -9,4 +9,12 @@ from .progress import Progress
 from .sampler import ElasticSampler, epoch_permutation
 from .session import EXIT_RESTART, Session, init
 
-__all__ = ["EXIT_RESTART", "ElasticSampler", "Progress", "Session", "atomic_write", "epoch_permutation", "init"]
+__all__ = [
+    "EXIT_RESTART",
+    "ElasticSampler",
+    "Progress",
+    "Session",
+    "atomic_write",
+    "epoch_permutation",
+    "init",
+]

@@ -31,8 +31,16 @@ def epoch_permutation(num_samples: int, epoch: int, seed: int, shuffle: bool) ->
 class ElasticSampler:
     """Indices for this rank's batches of the current epoch, resuming at Progress."""
 
-    def __init__(self, num_samples: int, batch_size: int, progress: Progress, rank: int = 0,
-                 world_size: int = 1, seed: int = 0, shuffle: bool = True) -> None:
+    def __init__(
+        self,
+        num_samples: int,
+        batch_size: int,
+        progress: Progress,
+        rank: int = 0,
+        world_size: int = 1,
+        seed: int = 0,
+        shuffle: bool = True,
+    ) -> None:
         if num_samples < 1:
             raise ValueError(f"ElasticSampler: num_samples must be >= 1, got {num_samples}")
         if batch_size < 1:

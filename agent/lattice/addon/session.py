@@ -47,8 +47,12 @@ def _dist():
 class Session:
     """One training process's view of the elastic job."""
 
-    def __init__(self, env: Optional[Mapping[str, str]] = None, checkpoint_every: Optional[int] = None,
-                 handle_sigterm: bool = True) -> None:
+    def __init__(
+        self,
+        env: Optional[Mapping[str, str]] = None,
+        checkpoint_every: Optional[int] = None,
+        handle_sigterm: bool = True,
+    ) -> None:
         env = os.environ if env is None else env
         self.rank = int(env.get("RANK", "0"))
         self.world_size = int(env.get("WORLD_SIZE", "1"))
@@ -64,16 +68,21 @@ class Session:
         self._objects: Dict[str, Any] = {}
         self._sigterm = False
         if self.checkpoint_dir is None and self.world_size > 1 and self.rank == 0:
-            print("lattice.addon: LATTICE_CHECKPOINT_DIR is not set: checkpoints are disabled and a "
-                  "resize restarts training from the beginning", file=sys.stderr, flush=True)
+            print(
+                "lattice.addon: LATTICE_CHECKPOINT_DIR is not set: checkpoints are disabled and a "
+                "resize restarts training from the beginning",
+                file=sys.stderr,
+                flush=True,
+            )
         if handle_sigterm and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             signal.signal(signal.SIGTERM, self._on_sigterm)
 
     def _on_sigterm(self, *_args) -> None:
         self._sigterm = True
 
-    def register(self, model: Any = None, optimizer: Any = None, progress: Optional[Progress] = None,
-                 **others: Any) -> "Session":
+    def register(
+        self, model: Any = None, optimizer: Any = None, progress: Optional[Progress] = None, **others: Any
+    ) -> Session:
         """Objects saved in and restored from the checkpoint (each needs state_dict/load_state_dict)."""
         if progress is not None:
             self.progress = progress
@@ -85,8 +94,12 @@ class Session:
             self._objects[name] = obj
         return self
 
-    def sampler(self, num_samples: int, batch_size: int, seed: int = 0, shuffle: bool = True) -> ElasticSampler:
-        return ElasticSampler(num_samples, batch_size, self.progress, self.rank, self.world_size, seed, shuffle)
+    def sampler(
+        self, num_samples: int, batch_size: int, seed: int = 0, shuffle: bool = True
+    ) -> ElasticSampler:
+        return ElasticSampler(
+            num_samples, batch_size, self.progress, self.rank, self.world_size, seed, shuffle
+        )
 
     def restore(self) -> bool:
         """Loads the latest checkpoint into the registered objects; False if there is none."""

@@ -24,8 +24,10 @@ def main(argv=None) -> int:
         return 2
     agent = Agent(config)
     install_signal_handlers(agent)
-    log(f"job {config.job_namespace}/{config.job_name}: node {agent.node_id} ({config.advertise_addr}), "
-        f"{config.nproc_per_node} process(es), rendezvous {config.rdzv_endpoint}")
+    log(
+        f"job {config.job_namespace}/{config.job_name}: node {agent.node_id} ({config.advertise_addr}), "
+        f"{config.nproc_per_node} process(es), rendezvous {config.rdzv_endpoint}"
+    )
     try:
         return agent.run()
     except RendezvousUnavailable as err:

@@ -1,17 +1,17 @@
 """The agent's state machine: join, run a generation, stop, repeat.
 
-             join                  assigned in a newer generation
-  START ---------> WAITING ---------------------------------> RUNNING
-                     ^  |  job completed by others                |
-                     |  +--------------------------> DONE (0)     |
-                     |                                            |
-                     |   generation ended (member left/joined,    |
-                     +-- or peer's workers stopped) -> STOPPING --+
-                     |   worker crashed, restarts left            |
-                     +--------------------------------------------+
-                         all workers exited 0 -> DONE (0)
-                         crashed, no restarts left -> FAILED (worker's code)
-                         SIGTERM -> checkpoint within grace -> TERMINATED (143)
+           join                  assigned in a newer generation
+START ---------> WAITING ---------------------------------> RUNNING
+                   ^  |  job completed by others                |
+                   |  +--------------------------> DONE (0)     |
+                   |                                            |
+                   |   generation ended (member left/joined,    |
+                   +-- or peer's workers stopped) -> STOPPING --+
+                   |   worker crashed, restarts left            |
+                   +--------------------------------------------+
+                       all workers exited 0 -> DONE (0)
+                       crashed, no restarts left -> FAILED (worker's code)
+                       SIGTERM -> checkpoint within grace -> TERMINATED (143)
 """
 
 from __future__ import annotations
@@ -61,13 +61,19 @@ def log(message: str) -> None:
 class Agent:
     """Runs the wrapped command for as many generations as the job needs."""
 
-    def __init__(self, config: AgentConfig, client: Optional[RendezvousClient] = None,
-                 environ: Optional[dict] = None, logger: Callable[[str], None] = log) -> None:
+    def __init__(
+        self,
+        config: AgentConfig,
+        client: Optional[RendezvousClient] = None,
+        environ: Optional[dict] = None,
+        logger: Callable[[str], None] = log,
+    ) -> None:
         self.config = config
         self.node_id = f"{config.pod_name}-{uuid.uuid4().hex[:8]}"
         self.terminating = threading.Event()
-        self.client = client or RendezvousClient(config.rdzv_endpoint, self.node_id, config.rdzv_timeout_s,
-                                                 cancel=self.terminating)
+        self.client = client or RendezvousClient(
+            config.rdzv_endpoint, self.node_id, config.rdzv_timeout_s, cancel=self.terminating
+        )
         self.client.node_id = self.node_id
         self.environ = dict(os.environ if environ is None else environ)
         self.log = logger
@@ -126,12 +132,16 @@ class Agent:
             if outcome.kind == FAILED:
                 self.restarts += 1
                 if self.restarts > self.config.max_restarts:
-                    self.log(f"workers failed with exit code {outcome.code}; "
-                             f"restart limit {self.config.max_restarts} reached")
+                    self.log(
+                        f"workers failed with exit code {outcome.code}; "
+                        f"restart limit {self.config.max_restarts} reached"
+                    )
                     self.client.leave(succeeded=False)
                     return outcome.code
-                self.log(f"workers failed with exit code {outcome.code}; "
-                         f"restart {self.restarts} of {self.config.max_restarts}")
+                self.log(
+                    f"workers failed with exit code {outcome.code}; "
+                    f"restart {self.restarts} of {self.config.max_restarts}"
+                )
 
     def _wait_for_assignment(self, last_generation: tuple) -> Optional[dict]:
         """Polls until a generation newer than the last assigns this node a rank."""
@@ -154,12 +164,24 @@ class Agent:
         # One stop file per launch: generation numbers repeat if the rendezvous restarts.
         self.launches += 1
         stop_file = os.path.join(self.run_dir, f"stop-{self.launches}")
-        envs = [worker_env(self.environ, assignment, local_rank, generation, self.restarts,
-                           self.config.max_restarts, self.config.job_name, stop_file)
-                for local_rank in range(assignment["nproc"])]
-        self.log(f"generation {generation}: node rank {assignment['node_rank']} of {assignment['nnodes']}, "
-                 f"world size {assignment['world_size']}, master {assignment['master_addr']}:"
-                 f"{assignment['master_port']}")
+        envs = [
+            worker_env(
+                self.environ,
+                assignment,
+                local_rank,
+                generation,
+                self.restarts,
+                self.config.max_restarts,
+                self.config.job_name,
+                stop_file,
+            )
+            for local_rank in range(assignment["nproc"])
+        ]
+        self.log(
+            f"generation {generation}: node rank {assignment['node_rank']} of {assignment['nnodes']}, "
+            f"world size {assignment['world_size']}, master {assignment['master_addr']}:"
+            f"{assignment['master_port']}"
+        )
         group = WorkerGroup(self.config.command, envs, stop_file)
         try:
             return self._supervise(group, view["server_id"], generation)

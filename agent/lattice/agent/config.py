@@ -93,7 +93,8 @@ def load(env: Mapping[str, str], command: List[str]) -> AgentConfig:
     if framework.lower() not in SUPPORTED_FRAMEWORKS:
         raise ConfigError(
             f"LATTICE_FRAMEWORK={framework!r} is not supported by this agent yet; "
-            f"supported: {', '.join(SUPPORTED_FRAMEWORKS)}")
+            f"supported: {', '.join(SUPPORTED_FRAMEWORKS)}"
+        )
     min_size = _int(env, "LATTICE_MIN_SIZE", 1, 1)
     max_size = _int(env, "LATTICE_MAX_SIZE", max(min_size, 1), 1)
     if max_size < min_size:

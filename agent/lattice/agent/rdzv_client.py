@@ -21,8 +21,9 @@ class UnknownToRendezvous(RuntimeError):
 class RendezvousClient:
     """Calls one job's rendezvous; retries connection failures up to `timeout_s`."""
 
-    def __init__(self, endpoint: str, node_id: str, timeout_s: float = 600.0,
-                 cancel: Optional[threading.Event] = None) -> None:
+    def __init__(
+        self, endpoint: str, node_id: str, timeout_s: float = 600.0, cancel: Optional[threading.Event] = None
+    ) -> None:
         self.endpoint = endpoint
         self.node_id = node_id
         self.timeout_s = timeout_s
@@ -31,16 +32,18 @@ class RendezvousClient:
         self.cancel = cancel or threading.Event()
 
     def join(self, addr: str, nproc: int, index: int) -> dict:
-        return self._call("POST", "/v1/join",
-                          {"node_id": self.node_id, "addr": addr, "nproc": nproc, "index": index})
+        return self._call(
+            "POST", "/v1/join", {"node_id": self.node_id, "addr": addr, "nproc": nproc, "index": index}
+        )
 
     def heartbeat(self, deadline_s: Optional[float] = None) -> dict:
         return self._call("POST", "/v1/heartbeat", {"node_id": self.node_id}, deadline_s=deadline_s)
 
     def leave(self, succeeded: bool) -> Optional[dict]:
         try:
-            return self._call("POST", "/v1/leave", {"node_id": self.node_id, "succeeded": succeeded},
-                              deadline_s=5.0)
+            return self._call(
+                "POST", "/v1/leave", {"node_id": self.node_id, "succeeded": succeeded}, deadline_s=5.0
+            )
         except RendezvousUnavailable:
             return None  # leaving is best effort: the lease expires anyway
 
@@ -49,8 +52,9 @@ class RendezvousClient:
         deadline = time.monotonic() + (self.timeout_s if deadline_s is None else deadline_s)
         delay = 0.2
         while True:
-            request = urllib.request.Request(self.endpoint + path, data=data, method=method,
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                self.endpoint + path, data=data, method=method, headers={"Content-Type": "application/json"}
+            )
             try:
                 timeout = max(1.0, min(10.0, deadline - time.monotonic()))
                 with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -39,30 +39,40 @@ def with_addon_on_path(base: Mapping[str, str], root: str) -> Dict[str, str]:
     return env
 
 
-def worker_env(base: Mapping[str, str], assignment: dict, local_rank: int, generation: int,
-               restart_count: int, max_restarts: int, run_id: str, stop_file: str) -> Dict[str, str]:
+def worker_env(
+    base: Mapping[str, str],
+    assignment: dict,
+    local_rank: int,
+    generation: int,
+    restart_count: int,
+    max_restarts: int,
+    run_id: str,
+    stop_file: str,
+) -> Dict[str, str]:
     """The environment torchrun would give local process `local_rank`, plus Lattice's."""
     env = with_addon_on_path(base, package_root())
     nproc = assignment["nproc"]
-    env.update({
-        "WORLD_SIZE": str(assignment["world_size"]),
-        "RANK": str(assignment["first_rank"] + local_rank),
-        "LOCAL_RANK": str(local_rank),
-        "LOCAL_WORLD_SIZE": str(nproc),
-        "GROUP_RANK": str(assignment["node_rank"]),
-        "GROUP_WORLD_SIZE": str(assignment["nnodes"]),
-        "ROLE_NAME": "default",
-        "ROLE_RANK": str(assignment["first_rank"] + local_rank),
-        "ROLE_WORLD_SIZE": str(assignment["world_size"]),
-        "MASTER_ADDR": assignment["master_addr"],
-        "MASTER_PORT": str(assignment["master_port"]),
-        "TORCHELASTIC_RESTART_COUNT": str(restart_count),
-        "TORCHELASTIC_MAX_RESTARTS": str(max_restarts),
-        "TORCHELASTIC_RUN_ID": run_id,
-        "TORCHELASTIC_USE_AGENT_STORE": "False",
-        "LATTICE_GENERATION": str(generation),
-        "LATTICE_STOP_FILE": stop_file,
-    })
+    env.update(
+        {
+            "WORLD_SIZE": str(assignment["world_size"]),
+            "RANK": str(assignment["first_rank"] + local_rank),
+            "LOCAL_RANK": str(local_rank),
+            "LOCAL_WORLD_SIZE": str(nproc),
+            "GROUP_RANK": str(assignment["node_rank"]),
+            "GROUP_WORLD_SIZE": str(assignment["nnodes"]),
+            "ROLE_NAME": "default",
+            "ROLE_RANK": str(assignment["first_rank"] + local_rank),
+            "ROLE_WORLD_SIZE": str(assignment["world_size"]),
+            "MASTER_ADDR": assignment["master_addr"],
+            "MASTER_PORT": str(assignment["master_port"]),
+            "TORCHELASTIC_RESTART_COUNT": str(restart_count),
+            "TORCHELASTIC_MAX_RESTARTS": str(max_restarts),
+            "TORCHELASTIC_RUN_ID": run_id,
+            "TORCHELASTIC_USE_AGENT_STORE": "False",
+            "LATTICE_GENERATION": str(generation),
+            "LATTICE_STOP_FILE": stop_file,
+        }
+    )
     if nproc > 1 and "OMP_NUM_THREADS" not in base:
         env["OMP_NUM_THREADS"] = "1"  # as torchrun: avoid oversubscribing the node
     return env
@@ -128,8 +138,9 @@ class WorkerGroup:
             with open(self.stop_file, "w") as out:
                 out.write(str(time.time()))
 
-    def stop(self, timeout_s: float, poll_s: float = 0.1,
-             cap: Callable[[], Optional[float]] = lambda: None) -> List[int]:
+    def stop(
+        self, timeout_s: float, poll_s: float = 0.1, cap: Callable[[], Optional[float]] = lambda: None
+    ) -> List[int]:
         """Requests a stop, waits up to timeout_s, then SIGTERM (3 s), then SIGKILL.
 
         cap() may return an earlier absolute deadline (monotonic) while waiting:

@@ -37,17 +37,33 @@ def _env_float(name: str, default: float) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lattice.rendezvous", description=__doc__)
     parser.add_argument("--host", default="0.0.0.0")
-    parser.add_argument("--port", type=int, default=_env_int("LATTICE_RDZV_PORT", 29400),
-                        help="listen port, 0 picks a free one (env LATTICE_RDZV_PORT, default 29400)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=_env_int("LATTICE_RDZV_PORT", 29400),
+        help="listen port, 0 picks a free one (env LATTICE_RDZV_PORT, default 29400)",
+    )
     parser.add_argument("--min-size", type=int, default=_env_int("LATTICE_MIN_SIZE", 1))
     parser.add_argument("--max-size", type=int, default=_env_int("LATTICE_MAX_SIZE", 1))
-    parser.add_argument("--settle", type=float, default=_env_float("LATTICE_RDZV_SETTLE_SECONDS", 30.0),
-                        help="seconds to wait for more members before starting a smaller generation")
-    parser.add_argument("--lease", type=float, default=_env_float("LATTICE_RDZV_LEASE_SECONDS", 15.0),
-                        help="seconds without heartbeat after which a member is dropped")
-    parser.add_argument("--target-size", type=int, default=_env_int("LATTICE_TARGET_SIZE", 0),
-                        help="initial intended size (the job's currentSize), 0 = not announced; "
-                             "the operator updates it with POST /v1/target")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=_env_float("LATTICE_RDZV_SETTLE_SECONDS", 30.0),
+        help="seconds to wait for more members before starting a smaller generation",
+    )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=_env_float("LATTICE_RDZV_LEASE_SECONDS", 15.0),
+        help="seconds without heartbeat after which a member is dropped",
+    )
+    parser.add_argument(
+        "--target-size",
+        type=int,
+        default=_env_int("LATTICE_TARGET_SIZE", 0),
+        help="initial intended size (the job's currentSize), 0 = not announced; "
+        "the operator updates it with POST /v1/target",
+    )
     parser.add_argument("--master-port", type=int, default=_env_int("LATTICE_MASTER_PORT", 29500))
     parser.add_argument("--port-file", help="write the bound port here once listening (tests)")
     args = parser.parse_args(argv)
@@ -69,8 +85,11 @@ def main(argv=None) -> int:
         with open(tmp, "w") as out:
             out.write(str(server.port))
         os.replace(tmp, args.port_file)
-    print(f"lattice.rendezvous: listening on {args.host}:{server.port} "
-          f"(size {settings.min_size}..{settings.max_size})", flush=True)
+    print(
+        f"lattice.rendezvous: listening on {args.host}:{server.port} "
+        f"(size {settings.min_size}..{settings.max_size})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

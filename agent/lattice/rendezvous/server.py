@@ -45,8 +45,14 @@ def _field(body: dict, name: str, kind: type, default=None, required: bool = Tru
 class RendezvousServer:
     """Serves one job's rendezvous on (host, port); port 0 picks a free one."""
 
-    def __init__(self, settings: Settings, host: str = "0.0.0.0", port: int = 0,
-                 clock: Callable[[], float] = time.monotonic, tick_s: float = 0.2) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        host: str = "0.0.0.0",
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        tick_s: float = 0.2,
+    ) -> None:
         self.state = RendezvousState(settings)
         self.lock = threading.Lock()
         self.clock = clock
@@ -60,7 +66,7 @@ class RendezvousServer:
     def port(self) -> int:
         return self.httpd.server_address[1]
 
-    def start(self) -> "RendezvousServer":
+    def start(self) -> RendezvousServer:
         for target in (self.httpd.serve_forever, self._ticker):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
@@ -102,8 +108,13 @@ class RendezvousServer:
                     raise BadRequest("request body must be a JSON object")
                 if url.path == "/v1/join":
                     node_id = _field(body, "node_id", str)
-                    self.state.join(node_id, _field(body, "addr", str), _field(body, "nproc", int),
-                                    _field(body, "index", int, default=0, required=False), now)
+                    self.state.join(
+                        node_id,
+                        _field(body, "addr", str),
+                        _field(body, "nproc", int),
+                        _field(body, "index", int, default=0, required=False),
+                        now,
+                    )
                     return 200, self.state.view(node_id)
                 if url.path == "/v1/heartbeat":
                     node_id = _field(body, "node_id", str)

@@ -26,8 +26,10 @@ SOURCE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..
 TRAIN = os.path.join(SOURCE, "examples", "train_elastic.py")
 SAMPLES, EPOCHS, BATCH = 600, 4, 8
 # The container command the operator writes (docs/design/agent.md, "Injection").
-BOOTSTRAP = ("import runpy,sys; sys.path.insert(0,{wheel!r}); "
-             "runpy.run_module({module!r}, run_name='__main__', alter_sys=True)")
+BOOTSTRAP = (
+    "import runpy,sys; sys.path.insert(0,{wheel!r}); "
+    "runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
+)
 
 
 def free_port():
@@ -44,8 +46,12 @@ def agent_path(tmp_path):
         assert os.path.isfile(wheel), f"{wheel} missing: build the lattice_agent_wheel target first"
     else:
         out = tmp_path / "dist"
-        built = subprocess.run([sys.executable, os.path.join(SOURCE, "agent", "build_wheel.py"), str(out)],
-                               check=True, capture_output=True, text=True)
+        built = subprocess.run(
+            [sys.executable, os.path.join(SOURCE, "agent", "build_wheel.py"), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         wheel = built.stdout.strip()
     installed = tmp_path / "lattice" / "agent" / "lattice_agent.whl"
     installed.parent.mkdir(parents=True)
@@ -64,10 +70,31 @@ class Job:
         port_file = tmp_path / "rdzv-port"
         self.rdzv_log = open(tmp_path / "rendezvous.log", "w")
         self.rdzv = subprocess.Popen(
-            [sys.executable, "-c", BOOTSTRAP.format(wheel=self.wheel, module="lattice.rendezvous"), "--host", "127.0.0.1", "--port", "0",
-             "--port-file", str(port_file), "--min-size", "1", "--max-size", "3", "--settle", "10",
-             "--lease", "10", "--master-port", str(free_port())],
-            env=self.env, stdout=self.rdzv_log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-c",
+                BOOTSTRAP.format(wheel=self.wheel, module="lattice.rendezvous"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--port-file",
+                str(port_file),
+                "--min-size",
+                "1",
+                "--max-size",
+                "3",
+                "--settle",
+                "10",
+                "--lease",
+                "10",
+                "--master-port",
+                str(free_port()),
+            ],
+            env=self.env,
+            stdout=self.rdzv_log,
+            stderr=subprocess.STDOUT,
+        )
         wait_for(port_file.exists, 30, "the rendezvous server")
         self.endpoint = f"127.0.0.1:{port_file.read_text()}"
         self.agents = {}
@@ -75,25 +102,56 @@ class Job:
     def announce(self, size):
         """What the operator does when it sets the job's size."""
         import urllib.request
-        request = urllib.request.Request(f"http://{self.endpoint}/v1/target", method="POST",
-                                         data=json.dumps({"size": size}).encode())
+
+        request = urllib.request.Request(
+            f"http://{self.endpoint}/v1/target", method="POST", data=json.dumps({"size": size}).encode()
+        )
         urllib.request.urlopen(request, timeout=5).read()
 
     def start_pod(self, index):
-        env = dict(self.env, LATTICE_JOB_NAME="elastic-e2e", LATTICE_JOB_NAMESPACE="default",
-                   LATTICE_FRAMEWORK="pytorch", LATTICE_MIN_SIZE="1", LATTICE_MAX_SIZE="3",
-                   LATTICE_RDZV_ENDPOINT=self.endpoint, LATTICE_WORKER_INDEX=str(index),
-                   LATTICE_POD_NAME=f"elastic-e2e-worker-{index}", LATTICE_POD_IP="127.0.0.1",
-                   LATTICE_NPROC_PER_NODE="1", LATTICE_CHECKPOINT_DIR=str(self.tmp / "checkpoints"),
-                   LATTICE_HEARTBEAT_SECONDS="0.5", LATTICE_TERMINATION_GRACE_SECONDS="60",
-                   LATTICE_STOP_TIMEOUT_SECONDS="60", LATTICE_MAX_RESTARTS="2")
+        env = dict(
+            self.env,
+            LATTICE_JOB_NAME="elastic-e2e",
+            LATTICE_JOB_NAMESPACE="default",
+            LATTICE_FRAMEWORK="pytorch",
+            LATTICE_MIN_SIZE="1",
+            LATTICE_MAX_SIZE="3",
+            LATTICE_RDZV_ENDPOINT=self.endpoint,
+            LATTICE_WORKER_INDEX=str(index),
+            LATTICE_POD_NAME=f"elastic-e2e-worker-{index}",
+            LATTICE_POD_IP="127.0.0.1",
+            LATTICE_NPROC_PER_NODE="1",
+            LATTICE_CHECKPOINT_DIR=str(self.tmp / "checkpoints"),
+            LATTICE_HEARTBEAT_SECONDS="0.5",
+            LATTICE_TERMINATION_GRACE_SECONDS="60",
+            LATTICE_STOP_TIMEOUT_SECONDS="60",
+            LATTICE_MAX_RESTARTS="2",
+        )
         log = open(self.tmp / f"agent{index}.log", "w")
         proc = subprocess.Popen(
-            [sys.executable, "-c", BOOTSTRAP.format(wheel=self.wheel, module="lattice.agent"), "--",
-             sys.executable, "-u", TRAIN,
-             "--epochs", str(EPOCHS), "--samples", str(SAMPLES), "--batch-size", str(BATCH),
-             "--step-delay", "0.05", "--log-dir", str(self.logs)],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-c",
+                BOOTSTRAP.format(wheel=self.wheel, module="lattice.agent"),
+                "--",
+                sys.executable,
+                "-u",
+                TRAIN,
+                "--epochs",
+                str(EPOCHS),
+                "--samples",
+                str(SAMPLES),
+                "--batch-size",
+                str(BATCH),
+                "--step-delay",
+                "0.05",
+                "--log-dir",
+                str(self.logs),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.agents[index] = (proc, log)
         return proc
 
@@ -181,6 +239,7 @@ def run_scenario(job, tmp_path):
     stops = [e for e in job.events() if e["event"] == "stop" and e["generation"] == gen1]
     assert stops, "pod 0's worker did not checkpoint before its agent exited"
     import torch
+
     saved = torch.load(tmp_path / "checkpoints" / "checkpoint.pt", weights_only=False)
     assert saved["generation"] == gen1 and saved["progress"]["step"] == stops[0]["step"]
 
@@ -198,11 +257,11 @@ def run_scenario(job, tmp_path):
     # previous one stopped at, and the loss falls within every generation.
     stops = [e for e in events if e["event"] == "stop"]
     assert len(stops) == 2
-    for stop, nxt in zip(stops, starts[1:]):
+    for stop, nxt in zip(stops, starts[1:], strict=False):
         assert nxt["step"] == stop["step"] > 0
         assert nxt["loss"] == pytest.approx(stop["loss"], rel=1e-5)
     ends = stops + [e for e in events if e["event"] == "done"]
-    for start, end in zip(starts, ends):
+    for start, end in zip(starts, ends, strict=False):
         assert end["loss"] < start["loss"], (start, end)
     assert ends[-1]["loss"] < 0.25 * starts[0]["loss"]
 

@@ -10,7 +10,6 @@ import time
 import urllib.request
 
 import pytest
-
 from lattice.rendezvous.server import RendezvousServer
 from lattice.rendezvous.state import Settings
 
@@ -24,16 +23,21 @@ WORKER = os.path.join(os.path.dirname(__file__), "stepping_worker.py")
 
 @pytest.fixture
 def rendezvous():
-    server = RendezvousServer(Settings(1, 4, settle_s=2.0, lease_s=3.0, master_port=29555),
-                              host="127.0.0.1").start()
+    server = RendezvousServer(
+        Settings(1, 4, settle_s=2.0, lease_s=3.0, master_port=29555), host="127.0.0.1"
+    ).start()
     server.url = f"http://127.0.0.1:{server.port}"
     yield server
     server.stop()
 
 
 def post(url, path, body):
-    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url + path,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
@@ -42,26 +46,32 @@ class AgentProcess:
     def __init__(self, server, tmp_path, index, nproc=1, extra_env=None, command=None):
         self.log_path = tmp_path / f"agent{index}.log"
         env = dict(os.environ)
-        env.update({
-            "PYTHONPATH": AGENT_PATH,
-            "TEST_AGENT_PATH": AGENT_PATH,
-            "TEST_RECORD": str(tmp_path / "record.jsonl"),
-            "LATTICE_JOB_NAME": "test-job",
-            "LATTICE_RDZV_ENDPOINT": f"127.0.0.1:{server.port}",
-            "LATTICE_POD_NAME": f"test-job-worker-{index}",
-            "LATTICE_POD_IP": f"10.0.0.{index + 1}",
-            "LATTICE_WORKER_INDEX": str(index),
-            "LATTICE_NPROC_PER_NODE": str(nproc),
-            "LATTICE_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
-            "LATTICE_HEARTBEAT_SECONDS": "0.3",
-            "LATTICE_STOP_TIMEOUT_SECONDS": "10",
-            "LATTICE_TERMINATION_GRACE_SECONDS": "10",
-        })
+        env.update(
+            {
+                "PYTHONPATH": AGENT_PATH,
+                "TEST_AGENT_PATH": AGENT_PATH,
+                "TEST_RECORD": str(tmp_path / "record.jsonl"),
+                "LATTICE_JOB_NAME": "test-job",
+                "LATTICE_RDZV_ENDPOINT": f"127.0.0.1:{server.port}",
+                "LATTICE_POD_NAME": f"test-job-worker-{index}",
+                "LATTICE_POD_IP": f"10.0.0.{index + 1}",
+                "LATTICE_WORKER_INDEX": str(index),
+                "LATTICE_NPROC_PER_NODE": str(nproc),
+                "LATTICE_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+                "LATTICE_HEARTBEAT_SECONDS": "0.3",
+                "LATTICE_STOP_TIMEOUT_SECONDS": "10",
+                "LATTICE_TERMINATION_GRACE_SECONDS": "10",
+            }
+        )
         env.update(extra_env or {})
         command = command or [sys.executable, WORKER]
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "lattice.agent", "--", *command],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "lattice.agent", "--", *command],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait(self, timeout=60):
         try:

@@ -27,8 +27,17 @@ class Weights:
 
 
 def main():
-    keys = ("WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK", "MASTER_ADDR",
-            "MASTER_PORT", "TORCHELASTIC_RESTART_COUNT", "LATTICE_GENERATION")
+    keys = (
+        "WORLD_SIZE",
+        "RANK",
+        "LOCAL_RANK",
+        "LOCAL_WORLD_SIZE",
+        "GROUP_RANK",
+        "MASTER_ADDR",
+        "MASTER_PORT",
+        "TORCHELASTIC_RESTART_COUNT",
+        "LATTICE_GENERATION",
+    )
     record = {k: os.environ.get(k) for k in keys}
     with open(os.environ["TEST_RECORD"], "a") as out:
         out.write(json.dumps(record) + "\n")
@@ -42,8 +51,17 @@ def main():
     session.register(weights)
     session.restore()
     with open(os.environ["TEST_RECORD"] + ".starts", "a") as out:
-        out.write(json.dumps({"generation": session.generation, "rank": session.rank,
-                              "step": session.progress.step, "value": weights.value}) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "generation": session.generation,
+                    "rank": session.rank,
+                    "step": session.progress.step,
+                    "value": weights.value,
+                }
+            )
+            + "\n"
+        )
     steps = int(os.environ.get("TEST_STEPS", "0"))
     while steps == 0 or session.progress.step < steps:
         time.sleep(0.05)

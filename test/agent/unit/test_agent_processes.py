@@ -9,7 +9,6 @@ import sys
 import time
 
 from conftest import AGENT_PATH, WORKER, post, records, wait_for
-
 from lattice.addon import checkpoint as ckpt
 from lattice.rendezvous.server import RendezvousServer
 from lattice.rendezvous.state import Settings
@@ -23,8 +22,13 @@ def test_two_nodes_get_torchrun_environment_and_finish(rendezvous, agents, tmp_p
     assert second.wait() == 0, second.output()
     launched = sorted(records(tmp_path), key=lambda r: int(r["RANK"]))
     assert [(r["RANK"], r["LOCAL_RANK"], r["LOCAL_WORLD_SIZE"], r["GROUP_RANK"]) for r in launched] == [
-        ("0", "0", "2", "0"), ("1", "1", "2", "0"), ("2", "0", "1", "1")]
-    assert {(r["WORLD_SIZE"], r["MASTER_ADDR"], r["MASTER_PORT"]) for r in launched} == {("3", "10.0.0.1", "29555")}
+        ("0", "0", "2", "0"),
+        ("1", "1", "2", "0"),
+        ("2", "0", "1", "1"),
+    ]
+    assert {(r["WORLD_SIZE"], r["MASTER_ADDR"], r["MASTER_PORT"]) for r in launched} == {
+        ("3", "10.0.0.1", "29555")
+    }
 
 
 def test_crashed_workers_restart_up_to_the_limit_then_exit_with_their_code(rendezvous, agents, tmp_path):
@@ -78,7 +82,10 @@ def test_new_member_restarts_workers_at_the_new_size_from_the_checkpoint(rendezv
 def test_unsupported_framework_is_rejected_clearly(rendezvous, agents):
     agent = agents(0, extra_env={"LATTICE_FRAMEWORK": "tensorflow"})
     assert agent.wait() == 2
-    assert "LATTICE_FRAMEWORK='tensorflow' is not supported by this agent yet; supported: pytorch" in agent.output()
+    assert (
+        "LATTICE_FRAMEWORK='tensorflow' is not supported by this agent yet; supported: pytorch"
+        in agent.output()
+    )
 
 
 def test_rendezvous_restart_loses_no_progress(rendezvous, agents, tmp_path):
@@ -89,8 +96,9 @@ def test_rendezvous_restart_loses_no_progress(rendezvous, agents, tmp_path):
     time.sleep(1.0)
     port = rendezvous.port
     rendezvous.stop()
-    replacement = RendezvousServer(Settings(1, 4, settle_s=2.0, lease_s=3.0, master_port=29555),
-                                   host="127.0.0.1", port=port).start()
+    replacement = RendezvousServer(
+        Settings(1, 4, settle_s=2.0, lease_s=3.0, master_port=29555), host="127.0.0.1", port=port
+    ).start()
     try:
         post(f"http://127.0.0.1:{port}", "/v1/target", {"size": 1})
         assert agent.wait(timeout=60) == 0, agent.output()
@@ -106,8 +114,12 @@ def test_sigterm_while_the_rendezvous_is_down_exits_promptly(tmp_path):
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]
     env = {"PYTHONPATH": AGENT_PATH, "LATTICE_RDZV_ENDPOINT": f"127.0.0.1:{dead_port}"}
-    agent = subprocess.Popen([sys.executable, "-m", "lattice.agent", "--", sys.executable, WORKER],
-                             env=env, stderr=subprocess.PIPE, text=True)
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "lattice.agent", "--", sys.executable, WORKER],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)  # retrying the join
     assert agent.poll() is None
     started = time.monotonic()
@@ -121,7 +133,9 @@ def test_workers_ignoring_the_stop_request_are_terminated_after_the_grace(rendez
     """A command that does not use the addon never sees the stop file: SIGTERM, then SIGKILL."""
     pid_file = tmp_path / "pid"
     script = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
-    agent = agents(0, extra_env={"LATTICE_TERMINATION_GRACE_SECONDS": "1"}, command=[sys.executable, "-c", script])
+    agent = agents(
+        0, extra_env={"LATTICE_TERMINATION_GRACE_SECONDS": "1"}, command=[sys.executable, "-c", script]
+    )
     wait_for(pid_file.exists, what="the worker to start")
     started = time.monotonic()
     agent.proc.send_signal(signal.SIGTERM)

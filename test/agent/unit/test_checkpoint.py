@@ -3,7 +3,6 @@
 import os
 
 import pytest
-
 from lattice.addon import EXIT_RESTART, Session, atomic_write
 from lattice.addon import checkpoint as ckpt
 
@@ -44,8 +43,12 @@ def test_writer_dying_mid_write_leaves_the_previous_checkpoint(tmp_path):
 
 
 def env_for(tmp_path, **extra):
-    env = {"RANK": "0", "WORLD_SIZE": "1", "LATTICE_CHECKPOINT_DIR": str(tmp_path / "ckpt"),
-           "LATTICE_STOP_FILE": str(tmp_path / "stop")}
+    env = {
+        "RANK": "0",
+        "WORLD_SIZE": "1",
+        "LATTICE_CHECKPOINT_DIR": str(tmp_path / "ckpt"),
+        "LATTICE_STOP_FILE": str(tmp_path / "stop"),
+    }
     env.update(extra)
     return env
 
@@ -107,4 +110,5 @@ def test_register_rejects_objects_without_state(tmp_path):
 
 def test_runs_without_torch():
     import sys
+
     assert "torch" not in sys.modules, "the addon must not need torch"

@@ -1,7 +1,6 @@
 """RendezvousState: generations, ranks and membership changes (pure, time passed in)."""
 
 import pytest
-
 from lattice.rendezvous.state import FORMING, RUNNING, RendezvousState, Settings, UnknownMember
 
 
@@ -25,8 +24,14 @@ def test_first_round_closes_at_max_size_without_waiting():
     join(state, "b", 1, 10.1)
     assert state.status == RUNNING and roster_names(state) == ["a", "b"]
     assert state.view("b")["assignment"] == {
-        "node_rank": 1, "first_rank": 1, "nproc": 1, "nnodes": 2, "world_size": 2,
-        "master_addr": "a.addr", "master_port": 29500}
+        "node_rank": 1,
+        "first_rank": 1,
+        "nproc": 1,
+        "nnodes": 2,
+        "world_size": 2,
+        "master_addr": "a.addr",
+        "master_port": 29500,
+    }
 
 
 def test_first_round_without_target_waits_for_settle():
@@ -49,11 +54,14 @@ def test_ranks_follow_worker_index_and_sum_processes_per_node():
     assert view["assignment"]["master_addr"] == "first.addr"
 
 
-@pytest.mark.parametrize("target, joined, closes", [
-    (3, 2, False),   # operator is creating a third pod: wait for it
-    (3, 3, True),
-    (2, 2, True),
-])
+@pytest.mark.parametrize(
+    "target, joined, closes",
+    [
+        (3, 2, False),  # operator is creating a third pod: wait for it
+        (3, 3, True),
+        (2, 2, True),
+    ],
+)
 def test_announced_target_holds_the_round_open(target, joined, closes):
     state = make(min_size=1, max_size=4)
     state.announce(target, 0.0)
@@ -157,11 +165,14 @@ def test_max_size_caps_the_roster_and_extra_members_wait():
     assert state.generation == 0  # full: c is not admitted
 
 
-@pytest.mark.parametrize("settings, message", [
-    (Settings(0, 2), "min size"),
-    (Settings(3, 2), "below min size"),
-    (Settings(1, 2, master_port=70000), "not a TCP port"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (Settings(0, 2), "min size"),
+        (Settings(3, 2), "below min size"),
+        (Settings(1, 2, master_port=70000), "not a TCP port"),
+    ],
+)
 def test_invalid_settings_are_rejected(settings, message):
     with pytest.raises(ValueError, match=message):
         RendezvousState(settings)

@@ -3,7 +3,6 @@
 import random
 
 import pytest
-
 from lattice.addon import ElasticSampler, Progress, epoch_permutation
 
 
@@ -15,8 +14,10 @@ def run_epoch_with_resizes(num_samples, batch_size, sizes_and_steps):
     progress = Progress()
     seen = []
     for world_size, steps in sizes_and_steps:
-        samplers = [ElasticSampler(num_samples, batch_size, progress, r, world_size, seed=3)
-                    for r in range(world_size)]
+        samplers = [
+            ElasticSampler(num_samples, batch_size, progress, r, world_size, seed=3)
+            for r in range(world_size)
+        ]
         per_rank = [list(s.batches()) for s in samplers]
         counts = {len(batches) for batches in per_rank}
         assert len(counts) == 1, f"ranks got different batch counts {counts}"
@@ -30,12 +31,15 @@ def run_epoch_with_resizes(num_samples, batch_size, sizes_and_steps):
     return seen, progress
 
 
-@pytest.mark.parametrize("num_samples, batch_size, plan", [
-    (600, 8, [(2, 10), (3, 7), (2, None)]),
-    (101, 4, [(3, 2), (1, 5), (4, None)]),     # nothing divides evenly
-    (10, 8, [(4, None)]),                      # one short step, some ranks empty
-    (50, 3, [(2, 0), (5, 1), (2, 0), (3, None)]),  # resizes with no step in between
-])
+@pytest.mark.parametrize(
+    "num_samples, batch_size, plan",
+    [
+        (600, 8, [(2, 10), (3, 7), (2, None)]),
+        (101, 4, [(3, 2), (1, 5), (4, None)]),  # nothing divides evenly
+        (10, 8, [(4, None)]),  # one short step, some ranks empty
+        (50, 3, [(2, 0), (5, 1), (2, 0), (3, None)]),  # resizes with no step in between
+    ],
+)
 def test_every_sample_exactly_once_across_resizes(num_samples, batch_size, plan):
     seen, progress = run_epoch_with_resizes(num_samples, batch_size, plan)
     assert sorted(seen) == list(range(num_samples))
@@ -65,11 +69,14 @@ def test_resumes_after_the_trained_prefix():
     assert len(sampler) == 4
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"num_samples": 0}, "num_samples"),
-    ({"batch_size": 0}, "batch_size"),
-    ({"rank": 2, "world_size": 2}, "rank 2 outside world size 2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"num_samples": 0}, "num_samples"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"rank": 2, "world_size": 2}, "rank 2 outside world size 2"),
+    ],
+)
 def test_bad_arguments_name_the_field(kwargs, message):
     args = {"num_samples": 10, "batch_size": 2, "progress": Progress(), "rank": 0, "world_size": 1}
     args.update(kwargs)

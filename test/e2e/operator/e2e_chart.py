@@ -1,6 +1,7 @@
 """The chart installed with real Helm (operator Deployment scaled to 0: the operator runs as a local
 process), and a kubeconfig holding only the chart ServiceAccount's token, so the local operator has
 exactly the chart's RBAC."""
+
 import json
 import os
 
@@ -25,20 +26,54 @@ def ensure_chart(leader_election=False):
     scaled down after Helm; replicaCount 2 is what grants the Lease rights leader election needs."""
     replicas = 2 if leader_election else 1
     if _installed_values() != {"replicaCount": replicas}:
-        run(["helm", "upgrade", "--install", RELEASE, CHART, "-n", NS, "--create-namespace",
-             "--set", f"replicaCount={replicas}"], timeout=180)
+        run(
+            [
+                "helm",
+                "upgrade",
+                "--install",
+                RELEASE,
+                CHART,
+                "-n",
+                NS,
+                "--create-namespace",
+                "--set",
+                f"replicaCount={replicas}",
+            ],
+            timeout=180,
+        )
     # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
     # reads the new CRD before it has any condition (".status.conditions accessor error").
-    wait_until(f"CRD {CRD} Established", lambda: kubectl(
-        "get", "crd", CRD, "--ignore-not-found", "-o",
-        'jsonpath={.status.conditions[?(@.type=="Established")].status}', check=False).stdout.strip() == "True",
-        timeout=60)
+    wait_until(
+        f"CRD {CRD} Established",
+        lambda: (
+            kubectl(
+                "get",
+                "crd",
+                CRD,
+                "--ignore-not-found",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                check=False,
+            ).stdout.strip()
+            == "True"
+        ),
+        timeout=60,
+    )
     kubectl("scale", "deployment", DEPLOYMENT, "-n", NS, "--replicas=0")
-    wait_until("the chart's operator pods to go (the e2e operator runs as a local process)",
-               lambda: not kubectl("get", "pods", "-n", NS, "-l", f"app.kubernetes.io/instance={RELEASE}",
-                                   "-o", "name").stdout.strip(), timeout=60)
-    wait_until(f"ServiceAccount {NS}/{SA}", lambda: kubectl("get", "sa", SA, "-n", NS, "--ignore-not-found",
-                                                             "-o", "name").stdout.strip(), timeout=30)
+    wait_until(
+        "the chart's operator pods to go (the e2e operator runs as a local process)",
+        lambda: (
+            not kubectl(
+                "get", "pods", "-n", NS, "-l", f"app.kubernetes.io/instance={RELEASE}", "-o", "name"
+            ).stdout.strip()
+        ),
+        timeout=60,
+    )
+    wait_until(
+        f"ServiceAccount {NS}/{SA}",
+        lambda: kubectl("get", "sa", SA, "-n", NS, "--ignore-not-found", "-o", "name").stdout.strip(),
+        timeout=30,
+    )
 
 
 def uninstall_chart():
@@ -52,16 +87,24 @@ def write_sa_kubeconfig(path, server=None, duration="2h"):
     token = kubectl("create", "token", SA, "-n", NS, f"--duration={duration}").stdout.strip()
     raw = json.loads(kubectl("config", "view", "--raw", "--minify", "-o", "json").stdout)
     cluster = dict(raw["clusters"][0]["cluster"])
-    expect("certificate-authority-data" in cluster or "certificate-authority" in cluster,
-           "the admin kubeconfig has no CA")
+    expect(
+        "certificate-authority-data" in cluster or "certificate-authority" in cluster,
+        "the admin kubeconfig has no CA",
+    )
     if server:
         cluster["server"] = server
     config = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "lattice-operator",
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "lattice-operator",
         "clusters": [{"name": "local", "cluster": cluster}],
         "users": [{"name": "lattice-operator", "user": {"token": token}}],
-        "contexts": [{"name": "lattice-operator",
-                      "context": {"cluster": "local", "user": "lattice-operator", "namespace": NS}}],
+        "contexts": [
+            {
+                "name": "lattice-operator",
+                "context": {"cluster": "local", "user": "lattice-operator", "namespace": NS},
+            }
+        ],
     }
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -85,4 +128,3 @@ def lease_holder():
 
 def delete_lease():
     kubectl("delete", "lease", LEASE, "-n", NS, "--ignore-not-found")
-

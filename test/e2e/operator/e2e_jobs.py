@@ -1,5 +1,6 @@
 """TrainingJob manifests for the scenarios and readers of what the operator made of them (status,
 worker pods, Events), with the operator contract's checks of a worker pod."""
+
 import copy
 
 from e2e_kube import GPU, GROUP, TJ, ScenarioError, expect, kjson, kubectl, parse_time, placement, wait_until
@@ -10,8 +11,21 @@ FAILURES_ANNOTATION = f"{GROUP}/schedule-failures"
 TIME_FIELDS = ("submitTime", "queuedTime", "lastExecTime", "completionTime", "requeueTime", "cooldownTime")
 
 
-def training_job(name, ns, min_size=1, max_size=1, gpus=8, priority=0, exit_after=None, exit_code=None,
-                 backoff_limit=None, clean_pod_policy=None, inject=False, command=True, missing_pvc=None):
+def training_job(
+    name,
+    ns,
+    min_size=1,
+    max_size=1,
+    gpus=8,
+    priority=0,
+    exit_after=None,
+    exit_code=None,
+    backoff_limit=None,
+    clean_pod_policy=None,
+    inject=False,
+    command=True,
+    missing_pvc=None,
+):
     """A TrainingJob whose workers each request `gpus` GPUs (8 = one whole node) on the suite's nodes
     (nodeSelector and toleration of e2e_kube.placement()). exit_after /
     exit_code become the KWOK annotations of the pod template (the worker then Succeeds or Fails that
@@ -39,12 +53,21 @@ def training_job(name, ns, min_size=1, max_size=1, gpus=8, priority=0, exit_afte
         run_policy["backoffLimit"] = backoff_limit
     if clean_pod_policy:
         run_policy["cleanPodPolicy"] = clean_pod_policy
-    spec = {"minSize": min_size, "maxSize": max_size, "priority": priority, "injectLattice": inject,
-            "replicaSpecs": {"template": template}}
+    spec = {
+        "minSize": min_size,
+        "maxSize": max_size,
+        "priority": priority,
+        "injectLattice": inject,
+        "replicaSpecs": {"template": template},
+    }
     if run_policy:
         spec["runPolicy"] = run_policy
-    return {"apiVersion": f"{GROUP}/v1", "kind": "TrainingJob", "metadata": {"name": name, "namespace": ns},
-            "spec": spec}
+    return {
+        "apiVersion": f"{GROUP}/v1",
+        "kind": "TrainingJob",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
 
 
 def example_job(path, ns, exit_after):
@@ -69,8 +92,9 @@ def index_of(pod):
 
 def is_active(pod):
     """Counts toward the job's size: not finished, not being deleted."""
-    return (pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-            and not pod["metadata"].get("deletionTimestamp"))
+    return pod.get("status", {}).get("phase") not in ("Succeeded", "Failed") and not pod["metadata"].get(
+        "deletionTimestamp"
+    )
 
 
 class State:
@@ -107,8 +131,12 @@ class State:
 
     def workers(self, name, active_only=True):
         """The job's worker pods (role=worker), by replica index."""
-        pods = [p for p in self.pods if p["metadata"].get("labels", {}).get(JOB_LABEL) == name
-                and p["metadata"].get("labels", {}).get(ROLE_LABEL) == "worker"]
+        pods = [
+            p
+            for p in self.pods
+            if p["metadata"].get("labels", {}).get(JOB_LABEL) == name
+            and p["metadata"].get("labels", {}).get(ROLE_LABEL) == "worker"
+        ]
         if active_only:
             pods = [p for p in pods if is_active(p)]
         return sorted(pods, key=lambda p: (index_of(p) is None, index_of(p) or 0, p["metadata"]["name"]))
@@ -122,15 +150,20 @@ class State:
             return False
         if size is None:
             return True
-        return self.size(name) == size and len(self.workers(name)) == size and \
-            len(self.running_workers(name)) == size
+        return (
+            self.size(name) == size
+            and len(self.workers(name)) == size
+            and len(self.running_workers(name)) == size
+        )
 
     def summary(self):
         parts = []
         for name in sorted(self.jobs):
             w = self.workers(name)
             phases = ",".join(p.get("status", {}).get("phase", "?")[0] for p in w)
-            parts.append(f"{name}: stage={self.stage(name)} size={self.size(name)} workers={len(w)}[{phases}]")
+            parts.append(
+                f"{name}: stage={self.stage(name)} size={self.size(name)} workers={len(w)}[{phases}]"
+            )
         return "; ".join(parts) or "(no jobs)"
 
 
@@ -174,10 +207,11 @@ def expect_events(ns, name, reason, what, check=bool, timeout=20):
     def probe():
         seen["messages"] = event_messages(ns, name, reason)
         return check(seen["messages"])
+
     try:
         wait_until(what, probe, timeout=timeout)
     except ScenarioError:
-        raise ScenarioError(f"{what}: {reason} Events on {name} are {seen.get('messages')}")
+        raise ScenarioError(f"{what}: {reason} Events on {name} are {seen.get('messages')}") from None
     return seen["messages"]
 
 
@@ -197,17 +231,31 @@ def worker_pod_problems(job, pod, inject):
     if labels.get(JOB_LABEL) != job_name or labels.get(ROLE_LABEL) != "worker":
         problems.append(f"labels {labels}")
     owners = [o for o in md.get("ownerReferences", []) if o.get("controller")]
-    if len(owners) != 1 or owners[0].get("uid") != job["metadata"]["uid"] or owners[0].get("kind") != "TrainingJob":
+    if (
+        len(owners) != 1
+        or owners[0].get("uid") != job["metadata"]["uid"]
+        or owners[0].get("kind") != "TrainingJob"
+    ):
         problems.append(f"controller ownerReference {md.get('ownerReferences')}")
     if spec.get("restartPolicy") != "Never":
         problems.append(f"restartPolicy {spec.get('restartPolicy')}")
     pinned = md.get("annotations", {}).get(NODE_ANNOTATION)
-    terms = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-             .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
-    name_values = [e.get("values") for t in terms for e in t.get("matchFields") or []
-                   if e.get("key") == "metadata.name" and e.get("operator") == "In"]
+    terms = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+            "requiredDuringSchedulingIgnoredDuringExecution"
+        )
+        or {}
+    ).get("nodeSelectorTerms") or []
+    name_values = [
+        e.get("values")
+        for t in terms
+        for e in t.get("matchFields") or []
+        if e.get("key") == "metadata.name" and e.get("operator") == "In"
+    ]
     if not pinned or name_values != [[pinned]]:
-        problems.append(f"not pinned: annotation {NODE_ANNOTATION}={pinned}, node-name affinity {name_values}")
+        problems.append(
+            f"not pinned: annotation {NODE_ANNOTATION}={pinned}, node-name affinity {name_values}"
+        )
     if spec.get("nodeName") and spec.get("nodeName") != pinned:
         problems.append(f"bound to {spec.get('nodeName')} but pinned to {pinned}")
     first = spec["containers"][0]
@@ -220,9 +268,13 @@ def worker_pod_problems(job, pod, inject):
         cmd = first.get("command") or []
         if "--" not in cmd or "lattice.agent" not in " ".join(cmd):
             problems.append(f"command not wrapped by the agent: {cmd}")
-        want = {"LATTICE_FRAMEWORK": job["spec"].get("framework", "pytorch"),
-                "LATTICE_MIN_SIZE": str(job["spec"]["minSize"]), "LATTICE_MAX_SIZE": str(job["spec"]["maxSize"]),
-                "LATTICE_JOB_NAME": job_name, "LATTICE_WORKER_INDEX": str(index)}
+        want = {
+            "LATTICE_FRAMEWORK": job["spec"].get("framework", "pytorch"),
+            "LATTICE_MIN_SIZE": str(job["spec"]["minSize"]),
+            "LATTICE_MAX_SIZE": str(job["spec"]["maxSize"]),
+            "LATTICE_JOB_NAME": job_name,
+            "LATTICE_WORKER_INDEX": str(index),
+        }
         for k, v in want.items():
             if env.get(k) != v:
                 problems.append(f"env {k}={env.get(k)!r}, want {v!r}")
@@ -253,7 +305,9 @@ def check_times(status, *fields):
     for f in fields:
         expect(status.get(f), f"status.{f} not set: {status}")
         times.append(parse_time(status[f]))
-    for (fa, a), (fb, b) in zip(zip(fields, times), zip(fields[1:], times[1:])):
+    for (fa, a), (fb, b) in zip(
+        zip(fields, times, strict=True), zip(fields[1:], times[1:], strict=True), strict=False
+    ):
         expect(a <= b, f"status.{fa} {a} is after status.{fb} {b}")
     return times
 

@@ -3,6 +3,7 @@
 Standard library only. KUBECONFIG and a PATH with the cluster's kubectl and helm come from
 lattice_add_integration_test (cmake/testing.cmake).
 """
+
 import datetime
 import json
 import os
@@ -11,7 +12,8 @@ import subprocess
 import time
 
 SOURCE_DIR = os.environ.get("LATTICE_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    os.path.join(os.path.dirname(__file__), "..", "..", "..")
+)
 BUILD_DIR = os.environ.get("LATTICE_BUILD_DIR") or os.path.join(SOURCE_DIR, "build", "asan")
 GROUP = "breezeml.ai"
 TJ = f"trainingjobs.{GROUP}"  # qualified: other CRDs in the cluster use the plural "trainingjobs"
@@ -39,7 +41,9 @@ def expect(cond, message):
 def run(args, check=True, input=None, timeout=120, env=None):
     result = subprocess.run(args, capture_output=True, text=True, input=input, timeout=timeout, env=env)
     if check and result.returncode != 0:
-        raise ScenarioError(f"`{' '.join(args)}` failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise ScenarioError(
+            f"`{' '.join(args)}` failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
     return result
 
 
@@ -62,10 +66,14 @@ def exists(*args):
 
 def require_cluster():
     for tool in ("kubectl", "helm"):
-        expect(shutil.which(tool), f"{tool} not on PATH (run through CTest, or eval \"$(scripts/cluster env)\")")
+        expect(
+            shutil.which(tool), f"{tool} not on PATH (run through CTest, or eval \"$(scripts/cluster env)\")"
+        )
     result = kubectl("get", "--raw", "/readyz", check=False)
-    expect(result.returncode == 0 and "ok" in result.stdout,
-           f"cluster unreachable (KUBECONFIG={os.environ.get('KUBECONFIG')}): {result.stderr.strip()}")
+    expect(
+        result.returncode == 0 and "ok" in result.stdout,
+        f"cluster unreachable (KUBECONFIG={os.environ.get('KUBECONFIG')}): {result.stderr.strip()}",
+    )
 
 
 # ---------------------------------------------------------------- time
@@ -76,15 +84,15 @@ def parse_time(text):
     if "." in value:  # fromisoformat in 3.9/3.10 wants 3 or 6 fraction digits
         head, tail = value.split(".", 1)
         digits = "".join(c for c in tail if c.isdigit())
-        value = f"{head}.{(digits + '000000')[:6]}{tail[len(digits):]}"
+        value = f"{head}.{(digits + '000000')[:6]}{tail[len(digits) :]}"
     try:
         return datetime.datetime.fromisoformat(value)
     except ValueError as e:
-        raise ScenarioError(f"not an RFC3339 time: {text!r} ({e})")
+        raise ScenarioError(f"not an RFC3339 time: {text!r} ({e})") from e
 
 
 def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def seconds_between(a, b):
@@ -129,7 +137,9 @@ def strip_finalizers(ns):
     """TrainingJobs whose finalizer's owner (the operator) is gone would block the namespace."""
     out = kubectl("get", TJ, "-n", ns, "-o", "name", check=False).stdout.split()
     for name in out:
-        kubectl("patch", name, "-n", ns, "--type=merge", "-p", '{"metadata":{"finalizers":null}}', check=False)
+        kubectl(
+            "patch", name, "-n", ns, "--type=merge", "-p", '{"metadata":{"finalizers":null}}', check=False
+        )
 
 
 def make_namespace(ns):
@@ -137,7 +147,9 @@ def make_namespace(ns):
     delete_namespace(ns)
     kubectl("create", "namespace", ns)
     kubectl("label", "namespace", ns, "lattice.dev/e2e=true")
-    wait_until(f"ServiceAccount {ns}/default", lambda: exists("serviceaccount", "default", "-n", ns), timeout=60)
+    wait_until(
+        f"ServiceAccount {ns}/default", lambda: exists("serviceaccount", "default", "-n", ns), timeout=60
+    )
 
 
 # ---------------------------------------------------------------- cluster state
@@ -172,9 +184,11 @@ def free_gpus_per_node(nodes=None):
 
 def pods_on_suite_nodes():
     """Non-terminal pods on the suite's nodes (earlier scenarios' pods still being deleted)."""
-    return [f"{p['metadata']['namespace']}/{p['metadata']['name']} on {p['spec']['nodeName']}"
-            for p in kjson("get", "pods", "-A")["items"]
-            if p["spec"].get("nodeName") in GPU_NODES and not is_terminal(p)]
+    return [
+        f"{p['metadata']['namespace']}/{p['metadata']['name']} on {p['spec']['nodeName']}"
+        for p in kjson("get", "pods", "-A")["items"]
+        if p["spec"].get("nodeName") in GPU_NODES and not is_terminal(p)
+    ]
 
 
 def suite_nodes_problems():
@@ -188,10 +202,17 @@ def suite_nodes_problems():
         alloc = int(node["status"].get("allocatable", {}).get(GPU, 0))
         ready = [c for c in node["status"].get("conditions", []) if c["type"] == "Ready"]
         taints = [t.get("key") for t in node["spec"].get("taints") or []]
-        if alloc != GPUS_PER_NODE or not ready or ready[0]["status"] != "True" or \
-                node["spec"].get("unschedulable") or taints != [TAINT_KEY]:
-            problems.append(f"{name}: {GPU} {alloc}, ready {ready and ready[0]['status']}, taints {taints}, "
-                            f"unschedulable {node['spec'].get('unschedulable')}")
+        if (
+            alloc != GPUS_PER_NODE
+            or not ready
+            or ready[0]["status"] != "True"
+            or node["spec"].get("unschedulable")
+            or taints != [TAINT_KEY]
+        ):
+            problems.append(
+                f"{name}: {GPU} {alloc}, ready {ready and ready[0]['status']}, taints {taints}, "
+                f"unschedulable {node['spec'].get('unschedulable')}"
+            )
     extra = [n for n in nodes if n.startswith(NODE_PREFIX + "-") and n not in GPU_NODES]
     if extra:
         problems.append(f"unexpected nodes {extra}")
@@ -204,14 +225,29 @@ def ensure_suite_nodes():
         return
     cluster = os.path.join(SOURCE_DIR, "scripts", "cluster")
     run([cluster, "delete-nodes", "--prefix", NODE_PREFIX], timeout=300)
-    run([cluster, "add-nodes", "--count", str(len(GPU_NODES)), "--prefix", NODE_PREFIX,
-         "--gpus", str(GPUS_PER_NODE), "--taints", f"{TAINT_KEY}=true:NoSchedule"], timeout=300)
+    run(
+        [
+            cluster,
+            "add-nodes",
+            "--count",
+            str(len(GPU_NODES)),
+            "--prefix",
+            NODE_PREFIX,
+            "--gpus",
+            str(GPUS_PER_NODE),
+            "--taints",
+            f"{TAINT_KEY}=true:NoSchedule",
+        ],
+        timeout=300,
+    )
     problems = suite_nodes_problems()
     expect(not problems, f"scripts/cluster add-nodes did not make the suite's nodes: {problems}")
 
 
 def delete_suite_nodes():
-    run([os.path.join(SOURCE_DIR, "scripts", "cluster"), "delete-nodes", "--prefix", NODE_PREFIX], timeout=300)
+    run(
+        [os.path.join(SOURCE_DIR, "scripts", "cluster"), "delete-nodes", "--prefix", NODE_PREFIX], timeout=300
+    )
 
 
 def require_idle_cluster(keep=None, timeout=60):
@@ -221,14 +257,21 @@ def require_idle_cluster(keep=None, timeout=60):
     for n in kjson("get", "namespaces")["items"]:
         if n["metadata"]["name"].startswith(NS_PREFIX) and n["metadata"]["name"] != keep:
             delete_namespace(n["metadata"]["name"], wait=False)
-    wait_until("no pods on the suite's nodes", lambda: not pods_on_suite_nodes() or None, timeout=timeout,
-               interval=1, diagnostics=lambda: print("still there:", pods_on_suite_nodes()))
+    wait_until(
+        "no pods on the suite's nodes",
+        lambda: not pods_on_suite_nodes() or None,
+        timeout=timeout,
+        interval=1,
+        diagnostics=lambda: print("still there:", pods_on_suite_nodes()),
+    )
 
 
 def placement():
     """nodeSelector and tolerations that put a pod on the suite's nodes."""
-    return {"nodeSelector": {NODE_SET_LABEL: NODE_PREFIX},
-            "tolerations": [{"key": TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}]}
+    return {
+        "nodeSelector": {NODE_SET_LABEL: NODE_PREFIX},
+        "tolerations": [{"key": TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}],
+    }
 
 
 def events(ns):

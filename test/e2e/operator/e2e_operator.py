@@ -1,5 +1,6 @@
 """The operator as a local subprocess: free ports, JSON log file, readiness, SIGTERM/SIGKILL, and
 its HTTP endpoints (/metrics, /healthz, /readyz, the debug port)."""
+
 import json
 import os
 import re
@@ -18,15 +19,25 @@ PID_FILE = os.path.join(LOG_DIR, "operator-pids")
 # Short timings so rule 5 (requeue, cooldown) and rule 6 (rescale interval) show within seconds. The
 # requeue timeout is short only where rule 5 is the subject (REQUEUE_TIMINGS): elsewhere a slow KWOK
 # (the cluster is shared) must not turn a pod that is late to run into a requeue.
-TEST_TIMINGS = ["--requeue-timeout", "30s", "--cooldown-base", "5s", "--cooldown-max", "20s",
-                "--rescale-interval", "5s"]
+TEST_TIMINGS = [
+    "--requeue-timeout",
+    "30s",
+    "--cooldown-base",
+    "5s",
+    "--cooldown-max",
+    "20s",
+    "--rescale-interval",
+    "5s",
+]
 REQUEUE_TIMINGS = ["--requeue-timeout", "8s"] + TEST_TIMINGS[2:]
 
 
 def operator_binary():
     path = os.environ.get("LATTICE_OPERATOR_BIN") or os.path.join(BUILD_DIR, "app", "lattice-operator")
-    expect(os.access(path, os.X_OK), f"operator binary {path} not found (build the lattice-operator target, "
-                                     "or set LATTICE_OPERATOR_BIN)")
+    expect(
+        os.access(path, os.X_OK),
+        f"operator binary {path} not found (build the lattice-operator target, or set LATTICE_OPERATOR_BIN)",
+    )
     return path
 
 
@@ -43,7 +54,7 @@ def http_get(url, timeout=5):
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace")
-    except (urllib.error.URLError, ConnectionError, socket.timeout, OSError) as e:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as e:
         return None, str(e)
 
 
@@ -89,11 +100,23 @@ class Operator:
         self.kubeconfig = kubeconfig
         self.metrics_port, self.probe_port, self.debug_port = free_port(), free_port(), free_port()
         self.log_path = os.path.join(LOG_DIR, f"{name}.log")
-        self.args = [operator_binary(), "--kubeconfig", kubeconfig, "--log-format", "json",
-                     "--log-level", os.environ.get("LATTICE_E2E_LOG_LEVEL", "debug"),
-                     "--bind-address", "127.0.0.1",
-                     "--metrics-port", str(self.metrics_port), "--probe-port", str(self.probe_port),
-                     "--debug-port", str(self.debug_port)]
+        self.args = [
+            operator_binary(),
+            "--kubeconfig",
+            kubeconfig,
+            "--log-format",
+            "json",
+            "--log-level",
+            os.environ.get("LATTICE_E2E_LOG_LEVEL", "debug"),
+            "--bind-address",
+            "127.0.0.1",
+            "--metrics-port",
+            str(self.metrics_port),
+            "--probe-port",
+            str(self.probe_port),
+            "--debug-port",
+            str(self.debug_port),
+        ]
         self.args += list(timings)
         self.args += shlex.split(os.environ.get("LATTICE_E2E_OPERATOR_ARGS", "")) + list(extra_args)
         self.process = None
@@ -107,8 +130,9 @@ class Operator:
         log = open(self.log_path, "w")
         log.write(f"# {shlex.join(self.args)}\n")
         log.flush()
-        self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         log.close()
         with open(PID_FILE, "a") as f:
             f.write(f"{self.process.pid}\n")
@@ -124,14 +148,17 @@ class Operator:
         last = None
         while time.time() < deadline:
             if not self.alive():
-                raise ScenarioError(f"operator {self.name} exited with {self.process.returncode} before ready:\n"
-                                    + self.log_tail())
+                raise ScenarioError(
+                    f"operator {self.name} exited with {self.process.returncode} before ready:\n"
+                    + self.log_tail()
+                )
             last = self.probe("/readyz")
             if last[0] == 200:
                 return self
             time.sleep(0.3)
-        raise ScenarioError(f"operator {self.name}: /readyz not 200 after {timeout}s (last {last})\n"
-                            + self.log_tail())
+        raise ScenarioError(
+            f"operator {self.name}: /readyz not 200 after {timeout}s (last {last})\n" + self.log_tail()
+        )
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Sends `sig` and waits for the exit; returns the exit code (negative: killed by a signal).
@@ -146,7 +173,9 @@ class Operator:
                 self.process.kill()
                 self.process.wait()
                 self.exit_code = self.process.returncode
-                raise ScenarioError(f"operator {self.name} ignored {signal.Signals(sig).name} for {timeout}s")
+                raise ScenarioError(
+                    f"operator {self.name} ignored {signal.Signals(sig).name} for {timeout}s"
+                ) from None
         self.exit_code = self.process.returncode
         return self.exit_code
 
@@ -169,11 +198,14 @@ class Operator:
     def debug(self, path):
         """GET on the debug port, decoded JSON."""
         status, body = http_get(f"http://127.0.0.1:{self.debug_port}{path}")
-        expect(status == 200, f"operator {self.name}: GET {path} on the debug port answered {status}: {body[:300]}")
+        expect(
+            status == 200,
+            f"operator {self.name}: GET {path} on the debug port answered {status}: {body[:300]}",
+        )
         try:
             return json.loads(body)
         except ValueError as e:
-            raise ScenarioError(f"operator {self.name}: {path} is not JSON ({e}): {body[:300]}")
+            raise ScenarioError(f"operator {self.name}: {path} is not JSON ({e}): {body[:300]}") from e
 
     # -- diagnostics
     def log_tail(self, lines=80):
@@ -194,7 +226,9 @@ class Operator:
                 continue
             msg = rec.get("msg", "")
             if rec.get("level") != "debug" or msg.startswith("creating pod"):
-                out.append(f"{rec.get('ts', '')[11:23]} {str(rec.get('level'))[:4]} {rec.get('object', '')} {msg}")
+                out.append(
+                    f"{rec.get('ts', '')[11:23]} {str(rec.get('level'))[:4]} {rec.get('object', '')} {msg}"
+                )
         return "\n".join(out[-lines:]) or "(none)"
 
     def log_lines(self):

@@ -1,4 +1,5 @@
 """promtool and a real Prometheus server (Debian's `prometheus` package) as local processes."""
+
 import json
 import os
 import shutil
@@ -23,14 +24,19 @@ class Prometheus:
     directory and port. Use as a context manager."""
 
     def __init__(self, name, targets, scrape_interval="1s"):
-        expect(shutil.which("prometheus"), "prometheus not found (Debian package prometheus; scripts/setup-deps)")
+        expect(
+            shutil.which("prometheus"), "prometheus not found (Debian package prometheus; scripts/setup-deps)"
+        )
         self.name = name
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix=f"lattice-e2e-prom-{name}-")
         self.log_path = os.path.join(LOG_DIR, f"{name}-prometheus.log")
-        config = {"global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
-                  "scrape_configs": [{"job_name": "lattice-operator",
-                                      "static_configs": [{"targets": list(targets)}]}]}
+        config = {
+            "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
+            "scrape_configs": [
+                {"job_name": "lattice-operator", "static_configs": [{"targets": list(targets)}]}
+            ],
+        }
         self.config_path = os.path.join(self.dir, "prometheus.yml")
         with open(self.config_path, "w") as f:
             json.dump(config, f)  # YAML is a superset of JSON
@@ -40,9 +46,17 @@ class Prometheus:
         os.makedirs(LOG_DIR, exist_ok=True)
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            ["prometheus", f"--config.file={self.config_path}", f"--storage.tsdb.path={self.dir}/data",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "prometheus",
+                f"--config.file={self.config_path}",
+                f"--storage.tsdb.path={self.dir}/data",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--log.level=warn",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         deadline = time.time() + 60
         while http_get(self.url("/-/ready"))[0] != 200:
@@ -92,9 +106,12 @@ class Prometheus:
         return {t["scrapeUrl"]: (t["health"], t.get("lastError", "")) for t in data["activeTargets"]}
 
     def wait_scraped(self, timeout=30):
-        return wait_until("prometheus to scrape every target successfully",
-                          lambda: (lambda h: h and all(v[0] == "up" for v in h.values()) and h)(self.scrape_health()),
-                          timeout=timeout, interval=0.5)
+        return wait_until(
+            "prometheus to scrape every target successfully",
+            lambda: (lambda h: h and all(v[0] == "up" for v in h.values()) and h)(self.scrape_health()),
+            timeout=timeout,
+            interval=0.5,
+        )
 
     def wait_query(self, expr, want, timeout=30):
         """Until the single-series result of `expr` equals `want`; returns it."""
@@ -108,5 +125,5 @@ class Prometheus:
         try:
             wait_until(f"{expr} == {want}", probe, timeout=timeout, interval=0.5)
         except ScenarioError as e:
-            raise ScenarioError(f"{e}; last result {last.get('result')}")
+            raise ScenarioError(f"{e}; last result {last.get('result')}") from e
         return want

@@ -1,13 +1,27 @@
 """One scenario's frame: chart installed, idle cluster, own namespace, operator processes, polling
 with diagnostics, and a cleanup that leaves nothing behind (so scenarios are independent)."""
+
 import os
 import signal
 import time
 
-from e2e_chart import NS as OPERATOR_NS, delete_lease, ensure_chart, write_sa_kubeconfig
+from e2e_chart import NS as OPERATOR_NS
+from e2e_chart import delete_lease, ensure_chart, write_sa_kubeconfig
 from e2e_jobs import State, delete_jobs
-from e2e_kube import (TJ, NS_PREFIX, ScenarioError, apply_object, delete_namespace, kubectl, make_namespace,
-                      print_section, require_cluster, require_idle_cluster, strip_finalizers, wait_until)
+from e2e_kube import (
+    NS_PREFIX,
+    TJ,
+    ScenarioError,
+    apply_object,
+    delete_namespace,
+    kubectl,
+    make_namespace,
+    print_section,
+    require_cluster,
+    require_idle_cluster,
+    strip_finalizers,
+    wait_until,
+)
 from e2e_operator import LOG_DIR, TEST_TIMINGS, Operator, kill_stale_operators
 
 
@@ -48,7 +62,9 @@ class Scenario:
         print(f"scenario {self.name}: {time.time() - self.started:.0f}s")
         if self.problems and not failed:
             self.diagnostics()
-            problems = [f"{len(self.problems)} check(s) failed:\n  - " + "\n  - ".join(self.problems)] + problems
+            problems = [
+                f"{len(self.problems)} check(s) failed:\n  - " + "\n  - ".join(self.problems)
+            ] + problems
         if problems and not failed:
             raise ScenarioError("; ".join(problems))
         if problems:
@@ -61,9 +77,11 @@ class Scenario:
         delete_jobs(self.ns)
         if any(op.alive() for op in self.operators):
             try:
-                wait_until("the scenario's TrainingJobs to be deleted",
-                           lambda: not kubectl("get", TJ, "-n", self.ns, "-o", "name",
-                                               check=False).stdout.strip(), timeout=30)
+                wait_until(
+                    "the scenario's TrainingJobs to be deleted",
+                    lambda: not kubectl("get", TJ, "-n", self.ns, "-o", "name", check=False).stdout.strip(),
+                    timeout=30,
+                )
             except ScenarioError as e:
                 problems.append(str(e))
         for op in self.operators:
@@ -74,14 +92,19 @@ class Scenario:
                     problems.append(str(e))
                     continue
                 if code != 0:
-                    problems.append(f"operator {op.name} exited {code} on SIGTERM (want 0; log {op.log_path}):\n"
-                                    + op.log_tail(30))
+                    problems.append(
+                        f"operator {op.name} exited {code} on SIGTERM (want 0; log {op.log_path}):\n"
+                        + op.log_tail(30)
+                    )
         strip_finalizers(self.ns)  # no operator is left to remove them
         # The pods must be gone (the next scenario counts GPUs); the namespace may finish later.
         delete_namespace(self.ns, wait=False)
         try:
-            wait_until(f"the pods of {self.ns} to be deleted",
-                       lambda: not kubectl("get", "pods", "-n", self.ns, "-o", "name").stdout.strip(), timeout=60)
+            wait_until(
+                f"the pods of {self.ns} to be deleted",
+                lambda: not kubectl("get", "pods", "-n", self.ns, "-o", "name").stdout.strip(),
+                timeout=60,
+            )
         except ScenarioError as e:
             problems.append(str(e))
         if self.leader_election:
@@ -97,7 +120,9 @@ class Scenario:
         return bool(cond)
 
     # -- operators
-    def start_operator(self, name="operator", extra_args=(), wait=True, timings=TEST_TIMINGS, kubeconfig=None):
+    def start_operator(
+        self, name="operator", extra_args=(), wait=True, timings=TEST_TIMINGS, kubeconfig=None
+    ):
         """The operator (with the chart's monitorNamespace mode on the scenario's namespace: on the
         shared cluster it must not act on anyone else's TrainingJobs)."""
         args = ["--namespace", self.ns] + list(extra_args)
@@ -127,16 +152,18 @@ class Scenario:
         try:
             return wait_until(what, probe, timeout=timeout, interval=interval)
         except ScenarioError as e:
-            raise ScenarioError(f"{e}\n  jobs at the end: {last.get('summary')}")
+            raise ScenarioError(f"{e}\n  jobs at the end: {last.get('summary')}") from e
 
     def diagnostics(self):
         print(f"===== diagnostics of scenario {self.name} (namespace {self.ns})")
         for op in self.operators:  # first: CI output keeps the head and the tail of a long failure
             print_section(f"operator {op.name}: what it did (info and above)", op.actions())
-        for args in (["get", TJ, "-n", self.ns, "-o", "yaml"],
-                     ["get", "pods", "-n", self.ns, "-o", "wide", "--show-labels"],
-                     ["get", "events", "-n", self.ns, "--sort-by=.lastTimestamp"],
-                     ["get", "lease", "-n", OPERATOR_NS]):
+        for args in (
+            ["get", TJ, "-n", self.ns, "-o", "yaml"],
+            ["get", "pods", "-n", self.ns, "-o", "wide", "--show-labels"],
+            ["get", "events", "-n", self.ns, "--sort-by=.lastTimestamp"],
+            ["get", "lease", "-n", OPERATOR_NS],
+        ):
             result = kubectl(*args, check=False)
             print_section("kubectl " + " ".join(args), (result.stdout + result.stderr)[-12000:])
         for op in self.operators:

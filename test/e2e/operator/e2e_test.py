@@ -10,6 +10,7 @@ $LATTICE_BUILD_DIR/test/e2e/operator/<case>-<name>.log. Each scenario has its ow
 lattice-e2e-<case>, deleted at the end. LATTICE_E2E_OPERATOR_ARGS adds operator flags;
 LATTICE_E2E_LOG_LEVEL sets its log level (default debug). Fails, never skips.
 """
+
 import os
 import sys
 import time
@@ -26,15 +27,15 @@ import scenarios_sharing  # noqa: E402
 CASES = {
     "setup": harness_cases.case_setup,
     "harness": harness_cases.case_harness,
-    "example": scenarios_lifecycle.scenario_example,         # (a)
-    "sharing": scenarios_sharing.scenario_sharing,           # (b)
-    "preemption": scenarios_sharing.scenario_preemption,     # (c)
-    "requeue": scenarios_sharing.scenario_requeue,           # (d)
-    "backoff": scenarios_lifecycle.scenario_backoff,         # (e)
-    "delete": scenarios_lifecycle.scenario_delete,           # (f)
-    "restart": scenarios_faults.scenario_restart,            # (g)
-    "leader": scenarios_faults.scenario_leader,              # (h)
-    "invalid": scenarios_lifecycle.scenario_invalid,         # (i)
+    "example": scenarios_lifecycle.scenario_example,  # (a)
+    "sharing": scenarios_sharing.scenario_sharing,  # (b)
+    "preemption": scenarios_sharing.scenario_preemption,  # (c)
+    "requeue": scenarios_sharing.scenario_requeue,  # (d)
+    "backoff": scenarios_lifecycle.scenario_backoff,  # (e)
+    "delete": scenarios_lifecycle.scenario_delete,  # (f)
+    "restart": scenarios_faults.scenario_restart,  # (g)
+    "leader": scenarios_faults.scenario_leader,  # (h)
+    "invalid": scenarios_lifecycle.scenario_invalid,  # (i)
     "observability": scenario_observability.scenario_observability,
     "teardown": harness_cases.case_teardown,
 }

@@ -1,5 +1,6 @@
 """Issue 7 scenarios about the operator's own faults: (g) SIGKILL mid-scale and restart, (h) two
 replicas with leader election, the leader SIGKILLed."""
+
 import subprocess
 import threading
 import time
@@ -23,10 +24,22 @@ class PodWatch:
         self.lines = []
 
     def start(self, ignore):
-        self.process = subprocess.Popen(["kubectl", "get", "pods", "-n", self.ns, "-w", "-o",
-                                         "custom-columns=NAME:.metadata.name,RV:.metadata.resourceVersion",
-                                         "--no-headers"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(
+            [
+                "kubectl",
+                "get",
+                "pods",
+                "-n",
+                self.ns,
+                "-w",
+                "-o",
+                "custom-columns=NAME:.metadata.name,RV:.metadata.resourceVersion",
+                "--no-headers",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         known = set(ignore)
 
         def read():
@@ -35,6 +48,7 @@ class PodWatch:
                 self.lines.append(line)
                 if line and line not in known:
                     self.changed.set()
+
         threading.Thread(target=read, daemon=True).start()
         time.sleep(1)  # the initial list arrives first
         return self
@@ -57,7 +71,9 @@ def kill_at_first_pod_change(s, op, apply):
         apply()
         expect(watch.changed.wait(timeout=60), "the operator changed no pod within 60s")
         op.kill()
-        print(f"SIGKILLed {op.name} {time.time() - t0:.2f}s after the change, at pod event {watch.lines[-1]!r}")
+        print(
+            f"SIGKILLed {op.name} {time.time() - t0:.2f}s after the change, at pod event {watch.lines[-1]!r}"
+        )
     finally:
         watch.stop()
 
@@ -91,7 +107,9 @@ def orphan_problems(st):
 def scenario_restart():
     with Scenario("restart") as s:
         first = s.start_operator("first")
-        kill_at_first_pod_change(s, first, lambda: s.apply(training_job("grow", s.ns, min_size=1, max_size=4)))
+        kill_at_first_pod_change(
+            s, first, lambda: s.apply(training_job("grow", s.ns, min_size=1, max_size=4))
+        )
         time.sleep(1)
         before = s.state()
         kept = {p["metadata"]["name"]: p["metadata"]["uid"] for p in before.workers("grow")}
@@ -99,53 +117,88 @@ def scenario_restart():
         print(f"at the kill: {before.summary()}, status {status_before}")
 
         s.start_operator("second")
-        st = s.wait("grow converged to 4 workers after the restart",
-                    lambda st: st.settled("grow", "Running", 4) and not orphan_problems(st) and st, timeout=60)
+        st = s.wait(
+            "grow converged to 4 workers after the restart",
+            lambda st: st.settled("grow", "Running", 4) and not orphan_problems(st) and st,
+            timeout=60,
+        )
         now = {p["metadata"]["name"]: p["metadata"]["uid"] for p in st.workers("grow")}
         lost = {n: u for n, u in kept.items() if now.get(n) != u}
-        s.check(not lost, f"pods created before the kill were replaced instead of adopted: {lost} "
-                          f"(job status at the kill: stage {status_before.get('stage')}, "
-                          f"currentSize {status_before.get('currentSize')})")
-        s.check(not status_before.get("submitTime")
-                or st.status("grow").get("submitTime") == status_before.get("submitTime"),
-                f"status.submitTime changed across the restart: {status_before.get('submitTime')} -> "
-                f"{st.status('grow').get('submitTime')}")
+        s.check(
+            not lost,
+            f"pods created before the kill were replaced instead of adopted: {lost} "
+            f"(job status at the kill: stage {status_before.get('stage')}, "
+            f"currentSize {status_before.get('currentSize')})",
+        )
+        s.check(
+            not status_before.get("submitTime")
+            or st.status("grow").get("submitTime") == status_before.get("submitTime"),
+            f"status.submitTime changed across the restart: {status_before.get('submitTime')} -> "
+            f"{st.status('grow').get('submitTime')}",
+        )
         expect(st.status("grow").get("submitTime"), "submitTime lost")
         scaled = event_messages(s.ns, "grow", "Scaled")
-        s.check(not scaled, f"the restarted operator resized grow instead of completing its admission: {scaled}")
-        print(f"ok restart after a kill during admission: 4 workers, {len(kept) - len(lost)} of {len(kept)} "
-              "pods there at the kill adopted")
+        s.check(
+            not scaled, f"the restarted operator resized grow instead of completing its admission: {scaled}"
+        )
+        print(
+            f"ok restart after a kill during admission: 4 workers, {len(kept) - len(lost)} of {len(kept)} "
+            "pods there at the kill adopted"
+        )
 
         # Mid-scale: a higher-priority job makes grow shrink 4 -> 2; the kill lands during that.
         second = s.operators[-1]
         time.sleep(6)  # past grow's rescale interval
-        kill_at_first_pod_change(s, second, lambda: s.apply(
-            training_job("urgent", s.ns, min_size=2, max_size=2, priority=5)))
+        kill_at_first_pod_change(
+            s, second, lambda: s.apply(training_job("urgent", s.ns, min_size=2, max_size=2, priority=5))
+        )
         time.sleep(1)
         print(f"at the kill: {s.state().summary()}")
         s.start_operator("third")
-        st = s.wait("grow 2 and urgent 2 after the second restart, no orphans",
-                    lambda st: st.settled("grow", "Running", 2) and st.settled("urgent", "Running", 2)
-                    and not orphan_problems(st) and st, timeout=60)
+        st = s.wait(
+            "grow 2 and urgent 2 after the second restart, no orphans",
+            lambda st: (
+                st.settled("grow", "Running", 2)
+                and st.settled("urgent", "Running", 2)
+                and not orphan_problems(st)
+                and st
+            ),
+            timeout=60,
+        )
         check_workers(st, "grow", inject=False)
         check_workers(st, "urgent", inject=False)
         preempted = event_messages(s.ns, "grow", "Preempted")
-        s.check(not preempted, "grow (minSize 1) was preempted although shrinking it to 2 makes room for urgent "
-                               f"(rule 3: shrink first, preempt only if that is not enough): {preempted}")
+        s.check(
+            not preempted,
+            "grow (minSize 1) was preempted although shrinking it to 2 makes room for urgent "
+            f"(rule 3: shrink first, preempt only if that is not enough): {preempted}",
+        )
         converged = {p["metadata"]["name"]: p["metadata"]["uid"] for p in st.pods if is_active(p)}
         time.sleep(5)  # converged means it stays so: no more pod churn
         st2 = s.state()
         expect(not orphan_problems(st2), f"orphans 5s after converging: {orphan_problems(st2)}")
         now = {p["metadata"]["name"]: p["metadata"]["uid"] for p in st2.pods if is_active(p)}
         expect(now == converged, f"pods still churning 5s after converging: {converged} -> {now}")
-        expect(st2.status("grow").get("submitTime") == status_before.get("submitTime", st2.status("grow")
-                                                                          .get("submitTime")), "submitTime changed")
+        expect(
+            st2.status("grow").get("submitTime")
+            == status_before.get("submitTime", st2.status("grow").get("submitTime")),
+            "submitTime changed",
+        )
         print("ok restart mid-shrink: grow 2, urgent 2, no duplicate or orphan pod, stable")
 
 
 # ---------------------------------------------------------------- (h) leader election
-LEASE_ARGS = ["--leader-elect=true", "--leader-election-namespace", "lattice",
-              "--lease-duration", "10s", "--renew-deadline", "8s", "--retry-period", "2s"]
+LEASE_ARGS = [
+    "--leader-elect=true",
+    "--leader-election-namespace",
+    "lattice",
+    "--lease-duration",
+    "10s",
+    "--renew-deadline",
+    "8s",
+    "--retry-period",
+    "2s",
+]
 HANDOVER_LIMIT = 15
 
 
@@ -158,25 +211,33 @@ def standby_writes(op):
     """lattice_api_requests_total of writing verbs, Lease traffic aside."""
     total = 0
     for n, labels, v in parse_metrics(op.metrics_text()):
-        if n == "lattice_api_requests_total" and labels.get("verb", "").lower() in WRITE_VERBS \
-                and "lease" not in labels.get("resource", ""):
+        if (
+            n == "lattice_api_requests_total"
+            and labels.get("verb", "").lower() in WRITE_VERBS
+            and "lease" not in labels.get("resource", "")
+        ):
             total += v
     return total
 
 
 def scenario_leader():
     with Scenario("leader", leader_election=True) as s:
-        ops = {ident: s.start_operator(ident, LEASE_ARGS + ["--identity", ident], wait=False)
-               for ident in ("replica-a", "replica-b")}
+        ops = {
+            ident: s.start_operator(ident, LEASE_ARGS + ["--identity", ident], wait=False)
+            for ident in ("replica-a", "replica-b")
+        }
         for op in ops.values():
             op.wait_ready()  # ready means synced, leader or standby
-        leader_id = wait_until("a Lease holder among the replicas",
-                               lambda: lease_holder() in ops and lease_holder(), timeout=40)
+        leader_id = wait_until(
+            "a Lease holder among the replicas", lambda: lease_holder() in ops and lease_holder(), timeout=40
+        )
         standby_id = next(i for i in ops if i != leader_id)
         leader, standby = ops[leader_id], ops[standby_id]
-        wait_until("lattice_leader 1 on the leader, 0 on the standby",
-                   lambda: metric(leader, "lattice_leader") == 1 and metric(standby, "lattice_leader") == 0,
-                   timeout=15)
+        wait_until(
+            "lattice_leader 1 on the leader, 0 on the standby",
+            lambda: metric(leader, "lattice_leader") == 1 and metric(standby, "lattice_leader") == 0,
+            timeout=15,
+        )
         s.apply(training_job("before", s.ns, min_size=1, max_size=1))
         st = s.wait("before Running", lambda st: st.settled("before", "Running", 1) and st, timeout=60)
         before_uid = st.workers("before")[0]["metadata"]["uid"]
@@ -189,16 +250,25 @@ def scenario_leader():
         leader.kill()
         s.apply(training_job("after", s.ns, min_size=1, max_size=1))
         try:
-            s.wait(f"{standby_id} to lead and run a job submitted at the kill",
-                   lambda st: lease_holder() == standby_id and st.settled("after", "Running", 1),
-                   timeout=HANDOVER_LIMIT + 30, interval=0.5)
+            s.wait(
+                f"{standby_id} to lead and run a job submitted at the kill",
+                lambda st: lease_holder() == standby_id and st.settled("after", "Running", 1),
+                timeout=HANDOVER_LIMIT + 30,
+                interval=0.5,
+            )
         except ScenarioError as e:
-            raise ScenarioError(f"no handover: {e}")
+            raise ScenarioError(f"no handover: {e}") from e
         took = time.time() - t0
-        expect(took <= HANDOVER_LIMIT, f"handover took {took:.1f}s, want <= {HANDOVER_LIMIT}s "
-                                       f"(lease-duration 10s, retry-period 2s)")
+        expect(
+            took <= HANDOVER_LIMIT,
+            f"handover took {took:.1f}s, want <= {HANDOVER_LIMIT}s (lease-duration 10s, retry-period 2s)",
+        )
         st = s.state()
-        expect(st.settled("before", "Running", 1) and st.workers("before")[0]["metadata"]["uid"] == before_uid,
-               "the new leader replaced the running job's pod instead of adopting it")
-        wait_until("lattice_leader 1 on the new leader", lambda: metric(standby, "lattice_leader") == 1, timeout=10)
+        expect(
+            st.settled("before", "Running", 1) and st.workers("before")[0]["metadata"]["uid"] == before_uid,
+            "the new leader replaced the running job's pod instead of adopting it",
+        )
+        wait_until(
+            "lattice_leader 1 on the new leader", lambda: metric(standby, "lattice_leader") == 1, timeout=10
+        )
         print(f"ok handover in {took:.1f}s; running job adopted")

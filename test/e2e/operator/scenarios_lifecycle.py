@@ -1,12 +1,20 @@
 """Issue 7 scenarios about one job's life: (a) the spec's example to Completed, (e) backoffLimit,
 (f) deletion, (i) an invalid job next to a valid one."""
+
 import os
 import threading
 import time
 
-from e2e_jobs import (JOB_LABEL, check_times, check_workers, example_job, job_events, pod_incarnations,
-                     training_job)
-from e2e_kube import TJ, SOURCE_DIR, expect, kjson, kubectl, parse_time, wait_until
+from e2e_jobs import (
+    JOB_LABEL,
+    check_times,
+    check_workers,
+    example_job,
+    job_events,
+    pod_incarnations,
+    training_job,
+)
+from e2e_kube import SOURCE_DIR, TJ, expect, kjson, kubectl, parse_time, wait_until
 from e2e_scenario import Scenario
 
 EXAMPLE = os.path.join(SOURCE_DIR, "examples", "lattice-simple1.yaml")
@@ -14,11 +22,13 @@ EXAMPLE = os.path.join(SOURCE_DIR, "examples", "lattice-simple1.yaml")
 
 def wait_events(s, job, reasons, timeout=20):
     """Until the job has an Event of each reason; returns {reason: [events]}."""
+
     def probe():
         found = {}
         for e in job_events(s.ns, job):
             found.setdefault(e.get("reason"), []).append(e)
         return found if all(r in found for r in reasons) else None
+
     return wait_until(f"Events {reasons} on TrainingJob {job}", probe, timeout=timeout)
 
 
@@ -53,7 +63,9 @@ def example_completed(st, name):
     check_times(ex, "startTime", "completionTime")
     expect(st.condition_true(name, "Succeeded"), f"Succeeded condition not True: {ex.get('conditions')}")
     for other in ("Running", "Failed", "Queued", "Restarting"):
-        expect(not st.condition_true(name, other), f"{other} still True after completion: {ex.get('conditions')}")
+        expect(
+            not st.condition_true(name, other), f"{other} still True after completion: {ex.get('conditions')}"
+        )
     return st
 
 
@@ -63,7 +75,9 @@ def scenario_example():
         s.start_operator()
         s.apply(example_job(EXAMPLE, s.ns, exit_after="25s"))
         # An empty cluster of 32 GPUs: admitted (rule 2) and grown to maxSize 4 in the same plan.
-        s.wait(f"{name} Running with 4 Running workers", lambda st: st.settled(name, "Running", 4), timeout=60)
+        s.wait(
+            f"{name} Running with 4 Running workers", lambda st: st.settled(name, "Running", 4), timeout=60
+        )
         st = s.wait(f"{name}'s status while running", lambda st: example_running(st, name), timeout=15)
         check_workers(st, name, inject=True)
         print("ok example running with 4 workers, status set, pods follow the contract")
@@ -72,16 +86,25 @@ def scenario_example():
         s.wait(f"{name} Completed", lambda st: st.stage(name) in ("Completed", "Failed"), timeout=90)
         st = s.wait(f"{name}'s status once Completed", lambda st: example_completed(st, name), timeout=15)
         workers = worker_counts(st, name)
-        s.check(workers.get("succeeded") == 4 and not workers.get("active") and not workers.get("failed"),
-                f"replicaStatuses.Worker of the Completed job is {workers}, want succeeded 4, active 0, failed 0")
+        s.check(
+            workers.get("succeeded") == 4 and not workers.get("active") and not workers.get("failed"),
+            f"replicaStatuses.Worker of the Completed job is {workers}, want succeeded 4, active 0, failed 0",
+        )
         found = wait_events(s, name, ["Admitted", "Completed"])
         for reason in ("Admitted", "Completed"):
-            expect(all(e.get("type") == "Normal" for e in found[reason]), f"{reason} Event type: {found[reason]}")
+            expect(
+                all(e.get("type") == "Normal" for e in found[reason]), f"{reason} Event type: {found[reason]}"
+            )
             expect(all(e.get("message") for e in found[reason]), f"{reason} Event without a message")
-        expect("workers" in found["Admitted"][0]["message"], f"Admitted message: {found['Admitted'][0]['message']}")
-        s.wait("cleanPodPolicy All: every pod of the job deleted",
-               lambda st: not [p for p in st.pods if p["metadata"].get("labels", {}).get(JOB_LABEL) == name],
-               timeout=30)
+        expect(
+            "workers" in found["Admitted"][0]["message"],
+            f"Admitted message: {found['Admitted'][0]['message']}",
+        )
+        s.wait(
+            "cleanPodPolicy All: every pod of the job deleted",
+            lambda st: not [p for p in st.pods if p["metadata"].get("labels", {}).get(JOB_LABEL) == name],
+            timeout=30,
+        )
         print("ok example Completed; status fields, conditions, Events, cleanPodPolicy All")
 
 
@@ -95,16 +118,36 @@ def scenario_backoff():
 
         def poll_uids():  # pods live ~2s: poll faster than kubectl's events may show them
             while not stop.is_set():
-                out = kubectl("get", "pod", pod, "-n", s.ns, "--ignore-not-found", "-o",
-                              "jsonpath={.metadata.uid}", check=False).stdout.strip()
+                out = kubectl(
+                    "get",
+                    "pod",
+                    pod,
+                    "-n",
+                    s.ns,
+                    "--ignore-not-found",
+                    "-o",
+                    "jsonpath={.metadata.uid}",
+                    check=False,
+                ).stdout.strip()
                 if out:
                     seen.add(out)
                 time.sleep(0.3)
+
         poller = threading.Thread(target=poll_uids, daemon=True)
         poller.start()
         try:
-            s.apply(training_job(name, s.ns, min_size=1, max_size=1, exit_after="2s", exit_code=3,
-                                 backoff_limit=limit, clean_pod_policy="None"))
+            s.apply(
+                training_job(
+                    name,
+                    s.ns,
+                    min_size=1,
+                    max_size=1,
+                    exit_after="2s",
+                    exit_code=3,
+                    backoff_limit=limit,
+                    clean_pod_policy="None",
+                )
+            )
             s.wait(f"{name} Failed", lambda st: st.stage(name) == "Failed", timeout=120)
             time.sleep(6)  # a Failed job must not start more workers
         finally:
@@ -114,25 +157,38 @@ def scenario_backoff():
         def failed_ok(st):
             expect(st.stage(name) == "Failed", f"stage {st.stage(name)}")
             cond = st.condition(name, "Failed")
-            expect(cond and cond.get("status") == "True" and cond.get("reason") == "BackoffLimitExceeded",
-                   f"Failed condition {cond}, want True with reason BackoffLimitExceeded")
+            expect(
+                cond and cond.get("status") == "True" and cond.get("reason") == "BackoffLimitExceeded",
+                f"Failed condition {cond}, want True with reason BackoffLimitExceeded",
+            )
             check_times(st.status(name), "submitTime", "lastExecTime", "completionTime")
             return st
+
         st = s.wait(f"{name}'s status once Failed", failed_ok, timeout=15)
         workers = worker_counts(st, name)
-        s.check(workers.get("failed", 0) >= 1 and not workers.get("active"),
-                f"replicaStatuses.Worker of the Failed job is {workers}, want failed >= 1, active 0")
+        s.check(
+            workers.get("failed", 0) >= 1 and not workers.get("active"),
+            f"replicaStatuses.Worker of the Failed job is {workers}, want failed >= 1, active 0",
+        )
         runs = seen | pod_incarnations(s.ns, pod)
-        expect(len(runs) == limit + 1,
-               f"{pod} ran {len(runs)} times, want {limit + 1} (first run + backoffLimit {limit} retries): {runs}")
+        expect(
+            len(runs) == limit + 1,
+            f"{pod} ran {len(runs)} times, want {limit + 1} (first run + backoffLimit {limit} retries): {runs}",
+        )
         failed = wait_events(s, name, ["Failed"])["Failed"]
-        expect(any(e.get("type") == "Warning" and "BackoffLimitExceeded" in e.get("message", "") for e in failed),
-               f"Failed Event (Warning, naming BackoffLimitExceeded): {failed}")
+        expect(
+            any(
+                e.get("type") == "Warning" and "BackoffLimitExceeded" in e.get("message", "") for e in failed
+            ),
+            f"Failed Event (Warning, naming BackoffLimitExceeded): {failed}",
+        )
         last = kjson("get", "pod", pod, "-n", s.ns)  # cleanPodPolicy None keeps it
         expect(last["status"]["phase"] == "Failed", f"last worker phase {last['status']['phase']}")
         code = last["status"]["containerStatuses"][0]["state"].get("terminated", {}).get("exitCode")
         expect(code == 3, f"last worker exit code {code}")
-        print(f"ok worker exiting 3 ran {len(runs)} times, job Failed (BackoffLimitExceeded), pod kept (None)")
+        print(
+            f"ok worker exiting 3 ran {len(runs)} times, job Failed (BackoffLimitExceeded), pod kept (None)"
+        )
 
 
 # ---------------------------------------------------------------- (f) deleting a job
@@ -142,16 +198,33 @@ def scenario_delete():
         s.apply(training_job("whole", s.ns, min_size=4, max_size=4))
         s.wait("whole Running on all 4 nodes", lambda st: st.settled("whole", "Running", 4), timeout=60)
         s.apply(training_job("next", s.ns, min_size=2, max_size=2))
-        s.wait("next Waiting (no room)", lambda st: st.stage("next") == "Waiting" and not st.workers("next"),
-               timeout=30)
-        expect(kubectl("get", "service", "whole-workers", "-n", s.ns, "--ignore-not-found", "-o", "name")
-               .stdout.strip(), "no headless Service whole-workers")
+        s.wait(
+            "next Waiting (no room)",
+            lambda st: st.stage("next") == "Waiting" and not st.workers("next"),
+            timeout=30,
+        )
+        expect(
+            kubectl(
+                "get", "service", "whole-workers", "-n", s.ns, "--ignore-not-found", "-o", "name"
+            ).stdout.strip(),
+            "no headless Service whole-workers",
+        )
         kubectl("delete", TJ, "whole", "-n", s.ns, "--wait=false")
-        s.wait("whole's pods and Service gone, the job itself gone",
-               lambda st: "whole" not in st.jobs and not [p for p in st.pods if p["metadata"].get("labels", {})
-                                                         .get("breezeml.ai/job-name") == "whole"]
-               and not kubectl("get", "service", "whole-workers", "-n", s.ns, "--ignore-not-found",
-                               "-o", "name").stdout.strip(), timeout=45)
+        s.wait(
+            "whole's pods and Service gone, the job itself gone",
+            lambda st: (
+                "whole" not in st.jobs
+                and not [
+                    p
+                    for p in st.pods
+                    if p["metadata"].get("labels", {}).get("breezeml.ai/job-name") == "whole"
+                ]
+                and not kubectl(
+                    "get", "service", "whole-workers", "-n", s.ns, "--ignore-not-found", "-o", "name"
+                ).stdout.strip()
+            ),
+            timeout=45,
+        )
         s.wait("next admitted on the freed nodes", lambda st: st.settled("next", "Running", 2), timeout=45)
         print("ok deleting a job removed its pods and Service and freed its GPUs for the queue")
 
@@ -160,16 +233,22 @@ def scenario_delete():
 def scenario_invalid():
     with Scenario("invalid") as s:
         op = s.start_operator()
-        s.apply(training_job("broken", s.ns, inject=True, command=False),
-                training_job("fine", s.ns, min_size=1, max_size=1))
-        st = s.wait("broken Invalid, fine Running",
-                    lambda st: st.condition_true("broken", "Invalid") and st.settled("fine", "Running", 1) and st,
-                    timeout=60)
+        s.apply(
+            training_job("broken", s.ns, inject=True, command=False),
+            training_job("fine", s.ns, min_size=1, max_size=1),
+        )
+        st = s.wait(
+            "broken Invalid, fine Running",
+            lambda st: st.condition_true("broken", "Invalid") and st.settled("fine", "Running", 1) and st,
+            timeout=60,
+        )
         cond = st.condition("broken", "Invalid")
         expect("command" in cond.get("message", ""), f"Invalid condition does not say what is wrong: {cond}")
         invalid = wait_events(s, "broken", ["Invalid"])["Invalid"]
-        expect(any(e.get("type") == "Warning" and "command" in e.get("message", "") for e in invalid),
-               f"Invalid Event (Warning, naming the missing command): {invalid}")
+        expect(
+            any(e.get("type") == "Warning" and "command" in e.get("message", "") for e in invalid),
+            f"Invalid Event (Warning, naming the missing command): {invalid}",
+        )
         time.sleep(3)
         st = s.state()
         expect(not st.workers("broken", active_only=False), "the invalid job got pods")
@@ -177,8 +256,10 @@ def scenario_invalid():
         expect(op.alive(), "the operator exited on an invalid job")
         # The spec is checked again when it changes: without injection the job is valid and runs.
         kubectl("patch", TJ, "broken", "-n", s.ns, "--type=merge", "-p", '{"spec":{"injectLattice":false}}')
-        s.wait("broken, fixed, Running with Invalid no longer True",
-               lambda st: st.settled("broken", "Running", 1) and not st.condition_true("broken", "Invalid"),
-               timeout=60)
+        s.wait(
+            "broken, fixed, Running with Invalid no longer True",
+            lambda st: st.settled("broken", "Running", 1) and not st.condition_true("broken", "Invalid"),
+            timeout=60,
+        )
         expect(s.state().settled("fine", "Running", 1), "the valid job was disturbed")
         print("ok invalid job: condition and Event, no pods; valid job ran; fixed spec ran")

@@ -1,4 +1,5 @@
 """Shared helpers and constants of the chart's cluster tests (kubectl, helm, waits)."""
+
 import json
 import os
 import shutil
@@ -6,26 +7,41 @@ import subprocess
 import time
 
 SOURCE_DIR = os.environ.get("LATTICE_SOURCE_DIR") or os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    os.path.join(os.path.dirname(__file__), "..", "..", "..")
+)
 CHART = os.path.join(SOURCE_DIR, "helm", "lattice-operator")
 EXAMPLE = os.path.join(SOURCE_DIR, "examples", "lattice-simple1.yaml")
 INVALID = os.path.join(SOURCE_DIR, "examples", "invalid")
 NS, RELEASE, CRD = "lattice", "operator", "trainingjobs.breezeml.ai"
 SA = f"system:serviceaccount:{NS}:lattice-operator"
 WATCHED = "lattice-chart-watched"  # the namespace of the monitorNamespace case
-OTHER = "lattice-chart-other"      # a namespace with a Secret the operator must not read
+OTHER = "lattice-chart-other"  # a namespace with a Secret the operator must not read
 # The spec's install command with test credentials (a license with characters
 # that make a leak easy to grep for).
 USER, PASSWORD, LICENSE = "ci-user", "ci-Passw0rd", "LIC-CHART-TEST-5b1e9c"
-INSTALL = ["helm", "install", RELEASE, CHART, "--namespace", NS, "--create-namespace",
-           "--set", f"jfrog.username={USER}", "--set", f"jfrog.password={PASSWORD}",
-           "--set", f"license={LICENSE}"]
+INSTALL = [
+    "helm",
+    "install",
+    RELEASE,
+    CHART,
+    "--namespace",
+    NS,
+    "--create-namespace",
+    "--set",
+    f"jfrog.username={USER}",
+    "--set",
+    f"jfrog.password={PASSWORD}",
+    "--set",
+    f"license={LICENSE}",
+]
 
 
 def run(args, check=True, input=None, env=None):
     result = subprocess.run(args, capture_output=True, text=True, input=input, env=env)
     if check and result.returncode != 0:
-        raise AssertionError(f"`{' '.join(args)}` failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise AssertionError(
+            f"`{' '.join(args)}` failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
     return result
 
 
@@ -57,8 +73,10 @@ def wait_until(what, predicate, timeout=120):
 
 def require_cluster():
     result = kubectl("get", "--raw", "/readyz", check=False)
-    expect(result.returncode == 0 and "ok" in result.stdout,
-           f"cluster unreachable (KUBECONFIG={os.environ.get('KUBECONFIG')}): {result.stderr.strip()}")
+    expect(
+        result.returncode == 0 and "ok" in result.stdout,
+        f"cluster unreachable (KUBECONFIG={os.environ.get('KUBECONFIG')}): {result.stderr.strip()}",
+    )
     for tool in ("kubectl", "helm"):
         expect(shutil.which(tool), f"{tool} not on PATH")
 

@@ -5,6 +5,7 @@ Usage: chart_cluster_test.py CASE   (CTest runs the cases in order, see CMakeLis
 Needs KUBECONFIG and the cluster's kubectl and helm on PATH (lattice_add_integration_test
 sets them). Fails, never skips, when the cluster is unreachable.
 """
+
 import base64
 import glob
 import json
@@ -18,8 +19,28 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chart_cluster_rbac import case_sa_rights  # noqa: E402
 from chart_cluster_support import (  # noqa: E402
-    CHART, CRD, EXAMPLE, INSTALL, INVALID, LICENSE, NS, OTHER, PASSWORD, RELEASE, USER, WATCHED,
-    can_i, exists, expect, kjson, kubectl, release_installed, require_cluster, run, wait_until)
+    CHART,
+    CRD,
+    EXAMPLE,
+    INSTALL,
+    INVALID,
+    LICENSE,
+    NS,
+    OTHER,
+    PASSWORD,
+    RELEASE,
+    USER,
+    WATCHED,
+    can_i,
+    exists,
+    expect,
+    kjson,
+    kubectl,
+    release_installed,
+    require_cluster,
+    run,
+    wait_until,
+)
 
 
 # ---------------------------------------------------------------- install (fixture setup)
@@ -34,15 +55,29 @@ def case_install():
         kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=true")
     result = run(INSTALL)
     print(result.stdout)
-    expect("kubectl get deployment lattice-operator --namespace lattice" in result.stdout,
-           "NOTES do not tell how to check the deployment")
+    expect(
+        "kubectl get deployment lattice-operator --namespace lattice" in result.stdout,
+        "NOTES do not tell how to check the deployment",
+    )
     expect(LICENSE not in result.stdout + result.stderr, "helm install printed the license")
     # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
     # reads the new CRD before it has any condition (".status.conditions accessor error").
-    wait_until(f"CRD {CRD} Established", lambda: kubectl(
-        "get", "crd", CRD, "--ignore-not-found", "-o",
-        'jsonpath={.status.conditions[?(@.type=="Established")].status}', check=False).stdout.strip() == "True",
-        timeout=60)
+    wait_until(
+        f"CRD {CRD} Established",
+        lambda: (
+            kubectl(
+                "get",
+                "crd",
+                CRD,
+                "--ignore-not-found",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                check=False,
+            ).stdout.strip()
+            == "True"
+        ),
+        timeout=60,
+    )
     # The spec's status command.
     out = kubectl("get", "deployment", "lattice-operator", "--namespace", NS).stdout
     print(out)
@@ -55,16 +90,23 @@ def case_install():
 def case_objects():
     deploy = kjson("get", "deployment", "lattice-operator", "-n", NS)
     pod = deploy["spec"]["template"]["spec"]
-    expect(pod["imagePullSecrets"] == [{"name": "dockersecret"}], f"imagePullSecrets {pod.get('imagePullSecrets')}")
+    expect(
+        pod["imagePullSecrets"] == [{"name": "dockersecret"}],
+        f"imagePullSecrets {pod.get('imagePullSecrets')}",
+    )
     expect(pod["serviceAccountName"] == "lattice-operator", "service account")
     env = {e["name"]: e for e in pod["containers"][0]["env"]}
-    expect(env["LATTICE_LICENSE"]["valueFrom"]["secretKeyRef"]["name"] == "lattice-operator-license",
-           "LATTICE_LICENSE from the license Secret")
+    expect(
+        env["LATTICE_LICENSE"]["valueFrom"]["secretKeyRef"]["name"] == "lattice-operator-license",
+        "LATTICE_LICENSE from the license Secret",
+    )
     docker = kjson("get", "secret", "dockersecret", "-n", NS)
     expect(docker["type"] == "kubernetes.io/dockerconfigjson", "dockersecret type")
     auths = json.loads(base64.b64decode(docker["data"][".dockerconfigjson"]))["auths"]
-    expect(base64.b64decode(auths["breezeml.jfrog.io"]["auth"]).decode() == f"{USER}:{PASSWORD}",
-           "dockerconfigjson auth for breezeml.jfrog.io")
+    expect(
+        base64.b64decode(auths["breezeml.jfrog.io"]["auth"]).decode() == f"{USER}:{PASSWORD}",
+        "dockerconfigjson auth for breezeml.jfrog.io",
+    )
     basic = kjson("get", "secret", "jfrogsecret", "-n", NS)
     expect(base64.b64decode(basic["data"]["username"]).decode() == USER, "jfrogsecret username")
     lic = kjson("get", "secret", "lattice-operator-license", "-n", NS)
@@ -94,23 +136,44 @@ def case_example_job():
     job = kjson("get", "trainingjob", "lattice-simple1", "-n", NS)
     expect(job["spec"]["framework"] == "pytorch", "framework defaulted to pytorch")
     # Defaults applied by the API server.
-    minimal = ("apiVersion: breezeml.ai/v1\nkind: TrainingJob\nmetadata:\n  name: chart-defaults\n"
-               f"  namespace: {NS}\nspec:\n  replicaSpecs:\n    template:\n      spec:\n        containers:\n"
-               "          - name: w\n            image: busybox\n")
+    minimal = (
+        "apiVersion: breezeml.ai/v1\nkind: TrainingJob\nmetadata:\n  name: chart-defaults\n"
+        f"  namespace: {NS}\nspec:\n  replicaSpecs:\n    template:\n      spec:\n        containers:\n"
+        "          - name: w\n            image: busybox\n"
+    )
     kubectl("apply", "-f", "-", input=minimal)
     spec = kjson("get", "tj", "chart-defaults", "-n", NS)["spec"]
     got = {k: spec.get(k) for k in ("minSize", "maxSize", "injectLattice", "framework", "priority")}
-    expect(got == {"minSize": 1, "maxSize": 1, "injectLattice": False, "framework": "pytorch", "priority": 0},
-           f"server-side defaults {got}")
+    expect(
+        got == {"minSize": 1, "maxSize": 1, "injectLattice": False, "framework": "pytorch", "priority": 0},
+        f"server-side defaults {got}",
+    )
     # Pod template metadata survives (not pruned).
-    kubectl("patch", "tj", "chart-defaults", "-n", NS, "--type=merge",
-            "-p", '{"spec":{"replicaSpecs":{"template":{"metadata":{"labels":{"team":"vision"}}}}}}')
+    kubectl(
+        "patch",
+        "tj",
+        "chart-defaults",
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        '{"spec":{"replicaSpecs":{"template":{"metadata":{"labels":{"team":"vision"}}}}}}',
+    )
     labels = kjson("get", "tj", "chart-defaults", "-n", NS)["spec"]["replicaSpecs"]["template"]["metadata"]
     expect(labels.get("labels") == {"team": "vision"}, f"template labels pruned: {labels}")
     kubectl("delete", "tj", "chart-defaults", "-n", NS)
     # The status subresource takes the operator's fields; `kubectl get tj` shows them.
-    kubectl("patch", "tj", "lattice-simple1", "-n", NS, "--subresource=status", "--type=merge",
-            "-p", '{"status":{"stage":"Running","currentSize":3}}')
+    kubectl(
+        "patch",
+        "tj",
+        "lattice-simple1",
+        "-n",
+        NS,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"stage":"Running","currentSize":3}}',
+    )
     row = kubectl("get", "tj", "lattice-simple1", "-n", NS, "--no-headers").stdout.split()
     expect(row[1:6] == ["Running", "3", "2", "4", "0"], f"row after status patch {row}")
     print("ok example applies; columns, defaults, status subresource")
@@ -165,7 +228,10 @@ EXPLAIN = {
 def case_explain():
     # The issue's exact command, then every field.
     out = kubectl("explain", "trainingjob.spec.minSize").stdout
-    expect("[MinSize, MaxSize]" in out and "<integer>" in out, f"kubectl explain trainingjob.spec.minSize:\n{out}")
+    expect(
+        "[MinSize, MaxSize]" in out and "<integer>" in out,
+        f"kubectl explain trainingjob.spec.minSize:\n{out}",
+    )
     for field, text in EXPLAIN.items():
         out = kubectl("explain", f"trainingjob.{field}", "--api-version=breezeml.ai/v1").stdout
         flat = " ".join(out.split())
@@ -183,8 +249,12 @@ def case_upgrade():
         text = open(crd_path).read()
         marker = "      additionalPrinterColumns:\n"
         expect(marker in text, "printer columns block not found in the CRD template")
-        text = text.replace(marker, marker + "        - jsonPath: .spec.framework\n          name: Framework\n"
-                                               "          type: string\n", 1)
+        text = text.replace(
+            marker,
+            marker + "        - jsonPath: .spec.framework\n          name: Framework\n"
+            "          type: string\n",
+            1,
+        )
         open(crd_path, "w").write(text)
         chart_yaml = os.path.join(newer, "Chart.yaml")
         chart_text = open(chart_yaml).read()
@@ -201,23 +271,60 @@ def case_upgrade():
     # monitorNamespace: rights shrink to the watched namespace plus cluster-wide reads.
     if not exists("namespace", WATCHED):
         kubectl("create", "namespace", WATCHED)
-    run(["helm", "upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", f"monitorNamespace={WATCHED}"])
-    args = kjson("get", "deployment", "lattice-operator", "-n", NS)["spec"]["template"]["spec"]["containers"][0]["args"]
+    run(
+        [
+            "helm",
+            "upgrade",
+            RELEASE,
+            CHART,
+            "-n",
+            NS,
+            "--reuse-values",
+            "--set",
+            f"monitorNamespace={WATCHED}",
+        ]
+    )
+    args = kjson("get", "deployment", "lattice-operator", "-n", NS)["spec"]["template"]["spec"]["containers"][
+        0
+    ]["args"]
     expect(f"--namespace={WATCHED}" in args, f"args {args}")
-    expect(can_i("create", "pods", WATCHED) and can_i("list", "trainingjobs.breezeml.ai", WATCHED),
-           "namespaced: pods/trainingjobs in the watched namespace")
-    expect(not can_i("create", "pods", "default") and not can_i("list", "trainingjobs.breezeml.ai"),
-           "namespaced: no writes or TrainingJobs outside the watched namespace")
-    expect(can_i("list", "pods") and can_i("list", "nodes"), "namespaced: cluster-wide reads of pods and nodes")
+    expect(
+        can_i("create", "pods", WATCHED) and can_i("list", "trainingjobs.breezeml.ai", WATCHED),
+        "namespaced: pods/trainingjobs in the watched namespace",
+    )
+    expect(
+        not can_i("create", "pods", "default") and not can_i("list", "trainingjobs.breezeml.ai"),
+        "namespaced: no writes or TrainingJobs outside the watched namespace",
+    )
+    expect(
+        can_i("list", "pods") and can_i("list", "nodes"), "namespaced: cluster-wide reads of pods and nodes"
+    )
     expect(not can_i("get", "secrets", WATCHED), "namespaced: no secrets")
     print("ok monitorNamespace upgrade: namespaced RBAC")
     # Two replicas: leader election and its Lease rights.
-    run(["helm", "upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "monitorNamespace=",
-         "--set", "replicaCount=2"])
-    args = kjson("get", "deployment", "lattice-operator", "-n", NS)["spec"]["template"]["spec"]["containers"][0]["args"]
+    run(
+        [
+            "helm",
+            "upgrade",
+            RELEASE,
+            CHART,
+            "-n",
+            NS,
+            "--reuse-values",
+            "--set",
+            "monitorNamespace=",
+            "--set",
+            "replicaCount=2",
+        ]
+    )
+    args = kjson("get", "deployment", "lattice-operator", "-n", NS)["spec"]["template"]["spec"]["containers"][
+        0
+    ]["args"]
     expect("--leader-elect=true" in args, f"leader election flags {args}")
-    expect(can_i("create", "leases.coordination.k8s.io", NS) and can_i("create", "pods", "default"),
-           "replicaCount 2: Lease rights, cluster-wide again")
+    expect(
+        can_i("create", "leases.coordination.k8s.io", NS) and can_i("create", "pods", "default"),
+        "replicaCount 2: Lease rights, cluster-wide again",
+    )
     run(["helm", "upgrade", RELEASE, CHART, "-n", NS, "--reuse-values", "--set", "replicaCount=1"])
     kubectl("rollout", "status", "deployment/lattice-operator", "-n", NS, "--timeout=180s")
     print("ok replicaCount upgrade: leader election")
@@ -244,8 +351,14 @@ def case_uninstall():
         left = release_objects()
         expect(not left, f"helm uninstall left objects behind: {left}")
         # The operator's pods go with their Deployment (garbage collector).
-        wait_until("the operator pods to go away", lambda: not kubectl(
-            "get", "pods", "-n", NS, "-l", f"app.kubernetes.io/instance={RELEASE}", "-o", "name").stdout.strip())
+        wait_until(
+            "the operator pods to go away",
+            lambda: (
+                not kubectl(
+                    "get", "pods", "-n", NS, "-l", f"app.kubernetes.io/instance={RELEASE}", "-o", "name"
+                ).stdout.strip()
+            ),
+        )
         expect(exists("crd", CRD), "crds.keep (default): the CRD must survive helm uninstall")
         if exists("tj", "lattice-simple1", "-n", NS):
             print("ok the example TrainingJob survived helm uninstall")
@@ -253,8 +366,10 @@ def case_uninstall():
         # Reinstall without credentials (public/local image): takes the kept CRD over,
         # creates no registry secrets; with crds.keep=false uninstall deletes the CRD.
         run(["helm", "install", RELEASE, CHART, "-n", NS, "--set", "crds.keep=false"])
-        expect(not exists("secret", "jfrogsecret", "-n", NS) and not exists("secret", "dockersecret", "-n", NS),
-               "no credentials: no registry secrets")
+        expect(
+            not exists("secret", "jfrogsecret", "-n", NS) and not exists("secret", "dockersecret", "-n", NS),
+            "no credentials: no registry secrets",
+        )
         pod = kjson("get", "deployment", "lattice-operator", "-n", NS)["spec"]["template"]["spec"]
         expect("imagePullSecrets" not in pod, "no credentials: no imagePullSecrets")
         run(["helm", "uninstall", RELEASE, "-n", NS, "--wait"])

@@ -9,6 +9,7 @@ usage: dashboard_check.py METRICS_DUMP_BINARY DASHBOARD_JSON
 - every panel expression is valid PromQL (`promtool check rules` parses
   them as recording rules); fails when promtool is missing.
 """
+
 import json
 import os
 import re
@@ -58,8 +59,14 @@ def main():
     if not promtool:
         fail("promtool not found on PATH (Debian package 'prometheus', see scripts/setup-deps)")
     # Grafana substitutes $instance etc.; inside PromQL strings they stay valid.
-    rules = {"groups": [{"name": "dashboard", "rules": [
-        {"record": f"dashboard:expr{i}", "expr": e} for i, e in enumerate(exprs)]}]}
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [{"record": f"dashboard:expr{i}", "expr": e} for i, e in enumerate(exprs)],
+            }
+        ]
+    }
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "rules.json")
         with open(path, "w") as f:
