@@ -135,7 +135,7 @@ require_realnode_kernel_links() {
 
 # The bridge carries the path of the cluster that owns it in its alias, so a
 # second cluster on the machine is refused instead of sharing it.
-realnode_owner() { cat "/sys/class/net/$realnode_bridge/ifalias" 2>/dev/null; }
+realnode_owner() { cat "/sys/class/net/$realnode_bridge/ifalias" 2>/dev/null || true; }
 
 require_realnode_owner() {
   local owner

@@ -29,13 +29,14 @@ node_allocatable_gpus() {
 # the Node's status; the kubelet copies it into allocatable on its next
 # status update (about 10 s) and keeps it across restarts. Accounting only:
 # the pods get no devices.
+gpus_published() { [ "$(node_allocatable_gpus)" = "$realnode_gpus" ]; }
+
 advertise_gpus() {
-  [ "$(node_allocatable_gpus)" = "$realnode_gpus" ] && return 0
+  gpus_published && return 0
   kubectl_admin patch node "$realnode_name" --subresource=status --type=json \
     -p "[{\"op\":\"add\",\"path\":\"/status/capacity/nvidia.com~1gpu\",\"value\":\"$realnode_gpus\"}]" >/dev/null ||
     die "could not set nvidia.com/gpu capacity on node $realnode_name"
-  wait_for 60 "nvidia.com/gpu=$realnode_gpus in the allocatable of node $realnode_name" \
-    test "$(node_allocatable_gpus)" = "$realnode_gpus" ||
+  wait_for 60 "nvidia.com/gpu=$realnode_gpus in the allocatable of node $realnode_name" gpus_published ||
     die "the kubelet did not publish nvidia.com/gpu=$realnode_gpus; see $(log_file kubelet)"
 }
 
