@@ -12,12 +12,15 @@
    the job: the same worker pods (same UIDs), no extra, no missing one.
    Figures: delete -> new pod Ready -> first write.
 3. `replicaCount: 2`: one leader holding the Lease as its pod, one standby;
-   deleting the leader hands the Lease to the standby, the workers stay.
+   deleting the leader hands the Lease to the standby at once, a SIGKILL of
+   the leader's process once the Lease expires; the workers stay.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import time
 import urllib.request
@@ -46,14 +49,14 @@ def pod_metric(pod: dict, name: str) -> float:
     raise rt.Failure(f"{url} has no {name}")
 
 
-def job_object(image: str) -> dict:
+def job_object(image: str, name: str = JOB, size: int = 2) -> dict:
     return {
         "apiVersion": "breezeml.ai/v1",
         "kind": "TrainingJob",
-        "metadata": {"name": JOB, "namespace": JOB_NS},
+        "metadata": {"name": name, "namespace": JOB_NS},
         "spec": {
-            "minSize": 2,
-            "maxSize": 2,
+            "minSize": size,
+            "maxSize": size,
             "runPolicy": {"cleanPodPolicy": "All"},
             "replicaSpecs": {
                 "template": {
@@ -85,8 +88,8 @@ def workers() -> dict[str, str]:
     return {p["metadata"]["name"]: p["metadata"]["uid"] for p in found if not p["metadata"].get("deletionTimestamp")}
 
 
-def job_resource_version() -> str:
-    return kubectl("get", "trainingjob", "-n", JOB_NS, JOB, "-o", "jsonpath={.metadata.resourceVersion}")
+def job_stage(name: str) -> str:
+    return kubectl("get", "trainingjob", "-n", JOB_NS, name, "-o", "jsonpath={.status.stage}", check=False)
 
 
 def install_and_check(operator_image: str, results: dict) -> dict:
@@ -144,17 +147,19 @@ def adoption(python_image: str, pod: dict, results: dict) -> None:
     log(f"workers before: {before}")
 
     old = pod["metadata"]["name"]
-    version = job_resource_version()
     deleted_at = time.time()
     kubectl("delete", "pod", "-n", rt.NAMESPACE, old, "--wait=false")
+    # A job submitted while no operator runs: the new operator's first write
+    # is its admission (the status stage set), after it has adopted the rest.
+    rt.apply([job_object(python_image, "submitted-meanwhile", 1)])
     [new] = rt.wait_for(
         "a new Ready operator pod",
         lambda: [p for p in rt.operator_pods() if p["metadata"]["name"] != old and rt.is_ready(p)] or None,
         180,
+        0.1,
     )
     ready_at = time.time()
-    # The new operator's first write: its resync of the job's status.
-    rt.wait_for("the new operator's first write to the job", lambda: job_resource_version() != version, 120, 0.1)
+    rt.wait_for("the new operator's first write", lambda: job_stage("submitted-meanwhile"), 120, 0.1)
     written_at = time.time()
     results["delete_to_new_ready_s"] = round(ready_at - deleted_at, 2)
     results["new_ready_to_first_write_s"] = round(written_at - ready_at, 2)
@@ -165,8 +170,8 @@ def adoption(python_image: str, pod: dict, results: dict) -> None:
     time.sleep(10)  # a wrong adoption would show as pods created or deleted by now
     after = workers()
     expect(after == before, f"the new operator adopted the same workers (no duplicate, no orphan): {after}")
-    stage = kubectl("get", "trainingjob", "-n", JOB_NS, JOB, "-o", "jsonpath={.status.stage}")
-    expect(stage == "Running", f"the job is still Running ({stage})")
+    expect(job_stage(JOB) == "Running", "the adopted job is still Running")
+    kubectl("delete", "trainingjob", "-n", JOB_NS, "submitted-meanwhile")
 
 
 def leader_handover(operator_image: str, results: dict) -> None:
@@ -192,9 +197,21 @@ def leader_handover(operator_image: str, results: dict) -> None:
         == 1,
         30,
     )
+    # A hard kill (SIGKILL of the leader's process, no Lease release): the
+    # standby takes over once the Lease expires.
+    two = rt.wait_operator_ready(2)
+    leader_name = rt.lease_holder()
+    leader = next(p for p in two if p["metadata"]["name"] == leader_name)
+    other = next(p["metadata"]["name"] for p in two if p["metadata"]["name"] != leader_name)
+    pid = rt.container_pid(leader, "operator")
+    killed_at = time.time()
+    os.kill(pid, signal.SIGKILL)
+    rt.wait_for("the standby to take the Lease after SIGKILL", lambda: rt.lease_holder() == other, 90, 0.1)
+    results["leader_sigkill_to_handover_s"] = round(time.time() - killed_at, 2)
+    log(f"leader {leader_name} SIGKILLed -> {other} holds the Lease in {results['leader_sigkill_to_handover_s']}s")
     rt.wait_operator_ready(2)
     time.sleep(5)
-    expect(workers() == before, "after the handover the job has the same workers")
+    expect(workers() == before, "after the handovers the job has the same workers")
 
 
 def scenario() -> None:

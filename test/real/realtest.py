@@ -62,7 +62,7 @@ def wait_for(what: str, condition: Callable[[], object], timeout: float, interva
     while True:
         try:
             value = condition()
-        except (Failure, subprocess.TimeoutExpired, json.JSONDecodeError):
+        except (Failure, OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
             value = None
         if value:
             return value
@@ -126,6 +126,10 @@ def helm_uninstall() -> None:
 
 
 def wait_operator_ready(count: int, timeout: float = 180) -> list[dict]:
+    """The Deployment's rollout done and COUNT operator pods Ready."""
+    kubectl("rollout", "status", "deployment/lattice-operator", "-n", NAMESPACE, f"--timeout={int(timeout)}s",
+            timeout=timeout + 10)
+
     def ready():
         found = [p for p in operator_pods() if is_ready(p)]
         return found if len(found) == count else None
