@@ -323,9 +323,15 @@ def verify(watcher: Watcher, marks: dict, results_dir: str) -> None:
         if "SIGTERM: asking workers to checkpoint" not in text:
             continue
         terminated.append(key)
-        after = text.split("SIGTERM: asking workers to checkpoint", 1)[1]
-        expect("checkpointed at step" in after and "workers stopped after SIGTERM" in after,
-               f"{key}: SIGTERM -> checkpoint -> exit")
+        # The agent writes the stop file in its signal handler, so the worker's
+        # line may come before the agent's own SIGTERM line: what counts is
+        # that the last generation's worker checkpointed before the agent left.
+        last_generation = text.rsplit("[lattice-agent] generation ", 1)[-1]
+        expect(
+            "checkpointed at step" in last_generation
+            and last_generation.rstrip().endswith("workers stopped after SIGTERM; leaving"),
+            f"{key}: SIGTERM -> the worker checkpointed -> the agent left",
+        )
     expected = (MAX - MIN) * 1 + (1 if KILL_WORKER0 else 0)
     expect(len(terminated) >= expected, f"{len(terminated)} SIGTERMed workers (at least {expected}): {terminated}")
     if KILL_WORKER0:
@@ -347,34 +353,47 @@ def rate(records: list[dict]) -> float | None:
 
 
 def resize_figures(watcher: Watcher, marks: dict) -> list[dict]:
-    """Per change of world size: the cause's time (the autoscaler's decision,
-    or the deletion of worker 0) -> every rank's first step at the new size,
-    steps/s of rank 0 before and after, and the training time lost (the gap
-    in rank 0's steps minus one normal step)."""
+    """Per change of generation: its cause (the autoscaler's decision as seen
+    in status.currentSize, or the deletion of worker 0) -> every rank's first
+    step in the new generation; rank 0's steps/s and the job's samples/s in
+    the 30 steps before and after; the training time lost (the gap in rank
+    0's steps minus one normal step)."""
     starts = [e for e in events() if e["event"] == "start"]
     causes = [(t, f"decision: size {n}") for t, n in watcher.sizes[1:]]
     if "worker0_deleted" in marks:
         causes.append((marks["worker0_deleted"], "worker 0 deleted"))
     out = []
     for prev, cur in zip(starts, starts[1:]):
-        before = [s for s in steps(prev["generation"]) if s["rank"] == 0]
+        before = sorted((s for s in steps(prev["generation"]) if s["rank"] == 0), key=lambda s: s["t"])
         after_all = steps(cur["generation"])
-        after = [s for s in after_all if s["rank"] == 0]
+        after = sorted((s for s in after_all if s["rank"] == 0), key=lambda s: s["t"])
         if not before or not after:
             continue
-        last_before = max(s["t"] for s in before)
-        cause = max((c for c in causes if c[0] <= last_before + 5), default=None, key=lambda c: c[0])
-        first_per_rank = {}
+        # The latest cause between the previous generation's start and this one's.
+        cause = max((c for c in causes if prev["t"] <= c[0] <= cur["t"]), default=None, key=lambda c: c[0])
+        first_per_rank: dict[int, float] = {}
         for s in after_all:
             first_per_rank[s["rank"]] = min(first_per_rank.get(s["rank"], s["t"]), s["t"])
-        all_training = max(first_per_rank.values())
-        step_period = statistics.median(b - a for a, b in zip(sorted(r["t"] for r in before)[:-1], sorted(r["t"] for r in before)[1:])) if len(before) > 2 else 0
-        out.append({
-            "from": prev["world_size"], "to": cur["world_size"], "cause": cause[1] if cause else "?",
-            "cause_to_all_training_s": round(all_training - cause[0], 2) if cause else None,
-            "steps_per_s_before": rate(before[-30:]), "steps_per_s_after": rate(after[:30]),
-            "training_time_lost_s": round(min(s["t"] for s in after) - last_before - step_period, 2),
-        })
+        gaps = [b["t"] - a["t"] for a, b in zip(before, before[1:])]
+        step_period = statistics.median(gaps) if gaps else 0.0
+        before_rate, after_rate = rate(before[-30:]), rate(after[:30])
+        out.append(
+            {
+                "from": prev["world_size"],
+                "to": cur["world_size"],
+                "cause": cause[1] if cause else "unknown",
+                "cause_to_all_training_s": round(max(first_per_rank.values()) - cause[0], 2) if cause else None,
+                "steps_per_s_before": before_rate,
+                "steps_per_s_after": after_rate,
+                "samples_per_s_before": round(before_rate * BATCH * prev["world_size"], 1) if before_rate else None,
+                "samples_per_s_after": round(after_rate * BATCH * cur["world_size"], 1) if after_rate else None,
+                "training_time_lost_s": round(after[0]["t"] - before[-1]["t"] - step_period, 2),
+            }
+        )
+    decided = sorted(r["cause_to_all_training_s"] for r in out if r["cause"].startswith("decision"))
+    if decided:
+        log(f"decision -> all processes training at the new size: p50 {statistics.median(decided):.2f}s, "
+            f"max {max(decided):.2f}s over {len(decided)} resizes")
     return out
 
 
