@@ -63,8 +63,10 @@ ctr_k8s() { "$ctr_bin" --address "$realnode_dir/containerd/containerd.sock" --na
 # Host paths containerd, runc, CNI and the kubelet write outside their
 # configured directories (or would by default). `up` records which exist;
 # `down` removes those that did not.
+# /run/mount is util-linux's (umount writes its utab there).
 realnode_host_paths=(/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /run/containerd
-  /run/netns /var/lib/containerd /opt/containerd /etc/cni /opt/cni /var/lib/kube-proxy /run/kubernetes)
+  /run/netns /var/lib/containerd /opt/containerd /etc/cni /opt/cni /var/lib/kube-proxy /run/kubernetes
+  /usr/libexec/kubernetes /run/mount)
 
 # Every missing prerequisite, one per line, each saying what to do; empty
 # when the real node can run here.

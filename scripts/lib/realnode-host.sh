@@ -173,7 +173,7 @@ remove_kube_iptables() {
 restore_sysctls() {
   local before=$realnode_dir/host-before/sysctls key value line
   [ -f "$before" ] || return 0
-  diff <(realnode_sysctl_snapshot) "$before" | sed -n 's/^> //p' | while IFS= read -r line; do
+  { diff <(realnode_sysctl_snapshot) "$before" || true; } | sed -n 's/^> //p' | while IFS= read -r line; do
     key=${line%% = *}
     value=${line#* = }
     sysctl -qw "$key=$value" 2>/dev/null || true
@@ -193,19 +193,24 @@ remove_new_host_paths() {
 # Undoes every host change of the real node; safe to run at any point of a
 # failed `up`, and again.
 realnode_host_down() {
-  local veth
+  local step failed=0
   [ -f "$realnode_dir/host-before/complete" ] || return 0
-  kill_pod_processes
-  unmount_under "$realnode_dir"
-  # Leftover pod interfaces: a veth on the bridge whose namespace lives on.
+  # Every step runs even if one fails; the record is kept until all succeed.
+  for step in kill_pod_processes "unmount_under $realnode_dir" remove_realnode_links remove_kube_iptables \
+    remove_pod_cgroups remove_new_host_paths restore_sysctls; do
+    # shellcheck disable=SC2086  # the step is a command with its argument
+    $step || { log "warning: $step failed"; failed=1; }
+  done
+  [ "$failed" = 1 ] || rm -rf "$realnode_dir/host-before"
+}
+
+# The bridge and the pod interfaces on it (a veth whose namespace lives on),
+# and the nftables table.
+remove_realnode_links() {
+  local veth
   for veth in $(ip -o link show master "$realnode_bridge" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
     ip link del "$veth" 2>/dev/null || true
   done
   ip link del "$realnode_bridge" 2>/dev/null || true
   nft delete table ip "$realnode_nft_table" 2>/dev/null || true
-  remove_kube_iptables
-  remove_pod_cgroups
-  remove_new_host_paths
-  restore_sysctls
-  rm -rf "$realnode_dir/host-before"
 }

@@ -66,7 +66,8 @@ $(real_node_placement_yaml "  ")
       command: [python3, -c, "import time; time.sleep(3600)"]
       volumeMounts: [{name: scratch, mountPath: /scratch}]
 YAML
-wait_until 120 "pod api-call to succeed" test "$(kubectl get pod -n "$ns" api-call -o jsonpath='{.status.phase}')" = Succeeded
+api_call_succeeded() { [ "$(kubectl get pod -n "$ns" api-call -o jsonpath='{.status.phase}')" = Succeeded ]; }
+wait_until 120 "pod api-call to succeed" api_call_succeeded
 note "api-call: $(kubectl logs -n "$ns" api-call)"
 kubectl wait -n "$ns" --for=condition=Ready pod/still-running --timeout=120s >/dev/null
 note "pods ran; stopping the real node"
