@@ -127,7 +127,7 @@ def main(argv: list[str]) -> int:
     if ":" not in args.tag.rsplit("/", 1)[-1]:
         parser.error(f"--tag {args.tag!r} needs an explicit :tag")
     created = args.created or datetime.datetime.fromtimestamp(
-        int(os.environ.get("SOURCE_DATE_EPOCH", "0")), tz=datetime.timezone.utc
+        int(os.environ.get("SOURCE_DATE_EPOCH", "0")), tz=datetime.UTC
     ).strftime("%Y-%m-%dT%H:%M:%SZ")
     diff_ids = [layer_digest(path) for path in args.layer]
     config = image_config(args, diff_ids, created)
@@ -147,7 +147,7 @@ def main(argv: list[str]) -> int:
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as archive:
         add_bytes(archive, f"{config_digest}.json", config)
         written = set()
-        for digest, path in zip(diff_ids, args.layer):
+        for digest, path in zip(diff_ids, args.layer, strict=True):
             if digest not in written:  # the same layer twice is stored once
                 add_file(archive, f"{digest}/layer.tar", path)
                 written.add(digest)

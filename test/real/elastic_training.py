@@ -185,7 +185,10 @@ def steps(generation: int | None = None) -> list[dict]:
     out = []
     for name in sorted(os.listdir(LOGS)) if os.path.isdir(LOGS) else []:
         if name.startswith("steps-rank") and (generation is None or name.endswith(f"-gen{generation}.jsonl")):
-            out += [dict(r, rank=int(name.split("rank")[1].split("-")[0])) for r in read_jsonl(os.path.join(LOGS, name))]
+            out += [
+                dict(r, rank=int(name.split("rank")[1].split("-")[0]))
+                for r in read_jsonl(os.path.join(LOGS, name))
+            ]
     return out
 
 
@@ -220,8 +223,10 @@ def scenario() -> None:
     hp_size = gpus - MIN
     if not (1 <= MIN < MAX <= gpus and hp_size >= 1):
         raise rt.Failure(f"need 1 <= MIN ({MIN}) < MAX ({MAX}) <= GPUs of {rt.REAL_NODE} ({gpus})")
-    log(f"job {MIN}..{MAX} workers, {EPOCHS} epochs x {SAMPLES} samples, batch {BATCH}/rank; "
-        f"high-priority job of {hp_size} for {HP_SECONDS}s; node has {gpus} GPUs")
+    log(
+        f"job {MIN}..{MAX} workers, {EPOCHS} epochs x {SAMPLES} samples, batch {BATCH}/rank; "
+        f"high-priority job of {hp_size} for {HP_SECONDS}s; node has {gpus} GPUs"
+    )
     results_dir = os.environ.get("LATTICE_REAL_RESULTS", "/tmp/lattice-real-results")
     pod_logs = os.path.join(results_dir, "elastic-pod-logs")
     shutil.rmtree(pod_logs, ignore_errors=True)
@@ -247,31 +252,46 @@ def scenario() -> None:
 
         marks["urgent"] = time.time()
         rt.apply([urgent_job(training_image, hp_size)])
-        shrunk = wait_training(watcher, f"training at world size {MIN}", lambda: started_after(marks["urgent"], MIN))
+        shrunk = wait_training(
+            watcher, f"training at world size {MIN}", lambda: started_after(marks["urgent"], MIN)
+        )
         log(f"shrunk to {MIN} (generation {shrunk['generation']}) for the high-priority job")
         wait_training(
             watcher,
             "the high-priority job to complete",
-            lambda: kubectl("get", "trainingjob", "-n", NS, HP_JOB, "-o", "jsonpath={.status.stage}") == "Completed",
+            lambda: (
+                kubectl("get", "trainingjob", "-n", NS, HP_JOB, "-o", "jsonpath={.status.stage}")
+                == "Completed"
+            ),
             HP_SECONDS + 300,
         )
         marks["urgent_done"] = time.time()
-        regrown = wait_training(watcher, f"training at world size {MAX} again", lambda: started_after(marks["urgent_done"], MAX))
+        regrown = wait_training(
+            watcher, f"training at world size {MAX} again", lambda: started_after(marks["urgent_done"], MAX)
+        )
         log(f"grew back to {MAX} (generation {regrown['generation']})")
 
         if KILL_WORKER0:
-            wait_training(watcher, "10 steps after growing back", lambda: steps_at(regrown["generation"]) >= 10)
+            wait_training(
+                watcher, "10 steps after growing back", lambda: steps_at(regrown["generation"]) >= 10
+            )
             marks["worker0_deleted"] = time.time()
             kubectl("delete", "pod", "-n", NS, f"{JOB}-worker-0", "--wait=false")
             rejoined = wait_training(
-                watcher, "worker 0 back in the group", lambda: started_after(marks["worker0_deleted"] + 1, MAX)
+                watcher,
+                "worker 0 back in the group",
+                lambda: started_after(marks["worker0_deleted"] + 1, MAX),
             )
-            log(f"worker 0 deleted and recreated: training at {MAX} again (generation {rejoined['generation']})")
+            log(
+                f"worker 0 deleted and recreated: training at {MAX} again (generation {rejoined['generation']})"
+            )
 
         wait_training(
             watcher,
             "completion",
-            lambda: kubectl("get", "trainingjob", "-n", NS, JOB, "-o", "jsonpath={.status.stage}") == "Completed",
+            lambda: (
+                kubectl("get", "trainingjob", "-n", NS, JOB, "-o", "jsonpath={.status.stage}") == "Completed"
+            ),
             TIMEOUT,
         )
         marks["completed"] = time.time()
@@ -289,18 +309,27 @@ def verify(watcher: Watcher, marks: dict, results_dir: str) -> None:
     sizes = [e["world_size"] for e in starts]
     log(f"generations' world sizes: {sizes}")
     expect(len(done) == 1, "the script finished once (one 'done' record)")
-    expect(MAX in sizes and MIN in sizes[sizes.index(MAX):], f"grew to {MAX}, then shrank to {MIN}")
+    expect(MAX in sizes and MIN in sizes[sizes.index(MAX) :], f"grew to {MAX}, then shrank to {MIN}")
     i_min = sizes.index(MIN, sizes.index(MAX))
     expect(MAX in sizes[i_min:], f"grew back to {MAX} after the shrink")
 
     # Restored, not restarted; and the loss falls across every resize.
-    expect(len(stops) == len(starts) - 1, f"every generation but the last stopped with a checkpoint ({len(stops)} stops)")
-    for stop, nxt in zip(stops, starts[1:]):
-        expect(nxt["restored"] and nxt["step"] == stop["step"], f"generation {nxt['generation']} resumed at step {stop['step']}")
-        expect(abs(nxt["loss"] - stop["loss"]) <= 1e-5 * max(1.0, stop["loss"]), "... with the loss it stopped at")
+    expect(
+        len(stops) == len(starts) - 1,
+        f"every generation but the last stopped with a checkpoint ({len(stops)} stops)",
+    )
+    for stop, nxt in zip(stops, starts[1:], strict=False):
+        expect(
+            nxt["restored"] and nxt["step"] == stop["step"],
+            f"generation {nxt['generation']} resumed at step {stop['step']}",
+        )
+        expect(
+            abs(nxt["loss"] - stop["loss"]) <= 1e-5 * max(1.0, stop["loss"]),
+            "... with the loss it stopped at",
+        )
     boundary_losses = [starts[0]["loss"]] + [s["loss"] for s in stops] + [done[0]["loss"]]
     expect(
-        all(b < a for a, b in zip(boundary_losses, boundary_losses[1:])),
+        all(b < a for a, b in zip(boundary_losses, boundary_losses[1:], strict=False)),
         f"the loss fell from each resize to the next: {[round(x, 5) for x in boundary_losses]}",
     )
     expect(done[0]["loss"] < 0.25 * starts[0]["loss"], "the final loss is below a quarter of the first")
@@ -333,14 +362,28 @@ def verify(watcher: Watcher, marks: dict, results_dir: str) -> None:
             f"{key}: SIGTERM -> the worker checkpointed -> the agent left",
         )
     expected = (MAX - MIN) * 1 + (1 if KILL_WORKER0 else 0)
-    expect(len(terminated) >= expected, f"{len(terminated)} SIGTERMed workers (at least {expected}): {terminated}")
+    expect(
+        len(terminated) >= expected,
+        f"{len(terminated)} SIGTERMed workers (at least {expected}): {terminated}",
+    )
     if KILL_WORKER0:
         expect(any(k.startswith(f"{JOB}-worker-0-") for k in terminated), "worker 0 was among the removed")
 
-    results = {"parameters": {"min": MIN, "max": MAX, "epochs": EPOCHS, "samples": SAMPLES, "batch": BATCH,
-                              "step_delay_s": STEP_DELAY, "hp_seconds": HP_SECONDS},
-               "world_sizes": sizes, "boundary_losses": boundary_losses,
-               "total_s": round(marks["completed"] - marks["submitted"], 1), "resizes": resize_figures(watcher, marks)}
+    results = {
+        "parameters": {
+            "min": MIN,
+            "max": MAX,
+            "epochs": EPOCHS,
+            "samples": SAMPLES,
+            "batch": BATCH,
+            "step_delay_s": STEP_DELAY,
+            "hp_seconds": HP_SECONDS,
+        },
+        "world_sizes": sizes,
+        "boundary_losses": boundary_losses,
+        "total_s": round(marks["completed"] - marks["submitted"], 1),
+        "resizes": resize_figures(watcher, marks),
+    }
     rt.save_results("elastic_training", results)
     log(f"figures: {json.dumps(results['resizes'], indent=1)}")
 
@@ -363,7 +406,7 @@ def resize_figures(watcher: Watcher, marks: dict) -> list[dict]:
     if "worker0_deleted" in marks:
         causes.append((marks["worker0_deleted"], "worker 0 deleted"))
     out = []
-    for prev, cur in zip(starts, starts[1:]):
+    for prev, cur in zip(starts, starts[1:], strict=False):
         before = sorted((s for s in steps(prev["generation"]) if s["rank"] == 0), key=lambda s: s["t"])
         after_all = steps(cur["generation"])
         after = sorted((s for s in after_all if s["rank"] == 0), key=lambda s: s["t"])
@@ -374,7 +417,7 @@ def resize_figures(watcher: Watcher, marks: dict) -> list[dict]:
         first_per_rank: dict[int, float] = {}
         for s in after_all:
             first_per_rank[s["rank"]] = min(first_per_rank.get(s["rank"], s["t"]), s["t"])
-        gaps = [b["t"] - a["t"] for a, b in zip(before, before[1:])]
+        gaps = [b["t"] - a["t"] for a, b in zip(before, before[1:], strict=False)]
         step_period = statistics.median(gaps) if gaps else 0.0
         before_rate, after_rate = rate(before[-30:]), rate(after[:30])
         out.append(
@@ -382,18 +425,26 @@ def resize_figures(watcher: Watcher, marks: dict) -> list[dict]:
                 "from": prev["world_size"],
                 "to": cur["world_size"],
                 "cause": cause[1] if cause else "unknown",
-                "cause_to_all_training_s": round(max(first_per_rank.values()) - cause[0], 2) if cause else None,
+                "cause_to_all_training_s": round(max(first_per_rank.values()) - cause[0], 2)
+                if cause
+                else None,
                 "steps_per_s_before": before_rate,
                 "steps_per_s_after": after_rate,
-                "samples_per_s_before": round(before_rate * BATCH * prev["world_size"], 1) if before_rate else None,
-                "samples_per_s_after": round(after_rate * BATCH * cur["world_size"], 1) if after_rate else None,
+                "samples_per_s_before": round(before_rate * BATCH * prev["world_size"], 1)
+                if before_rate
+                else None,
+                "samples_per_s_after": round(after_rate * BATCH * cur["world_size"], 1)
+                if after_rate
+                else None,
                 "training_time_lost_s": round(after[0]["t"] - before[-1]["t"] - step_period, 2),
             }
         )
     decided = sorted(r["cause_to_all_training_s"] for r in out if r["cause"].startswith("decision"))
     if decided:
-        log(f"decision -> all processes training at the new size: p50 {statistics.median(decided):.2f}s, "
-            f"max {max(decided):.2f}s over {len(decided)} resizes")
+        log(
+            f"decision -> all processes training at the new size: p50 {statistics.median(decided):.2f}s, "
+            f"max {max(decided):.2f}s over {len(decided)} resizes"
+        )
     return out
 
 

@@ -85,7 +85,11 @@ def job_object(image: str, name: str = JOB, size: int = 2) -> dict:
 def workers() -> dict[str, str]:
     """name -> uid of the job's live worker pods."""
     found = rt.pods(JOB_NS, f"breezeml.ai/job-name={JOB}")
-    return {p["metadata"]["name"]: p["metadata"]["uid"] for p in found if not p["metadata"].get("deletionTimestamp")}
+    return {
+        p["metadata"]["name"]: p["metadata"]["uid"]
+        for p in found
+        if not p["metadata"].get("deletionTimestamp")
+    }
 
 
 def job_stage(name: str) -> str:
@@ -103,13 +107,15 @@ def install_and_check(operator_image: str, results: dict) -> dict:
     probes = pod["spec"]["containers"][0]
     expect("readinessProbe" in probes and "livenessProbe" in probes, "Ready through its probes")
 
-    lines = [line for line in kubectl("logs", "-n", rt.NAMESPACE, pod["metadata"]["name"]).splitlines() if line]
+    lines = [
+        line for line in kubectl("logs", "-n", rt.NAMESPACE, pod["metadata"]["name"]).splitlines() if line
+    ]
     parsed = []
     for line in lines:
         try:
             parsed.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise rt.Failure(f"a log line is not JSON: {line!r}")
+        except json.JSONDecodeError as err:
+            raise rt.Failure(f"a log line is not JSON: {line!r}") from err
     expect(len(parsed) >= 3, f"kubectl logs shows {len(parsed)} JSON log lines")
 
     text = rt.wait_for("metrics through the Service", metrics_through_service, 30)
@@ -135,7 +141,9 @@ def install_and_check(operator_image: str, results: dict) -> dict:
 
 def adoption(python_image: str, pod: dict, results: dict) -> None:
     kubectl("create", "namespace", JOB_NS, check=False)
-    rt.wait_for("ServiceAccount default", lambda: kubectl("get", "sa", "default", "-n", JOB_NS, check=False), 60)
+    rt.wait_for(
+        "ServiceAccount default", lambda: kubectl("get", "sa", "default", "-n", JOB_NS, check=False), 60
+    )
     rt.apply([job_object(python_image)])
 
     def running_with_two():
@@ -179,7 +187,9 @@ def leader_handover(operator_image: str, results: dict) -> None:
     rt.helm_install(operator_image, replicas=2)
     two = rt.wait_operator_ready(2)
     names = {p["metadata"]["name"] for p in two}
-    holder = rt.wait_for("the Lease held by an operator pod", lambda: rt.lease_holder() in names and rt.lease_holder(), 60)
+    holder = rt.wait_for(
+        "the Lease held by an operator pod", lambda: rt.lease_holder() in names and rt.lease_holder(), 60
+    )
     leader = next(p for p in two if p["metadata"]["name"] == holder)
     standby = next(p for p in two if p["metadata"]["name"] != holder)
     expect(True, f"replicaCount 2: {holder} holds the Lease as its pod")
@@ -188,13 +198,21 @@ def leader_handover(operator_image: str, results: dict) -> None:
 
     killed_at = time.time()
     kubectl("delete", "pod", "-n", rt.NAMESPACE, holder, "--wait=false")
-    rt.wait_for("the standby to take the Lease", lambda: rt.lease_holder() == standby["metadata"]["name"], 60, 0.1)
+    rt.wait_for(
+        "the standby to take the Lease", lambda: rt.lease_holder() == standby["metadata"]["name"], 60, 0.1
+    )
     results["leader_delete_to_handover_s"] = round(time.time() - killed_at, 2)
-    log(f"leader {holder} deleted -> {standby['metadata']['name']} holds the Lease in {results['leader_delete_to_handover_s']}s")
+    log(
+        f"leader {holder} deleted -> {standby['metadata']['name']} holds the Lease in {results['leader_delete_to_handover_s']}s"
+    )
     rt.wait_for(
         "lattice_leader 1 on the new leader",
-        lambda: pod_metric(kubectl_json("get", "pod", "-n", rt.NAMESPACE, standby["metadata"]["name"]), "lattice_leader")
-        == 1,
+        lambda: (
+            pod_metric(
+                kubectl_json("get", "pod", "-n", rt.NAMESPACE, standby["metadata"]["name"]), "lattice_leader"
+            )
+            == 1
+        ),
         30,
     )
     # A hard kill (SIGKILL of the leader's process, no Lease release): the
@@ -208,7 +226,9 @@ def leader_handover(operator_image: str, results: dict) -> None:
     os.kill(pid, signal.SIGKILL)
     rt.wait_for("the standby to take the Lease after SIGKILL", lambda: rt.lease_holder() == other, 90, 0.1)
     results["leader_sigkill_to_handover_s"] = round(time.time() - killed_at, 2)
-    log(f"leader {leader_name} SIGKILLed -> {other} holds the Lease in {results['leader_sigkill_to_handover_s']}s")
+    log(
+        f"leader {leader_name} SIGKILLed -> {other} holds the Lease in {results['leader_sigkill_to_handover_s']}s"
+    )
     rt.wait_operator_ready(2)
     time.sleep(5)
     expect(workers() == before, "after the handovers the job has the same workers")

@@ -10,16 +10,20 @@ import os
 import subprocess
 import sys
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
-SOURCE_DIR = os.environ.get("LATTICE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
+SOURCE_DIR = os.environ.get(
+    "LATTICE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+)
 CHART = os.path.join(SOURCE_DIR, "helm", "lattice-operator")
 REAL_NODE = "real-0"
 NAMESPACE = "lattice"
 RELEASE = "operator"
 PLACEMENT = {
     "nodeSelector": {"lattice.dev/real": "true"},
-    "tolerations": [{"key": "lattice.dev/real", "operator": "Equal", "value": "true", "effect": "NoSchedule"}],
+    "tolerations": [
+        {"key": "lattice.dev/real", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
+    ],
 }
 
 
@@ -37,14 +41,16 @@ def expect(condition: bool, what: str) -> None:
     log(f"ok: {what}")
 
 
-def run(args: list[str], check: bool = True, input_text: Optional[str] = None, timeout: float = 300) -> str:
+def run(args: list[str], check: bool = True, input_text: str | None = None, timeout: float = 300) -> str:
     result = subprocess.run(args, input=input_text, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
-        raise Failure(f"{' '.join(args)} exited {result.returncode}: {result.stderr.strip() or result.stdout.strip()}")
+        raise Failure(
+            f"{' '.join(args)} exited {result.returncode}: {result.stderr.strip() or result.stdout.strip()}"
+        )
     return result.stdout
 
 
-def kubectl(*args: str, check: bool = True, input_text: Optional[str] = None, timeout: float = 120) -> str:
+def kubectl(*args: str, check: bool = True, input_text: str | None = None, timeout: float = 120) -> str:
     return run(["kubectl", *args], check=check, input_text=input_text, timeout=timeout)
 
 
@@ -91,7 +97,7 @@ def operator_pods() -> list[dict]:
     return [p for p in pods(NAMESPACE, OPERATOR_SELECTOR) if not p["metadata"].get("deletionTimestamp")]
 
 
-def helm_values(image: str, replicas: int = 1, extra_args: Optional[list[str]] = None) -> list[str]:
+def helm_values(image: str, replicas: int = 1, extra_args: list[str] | None = None) -> list[str]:
     """The spec's install command plus the local image, the real node's
     placement, JSON logs and the given replica count."""
     values = [
@@ -107,7 +113,7 @@ def helm_values(image: str, replicas: int = 1, extra_args: Optional[list[str]] =
     return values
 
 
-def helm_install(image: str, replicas: int = 1, extra_args: Optional[list[str]] = None) -> float:
+def helm_install(image: str, replicas: int = 1, extra_args: list[str] | None = None) -> float:
     """`helm upgrade --install` of the chart (the spec's command when it is
     not installed yet); returns the time it was issued."""
     started = time.time()
@@ -127,8 +133,15 @@ def helm_uninstall() -> None:
 
 def wait_operator_ready(count: int, timeout: float = 180) -> list[dict]:
     """The Deployment's rollout done and COUNT operator pods Ready."""
-    kubectl("rollout", "status", "deployment/lattice-operator", "-n", NAMESPACE, f"--timeout={int(timeout)}s",
-            timeout=timeout + 10)
+    kubectl(
+        "rollout",
+        "status",
+        "deployment/lattice-operator",
+        "-n",
+        NAMESPACE,
+        f"--timeout={int(timeout)}s",
+        timeout=timeout + 10,
+    )
 
     def ready():
         found = [p for p in operator_pods() if is_ready(p)]
