@@ -58,7 +58,7 @@ HP_SECONDS = env_int("LATTICE_REAL_HP_SECONDS", 45)
 KILL_WORKER0 = os.environ.get("LATTICE_REAL_KILL_WORKER0", "1") == "1"
 RESCALE_INTERVAL = os.environ.get("LATTICE_REAL_RESCALE_INTERVAL", "10s")
 TIMEOUT = env_int("LATTICE_REAL_TIMEOUT", 1800)
-SHARED = os.path.join(os.environ["LATTICE_CLUSTER_DIR"], "realnode", "shared", JOB)
+SHARED = os.path.join(rt.CLUSTER_DIR, "realnode", "shared", JOB)
 LOGS = os.path.join(SHARED, "log")
 
 
@@ -412,8 +412,10 @@ def resize_figures(watcher: Watcher, marks: dict) -> list[dict]:
         after = sorted((s for s in after_all if s["rank"] == 0), key=lambda s: s["t"])
         if not before or not after:
             continue
-        # The latest cause between the previous generation's start and this one's.
-        cause = max((c for c in causes if prev["t"] <= c[0] <= cur["t"]), default=None, key=lambda c: c[0])
+        # The latest cause before this generation started (a generation that
+        # follows an intermediate one, e.g. worker 0 back after its deletion,
+        # is measured from the same cause).
+        cause = max((c for c in causes if c[0] <= cur["t"]), default=None, key=lambda c: c[0])
         first_per_rank: dict[int, float] = {}
         for s in after_all:
             first_per_rank[s["rank"]] = min(first_per_rank.get(s["rank"], s["t"]), s["t"])

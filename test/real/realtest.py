@@ -16,6 +16,7 @@ SOURCE_DIR = os.environ.get(
     "LATTICE_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 )
 CHART = os.path.join(SOURCE_DIR, "helm", "lattice-operator")
+CLUSTER_DIR = os.environ.get("LATTICE_CLUSTER_DIR") or os.path.expanduser("~/.cache/lattice/cluster")
 REAL_NODE = "real-0"
 NAMESPACE = "lattice"
 RELEASE = "operator"
@@ -159,7 +160,7 @@ def container_pid(pod: dict, container: str) -> int:
     """The host pid of a container's main process (the real node runs on this host)."""
     statuses = {s["name"]: s for s in pod["status"].get("containerStatuses", [])}
     container_id = statuses[container]["containerID"].split("://", 1)[1]
-    sock = os.path.join(os.environ["LATTICE_CLUSTER_DIR"], "realnode", "containerd", "containerd.sock")
+    sock = os.path.join(CLUSTER_DIR, "realnode", "containerd", "containerd.sock")
     out = run(["ctr", "--address", sock, "-n", "k8s.io", "tasks", "ls"])
     for line in out.splitlines()[1:]:
         fields = line.split()
