@@ -57,6 +57,7 @@ containerd_bin=/usr/bin/containerd
 ctr_bin=/usr/bin/ctr
 runc_bin=/usr/sbin/runc
 cni_bin_dir=/usr/lib/cni
+cgroup_root=/sys/fs/cgroup
 
 ctr_k8s() { "$ctr_bin" --address "$realnode_dir/containerd/containerd.sock" --namespace k8s.io "$@"; }
 
@@ -87,14 +88,14 @@ realnode_missing_prerequisites() {
   done
   # cgroups: the kubelet needs the cpu, memory and pids controllers, either as
   # cgroup v1 hierarchies or in a cgroup2 mount.
-  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  if [ -f "$cgroup_root/cgroup.controllers" ]; then
     for h in cpu memory pids; do
-      grep -qw "$h" /sys/fs/cgroup/cgroup.controllers ||
-        echo "cgroup: the cgroup2 hierarchy at /sys/fs/cgroup lacks the $h controller"
+      grep -qw "$h" "$cgroup_root/cgroup.controllers" ||
+        echo "cgroup: the cgroup2 hierarchy at $cgroup_root lacks the $h controller"
     done
   else
     for h in cpu cpuacct memory pids cpuset; do
-      [ -d "/sys/fs/cgroup/$h" ] || echo "cgroup: no cgroup v1 hierarchy /sys/fs/cgroup/$h (the kubelet needs cpu, cpuacct, cpuset, memory and pids)"
+      [ -d "$cgroup_root/$h" ] || echo "cgroup: no cgroup v1 hierarchy $cgroup_root/$h (the kubelet needs cpu, cpuacct, cpuset, memory and pids)"
     done
   fi
   grep -qw overlay /proc/filesystems ||
