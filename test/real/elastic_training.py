@@ -20,7 +20,9 @@ before it exited. Figures per resize go to LATTICE_REAL_RESULTS.
 
 Parameters (environment, defaults in brackets): LATTICE_REAL_MIN [1],
 LATTICE_REAL_MAX [3], LATTICE_REAL_EPOCHS [60], LATTICE_REAL_SAMPLES [600],
-LATTICE_REAL_BATCH [8], LATTICE_REAL_STEP_DELAY [0.1 s],
+LATTICE_REAL_BATCH [8], LATTICE_REAL_STEP_DELAY [seconds of sleep per step:
+0.1 at the other defaults, scaled so the job's training time stays about
+the same for other sizes],
 LATTICE_REAL_HP_SECONDS [45: how long the high-priority job holds the GPUs],
 LATTICE_REAL_KILL_WORKER0 [1], LATTICE_REAL_RESCALE_INTERVAL [10s: the
 operator's --rescale-interval], LATTICE_REAL_TIMEOUT [1800 s].
@@ -53,7 +55,17 @@ MAX = env_int("LATTICE_REAL_MAX", 3)
 EPOCHS = env_int("LATTICE_REAL_EPOCHS", 60)
 SAMPLES = env_int("LATTICE_REAL_SAMPLES", 600)
 BATCH = env_int("LATTICE_REAL_BATCH", 8)
-STEP_DELAY = float(os.environ.get("LATTICE_REAL_STEP_DELAY", "0.1"))
+
+
+def default_step_delay() -> float:
+    """0.1 s at the defaults (a 6-minute run); scaled with the job's work so
+    that other sizes still train long enough for the scenario's resizes:
+    more samples or epochs make steps shorter, more workers longer."""
+    work = EPOCHS * SAMPLES / BATCH / ((MIN + MAX) / 2)
+    return round(min(2.0, max(0.02, 0.1 * (60 * 600 / 8 / 2) / work)), 3)
+
+
+STEP_DELAY = float(os.environ.get("LATTICE_REAL_STEP_DELAY") or default_step_delay())
 HP_SECONDS = env_int("LATTICE_REAL_HP_SECONDS", 45)
 KILL_WORKER0 = os.environ.get("LATTICE_REAL_KILL_WORKER0", "1") == "1"
 RESCALE_INTERVAL = os.environ.get("LATTICE_REAL_RESCALE_INTERVAL", "10s")
