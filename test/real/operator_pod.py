@@ -12,8 +12,10 @@
    the job: the same worker pods (same UIDs), no extra, no missing one.
    Figures: delete -> new pod Ready -> first write.
 3. `replicaCount: 2`: one leader holding the Lease as its pod, one standby;
-   deleting the leader hands the Lease to the standby at once, killing it
-   (force delete, no Lease release) once the Lease expires; the workers stay.
+   deleting the leader hands the Lease to the standby at once, and so does
+   force-deleting the next one; the workers stay.
+4. With the Deployment scaled to 0, `helm test` fails, naming the readiness
+   check.
 """
 
 from __future__ import annotations
@@ -213,10 +215,11 @@ def leader_handover(operator_image: str, results: dict) -> None:
         ),
         30,
     )
-    # A hard kill: the leader's pod force-deleted, its process SIGKILLed by the
-    # kubelet without releasing the Lease: the standby takes over once the
-    # Lease expires. (A SIGKILL alone restarts the container in the same pod,
-    # which keeps the Lease under the same name.)
+    # The leader's pod force-deleted (gone from the API at once; the kubelet
+    # still stops the process, which releases the Lease on SIGTERM; had it
+    # not, the standby would take over when the Lease expires). A SIGKILL of
+    # the process alone restarts the container in the same pod, which keeps
+    # the Lease under the same name.
     two = rt.wait_operator_ready(2)
     leader_name = rt.lease_holder()
     other = next(p["metadata"]["name"] for p in two if p["metadata"]["name"] != leader_name)
@@ -230,6 +233,20 @@ def leader_handover(operator_image: str, results: dict) -> None:
     expect(workers() == before, "after the handovers the job has the same workers")
 
 
+def helm_test_fails_without_operator() -> None:
+    """The test hook can fail: with no operator pod it reports the readiness
+    check failed (and the CRD check still passes)."""
+    kubectl("scale", "deployment/lattice-operator", "-n", rt.NAMESPACE, "--replicas=0")
+    rt.wait_for("no operator pods", lambda: not rt.operator_pods(), 120)
+    out = rt.run(["helm", "test", rt.RELEASE, "-n", rt.NAMESPACE, "--timeout", "120s"], check=False)
+    test_pod = kubectl_json("get", "pod", "-n", rt.NAMESPACE, "lattice-operator-test")
+    log_text = kubectl("logs", "-n", rt.NAMESPACE, "lattice-operator-test")
+    log("helm test without an operator:\n" + log_text.strip())
+    expect(test_pod["status"]["phase"] == "Failed", "helm test fails while no operator pod runs")
+    expect("FAIL readiness" in log_text and "ok   crd" in log_text, "... naming the readiness check")
+    expect("Failed" in out or "failed" in out, "helm test reports the failure")
+
+
 def scenario() -> None:
     operator_image, python_image = sys.argv[1], sys.argv[2]
     results: dict = {"operator_image": operator_image}
@@ -237,6 +254,7 @@ def scenario() -> None:
         pod = install_and_check(operator_image, results)
         adoption(python_image, pod, results)
         leader_handover(operator_image, results)
+        helm_test_fails_without_operator()
     finally:
         kubectl("delete", "namespace", JOB_NS, "--wait=false", check=False)
         rt.save_results("operator_pod", results)
