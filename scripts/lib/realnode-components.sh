@@ -7,6 +7,16 @@
 
 realnode_kubeconfig() { echo "$realnode_dir/$1.kubeconfig"; }
 
+# write_if_changed FILE < content: replaces FILE only when the content
+# differs. kube-proxy exits when its configuration file is written, even
+# with the same bytes, so a second `up` must leave unchanged files alone.
+write_if_changed() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 # The identities of the real node's programs, signed by the cluster CA:
 #   kubelet-real-0                 the Node authorizer's system:node:real-0
 #   kube-proxy                     system:kube-proxy (default role system:node-proxier)
@@ -25,7 +35,7 @@ ensure_realnode_pki() {
 write_containerd_config() {
   local d=$realnode_dir/containerd host
   mkdir -p "$d/root" "$d/state" "$d/opt" "$d/runc" "$d/certs.d/_default"
-  cat >"$d/config.toml" <<EOF
+  write_if_changed "$d/config.toml" <<EOF
 version = 2
 root = "$d/root"
 state = "$d/state"
@@ -79,7 +89,7 @@ EOF
   for host in _default docker.io registry-1.docker.io registry.k8s.io k8s.gcr.io gcr.io ghcr.io quay.io \
     local.lattice breezeml.jfrog.io nvcr.io public.ecr.aws mcr.microsoft.com; do
     mkdir -p "$d/certs.d/$host"
-    cat >"$d/certs.d/$host/hosts.toml" <<EOF
+    write_if_changed "$d/certs.d/$host/hosts.toml" <<EOF
 server = "https://$realnode_refusing_registry"
 [host."https://$realnode_refusing_registry"]
   capabilities = ["pull", "resolve"]
@@ -93,7 +103,7 @@ EOF
 # default route, so a pod cannot even try an address off the machine.
 write_cni_config() {
   mkdir -p "$realnode_dir/cni/net.d" "$realnode_dir/cni/ipam"
-  cat >"$realnode_dir/cni/net.d/10-lattice-realnode.conflist" <<EOF
+  write_if_changed "$realnode_dir/cni/net.d/10-lattice-realnode.conflist" <<EOF
 {
   "cniVersion": "0.4.0",
   "name": "lattice-realnode",
@@ -122,8 +132,8 @@ EOF
 write_kubelet_config() {
   mkdir -p "$realnode_dir/kubelet" "$realnode_dir/kubelet-pki" "$realnode_dir/pod-logs" "$realnode_dir/volume-plugins"
   # The pods' resolver is CoreDNS on the bridge address: cluster names only.
-  printf 'nameserver %s\noptions ndots:1\n' "$realnode_ip" >"$realnode_dir/resolv.conf"
-  cat >"$realnode_dir/kubelet.yaml" <<EOF
+  printf 'nameserver %s\noptions ndots:1\n' "$realnode_ip" | write_if_changed "$realnode_dir/resolv.conf"
+  write_if_changed "$realnode_dir/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 # The kubelet's API on the bridge only; the API server authenticates with its
@@ -175,7 +185,7 @@ kubelet_args() {
 }
 
 write_kube_proxy_config() {
-  cat >"$realnode_dir/kube-proxy.yaml" <<EOF
+  write_if_changed "$realnode_dir/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $(realnode_kubeconfig kube-proxy)}
@@ -197,7 +207,7 @@ kube_proxy_args() { echo --config="$realnode_dir/kube-proxy.yaml" --v=1; }
 # forward plugin and no other zone, any other name is refused locally.
 write_coredns_config() {
   mkdir -p "$realnode_dir/coredns"
-  cat >"$realnode_dir/coredns/Corefile" <<EOF
+  write_if_changed "$realnode_dir/coredns/Corefile" <<EOF
 cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
     bind $realnode_ip
     errors
