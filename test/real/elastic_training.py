@@ -236,8 +236,8 @@ def scenario() -> None:
     if not (1 <= MIN < MAX <= gpus and hp_size >= 1):
         raise rt.Failure(f"need 1 <= MIN ({MIN}) < MAX ({MAX}) <= GPUs of {rt.REAL_NODE} ({gpus})")
     log(
-        f"job {MIN}..{MAX} workers, {EPOCHS} epochs x {SAMPLES} samples, batch {BATCH}/rank; "
-        f"high-priority job of {hp_size} for {HP_SECONDS}s; node has {gpus} GPUs"
+        f"job {MIN}..{MAX} workers, {EPOCHS} epochs x {SAMPLES} samples, batch {BATCH}/rank, "
+        f"{STEP_DELAY}s sleep/step; high-priority job of {hp_size} for {HP_SECONDS}s; node has {gpus} GPUs"
     )
     results_dir = os.environ.get("LATTICE_REAL_RESULTS", "/tmp/lattice-real-results")
     pod_logs = os.path.join(results_dir, "elastic-pod-logs")
