@@ -29,7 +29,9 @@ def make_layer(path: str, files: dict[str, bytes]) -> None:
 
 
 def run(*args: str) -> str:
-    return subprocess.run([sys.executable, TOOL, *args], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, TOOL, *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def expect(condition: bool, what: str) -> None:
@@ -48,7 +50,10 @@ def main() -> int:
         out = os.path.join(tmp, "x.tar")
         image_id = run(*common, "--out", out)
         expect(image_id == run(*common), "the image ID is printed with or without --out, the same")
-        expect(image_id == run(*common, "--out", os.path.join(tmp, "y.tar")), "the same inputs give the same image ID")
+        expect(
+            image_id == run(*common, "--out", os.path.join(tmp, "y.tar")),
+            "the same inputs give the same image ID",
+        )
 
         with tarfile.open(out) as archive:
             names = archive.getnames()
@@ -59,7 +64,10 @@ def main() -> int:
         config = json.loads(config_bytes)
         expect(manifest[0]["RepoTags"] == ["local.lattice/x:1"], "the manifest carries the tag")
         expect(config_name == image_id.split(":")[1] + ".json", "the config is named by the image ID")
-        expect(hashlib.sha256(config_bytes).hexdigest() == image_id.split(":")[1], "the image ID is the config's sha256")
+        expect(
+            hashlib.sha256(config_bytes).hexdigest() == image_id.split(":")[1],
+            "the image ID is the config's sha256",
+        )
         diff_ids = [f"sha256:{hashlib.sha256(b).hexdigest()}" for b in layer_bytes]
         expect(config["rootfs"]["diff_ids"] == diff_ids, "diff_ids are the layers' sha256, in order")
         with open(base, "rb") as f:
@@ -67,17 +75,25 @@ def main() -> int:
         expect(config["config"]["Entrypoint"] == ["/bin/hello"] and config["config"]["Env"] == ["A=1"],
                "entrypoint and environment")  # fmt: skip
         expect(config["config"]["Labels"] == {"k": "v"} and config["os"] == "linux", "labels and platform")
-        expect(sorted(names) == sorted([config_name, "manifest.json", *manifest[0]["Layers"]]), "nothing else")
+        expect(
+            sorted(names) == sorted([config_name, "manifest.json", *manifest[0]["Layers"]]), "nothing else"
+        )
 
         cached = base + ".sha256"
-        expect(open(cached).read().strip() == diff_ids[0].split(":")[1], "the layer digest is cached beside it")
+        expect(
+            open(cached).read().strip() == diff_ids[0].split(":")[1], "the layer digest is cached beside it"
+        )
         time.sleep(0.01)
         make_layer(base, {"bin/hello": b"changed"})
         os.utime(base, (time.time() + 2, time.time() + 2))
         expect(run(*common) != image_id, "a changed layer gives another image ID (the cache is not trusted)")
 
-        bad = subprocess.run([sys.executable, TOOL, "--tag", "x", "--layer", base], capture_output=True, text=True)
-        expect(bad.returncode != 0 and "needs an explicit :tag" in bad.stderr, "a tag without :tag is refused")
+        bad = subprocess.run(
+            [sys.executable, TOOL, "--tag", "x", "--layer", base], capture_output=True, text=True
+        )
+        expect(
+            bad.returncode != 0 and "needs an explicit :tag" in bad.stderr, "a tag without :tag is refused"
+        )
     return 0
 
 
