@@ -15,8 +15,8 @@
 # The real node's own changes: the bridge and its address, the nftables
 # table lattice_realnode (forwarding only bridge -> bridge; the API server's
 # loopback address mapped onto the bridge address), net.ipv4.ip_forward=1,
-# and what the kubelet, kube-proxy, containerd and CNI do to the host (see
-# REALNODE notes in docs/testing.md). `up` records the host's state first
+# and what the kubelet, kube-proxy, containerd and CNI do to the host
+# (docs/testing.md, "The real node"). `up` records the host's state first
 # in $realnode_dir/host-before; `down` puts every part of it back.
 
 cluster_route_metric=$((1000 + port_offset))

@@ -12,8 +12,9 @@
    the job: the same worker pods (same UIDs), no extra, no missing one.
    Figures: delete -> new pod Ready -> first write.
 3. `replicaCount: 2`: one leader holding the Lease as its pod, one standby;
-   deleting the leader hands the Lease to the standby at once, and so does
-   force-deleting the next one; the workers stay.
+   deleting the leader hands the Lease to another live replica (the standby,
+   or the Deployment's replacement when it asks first) at once, and so does
+   force-deleting the next one; one leader each time; the workers stay.
 4. With the Deployment scaled to 0, `helm test` fails, naming the readiness
    check.
 """
@@ -182,6 +183,36 @@ def adoption(python_image: str, pod: dict, results: dict) -> None:
     kubectl("delete", "trainingjob", "-n", JOB_NS, "submitted-meanwhile")
 
 
+def leaders() -> list[str]:
+    """The live operator pods that report lattice_leader 1."""
+    return [
+        p["metadata"]["name"]
+        for p in rt.operator_pods()
+        if rt.is_ready(p) and pod_metric(p, "lattice_leader") == 1
+    ]
+
+
+def hand_over(holder: str, delete_args: list[str], what: str, timeout: float) -> float:
+    """Deletes the leader's pod; another live replica (the standby, or the
+    Deployment's replacement if it is quicker) must take the Lease."""
+    started = time.time()
+    kubectl("delete", "pod", "-n", rt.NAMESPACE, holder, "--wait=false", *delete_args)
+
+    def new_holder():
+        name = rt.lease_holder()
+        live = {p["metadata"]["name"] for p in rt.operator_pods()}
+        return name if name != holder and name in live else None
+
+    taken_by = rt.wait_for(
+        f"another replica to take the Lease after the leader's {what}", new_holder, timeout, 0.1
+    )
+    elapsed = round(time.time() - started, 2)
+    log(f"leader {holder} {what} -> {taken_by} holds the Lease in {elapsed}s")
+    rt.wait_for(f"lattice_leader 1 on {taken_by} only", lambda: leaders() == [taken_by], 30)
+    expect(True, f"after the {what}: one leader, {taken_by}, holding the Lease as its pod")
+    return elapsed
+
+
 def leader_handover(operator_image: str, results: dict) -> None:
     before = workers()
     rt.helm_install(operator_image, replicas=2)
@@ -196,38 +227,16 @@ def leader_handover(operator_image: str, results: dict) -> None:
     expect(pod_metric(leader, "lattice_leader") == 1, "the leader reports lattice_leader 1")
     expect(pod_metric(standby, "lattice_leader") == 0, "the standby reports lattice_leader 0")
 
-    killed_at = time.time()
-    kubectl("delete", "pod", "-n", rt.NAMESPACE, holder, "--wait=false")
-    rt.wait_for(
-        "the standby to take the Lease", lambda: rt.lease_holder() == standby["metadata"]["name"], 60, 0.1
-    )
-    results["leader_delete_to_handover_s"] = round(time.time() - killed_at, 2)
-    log(
-        f"leader {holder} deleted -> {standby['metadata']['name']} holds the Lease in {results['leader_delete_to_handover_s']}s"
-    )
-    rt.wait_for(
-        "lattice_leader 1 on the new leader",
-        lambda: (
-            pod_metric(
-                kubectl_json("get", "pod", "-n", rt.NAMESPACE, standby["metadata"]["name"]), "lattice_leader"
-            )
-            == 1
-        ),
-        30,
-    )
+    results["leader_delete_to_handover_s"] = hand_over(holder, [], "deletion", 60)
     # The leader's pod force-deleted (gone from the API at once; the kubelet
     # still stops the process, which releases the Lease on SIGTERM; had it
-    # not, the standby would take over when the Lease expires). A SIGKILL of
-    # the process alone restarts the container in the same pod, which keeps
-    # the Lease under the same name.
-    two = rt.wait_operator_ready(2)
-    leader_name = rt.lease_holder()
-    other = next(p["metadata"]["name"] for p in two if p["metadata"]["name"] != leader_name)
-    killed_at = time.time()
-    kubectl("delete", "pod", "-n", rt.NAMESPACE, leader_name, "--grace-period=0", "--force", "--wait=false")
-    rt.wait_for("the standby to take the Lease after a kill", lambda: rt.lease_holder() == other, 90, 0.1)
-    results["leader_kill_to_handover_s"] = round(time.time() - killed_at, 2)
-    log(f"leader {leader_name} killed -> {other} holds the Lease in {results['leader_kill_to_handover_s']}s")
+    # not, the Lease would pass when it expires). A SIGKILL of the process
+    # alone restarts the container in the same pod, which keeps the Lease
+    # under the same name.
+    rt.wait_operator_ready(2)
+    results["leader_kill_to_handover_s"] = hand_over(
+        rt.lease_holder(), ["--grace-period=0", "--force"], "force deletion", 90
+    )
     rt.wait_operator_ready(2)
     time.sleep(5)
     expect(workers() == before, "after the handovers the job has the same workers")
