@@ -8,7 +8,6 @@
 #include "k8s/auth/in_cluster.hpp"
 #include "k8s/client/make_client.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -48,26 +47,53 @@ bool split_http_url(const std::string& url, url_parts& out) {
   return !out.host.empty() && !out.port.empty();
 }
 
-// One plain HTTP GET; the status code, or an error message in `error`.
-int http_get(const url_parts& url, std::string& body, std::string& error) {
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(5));
-    stream.connect(resolver.resolve(url.host, url.port));
-    http::request<http::empty_body> request{http::verb::get, url.target, 11};
-    request.set(http::field::host, url.host);
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    body = response.body();
-    return static_cast<int>(response.result_int());
-  } catch (const std::exception& e) {
-    error = e.what();
+// One plain HTTP GET within `deadline` (resolve, connect, write, read); the
+// status code, or 0 and an error message in `error`. Asynchronous because
+// Beast's timeouts apply to asynchronous operations only: a synchronous
+// connect to a Service whose packets are dropped (no endpoints and ICMP
+// rate-limited, a NetworkPolicy) would wait out the kernel's SYN retries.
+int http_get(const url_parts& url, std::chrono::seconds deadline, std::string& body, std::string& error) {
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  beast::flat_buffer buffer;
+  http::request<http::empty_body> request{http::verb::get, url.target, 11};
+  request.set(http::field::host, url.host);
+  http::response<http::string_body> response;
+  beast::error_code failure;
+  bool done = false;
+  auto finish = [&](beast::error_code ec) {
+    failure = ec;
+    done = true;
+  };
+  stream.expires_after(deadline);
+  resolver.async_resolve(
+      url.host, url.port, [&](beast::error_code ec, asio::ip::tcp::resolver::results_type found) {
+        if (ec)
+          return finish(ec);
+        stream.async_connect(found, [&](beast::error_code ec, const asio::ip::tcp::endpoint&) {
+          if (ec)
+            return finish(ec);
+          http::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
+            if (ec)
+              return finish(ec);
+            http::async_read(stream, buffer, response,
+                             [&](beast::error_code ec, std::size_t) { finish(ec); });
+          });
+        });
+      });
+  // The resolver is not under the stream's timer: the whole exchange is.
+  io.run_for(deadline + std::chrono::seconds(1));
+  if (!done) {
+    error = "no answer within " + std::to_string(deadline.count()) + " s";
     return 0;
   }
+  if (failure) {
+    error = failure.message();
+    return 0;
+  }
+  body = response.body();
+  return static_cast<int>(response.result_int());
 }
 
 bool check_readyz(const std::string& url) {
@@ -78,19 +104,20 @@ bool check_readyz(const std::string& url) {
   }
   std::string body;
   std::string error;
-  // The Service may still be getting its endpoint right after install.
+  // The Service may still be getting its endpoint right after install:
+  // 10 attempts of at most 3 s, a second apart.
   for (int attempt = 0; attempt < 10; ++attempt) {
-    const int status = http_get(parts, body, error);
+    const int status = http_get(parts, std::chrono::seconds(3), body, error);
     if (status == 200) {
-      std::cout << "ok   readiness: GET " << url << " -> 200 " << body << "\n";
+      std::cout << "ok   readiness: GET " << url << " -> 200 " << body << std::endl;
       return true;
     }
     if (attempt == 9) {
       std::cout << "FAIL readiness: GET " << url << " -> "
-                << (status == 0 ? error : std::to_string(status) + " " + body) << "\n";
+                << (status == 0 ? error : std::to_string(status) + " " + body) << std::endl;
       return false;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   return false;
 }
@@ -98,24 +125,24 @@ bool check_readyz(const std::string& url) {
 bool check_crd_served(const std::string& group) {
   auto cluster = k8s::auth::load_in_cluster();
   if (!cluster) {
-    std::cout << "FAIL crd: " << cluster.err().message << "\n";
+    std::cout << "FAIL crd: " << cluster.err().message << std::endl;
     return false;
   }
   config::api_client_config api;
   api.request_timeout = std::chrono::milliseconds(10'000);
   auto client = k8s::client::make_rest_client(api, std::move(*cluster));
   if (!client) {
-    std::cout << "FAIL crd: " << client.err().message << "\n";
+    std::cout << "FAIL crd: " << client.err().message << std::endl;
     return false;
   }
   const std::string path = "/apis/" + group + "/v1";
   auto body = (*client)->call("GET", path);
   if (!body) {
-    std::cout << "FAIL crd: GET " << path << ": " << body.err().message << "\n";
+    std::cout << "FAIL crd: GET " << path << ": " << body.err().message << std::endl;
     return false;
   }
   if (body->find("\"name\":\"trainingjobs\"") == std::string::npos) {
-    std::cout << "FAIL crd: GET " << path << " does not list trainingjobs: " << *body << "\n";
+    std::cout << "FAIL crd: GET " << path << " does not list trainingjobs: " << *body << std::endl;
     return false;
   }
   std::cout << "ok   crd: GET " << path << " lists trainingjobs\n";

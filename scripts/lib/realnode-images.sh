@@ -54,12 +54,15 @@ import_image() {
   start=$SECONDS
   ctr_k8s images import --snapshotter overlayfs "$archive" >/dev/null ||
     die "ctr could not import $archive"
-  if [ -z "$(ctr_k8s images ls -q "name==$tag")" ]; then
-    # An archive made for a registry (scripts/build-image) gets the local name too.
-    local source
-    source=$(tar --occurrence=1 -xOf "$archive" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
+  # An archive made for a registry (scripts/build-image) gets the local name
+  # too, moved onto this import even if an older image had it.
+  local source
+  source=$(tar --occurrence=1 -xOf "$archive" manifest.json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["RepoTags"][0])')
+  if [ "$source" != "$tag" ]; then
     ctr_k8s images tag --force "$source" "$tag" >/dev/null || die "$archive: could not tag $source as $tag"
   fi
+  [ -n "$(ctr_k8s images ls -q "name==$tag")" ] || die "$archive did not contain the image $tag"
   mkdir -p "$(dirname "$marker")"
   echo "$identity" >"$marker"
   log "imported $tag into the real node's containerd ($((SECONDS - start))s)"
