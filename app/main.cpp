@@ -1,5 +1,6 @@
 // lattice-operator: the composition root. Parses the configuration, sets up
 // logging, and runs the operator (app/operator_runtime.cpp).
+#include "app/chart_test.hpp"
 #include "app/install_agent.hpp"
 #include "app/logging.hpp"
 #include "app/operator_runtime.hpp"
@@ -26,6 +27,14 @@ int main(int argc, char** argv) {
     }
     const char* wheels = std::getenv("LATTICE_WHEEL_DIR");
     return app::install_agent(args[1], wheels ? wheels : "/opt/lattice/wheels");
+  }
+  if (!args.empty() && args[0] == "chart-test") {
+    app::chart_test_options options;
+    if (auto problem = app::parse_chart_test_args(args, options); !problem.empty()) {
+      std::cerr << "lattice-operator chart-test: " << problem << "\n";
+      return 2;
+    }
+    return app::run_chart_test(options);
   }
   auto outcome = config::load_config(args, config::process_env());
   switch (outcome.action) {

@@ -10,8 +10,9 @@ by the samples of the global step, so a step means the same thing at any
 world size: the run's result does not depend on how often the job was resized.
 
 --log-dir makes every rank append one JSON line per trained step (the sample
-indices it trained) and rank 0 one line per generation start/stop with the
-full-data loss; the agent's end-to-end test reads them.
+indices it trained, and the wall-clock time "t" the step ended) and rank 0
+one line per generation start/stop with the full-data loss; the agent's
+end-to-end test and the real node's elastic test read them.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main() -> int:
     def log(record: dict, name: str) -> None:
         if args.log_dir:
             with open(os.path.join(args.log_dir, name), "a") as out:
-                out.write(json.dumps(record) + "\n")
+                out.write(json.dumps({**record, "t": round(time.time(), 3)}) + "\n")
 
     rank_log = f"steps-rank{session.rank}-gen{session.generation}.jsonl"
     if session.rank == 0:

@@ -30,6 +30,11 @@ etcd_peer_port=$((2380 + port_offset))
 controller_manager_port=$((10257 + port_offset))
 scheduler_port=$((10259 + port_offset))
 api_url=https://127.0.0.1:$apiserver_port
+# Address ranges: Services, and the IPs kwok gives simulated pods.
+# shellcheck disable=SC2034  # read by the files that source this one
+service_cidr=10.0.0.0/24
+# shellcheck disable=SC2034
+kwok_pod_cidr=10.64.0.0/12
 
 # Start order; `down` stops them in reverse.
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
@@ -81,6 +86,7 @@ component_ports() {
     kube-controller-manager) echo "$controller_manager_port" ;;
     kube-scheduler) echo "$scheduler_port" ;;
     kwok) echo "" ;;
+    *) realnode_component_ports "$1" ;;
   esac
 }
 

@@ -31,7 +31,17 @@ apiserver_args() {
   # (see docs/testing.md). --shutdown-watch-termination-grace-period: on
   # SIGTERM, end open watches after 2s instead of waiting for them (stop
   # took 20s+ with the controllers connected).
-  echo --advertise-address=127.0.0.1 --bind-address=127.0.0.1 --secure-port="$apiserver_port" \
+  # With the real node the API server listens on the node's bridge address
+  # (pods reach it through the `kubernetes` Service) and an nftables rule
+  # maps 127.0.0.1:<port> onto it, so kubeconfigs stay the same.
+  # --kubelet-preferred-address-types=InternalIP: never a node's hostname,
+  # which would be looked up in the machine's resolver.
+  local address=127.0.0.1
+  if realnode_enabled; then address=$realnode_ip; fi
+  echo --advertise-address="$address" --bind-address="$address" --secure-port="$apiserver_port" \
+    --kubelet-preferred-address-types=InternalIP \
+    --kubelet-client-certificate="$pki_dir/kube-apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$pki_dir/kube-apiserver-kubelet-client.key" \
     --etcd-servers="http://127.0.0.1:$etcd_client_port" --etcd-compaction-interval=1m \
     --cert-dir="$cluster_dir/kube-apiserver-certs" \
     --tls-cert-file="$pki_dir/apiserver.crt" --tls-private-key-file="$pki_dir/apiserver.key" \
@@ -40,7 +50,7 @@ apiserver_args() {
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$pki_dir/sa.pub" \
     --service-account-signing-key-file="$pki_dir/sa.key" \
-    --service-cluster-ip-range=10.0.0.0/24 --allow-privileged=true \
+    --service-cluster-ip-range="$service_cidr" --allow-privileged=true \
     --profiling=false --shutdown-watch-termination-grace-period=2s
 }
 
@@ -93,7 +103,7 @@ kwok_args() {
   # (docs/benchmarks.md, session 6).
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds=600 --cidr=10.64.0.0/12 --v=WARN
+    --node-lease-duration-seconds=600 --cidr="$kwok_pod_cidr" --v=WARN
 }
 
 # kwok takes a random identity per process and leaves another holder's node
@@ -113,6 +123,7 @@ component_healthy() {
     kube-controller-manager) local_healthz "$controller_manager_port" ;;
     kube-scheduler) local_healthz "$scheduler_port" ;;
     kwok) kwok_settled ;;
+    *) realnode_component_healthy "$1" ;;
   esac
 }
 
@@ -147,12 +158,17 @@ wait_healthy() {
 }
 
 start_component() {
-  local name=$1 bin args
+  local name=$1 bin args env_words
   if component_running "$name"; then
     wait_healthy "$name"
     return
   fi
   bin=$LATTICE_CLUSTER_BIN/$name
+  env_words=""
+  if is_realnode_component "$name"; then
+    bin=$(realnode_component_binary "$name")
+    env_words=$(realnode_component_env "$name")
+  fi
   [ -x "$bin" ] || die "$bin is missing: run scripts/build-cluster-bins"
   require_free_ports "$name"
   [ "$name" != kwok ] || release_node_leases
@@ -162,6 +178,7 @@ start_component() {
     kube-controller-manager) args=$(controller_manager_args) ;;
     kube-scheduler) args=$(scheduler_args) ;;
     kwok) args=$(kwok_args) ;;
+    *) args=$(realnode_component_args "$name") ;;
   esac
   # Logs are appended across restarts; one older generation is kept once a
   # log passes 64 MiB.
@@ -176,7 +193,7 @@ start_component() {
   # for as long as the component runs.
   set -f
   # shellcheck disable=SC2086
-  setsid "$bin" $args >>"$(log_file "$name")" 2>&1 </dev/null {cluster_lock_fd}>&- &
+  setsid env $env_words "$bin" $args >>"$(log_file "$name")" 2>&1 </dev/null {cluster_lock_fd}>&- &
   set +f
   echo $! >"$(pid_file "$name")"
   log "started $name (pid $!), log $(log_file "$name")"

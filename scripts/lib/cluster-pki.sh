@@ -72,8 +72,17 @@ ensure_pki() {
     openssl_quiet req -x509 -new -key "$pki_dir/ca.key" -subj "/CN=lattice-local-ca" \
       -days "$pki_days" -out "$pki_dir/ca.crt"
   fi
-  make_cert apiserver "/CN=kube-apiserver" \
-    "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  # The real node's bridge address is a name of the API server too (it
+  # listens there while the real node runs). A certificate made before it was
+  # added is replaced; the CA, and so every kubeconfig, stays.
+  local apiserver_san="IP:127.0.0.1,IP:10.0.0.1,IP:$realnode_ip,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  if [ -s "$pki_dir/apiserver.crt" ] &&
+    ! openssl x509 -in "$pki_dir/apiserver.crt" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:$realnode_ip\b"; then
+    rm -f "$pki_dir/apiserver.crt" "$pki_dir/apiserver.key"
+  fi
+  make_cert apiserver "/CN=kube-apiserver" "$apiserver_san"
+  # What the API server shows a kubelet (logs, exec, port-forward).
+  make_cert kube-apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
   make_cert admin "/O=system:masters/CN=lattice-admin"
   make_cert kube-controller-manager "/CN=system:kube-controller-manager"
   make_cert kube-scheduler "/CN=system:kube-scheduler"
