@@ -21,6 +21,11 @@ class StageTracker:
         self.stage = {}
         self.seen = collections.defaultdict(dict)
         self.last_event = time.monotonic()
+        # Every change of a job object is one write that changed it: counted per job, and by the fields
+        # it changed (status.<field>, spec, metadata.<field>), to see what a job's writes are for.
+        self.writes = collections.Counter()
+        self.changed = collections.Counter()
+        self._last = {}
 
     def on_event(self, kind, obj, t):
         with self.lock:
@@ -30,14 +35,43 @@ class StageTracker:
             name = obj["metadata"]["name"]
             if kind == "DELETED":
                 self.stage[name] = "Deleted"
+                self._last.pop(name, None)
                 return
             stage = self.stage_of(obj)
             self.stage[name] = stage
             self.seen[name].setdefault(stage, t)
+            before = self._last.get(name)
+            self._last[name] = obj
+            if before is not None and kind == "MODIFIED":
+                fields = changed_fields(before, obj)
+                if fields:
+                    self.writes[name] += 1
+                    self.changed.update(fields)
 
     def stages(self):
         with self.lock:
             return dict(self.stage)
+
+
+IGNORED = {"resourceVersion", "managedFields", "generation"}
+
+
+def changed_fields(before, after):
+    """What one write changed: status.<field> and metadata.<field> by name, "spec" as a whole (pure)."""
+    out = []
+    for section in ("metadata", "status"):
+        a, b = before.get(section) or {}, after.get(section) or {}
+        for key in sorted(set(a) | set(b)):
+            if key in IGNORED or a.get(key) == b.get(key):
+                continue
+            va, vb = a.get(key), b.get(key)
+            if section == "status" and isinstance(va, dict) and isinstance(vb, dict):  # e.g. execStatus
+                out += [f"status.{key}.{k}" for k in sorted(set(va) | set(vb)) if va.get(k) != vb.get(k)]
+            else:
+                out.append(f"{section}.{key}")
+    if before.get("spec") != after.get("spec"):
+        out.append("spec")
+    return out
 
 
 _SOCKET = re.compile(r"^\S+\s+\d+\s+\d+\s+\S+:(\d+)\s+\S+\s+users:\(\(\"[^\"]*\",pid=(\d+),")

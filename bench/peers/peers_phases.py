@@ -145,14 +145,17 @@ class SystemRun:
         threading.Thread(target=self._gpu_sampler, name="gpu-sampler", daemon=True).start()
         time.sleep(p.idle_seconds)
         self.snapshot("start")
-        self.raw["phases"]["burst"] = self.burst(p.burst, p.burst_timeout)
-        self.snapshot("burst_end")
-        self.raw["phases"]["contention"] = self.contention(
-            p.low, p.high, p.settle_timeout, p.contention_timeout
-        )
-        self.snapshot("contention_end")
-        self.raw["phases"]["churn"] = self.churn(p.churn, p.churn_timeout)
-        self.snapshot("churn_end")
+        if "burst" in p.phases:
+            self.raw["phases"]["burst"] = self.burst(p.burst, p.burst_timeout)
+            self.snapshot("burst_end")
+        if "contention" in p.phases:
+            self.raw["phases"]["contention"] = self.contention(
+                p.low, p.high, p.settle_timeout, p.contention_timeout
+            )
+            self.snapshot("contention_end")
+        if "churn" in p.phases:
+            self.raw["phases"]["churn"] = self.churn(p.churn, p.churn_timeout)
+            self.snapshot("churn_end")
         self.sampling.clear()
         time.sleep(p.idle_seconds)
         self.snapshot("end")
@@ -282,7 +285,10 @@ def _system_metrics(system):
     with urllib.request.urlopen(system.metrics_url(), timeout=10) as response:
         text = response.read().decode()
     keep = ("lattice_api_requests_total", "rest_client_requests_total", "lattice_preemptions_total",
-            "lattice_resizes_total", "lattice_admissions_total")  # fmt: skip
+            "lattice_resizes_total", "lattice_admissions_total", "lattice_api_request_duration_seconds_sum",
+            "lattice_api_request_duration_seconds_count", "lattice_plan_duration_seconds_sum",
+            "lattice_plan_duration_seconds_count", "rest_client_request_duration_seconds_sum",
+            "rest_client_request_duration_seconds_count")  # fmt: skip
     return [line for line in text.splitlines() if line.startswith(keep)]
 
 

@@ -7,6 +7,7 @@ from peers_figures import ratio
 FIGURES = (
     ("burst: 95% of GPUs held by bound pods (s)", "burst.fill_95_held_s", True),
     ("burst: 95% of GPUs Running (s)", "burst.fill_95_running_s", True),
+    ("burst: most GPUs held by bound pods at once (share)", "burst.peak_held", False),
     ("burst: apply -> minSize workers created p50 (s)", "burst.latency_min_workers.all.created_p50_s", True),
     ("burst: apply -> minSize workers created p99 (s)", "burst.latency_min_workers.all.created_p99_s", True),
     ("burst: apply -> minSize workers Running p50 (s)", "burst.latency_min_workers.all.running_p50_s", True),
@@ -95,7 +96,7 @@ def targets(lattice, peers):
     return [
         {"target": "apply -> Running p99 under contention >= 2x better", "value": contention,
          "met": at_least(contention, 2)},
-        {"target": "GPU time lost to preemption >= 2x better", "value": lost,
+        {"target": "GPU time lost to preemption >= 2x better (peers that preempted)", "value": lost,
          "met": None if lost_l is None or lost_p is None else (lost_l == 0 or (lost is not None and lost >= 2))},
         {"target": "RSS at most half the peers' combined (peak, whole run)", "value": rss, "met": at_least(rss, 2)},
         {"target": "pod creates/s during the burst >= 80% of the plain-pod ceiling", "value": fill,

@@ -155,6 +155,9 @@ def _contention(run, plan, raw):
 
 def _churn(run, plan, raw):
     done = len(plan.churn) - len(raw["unfinished"])
+    names = [j.name for j in plan.churn]
+    with run.jobs.lock:
+        writes = [run.jobs.writes.get(n, 0) for n in names]
     total, per_component = _requests(run, "churn_start", "churn_end")
     bytes_read = _bytes_received(run, "churn_start", "churn_end")
     seconds = raw["end"] - raw["start"]
@@ -170,6 +173,8 @@ def _churn(run, plan, raw):
         "bytes_received_mib": rounded(bytes_read / 2**20, 2) if bytes_read is not None else None,
         "bytes_received_per_job_kib": rounded(bytes_read / 1024 / done, 1) if bytes_read and done else None,
         "latency_min_workers": by_size(_latencies(run, plan.churn, "min"))["all"] if plan.churn else None,
+        # Changes of the job objects seen on the watch (writes that changed them), per job.
+        "job_object_writes_per_job": rounded(sum(writes) / len(writes), 2) if writes else None,
     }
 
 
@@ -206,6 +211,8 @@ def summarize_system(run, plan):
          round(s["running"], 4), s["waiting"]]
         for s in run.samples
     ]  # fmt: skip
+    with run.jobs.lock:
+        out["job_object_changes_by_field"] = dict(run.jobs.changed.most_common())
     snaps = raw["snapshots"]
     if run.sampler and "start" in snaps:
         first, last = snaps["start"]["t"], snaps.get("end", snaps["start"])["t"]

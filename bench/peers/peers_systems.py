@@ -411,6 +411,7 @@ def wait_not_terminating(crd_names, timeout=180):
                 break
             if time.time() > deadline:
                 raise BenchError(f"crd/{name} still terminating after {timeout}s")
+            release_kueue_objects(None)  # what an earlier run left with a finalizer holds it
             time.sleep(1)
 
 
@@ -419,14 +420,15 @@ def release_kueue_objects(namespace):
     would hold their CRD in Terminating forever: drop the finalizers and delete them."""
     for kind, ns in (("workloads", namespace), ("localqueues", namespace), ("clusterqueues", None),
                      ("resourceflavors", None), ("workloadpriorityclasses", None)):  # fmt: skip
-        where = ["-n", ns] if ns else ["-l", pm.RUN_LABEL]  # cluster-scoped: the bench's only
-        names = kubectl("get", f"{kind}.kueue.x-k8s.io", *where, "-o", "name", check=False).stdout.split()
+        scope = ["-n", ns] if ns else []
+        select = scope or ["-l", pm.RUN_LABEL]  # cluster-scoped: the bench's only
+        names = kubectl("get", f"{kind}.kueue.x-k8s.io", *select, "-o", "name", check=False).stdout.split()
         for name in names:
             kubectl(
-                "patch", name, *where, "--type=merge", "-p", '{"metadata":{"finalizers":null}}', check=False
+                "patch", name, *scope, "--type=merge", "-p", '{"metadata":{"finalizers":null}}', check=False
             )
         if names:
-            kubectl("delete", *names, *where, "--ignore-not-found", "--wait=false", check=False)
+            kubectl("delete", *names, *scope, "--ignore-not-found", "--wait=false", check=False)
 
 
 def delete_peer_crds(run_id):

@@ -140,6 +140,21 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(flow_schema_counts(text, ["a", "c"]), {"a": 12.0, "c": 0.0})
 
 
+class ChangedFieldsTest(unittest.TestCase):
+    def test_what_a_write_changed(self):
+        from peers_observe import changed_fields
+
+        a = {
+            "metadata": {"resourceVersion": "1", "annotations": {"x": "1"}},
+            "spec": {"n": 1},
+            "status": {"stage": "Waiting"},
+        }
+        b = {"metadata": {"resourceVersion": "2", "annotations": {"x": "2"}}, "spec": {"n": 1},
+             "status": {"stage": "Running", "currentSize": 2}}  # fmt: skip
+        self.assertEqual(changed_fields(a, b), ["metadata.annotations", "status.currentSize", "status.stage"])
+        self.assertEqual(changed_fields(a, a), [])
+
+
 class SocketBytesTest(unittest.TestCase):
     def test_parse_ss(self):
         from peers_observe import parse_ss
@@ -213,7 +228,8 @@ class ReportTest(unittest.TestCase):
         peer = {
             "title": "training-operator + Kueue",
             "burst": {"fill_95_held_s": 20.0},
-            "contention": {"high_running_p99_s": 3.0, "gpu_seconds_lost": 500.0, "victim_jobs": 3, "victims_evicted_whole": 3},
+            "contention": {"high_running_p99_s": 3.0, "gpu_seconds_lost": 500.0, "victim_jobs": 3, "victims_evicted_whole": 3,
+                           "gpus_taken_from_lower": 40},
             "usage_whole_run": {"total": {"rss_peak_mib": 100.0}},
         }  # fmt: skip
         slower = {
@@ -233,7 +249,7 @@ class ReportTest(unittest.TestCase):
         )
         met = {t["target"]: t["met"] for t in report.targets(lattice, peers)}
         self.assertFalse(met["apply -> Running p99 under contention >= 2x better"])  # 1.5x
-        self.assertTrue(met["GPU time lost to preemption >= 2x better"])  # none lost
+        self.assertTrue(met["GPU time lost to preemption >= 2x better (peers that preempted)"])  # none lost
         self.assertTrue(met["RSS at most half the peers' combined (peak, whole run)"])
         self.assertFalse(met["pod creates/s during the burst >= 80% of the plain-pod ceiling"])
         self.assertFalse(met["GPUs held within 5 points of planned while jobs wait"])  # 9 points

@@ -3,7 +3,7 @@
 the same job stream, in one run (docs/benchmarks.md, "Side by side with the training operator and Kueue").
 
   bench/peers/run.py --size smoke --out /tmp/peers/smoke.json                  # 12 nodes, ~8 min
-  bench/peers/run.py --size full --out /tmp/peers/full.json                    # 100 nodes, ~45 min
+  bench/peers/run.py --size full --out /tmp/peers/full.json                    # 100 nodes, ~40 min
   bench/peers/run.py --size smoke --mix "sizes=2:1,8:1;gpus=1:1,4:1" --seed 7 --out r.json
 
 Each system in turn (cluster reset between them: its namespace, CRDs, RBAC, webhooks and processes
@@ -46,9 +46,9 @@ SIZES = {
         burst_timeout=180, settle_timeout=60, contention_timeout=120, churn_timeout=120,
     ),
     "full": dict(
-        nodes=100, burst_jobs=150, burst_durations=(30, 90), high_jobs=10, high_interval=20, high_durations=(20, 40),
-        churn_seconds=600, churn_durations=(5, 25), ceiling_pods=1000, idle_seconds=15,
-        burst_timeout=900, settle_timeout=300, contention_timeout=900, churn_timeout=900,
+        nodes=100, burst_jobs=60, burst_durations=(30, 90), high_jobs=6, high_interval=20, high_durations=(20, 40),
+        churn_seconds=300, churn_durations=(5, 25), ceiling_pods=1000, idle_seconds=15,
+        burst_timeout=900, settle_timeout=300, contention_timeout=600, churn_timeout=600,
     ),
 }  # fmt: skip
 # peers: Kueue's waitForPodsReady as its docs set it up for all-or-nothing jobs (blockAdmission on);
@@ -69,6 +69,7 @@ class Plan:
     settle_timeout: float
     contention_timeout: float
     churn_timeout: float
+    phases: tuple = ("burst", "contention", "churn")
 
 
 def parse_args(argv):
@@ -79,6 +80,7 @@ def parse_args(argv):
         "--mix", default=wl.DEFAULT_MIX, help=f"job mix (default {wl.DEFAULT_MIX!r}; parts may be left out)"
     )
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--phases", default="burst,contention,churn", help="which phases (default all three)")
     p.add_argument(
         "--systems", default=",".join(SYSTEMS), help=f"which systems, in order (default {','.join(SYSTEMS)})"
     )
@@ -128,6 +130,8 @@ def parse_args(argv):
         args.operator or os.path.join(SOURCE_DIR, "build", "release", "app", "lattice-operator")
     )
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    if not set(args.phases.split(",")) <= {"burst", "contention", "churn"}:
+        p.error("--phases: a list of burst, contention, churn")
     if not args.systems or any(s not in SYSTEMS for s in args.systems):
         p.error(f"--systems: a list of {SYSTEMS}")
     try:
@@ -148,6 +152,7 @@ def make_plan(args):
         ceiling_pods=int(args.ceiling_pods), ceiling_concurrency=args.ceiling_concurrency,
         idle_seconds=args.idle_seconds, burst_timeout=args.burst_timeout, settle_timeout=args.settle_timeout,
         contention_timeout=args.contention_timeout, churn_timeout=args.churn_timeout,
+        phases=tuple(x.strip() for x in args.phases.split(",")),
     )  # fmt: skip
 
 
