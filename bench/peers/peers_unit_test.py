@@ -222,7 +222,7 @@ class ReportTest(unittest.TestCase):
             "title": "Lattice operator",
             "burst": {"fill_95_held_s": 10.0, "fill_rate_vs_ceiling": 0.5, "held_mean_while_waiting": 0.90,
                       "planned_mean_while_waiting": 0.99},
-            "contention": {"high_running_p99_s": 2.0, "gpu_seconds_lost": 0.0, "victim_jobs": 2, "victims_evicted_whole": 0},
+            "contention": {"high_running_p99_s": 2.0, "gpu_seconds_lost": 100.0, "victim_jobs": 2, "victims_evicted_whole": 0},
             "usage_whole_run": {"total": {"rss_peak_mib": 40.0}},
         }  # fmt: skip
         peer = {
@@ -249,7 +249,9 @@ class ReportTest(unittest.TestCase):
         )
         met = {t["target"]: t["met"] for t in report.targets(lattice, peers)}
         self.assertFalse(met["apply -> Running p99 under contention >= 2x better"])  # 1.5x
-        self.assertTrue(met["GPU time lost to preemption >= 2x better (peers that preempted)"])  # none lost
+        # 100 against the 500 of the variant that preempted (the one that lost 0 never preempted).
+        lost = next(t for t in report.targets(lattice, peers) if t["target"].startswith("GPU time lost"))
+        self.assertEqual((lost["value"], lost["met"]), (5.0, True))
         self.assertTrue(met["RSS at most half the peers' combined (peak, whole run)"])
         self.assertFalse(met["pod creates/s during the burst >= 80% of the plain-pod ceiling"])
         self.assertFalse(met["GPUs held within 5 points of planned while jobs wait"])  # 9 points
