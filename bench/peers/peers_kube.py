@@ -6,6 +6,8 @@ import re
 
 from scale_kube import BenchError, kubectl
 
+RUN_LABEL = "lattice.dev/bench-run"  # peers_manifests.RUN_LABEL
+
 APF_DISPATCHED = "apiserver_flowcontrol_dispatched_requests_total"
 
 
@@ -95,3 +97,19 @@ def api_server_metrics(api):
     if status != 200:
         raise BenchError(f"GET /metrics answered {status}")
     return text if isinstance(text, str) else json.dumps(text)
+
+
+def namespace(name, run_id):
+    apply(
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": name, "labels": {RUN_LABEL: run_id}},
+            }
+        ]
+    )
+
+
+def wait_sa(namespace, name):
+    kubectl("wait", "--for=jsonpath={.metadata.name}=" + name, f"sa/{name}", "-n", namespace, "--timeout=60s")
