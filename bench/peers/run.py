@@ -86,6 +86,11 @@ def parse_args(argv):
     )
     p.add_argument("--nodes", type=int)
     p.add_argument("--burst-jobs", type=int)
+    p.add_argument(
+        "--burst-durations",
+        type=lambda v: tuple(float(x) for x in v.split(",")),
+        help="MIN,MAX seconds the burst's workers run",
+    )
     p.add_argument("--high-jobs", type=int, help="high-priority arrivals of the contention phase")
     p.add_argument("--high-interval", type=float, help="seconds between high-priority arrivals")
     p.add_argument("--churn-seconds", type=float)
