@@ -2,8 +2,8 @@
 """This operator side by side with the Kubeflow training operator + Kueue, on the same KWOK nodes, with
 the same job stream, in one run (docs/benchmarks.md, "Side by side with the training operator and Kueue").
 
-  bench/peers/run.py --size smoke --out /tmp/peers/smoke.json                  # 12 nodes, ~8 min
-  bench/peers/run.py --size full --out /tmp/peers/full.json                    # 100 nodes, ~40 min
+  bench/peers/run.py --size smoke --out /tmp/peers/smoke.json                  # 12 nodes, three systems, ~17 min
+  bench/peers/run.py --size full --out /tmp/peers/full.json                    # 100 nodes, ~76 min
   bench/peers/run.py --size smoke --mix "sizes=2:1,8:1;gpus=1:1,4:1" --seed 7 --out r.json
 
 Each system in turn (cluster reset between them: its namespace, CRDs, RBAC, webhooks and processes
