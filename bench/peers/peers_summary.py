@@ -73,6 +73,10 @@ def _counter_by(lines_a, lines_b, name, keys):
     return {k: v - a.get(k, 0.0) for k, v in b.items() if v - a.get(k, 0.0) > 0}
 
 
+def _mean(samples, key):
+    return rounded(sum(s[key] for s in samples) / len(samples), 4) if samples else None
+
+
 def _burst(run, plan, raw):
     start, end = raw["start"], raw["end"]
     with run.pods.lock:
@@ -103,9 +107,9 @@ def _burst(run, plan, raw):
         "peak_1s_pods_per_s": rounded(max_rate(creations, 1.0), 1) if creations else None,
         "peak_5s_pods_per_s": rounded(max_rate(creations, 5.0), 1) if creations else None,
         "waiting_samples": len(waiting),
-        "held_mean_while_waiting": rounded(sum(s["held"] for s in waiting) / len(waiting), 4)
-        if waiting
-        else None,
+        "held_mean_while_waiting": _mean(waiting, "held"),
+        "created_mean_while_waiting": _mean(waiting, "created"),
+        "running_mean_while_waiting": _mean(waiting, "running"),
         "planned_mean_while_waiting": rounded(sum(planned) / len(planned), 4) if planned else None,
         "apply_request_p99_s": rounded(
             percentile([run.apply_s[j.name] for j in plan.burst if j.name in run.apply_s], 99)
