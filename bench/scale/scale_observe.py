@@ -33,6 +33,7 @@ class PodRecord:
         "created",
         "running",
         "finished",
+        "deleting",
         "gone",
         "active",
         "is_running",
@@ -41,6 +42,7 @@ class PodRecord:
     def __init__(self, name, job, gpus, created):
         self.name, self.job, self.gpus, self.created = name, job, gpus, created
         self.node, self.running, self.finished, self.gone = None, None, None, None
+        self.deleting = None  # first seen with a deletionTimestamp (or gone without one)
         self.active, self.is_running, self.bound = False, False, False
 
 
@@ -114,6 +116,8 @@ class PodTracker:
                     rec.running = t
                 if phase in TERMINAL and rec.finished is None:
                     rec.finished = t
+                if meta.get("deletionTimestamp") and rec.deleting is None:
+                    rec.deleting = t
                 bound = obj.get("spec", {}).get("nodeName")
                 node = bound or meta.get("annotations", {}).get(self.pin_annotation)
                 active = phase not in TERMINAL and not meta.get("deletionTimestamp")
@@ -122,6 +126,7 @@ class PodTracker:
 
     def _gone(self, rec, t):
         rec.gone = rec.gone or t
+        rec.deleting = rec.deleting or t
         self._apply(rec, False, False, rec.node, False)
         if self.uid_of.get(rec.name) is not None and self.pods.get(self.uid_of[rec.name]) is rec:
             del self.uid_of[rec.name]

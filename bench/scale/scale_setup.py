@@ -155,11 +155,17 @@ class Operator:
     """lattice-operator as a local process with the admin kubeconfig, managing one group and one
     namespace; JSON log in `log_path`."""
 
-    def __init__(self, binary, group, ns, log_path, extra_args):
+    def __init__(self, binary, group, ns, log_path, extra_args, kubeconfig=None, ports=None):
+        """kubeconfig: the identity it runs as (default: $KUBECONFIG, the cluster's admin); ports:
+        (metrics, probe, debug) (default: 19080-19082 when free)."""
         if not os.access(binary, os.X_OK):
             raise BenchError(f"operator binary {binary} not found or not executable")
-        self.metrics_port, self.probe_port, self.debug_port = pick_ports()
-        kubeconfig = os.environ.get("KUBECONFIG") or os.path.expanduser("~/.cache/lattice/cluster/kubeconfig")
+        self.metrics_port, self.probe_port, self.debug_port = ports or pick_ports()
+        kubeconfig = (
+            kubeconfig
+            or os.environ.get("KUBECONFIG")
+            or os.path.expanduser("~/.cache/lattice/cluster/kubeconfig")
+        )
         self.args = [
             binary,
             "--kubeconfig",
