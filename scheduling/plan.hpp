@@ -46,6 +46,11 @@ struct plan {
   std::vector<std::size_t> queue;
   /// Problems with the snapshot itself (duplicate node names, bad amounts).
   std::vector<std::string> warnings;
+  /// "namespace/name" of the job at the head of the queue that could not be
+  /// admitted and has nodes reserved for it; empty when there is none.
+  std::string reserved_for;
+  /// The reserved nodes: nothing new is placed there but that job.
+  std::vector<std::string> reserved_nodes;
 };
 
 } // namespace lattice::scheduling
