@@ -96,6 +96,9 @@ void add_policy_options(std::vector<option_spec>& t) {
         }
         return out;
       }));
+  t.push_back(flag("fair-within-class",
+                   "with leastAttained, jobs of one service class share fairly instead of first come first",
+                   LATTICE_POLICY(bool, fair_within_class)));
   t.push_back(flag("rebalance",
                    "a job may grow by borrowing workers above minSize from jobs later in the growth order",
                    LATTICE_POLICY(bool, rebalance)));

@@ -285,7 +285,7 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
     s.target = s.req[0] > 0 ? std::min(s.planned.size(), s.min()) : s.max();
     left += static_cast<int64_t>(s.planned.size() - s.target) * std::max<int64_t>(s.req[0], 0);
   }
-  if (cfg_.growth == growth_order::least_attained) {
+  if (cfg_.growth == growth_order::least_attained && !cfg_.fair_within_class) {
     for (int id : order) {
       job_slot& s = slots_[id];
       if (s.req[0] <= 0)
@@ -324,17 +324,34 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
     double gain = s.target == 0 ? 1e9 : std::log(std::max(more, 1e-12) / std::max(now, 1e-12));
     heap.push({gain, static_cast<int64_t>(s.target) * s.req[0], position});
   };
-  for (std::size_t k = 0; k < order.size(); ++k)
-    next(k);
-  while (!heap.empty() && left > 0) {
-    step top = heap.top();
-    heap.pop();
-    job_slot& s = slots_[order[top.position]];
-    if (top.gain <= 0 || s.req[0] > left)
-      continue;
-    ++s.target;
-    left -= s.req[0];
-    next(top.position);
+  auto share = [&](std::size_t begin, std::size_t end) {
+    while (!heap.empty())
+      heap.pop();
+    for (std::size_t k = begin; k < end; ++k)
+      next(k);
+    while (!heap.empty() && left > 0) {
+      step top = heap.top();
+      heap.pop();
+      job_slot& s = slots_[order[top.position]];
+      if (top.gain <= 0 || s.req[0] > left)
+        continue;
+      ++s.target;
+      left -= s.req[0];
+      next(top.position);
+    }
+  };
+  if (cfg_.growth == growth_order::fair) {
+    share(0, order.size());
+    return;
+  }
+  // Least attained service with fair shares inside each (priority, class).
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin + 1;
+    while (end < order.size() && slots_[order[end]].priority() == slots_[order[begin]].priority()
+           && slots_[order[end]].service_class == slots_[order[begin]].service_class)
+      ++end;
+    share(begin, end);
+    begin = end;
   }
 }
 

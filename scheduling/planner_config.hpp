@@ -34,6 +34,9 @@ struct planner_config {
   /// Upper bounds (GPU-seconds of attained service) of the service classes
   /// but the last: a job moves to the next class once it has received more.
   std::vector<double> service_classes = {3'600, 14'400, 57'600};
+  /// With least_attained: jobs of one service class share fairly (equal GPUs,
+  /// or where reported throughput gains most) instead of first come first.
+  bool fair_within_class = false;
   /// Growth may take workers above minSize from running jobs of a later
   /// service class or lower priority (they shrink), not only free capacity.
   bool rebalance = true;

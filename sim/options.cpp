@@ -50,6 +50,7 @@ gpus,work,serial[,node_penalty][,cpu]).
   --set JSON             planner settings inline, e.g. '{"rescaleIntervalSeconds": 300}'
   --nodes N              nodes (16)          --gpus-per-node G   GPUs per node (4)
   --nodes-per-rack R     label nodes with a rack, R per rack (0: no racks)
+  --cpu-per-node M       cpu millicores per node (0: cpu not modelled)
   --interval S           seconds between plans (60)
   --restart-penalty S    seconds a (re)started job makes no progress (30)
   --min-size N           Pollux jobs' minSize (1)
@@ -132,6 +133,10 @@ parse_outcome parse_options(const std::vector<std::string>& args, sim_options& o
       if (!number(1, 64, x))
         return parse_outcome::error;
       o.cluster.gpus_per_node = static_cast<int64_t>(x);
+    } else if (a == "--cpu-per-node") {
+      if (!number(0, 1e9, x))
+        return parse_outcome::error;
+      o.cluster.cpu_per_node = static_cast<int64_t>(x);
     } else if (a == "--nodes-per-rack") {
       if (!number(0, 100'000, x))
         return parse_outcome::error;

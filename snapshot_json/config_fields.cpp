@@ -145,6 +145,7 @@ const std::vector<field>& fields() {
       growth(),
       service_classes(),
       flag("rebalance", &planner_config::rebalance),
+      flag("fairWithinClass", &planner_config::fair_within_class),
       flag("lendToRestartingOnly", &planner_config::lend_to_restarting_only),
       flag("lendInBulk", &planner_config::lend_in_bulk),
       {"growthHeadroomGpus",

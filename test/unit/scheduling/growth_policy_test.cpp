@@ -132,6 +132,19 @@ TEST(growth_policy, fair_shares_split_the_cluster_evenly) {
   EXPECT_EQ(decision(p, "b").size, 3);
 }
 
+TEST(growth_policy, fair_within_a_service_class) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 2, 4);
+  // Both new (class 0): first come first takes what it can; shared, 4 each.
+  snap.jobs = {make_job("a").max(8).submitted(0), make_job("b").max(8).submitted(10)};
+  auto cfg = las();
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 7);
+  cfg.fair_within_class = true;
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(p, "a").size, 4);
+  EXPECT_EQ(decision(p, "b").size, 4);
+}
+
 TEST(growth_policy, restart_consolidates_onto_fewest_nodes) {
   snapshot snap;
   snap.nodes = {make_node("a").gpus(4), make_node("b").gpus(4), make_node("c").gpus(4)};
