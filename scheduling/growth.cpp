@@ -34,13 +34,16 @@ bool plan_builder::growth_blocked(const job_slot& s) const {
   return by.has_value();
 }
 
+double plan_builder::run_seconds(const job_slot& s) const {
+  double per_worker = s.req[0] > 0 ? static_cast<double>(s.req[0]) : 1.0;
+  return s.current > 0 ? s.attained / (per_worker * static_cast<double>(s.current)) : 0.0;
+}
+
 double plan_builder::horizon_seconds(const job_slot& s) const {
   // A job that has run for T is expected to run about T more (the heavy
   // tail of training times); never less than the rescale interval.
   double interval = std::chrono::duration<double>(cfg_.rescale_interval).count();
-  double per_worker = s.req[0] > 0 ? static_cast<double>(s.req[0]) : 1.0;
-  double running = s.current > 0 ? s.attained / (per_worker * static_cast<double>(s.current)) : 0.0;
-  return std::max(interval, running);
+  return std::max(interval, run_seconds(s));
 }
 
 bool plan_builder::worth_resizing(const job_slot& s, std::size_t from, std::size_t to) const {
@@ -55,6 +58,22 @@ bool plan_builder::worth_resizing(const job_slot& s, std::size_t from, std::size
   // Time saved on the expected remaining work against the restart.
   double saved = horizon * (1.0 - speed(s, from) / std::max(speed(s, to), 1e-12));
   return saved >= cfg_.resize_payback * cost;
+}
+
+void plan_builder::note_review(const job_slot& s, std::size_t from, std::size_t to) {
+  // The expected remaining time grows with the time run (horizon_seconds):
+  // the growth becomes worth it once the job has run `needed` seconds.
+  double gain = 1.0 - speed(s, from) / std::max(speed(s, to), 1e-12);
+  if (from == 0 || to <= from || gain <= 0
+      || static_cast<double>(to) < cfg_.min_resize_ratio * static_cast<double>(from))
+    return;
+  double needed = cfg_.resize_payback * std::chrono::duration<double>(cfg_.restart_cost).count() / gain;
+  double wait = needed - run_seconds(s);
+  if (wait <= 0 || wait > 1e9)
+    return;
+  auto at = now_ + std::chrono::duration_cast<milliseconds>(std::chrono::duration<double>(std::ceil(wait)));
+  if (!out_.review_at || at < *out_.review_at)
+    out_.review_at = at;
 }
 
 int64_t plan_builder::take_lent(job_slot& s, int64_t need, const std::vector<int>& order,
@@ -195,6 +214,7 @@ void plan_builder::grow_one(job_slot& s, std::size_t limit, bool may_borrow, con
   if (!restarting && !worth_resizing(s, s.current, target)) {
     target = base + static_cast<std::size_t>(free_now);
     if (!worth_resizing(s, s.current, target)) {
+      note_review(s, s.current, target);
       target = base;
       s.growth_held = growth_hold::not_worth;
     }

@@ -3,6 +3,7 @@
 #include "scheduling/job_info.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ struct plan {
   std::string reserved_for;
   /// The reserved nodes: nothing new is placed there but that job.
   std::vector<std::string> reserved_nodes;
+  /// When the same snapshot would plan differently only because time has
+  /// passed (a growth the gain rule holds back becomes worth its restart);
+  /// empty when nothing waits on the clock. The caller plans again then,
+  /// besides the rescale interval and cooldown expiries it tracks itself.
+  std::optional<time_point> review_at;
 };
 
 } // namespace lattice::scheduling

@@ -124,7 +124,13 @@ private:
   void give_back_lent(const job_slot& s, const std::vector<lent_worker>& taken);
   void mark_lenders(const job_slot& s, const std::vector<lent_worker>& taken);
   void consolidate(job_slot& s);
+  /// How long the job has run at its current size, as far as its attained
+  /// service tells (at least since its last resize).
+  double run_seconds(const job_slot& s) const;
   double horizon_seconds(const job_slot& s) const;
+  /// Notes in the plan's review_at when growing `s` from `from` to `to`
+  /// workers, not worth its restart now, would be as its run lengthens.
+  void note_review(const job_slot& s, std::size_t from, std::size_t to);
   bool growth_blocked(const job_slot& s) const;
   job_decision decide(const job_slot& s) const;
   std::vector<int> nodes_of(const std::vector<int>& ids) const;

@@ -224,6 +224,8 @@ std::string encode_plan(const plan& p, const snapshot& snap) {
       nodes.push_back(json::string(n));
     o["reservation"] = json::object{{"job", p.reserved_for}, {"nodes", std::move(nodes)}};
   }
+  if (p.review_at)
+    o["reviewAt"] = detail::format_rfc3339(*p.review_at);
   return json::serialize(o);
 }
 

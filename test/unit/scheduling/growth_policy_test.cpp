@@ -95,6 +95,32 @@ TEST(growth_policy, a_resize_must_repay_its_restart) {
   EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "b").size, 8);
 }
 
+TEST(growth_policy, a_growth_held_back_is_reviewed_when_it_becomes_worth_it) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 1, 4);
+  // Two workers, two GPUs free, no attained-service report: it has run (at
+  // least) the 200 s since its last resize. Doubling saves half of the
+  // expected remaining time, so it repays 5 x 30 s once that is 300 s.
+  snap.jobs = {make_job("a").max(4).submitted(0).running({"n0", "n0"}).resized(800)};
+  planner_config cfg; // the defaults: 30 s restart cost, payback 5
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(p, "a").size, 2);
+  ASSERT_TRUE(p.review_at.has_value());
+  EXPECT_EQ(*p.review_at, at(1100));
+  // Nothing changes but the clock: just before, still held; then it grows.
+  auto before = plan_at(snap, 1099, cfg);
+  EXPECT_EQ(decision(before, "a").size, 2);
+  EXPECT_EQ(before.review_at, std::optional<time_point>(at(1100)));
+  auto then = plan_at(snap, 1100, cfg);
+  EXPECT_EQ(decision(then, "a").size, 4);
+  EXPECT_FALSE(then.review_at.has_value());
+  // Without a gain rule nothing waits on the clock.
+  cfg.restart_cost = milliseconds{0};
+  auto free_restarts = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(free_restarts, "a").size, 4);
+  EXPECT_FALSE(free_restarts.review_at.has_value());
+}
+
 TEST(growth_policy, minimum_ratio_stops_creeping_by_one_worker) {
   snapshot snap;
   snap.nodes = gpu_nodes("n", 1, 8);

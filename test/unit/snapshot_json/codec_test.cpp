@@ -214,6 +214,10 @@ TEST(snapshot_json, plan_lists_decisions_queue_and_warnings) {
   EXPECT_EQ(jobs[1].at("added").as_array().size(), 2u);
   EXPECT_EQ(doc.at("queue").as_array()[0].as_string(), "default/a");
   EXPECT_EQ(doc.at("warnings").as_array().size(), 1u); // the duplicate node name
+  EXPECT_FALSE(doc.contains("reviewAt"));
+  p.review_at = at(300);
+  auto reviewed = json::parse(encode_plan(p, in.snapshot)).as_object();
+  EXPECT_EQ(reviewed.at("reviewAt").as_string(), "2026-11-28T10:05:00Z");
 }
 
 } // namespace
