@@ -62,7 +62,10 @@ void run_plan(self_pointer self) {
     st.settings.metrics->actor_mailbox_size("autoscaler").Set(static_cast<double>(self->mailbox().size()));
   if (st.settings.metrics)
     export_plan_metrics(*st.settings.metrics, snap, p, now, took, st.settings.planner.gpu_resource);
-  if (auto at = next_wakeup(st, now)) {
+  auto at = next_wakeup(st, now);
+  if (p.review_at && *p.review_at > now && (!at || *p.review_at < *at))
+    at = p.review_at; // a growth held back by the gain rule becomes worth it
+  if (at) {
     // +1s: the planner compares with the wall clock at plan time.
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now) + std::chrono::seconds(1);
     self->delayed_send(self, delay, protocol::plan_wakeup{++st.wakeup_generation});

@@ -6,6 +6,7 @@ namespace lattice::actors {
 
 autoscaler_settings settings_from(const config::operator_config& cfg) {
   autoscaler_settings s;
+  s.planner = cfg.autoscaler.policy;
   s.planner.gpu_resource = cfg.autoscaler.gpu_resource;
   s.planner.rescale_interval = cfg.autoscaler.rescale_interval;
   s.plan_debounce = cfg.autoscaler.plan_debounce;

@@ -63,7 +63,8 @@ struct autoscaler_state {
 
 /// The earliest instant after `now` at which a plan could decide
 /// differently with nothing else changing: a waiting job's cooldown ends
-/// (rule 5) or a running job's rescale interval ends (rule 6).
+/// (rule 5) or a running job's rescale interval ends (rule 6). The plan's
+/// own review time (scheduling::plan::review_at) is the caller's to add.
 std::optional<scheduling::time_point> next_wakeup(const autoscaler_state& st, scheduling::time_point now);
 
 /// The inspect answer: a JSON object with the leader flag, counts, and the

@@ -4,6 +4,7 @@
 #include "app/install_agent.hpp"
 #include "app/logging.hpp"
 #include "app/operator_runtime.hpp"
+#include "app/plan_command.hpp"
 #include "config/loader.hpp"
 #include "config/version.hpp"
 
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   // for no gain. Two arenas keep the footprint near the live data.
   mallopt(M_ARENA_MAX, 2);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "plan")
+    return app::plan_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "install-agent") {
     if (args.size() != 2) {
       std::cerr << "usage: lattice-operator install-agent DIR\n";

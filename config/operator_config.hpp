@@ -1,5 +1,7 @@
 #pragma once
 
+#include "scheduling/planner_config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -49,6 +51,9 @@ struct autoscaler_config {
   milliseconds rescale_interval{180'000};
   /// Events arriving within this window are folded into one re-plan.
   milliseconds plan_debounce{200};
+  /// The growth policy's knobs (docs/design/planner.md); gpu_resource and
+  /// rescale_interval above are copied over it.
+  scheduling::planner_config policy;
 };
 
 struct server_config {

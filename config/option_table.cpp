@@ -17,6 +17,17 @@ using std::chrono::seconds;
 
 option_spec make(std::string flag, std::string value_name, std::string help, std::string accepted,
                  apply_fn apply, show_fn show, bool is_bool = false) {
+  return make_option(std::move(flag), std::move(value_name), std::move(help), std::move(accepted),
+                     std::move(apply), std::move(show), is_bool);
+}
+
+std::vector<option_spec> build_table();
+
+} // namespace
+
+option_spec make_option(std::string flag, std::string value_name, std::string help, std::string accepted,
+                        std::function<bool(operator_config&, const std::string&)> apply,
+                        std::function<std::string(operator_config&)> show, bool is_bool) {
   option_spec spec;
   spec.flag = flag;
   std::string env = "LATTICE_";
@@ -41,6 +52,8 @@ option_spec make(std::string flag, std::string value_name, std::string help, std
   spec.is_bool = is_bool;
   return spec;
 }
+
+namespace {
 
 std::vector<option_spec> build_table() {
   std::vector<option_spec> t;
@@ -133,6 +146,7 @@ std::vector<option_spec> build_table() {
                    "a duration from 0ms to 1m",
                    duration(LATTICE_FIELD(milliseconds, c.autoscaler.plan_debounce), seconds(0), minutes(1)),
                    show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.plan_debounce))));
+  add_policy_options(t);
 
   // -- servers
   t.push_back(make("bind-address", "IP", "address of the metrics and probe listeners",

@@ -27,6 +27,15 @@ struct option_spec {
   std::function<std::string(operator_config&)> show;
 };
 
+/// A row of the table: the flag (kebab-case) also gives the environment
+/// variable (LATTICE_FLAG_NAME) and the YAML key (flagName).
+option_spec make_option(std::string flag, std::string value_name, std::string help, std::string accepted,
+                        std::function<bool(operator_config&, const std::string&)> apply,
+                        std::function<std::string(operator_config&)> show, bool is_bool = false);
+
+/// Appends the autoscaler's growth-policy options (policy_options.cpp).
+void add_policy_options(std::vector<option_spec>& table);
+
 /// Every option of the operator, in --help order.
 const std::vector<option_spec>& option_table();
 

@@ -124,7 +124,9 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
     job_slot& v = slots_[*it];
     if (v.priority() > s.priority())
       break;
-    std::size_t floor = v.priority() < s.priority() ? v.min() : v.protected_count;
+    // Workers above minSize are lent: an equal-priority admission reclaims
+    // them (of a job inside its rescale interval too, with reclaim_locked).
+    std::size_t floor = v.priority() < s.priority() || cfg_.reclaim_locked ? v.min() : v.protected_count;
     if (&v == &s || v.planned.size() <= floor || !touches(v))
       continue;
     while (v.planned.size() > floor && !fit) {
@@ -192,6 +194,46 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       v.preempted = true;
   }
   return true;
+}
+
+void plan_builder::second_chance() {
+  if (cfg_.growth == growth_order::queue && !cfg_.rebalance && !cfg_.consolidate)
+    return; // phase B only added workers: nobody refused can fit now
+  // Capacity only shrinks during this sweep: a (class, shape) that did not
+  // fit n workers does not fit n or more later in it.
+  std::unordered_map<uint64_t, std::size_t> refused;
+  for (int id : order_) {
+    job_slot& s = slots_[id];
+    if (s.invalid || s.cooling || s.admitted || !s.processed)
+      continue;
+    auto key = static_cast<uint64_t>(s.cls) << 32 | static_cast<uint32_t>(s.shape);
+    if (auto it = refused.find(key);
+        it != refused.end() && s.min() >= it->second && static_cast<int>(s.input) != reserved_for_)
+      continue;
+    // The head may use its reserved nodes; for everyone else they stay
+    // reserved for the rest of this plan.
+    bool head = static_cast<int>(s.input) == reserved_for_;
+    if (head)
+      for (int n : reserved_nodes_)
+        state_->unblock(n);
+    if (state_->total_capacity(s.cls, s.req, static_cast<int64_t>(s.min())) < static_cast<int64_t>(s.min())) {
+      if (static_cast<int>(s.input) != reserved_for_) {
+        auto [it, fresh] = refused.try_emplace(key, s.min());
+        it->second = std::min(it->second, s.min());
+      }
+    } else {
+      std::vector<int> placed;
+      state_->place(s.cls, s.req, static_cast<int64_t>(s.min()), {}, placed);
+      s.planned = placed;
+      s.protected_count = s.min();
+      s.admitted = true;
+      s.behind_reservation = false;
+      s.lost_minimum = false;
+    }
+    if (head)
+      for (int n : reserved_nodes_)
+        state_->block(n);
+  }
 }
 
 } // namespace lattice::scheduling::detail

@@ -70,6 +70,19 @@ struct worker_placement {
   }
 };
 
+/// One throughput measurement the job's agent reported: samples per second
+/// at a world size spread over a number of nodes.
+struct throughput_sample {
+  int32_t workers = 0;
+  int32_t nodes = 0;
+  double samples_per_second = 0;
+  time_point measured_at{};
+  friend bool operator==(const throughput_sample& a, const throughput_sample& b) {
+    return a.workers == b.workers && a.nodes == b.nodes && a.samples_per_second == b.samples_per_second
+           && a.measured_at == b.measured_at;
+  }
+};
+
 /// One TrainingJob as the autoscaler sees it (spec plus the status fields
 /// the rules read). Completed and Failed jobs are not part of a snapshot.
 struct job_info {
@@ -96,6 +109,13 @@ struct job_info {
   /// The placement currently in force (running jobs only; a waiting job's
   /// list is ignored). Its size is the job's current size.
   std::vector<worker_placement> workers;
+  /// Service received so far in GPU-seconds (worker-seconds for a job that
+  /// requests no GPUs): the growth order of the least-attained-service
+  /// policy. Absent: estimated from the snapshot (docs/design/planner.md).
+  std::optional<double> attained_service;
+  /// Measured throughput at the sizes the job has run at (any order); the
+  /// goodput-aware growth policy fits the job's scaling from them.
+  std::vector<throughput_sample> throughput;
 
   time_point effective_queued_time() const { return queued_time.value_or(submit_time); }
   /// "namespace/name".

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <map>
 
 namespace lattice::scheduling {
 
@@ -18,7 +19,7 @@ void resource_index::add_names(const resource_list& list) {
 
 cluster_state::cluster_state(std::vector<const node_info*> nodes, const resource_index& index)
     : nodes_(std::move(nodes)), dims_(index.size()), free_(nodes_.size() * dims_, 0),
-      node_classes_(nodes_.size()) {
+      node_classes_(nodes_.size()), blocked_(nodes_.size(), 0) {
   node_ids_.reserve(nodes_.size());
   for (std::size_t n = 0; n < nodes_.size(); ++n)
     node_ids_.emplace(nodes_[n]->name, static_cast<int>(n));
@@ -26,6 +27,20 @@ cluster_state::cluster_state(std::vector<const node_info*> nodes, const resource
     for (std::size_t d = 0; d < dims_; ++d)
       free_[n * dims_ + d] =
           nodes_[n]->allocatable.get(index.name(d)) - nodes_[n]->used_by_others.get(index.name(d));
+  empty_ = free_;
+}
+
+int64_t cluster_state::empty_capacity(int node, const int64_t* req) const {
+  const int64_t* e = &empty_[static_cast<std::size_t>(node) * dims_];
+  int64_t cap = unbounded;
+  for (std::size_t d = 0; d < dims_; ++d) {
+    if (req[d] <= 0)
+      continue;
+    if (e[d] < req[d])
+      return 0;
+    cap = std::min(cap, e[d] / req[d]);
+  }
+  return cap;
 }
 
 int cluster_state::find_node(const std::string& name) const {
@@ -34,6 +49,12 @@ int cluster_state::find_node(const std::string& name) const {
 }
 
 int64_t cluster_state::capacity(int node, const int64_t* req) const {
+  if (blocked_[static_cast<std::size_t>(node)])
+    return 0;
+  return raw_capacity(node, req);
+}
+
+int64_t cluster_state::raw_capacity(int node, const int64_t* req) const {
   const int64_t* f = free(node);
   int64_t cap = unbounded;
   for (std::size_t d = 0; d < dims_; ++d) {
@@ -58,6 +79,104 @@ void cluster_state::reserve(int node, const int64_t* req, int64_t count) {
 void cluster_state::release(int node, const int64_t* req, int64_t count) {
   reserve(node, req, -count);
   ++release_epoch_;
+}
+
+void cluster_state::block(int node) {
+  auto n = static_cast<std::size_t>(node);
+  if (blocked_[n])
+    return;
+  blocked_[n] = 1;
+  for (int c : node_classes_[n]) {
+    classes_[c].by_free_gpus.erase({free(node)[0], node});
+    classes_[c].eligible[n] = 0;
+  }
+  node_classes_[n].clear();
+}
+
+void cluster_state::set_topology(const std::vector<std::string>& keys) {
+  domain_of_.clear();
+  for (const auto& key : keys) {
+    std::map<std::string_view, int> ids;
+    std::vector<int> of(nodes_.size(), -1);
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+      auto it = nodes_[n]->labels.find(key);
+      if (it != nodes_[n]->labels.end())
+        of[n] = ids.emplace(it->second, static_cast<int>(ids.size())).first->second;
+    }
+    domain_of_.push_back(std::move(of));
+  }
+}
+
+bool cluster_state::place_in_domain(int cls_id, const int64_t* req, int64_t& remaining, std::vector<int>& out,
+                                    const std::vector<int>& placed) {
+  const auto& cls = classes_[cls_id];
+  for (const auto& of : domain_of_) {
+    // Capacity per domain, and its nodes (from the class's tree).
+    std::map<int, int64_t> room;
+    for (const auto& [gpus, n] : cls.by_free_gpus)
+      if (of[static_cast<std::size_t>(n)] >= 0)
+        if (int64_t c = capacity(n, req); c > 0)
+          room[of[static_cast<std::size_t>(n)]] += c;
+    int chosen = -1;
+    // The job's own domain when it can hold the rest; else the smallest
+    // domain that can (keeps large domains for large jobs); ties by id.
+    for (int n : placed)
+      if (n >= 0 && of[static_cast<std::size_t>(n)] >= 0) {
+        auto it = room.find(of[static_cast<std::size_t>(n)]);
+        if (it != room.end() && it->second >= remaining) {
+          chosen = it->first;
+          break;
+        }
+      }
+    if (chosen < 0) {
+      int64_t best = std::numeric_limits<int64_t>::max();
+      for (const auto& [d, r] : room)
+        if (r >= remaining && r < best) {
+          best = r;
+          chosen = d;
+        }
+    }
+    if (chosen < 0)
+      continue;
+    // Inside it: the largest nodes first (fewest nodes), the last piece on
+    // the tightest node that takes it; ties by node id.
+    std::vector<std::pair<int64_t, int>> nodes;
+    for (const auto& [gpus, n] : cls.by_free_gpus)
+      if (of[static_cast<std::size_t>(n)] == chosen)
+        if (int64_t c = capacity(n, req); c > 0)
+          nodes.push_back({c, n});
+    std::sort(nodes.begin(), nodes.end(),
+              [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    while (remaining > 0) {
+      auto fit = std::find_if(nodes.rbegin(), nodes.rend(), [&](auto& e) { return e.first >= remaining; });
+      auto& e = fit != nodes.rend() ? *fit : nodes.front();
+      int64_t take = std::min(e.first, remaining);
+      reserve(e.second, req, take);
+      out.insert(out.end(), static_cast<std::size_t>(take), e.second);
+      remaining -= take;
+      e.first -= take;
+      std::sort(nodes.begin(), nodes.end(), [](auto& a, auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+      });
+    }
+    return true;
+  }
+  return false;
+}
+
+void cluster_state::unblock(int node) {
+  auto n = static_cast<std::size_t>(node);
+  if (!blocked_[n])
+    return;
+  blocked_[n] = 0;
+  for (std::size_t c = 0; c < classes_.size(); ++c) {
+    auto& cls = classes_[c];
+    if (cls.eligible.empty() || !node_admits(cls.constraints, *nodes_[n]))
+      continue;
+    cls.eligible[n] = 1;
+    cls.by_free_gpus.insert({free(node)[0], node});
+    node_classes_[n].push_back(static_cast<int>(c));
+  }
 }
 
 void cluster_state::update_index(int node, int64_t old_gpus) {
@@ -136,7 +255,7 @@ void cluster_state::build_index(int id) {
   cls.eligible.assign(nodes_.size(), 0);
   std::vector<std::pair<int64_t, int>> keys;
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
-    if (!node_admits(cls.constraints, *nodes_[n]))
+    if (blocked_[n] || !node_admits(cls.constraints, *nodes_[n]))
       continue;
     cls.eligible[n] = 1;
     keys.emplace_back(free(static_cast<int>(n))[0], static_cast<int>(n));
@@ -218,6 +337,14 @@ int64_t cluster_state::place(int cls_id, const int64_t* req, int64_t count, cons
         if (int64_t n = std::min(capacity(node, req), remaining); n > 0)
           put(node, n);
     }
+  }
+  // Spanning nodes: inside one topology domain where one can hold the rest
+  // (the domain already hosting the job first).
+  if (remaining > 0 && !domain_of_.empty() && best_single_node(cls, req, remaining) < 0) {
+    std::vector<int> placed = out;
+    placed.insert(placed.end(), preferred.begin(), preferred.end());
+    if (place_in_domain(cls_id, req, remaining, out, placed))
+      return count - remaining;
   }
   while (remaining > 0) {
     int node = best_single_node(cls, req, remaining);

@@ -47,8 +47,14 @@ public:
   int find_node(const std::string& name) const;
   const int64_t* free(int node) const { return &free_[static_cast<std::size_t>(node) * dims_]; }
 
-  /// How many workers requesting `req` fit in the node's free capacity now.
+  /// How many workers requesting `req` fit in the node's free capacity now
+  /// (0 on a blocked node).
   int64_t capacity(int node, const int64_t* req) const;
+  /// The same, ignoring a block: for putting back a worker that was there.
+  int64_t raw_capacity(int node, const int64_t* req) const;
+  /// How many fit once every worker planned here is gone (allocatable
+  /// minus other pods).
+  int64_t empty_capacity(int node, const int64_t* req) const;
   /// Takes (or gives back) `count` workers' worth of `req` on `node`.
   void reserve(int node, const int64_t* req, int64_t count);
   void release(int node, const int64_t* req, int64_t count);
@@ -59,6 +65,14 @@ public:
   int eligibility_class(const placement_constraints& constraints);
   void build_indexes();
   bool eligible(int cls, int node) const { return classes_[cls].eligible[node] != 0; }
+
+  /// Takes `node` out of every eligibility class for the rest of the pass:
+  /// nothing new is placed there and its capacity counts as 0 (a
+  /// reservation for the head of the queue).
+  void block(int node);
+  bool blocked(int node) const { return blocked_[static_cast<std::size_t>(node)] != 0; }
+  /// Ends a block: the node is eligible again wherever it was before.
+  void unblock(int node);
 
   /// Sum of capacity over the class's nodes, stopping early once >= `limit`.
   int64_t total_capacity(int cls, const int64_t* req, int64_t limit) const;
@@ -71,6 +85,11 @@ public:
   /// total_capacity() first.
   int64_t place(int cls, const int64_t* req, int64_t count, const std::vector<int>& preferred,
                 std::vector<int>& out);
+
+  /// Node label keys of topology domains (node group, rack...), most
+  /// preferred first: a job that must span nodes is kept inside one domain
+  /// of the first key where one can hold it.
+  void set_topology(const std::vector<std::string>& keys);
 
   /// Bumped whenever capacity is given back, so "did not fit" results can be
   /// cached while capacity only shrinks.
@@ -91,13 +110,22 @@ private:
   void build_index(int cls);
   int best_single_node(const eligibility& cls, const int64_t* req, int64_t remaining) const;
   int roomiest_node(const eligibility& cls, const int64_t* req) const;
+  /// Places `remaining` workers inside one topology domain if one can hold
+  /// them all; returns false (placing nothing) otherwise.
+  bool place_in_domain(int cls, const int64_t* req, int64_t& remaining, std::vector<int>& out,
+                       const std::vector<int>& placed);
 
   std::vector<const node_info*> nodes_;
   std::unordered_map<std::string_view, int> node_ids_;
   std::size_t dims_;
   std::vector<int64_t> free_;
+  /// free_ before any worker was placed.
+  std::vector<int64_t> empty_;
   std::vector<eligibility> classes_;
   std::vector<std::vector<int>> node_classes_;
+  std::vector<uint8_t> blocked_;
+  /// Per topology key: the domain id of each node (-1: no such label).
+  std::vector<std::vector<int>> domain_of_;
   std::unordered_map<std::size_t, std::vector<int>> class_lookup_;
   uint64_t release_epoch_ = 0;
   int unconstrained_class_ = -1;

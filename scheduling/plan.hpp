@@ -3,6 +3,7 @@
 #include "scheduling/job_info.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,16 @@ struct plan {
   std::vector<std::size_t> queue;
   /// Problems with the snapshot itself (duplicate node names, bad amounts).
   std::vector<std::string> warnings;
+  /// "namespace/name" of the job at the head of the queue that could not be
+  /// admitted and has nodes reserved for it; empty when there is none.
+  std::string reserved_for;
+  /// The reserved nodes: nothing new is placed there but that job.
+  std::vector<std::string> reserved_nodes;
+  /// When the same snapshot would plan differently only because time has
+  /// passed (a growth the gain rule holds back becomes worth its restart);
+  /// empty when nothing waits on the clock. The caller plans again then,
+  /// besides the rescale interval and cooldown expiries it tracks itself.
+  std::optional<time_point> review_at;
 };
 
 } // namespace lattice::scheduling

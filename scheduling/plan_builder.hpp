@@ -3,6 +3,7 @@
 #include "scheduling/placement.hpp"
 #include "scheduling/plan.hpp"
 #include "scheduling/planner_config.hpp"
+#include "scheduling/scaling.hpp"
 #include "scheduling/snapshot.hpp"
 
 #include <cstdint>
@@ -14,6 +15,16 @@
 #include <vector>
 
 namespace lattice::scheduling::detail {
+
+/// Why a job that could have grown did not.
+enum class growth_hold { none, locked, priority, not_worth, headroom };
+
+/// One worker a job later in the growth order lent to an earlier one.
+struct lent_worker {
+  int victim;
+  std::size_t index;
+  int node;
+};
 
 /// The planner's working state for one job.
 struct job_slot {
@@ -43,6 +54,22 @@ struct job_slot {
   /// Largest placement of minSize workers seen when admission failed.
   int64_t largest_possible = 0;
   bool lost_minimum = false;
+  /// Workers in force when the plan started (0 for a waiting job).
+  std::size_t current = 0;
+  /// Attained service (GPU-seconds), from the snapshot or estimated.
+  double attained = 0;
+  /// Discretised least-attained-service class (0 = least served).
+  int service_class = 0;
+  /// Scaling fitted from throughput reports (absent: the default model).
+  std::optional<scaling_model> scaling;
+  /// Waits only because nodes are reserved for the head of the queue.
+  bool behind_reservation = false;
+  growth_hold growth_held = growth_hold::none;
+  /// The size the growth policy aims at (workers).
+  std::size_t target = 0;
+  /// The size beyond which another worker adds little (from the fitted
+  /// scaling; maxSize without reports).
+  std::size_t useful_max = 0;
 
   // Copied from `job` so the victim scans stay in one cache line per slot.
   int32_t priority_ = 0;
@@ -68,7 +95,43 @@ private:
   void make_slots();
   void mark_duplicate_keys();
   void hold_current_workers();
-  void grow(job_slot& s);
+  /// Grows toward `limit` workers with free capacity, keeping running
+  /// workers where they are.
+  void grow(job_slot& s, std::size_t limit);
+  // service.cpp
+  /// Current size, hold, attained service and class, scaling, useful max.
+  void describe_service(job_slot& s);
+  void order_victims();
+  /// Admits, from free capacity, waiting jobs that phase B made room for.
+  void second_chance();
+  /// How long a running job keeps its size after a resize (rule 6 and the
+  /// resize budget).
+  milliseconds hold(const job_info& j) const;
+
+  // growth.cpp
+  void grow_all();
+  void grow_by_service(const std::vector<int>& order);
+  /// Grows `s` toward `limit` (free capacity, then, with `may_borrow`,
+  /// workers lent by jobs after `pos` in `order`), if worth its restart.
+  void grow_one(job_slot& s, std::size_t limit, bool may_borrow, const std::vector<int>& order,
+                std::size_t pos);
+  void compute_targets(const std::vector<int>& order);
+  /// Predicted throughput on n workers (linear without a fitted model).
+  double speed(const job_slot& s, std::size_t n) const;
+  bool worth_resizing(const job_slot& s, std::size_t from, std::size_t to) const;
+  int64_t take_lent(job_slot& s, int64_t need, const std::vector<int>& order, std::size_t position,
+                    std::vector<lent_worker>& taken);
+  void give_back_lent(const job_slot& s, const std::vector<lent_worker>& taken);
+  void mark_lenders(const job_slot& s, const std::vector<lent_worker>& taken);
+  void consolidate(job_slot& s);
+  /// How long the job has run at its current size, as far as its attained
+  /// service tells (at least since its last resize).
+  double run_seconds(const job_slot& s) const;
+  double horizon_seconds(const job_slot& s) const;
+  /// Notes in the plan's review_at when growing `s` from `from` to `to`
+  /// workers, not worth its restart now, would be as its run lengthens.
+  void note_review(const job_slot& s, std::size_t from, std::size_t to);
+  bool growth_blocked(const job_slot& s) const;
   job_decision decide(const job_slot& s) const;
   std::vector<int> nodes_of(const std::vector<int>& ids) const;
 
@@ -78,6 +141,11 @@ private:
   bool take_from_others(job_slot& s, int64_t need, int64_t total);
   void release_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
   void reserve_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
+
+  // reservation.cpp
+  void reserve_for(job_slot& head);
+  /// minSize fits on the eligible nodes once every worker is gone.
+  bool could_ever_fit(const job_slot& s) const;
 
   // reason.cpp
   std::string reason_for(const job_slot& s) const;
@@ -98,6 +166,24 @@ private:
   /// latest queued first): the only jobs capacity can be taken from, since
   /// jobs admitted in this plan hold exactly their protected minSize.
   std::vector<int> victims_;
+  /// The most GPUs any node offers (for the scaling model's node count).
+  int64_t max_node_gpus_ = 0;
+  /// Jobs left waiting that could fit in an emptied cluster (rule 2: lower
+  /// priorities do not grow onto nodes they could use): the highest
+  /// priority waiting per eligibility class, and the lowest and highest
+  /// waiting at all.
+  std::map<int, int32_t> waiting_by_class_;
+  std::optional<int32_t> lowest_waiting_;
+  std::optional<int32_t> highest_waiting_;
+  /// could_ever_fit's sums per (class, shape).
+  mutable std::unordered_map<uint64_t, int64_t> potential_;
+  /// Whether two eligibility classes share a node (memo).
+  mutable std::map<std::pair<int, int>, bool> overlap_;
+  /// The priority of the waiter holding a slot's growth back (for reasons).
+  mutable std::map<int, int32_t> held_by_;
+  /// Nodes held for the head of the queue (empty: no reservation), and its slot.
+  std::vector<int> reserved_nodes_;
+  int reserved_for_ = -1;
   /// Dense worker requests of every slot, `index_.size()` per slot.
   std::vector<int64_t> requests_;
   /// Distinct request vectors (as raw bytes) -> shape id.

@@ -66,22 +66,48 @@ plan plan_builder::build() {
   index_nodes();
   make_slots();
   hold_current_workers();
+  order_victims();
   // Eligibility indexes are built after the bulk of reservations above, so
   // those did not have to keep them up to date.
   state_->build_indexes();
-  // Phase A: admission at minSize (and repair of running jobs), in queue order.
-  for (int id : order_)
-    if (!slots_[id].invalid && !slots_[id].cooling)
-      admit(slots_[id]);
-  // Phase B: growth toward maxSize with the capacity left, in queue order.
-  for (int id : order_)
-    if (slots_[id].admitted && !slots_[id].locked)
-      grow(slots_[id]);
+  // Phase A: admission at minSize (and repair of running jobs), in queue
+  // order. The first job that does not fit may get nodes reserved, which
+  // the jobs behind it cannot use.
+  for (int id : order_) {
+    job_slot& s = slots_[id];
+    if (s.invalid || s.cooling)
+      continue;
+    admit(s);
+    if (!s.admitted) {
+      if (could_ever_fit(s)) {
+        auto [it, fresh] = waiting_by_class_.try_emplace(s.cls, s.priority());
+        it->second = std::max(it->second, s.priority());
+        lowest_waiting_ = std::min(lowest_waiting_.value_or(s.priority()), s.priority());
+        highest_waiting_ = std::max(highest_waiting_.value_or(s.priority()), s.priority());
+      }
+      if (cfg_.reserve_for_head && reserved_for_ < 0)
+        reserve_for(s);
+      else if (reserved_for_ >= 0)
+        s.behind_reservation = true;
+    }
+  }
+  // Phase B: growth toward maxSize with the capacity left.
+  grow_all();
+  // Lending and consolidation in phase B can leave room a waiting job was
+  // refused in phase A: it gets it now, in queue order, from free capacity
+  // only (the head of the queue with its reserved nodes).
+  second_chance();
   out_.jobs.reserve(slots_.size());
   for (const auto& s : slots_)
     out_.jobs.push_back(decide(s));
   for (int id : order_)
     out_.queue.push_back(slots_[id].input);
+  if (reserved_for_ >= 0) {
+    out_.reserved_for = slots_[reserved_for_].job->key();
+    for (int n : reserved_nodes_)
+      out_.reserved_nodes.push_back(state_->node(n).name);
+    std::sort(out_.reserved_nodes.begin(), out_.reserved_nodes.end());
+  }
   // Invalid jobs close the queue listing, in input order.
   for (const auto& s : slots_)
     if (s.invalid)
@@ -91,6 +117,8 @@ plan plan_builder::build() {
 
 void plan_builder::index_nodes() {
   nodes_.reserve(snap_.nodes.size());
+  for (const auto& n : snap_.nodes)
+    max_node_gpus_ = std::max(max_node_gpus_, n.allocatable.get(cfg_.gpu_resource));
   for (const auto& n : snap_.nodes) {
     auto bad = std::find_if(n.allocatable.entries().begin(), n.allocatable.entries().end(),
                             [](const auto& e) { return e.second < 0; });
@@ -124,6 +152,8 @@ void plan_builder::make_slots() {
   }
   mark_duplicate_keys();
   state_.emplace(nodes_, index_);
+  if (!cfg_.topology_keys.empty())
+    state_->set_topology(cfg_.topology_keys);
   std::size_t dims = index_.size();
   requests_.assign(slots_.size() * dims, 0);
   for (auto& s : slots_) {
@@ -156,7 +186,7 @@ void plan_builder::make_slots() {
     s.cls = state_->eligibility_class(j.constraints);
     s.queued = j.effective_queued_time().time_since_epoch().count();
     s.cooling = !s.was_running && j.cooldown_time && now_ < *j.cooldown_time;
-    s.locked = s.was_running && j.last_resize_time && now_ - *j.last_resize_time < cfg_.rescale_interval;
+    describe_service(s);
     order_.push_back(static_cast<int>(s.input));
   }
   // Sort compact keys; only exact ties look at the names.
@@ -233,9 +263,10 @@ void plan_builder::hold_current_workers() {
   }
 }
 
-void plan_builder::grow(job_slot& s) {
+void plan_builder::grow(job_slot& s, std::size_t limit) {
   std::vector<int> placed;
-  while (s.planned.size() < s.max()) {
+  limit = std::min(limit, s.max());
+  while (s.planned.size() < limit) {
     std::size_t i = s.planned.size();
     int old = i < s.old_nodes.size() ? s.old_nodes[i] : -1;
     if (old >= 0 && state_->capacity(old, s.req) >= 1) {
@@ -247,7 +278,7 @@ void plan_builder::grow(job_slot& s) {
     bool more_old =
         std::any_of(s.old_nodes.begin() + static_cast<std::ptrdiff_t>(std::min(i + 1, s.old_nodes.size())),
                     s.old_nodes.end(), [](int n) { return n >= 0; });
-    auto want = static_cast<int64_t>(more_old ? 1 : s.max() - i);
+    auto want = static_cast<int64_t>(more_old ? 1 : limit - i);
     int64_t room = state_->total_capacity(s.cls, s.req, want);
     if (room == 0)
       break;

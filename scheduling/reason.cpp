@@ -35,11 +35,24 @@ std::string plan_builder::reason_for(const job_slot& s) const {
     append_needs(out, s, s.min());
     out += "; largest placement possible now: ";
     out += std::to_string(s.largest_possible);
+    if (reserved_for_ == static_cast<int>(s.input)) {
+      out += "; head of the queue: " + std::to_string(reserved_nodes_.size()) + " node"
+             + (reserved_nodes_.size() == 1 ? "" : "s") + " reserved for it";
+    } else if (s.behind_reservation && reserved_for_ >= 0) {
+      out += "; nodes are reserved for " + slots_[reserved_for_].job->key() + " (head of the queue)";
+    }
   } else if (s.planned.size() >= s.max()) {
     out += "at maxSize";
   } else if (s.locked) {
-    out += "rescale interval: next resize allowed at "
-           + format_time(*j.last_resize_time + cfg_.rescale_interval);
+    out += "rescale interval: next resize allowed at " + format_time(*j.last_resize_time + hold(j));
+  } else if (s.growth_held == growth_hold::priority) {
+    out += "below maxSize " + std::to_string(s.max()) + ": growth held while a job of priority "
+           + std::to_string(held_by_.at(static_cast<int>(s.input))) + " waits";
+  } else if (s.growth_held == growth_hold::headroom) {
+    out += "below maxSize " + std::to_string(s.max()) + ": the last " + std::to_string(cfg_.growth_headroom)
+           + " GPUs are kept free for arrivals";
+  } else if (s.growth_held == growth_hold::not_worth) {
+    out += "below maxSize " + std::to_string(s.max()) + ": the room now would not repay a restart";
   } else {
     out += "below maxSize " + std::to_string(s.max()) + ": no room now for "
            + std::to_string(s.max() - s.planned.size()) + " more";

@@ -153,6 +153,17 @@ def case_template_all_keys():
         and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
         "extraArgs": args[-1] == "--requeue-timeout=5m",
+        "autoscaler": {
+            "--growth-policy=fair",
+            "--service-class-gpu-hours=0.5,2,8",
+            "--rescale-interval=5m",
+            "--restart-cost=1m",
+            "--resize-payback=8",
+            "--reserve-for-head=false",
+            "--topology-keys=topology.kubernetes.io/rack,node-group",
+            "--use-throughput=false",
+        }
+        <= set(args),
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,
         "securityContext": c["securityContext"]["readOnlyRootFilesystem"] is False,
         "fullnameOverride": r.one("Service")["metadata"]["name"] == "ml-operator",

@@ -129,6 +129,36 @@ TEST_F(AutoscalerWakeupTest, AJobInCooldownIsPlannedAgainWhenTheCooldownEnds) {
   EXPECT_EQ(got_->back().size, 1);
 }
 
+TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGainRuleIsPlannedAgainWhenWorthIt) {
+  auto a = start();
+  auto h = keep(sys_.spawn(recording_job, got_));
+  scheduling::node_info node;
+  node.name = "n1";
+  node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 4}};
+  caf::anon_send(a, protocol::node_state{node});
+  // Two workers, two GPUs free, resized 200 s ago (its rescale interval is
+  // over): doubling repays the default 5 x 30 s restart once it has run 300 s.
+  auto held = job("held", job_stage::running);
+  held.max_size = 4;
+  held.last_resize_time = t0 - 200s;
+  held.workers = {{0, "n1"}, {1, "n1"}};
+  caf::anon_send(a, protocol::job_state{held, h});
+  run();
+  elapse(200ms);
+  ASSERT_EQ(plans(a), 1);
+  ASSERT_EQ(got_->size(), 1u);
+  EXPECT_EQ(got_->back().size, 2) << got_->back().reason;
+
+  // Nothing else changes: the plan's review time (t0 + 100s, +1s) plans again.
+  elapse(100s);
+  EXPECT_EQ(plans(a), 1);
+  elapse(1s + 800ms);
+  elapse(200ms);
+  EXPECT_EQ(plans(a), 2);
+  ASSERT_EQ(got_->size(), 2u);
+  EXPECT_EQ(got_->back().size, 4);
+}
+
 TEST_F(AutoscalerWakeupTest, NoWakeupWhenNothingWaits) {
   auto a = start();
   auto h = keep(sys_.spawn(recording_job, got_));

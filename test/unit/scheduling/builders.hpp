@@ -75,6 +75,12 @@ public:
   job_builder& running_on(const std::string& node, int count) {
     return running(std::vector<std::string>(static_cast<std::size_t>(count), node));
   }
+  /// Attained service in GPU-seconds.
+  job_builder& attained(double v) { return job_.attained_service = v, *this; }
+  /// A throughput report: `rate` samples/s on `workers` over `nodes`, `seconds` after the test epoch.
+  job_builder& reported(int32_t workers, int32_t nodes, double rate, int64_t seconds) {
+    return job_.throughput.push_back({workers, nodes, rate, at(seconds)}), *this;
+  }
   operator job_info() const { return job_; }
   job_info build() const { return job_; }
 
@@ -144,6 +150,12 @@ inline std::vector<std::string> repeat(const std::string& node, int count) {
 /// Default config: 3-minute rescale interval; plans at at(1000).
 inline plan plan_at(const snapshot& snap, int64_t now = 1000, planner_config cfg = {}) {
   return make_plan(snap, cfg, at(now));
+}
+
+/// The first planner's policy (planner_config::legacy()): the tests of its
+/// rules pin it, so a change of the default policy does not rewrite them.
+inline plan legacy_plan_at(const snapshot& snap, int64_t now = 1000) {
+  return make_plan(snap, planner_config::legacy(), at(now));
 }
 
 } // namespace lattice::scheduling::testing

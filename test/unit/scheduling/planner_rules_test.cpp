@@ -1,4 +1,7 @@
 // Rules 1, 2, 5 and 6 of DESIGN.md ("Autoscaler rules") and the plan's shape.
+// Tests of the first planner's growth order, victim order and locked-job
+// protection pin that policy (legacy_plan_at); growth_policy_test.cpp covers
+// the default one.
 #include "builders.hpp"
 
 #include <gtest/gtest.h>
@@ -42,7 +45,7 @@ TEST_P(admission, admits_and_grows_in_order) {
   snapshot snap;
   snap.nodes = {make_node("n0").gpus(c.cluster_gpus)};
   snap.jobs = c.jobs;
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   for (std::size_t i = 0; i < c.running.size(); ++i) {
     const auto& d = decision(p, c.running[i]);
     EXPECT_EQ(d.stage, job_stage::running) << c.running[i];
@@ -155,7 +158,7 @@ TEST(planner_rescale_interval, locked_job_does_not_grow) {
   snapshot snap;
   snap.nodes = {make_node("n0").gpus(8)};
   snap.jobs = {make_job("a").min(1).max(4).running({"n0"}).resized(900)};
-  auto p = plan_at(snap, 1000); // 100 s after the resize, interval 180 s
+  auto p = legacy_plan_at(snap, 1000); // 100 s after the resize, interval 180 s
   const auto& d = decision(p, "a");
   EXPECT_EQ(d.size, 1);
   EXPECT_EQ(d.reason, "rescale interval: next resize allowed at 2026-11-28T10:18:00Z");
@@ -165,7 +168,7 @@ TEST(planner_rescale_interval, grows_once_interval_passed) {
   snapshot snap;
   snap.nodes = {make_node("n0").gpus(8)};
   snap.jobs = {make_job("a").min(1).max(4).running({"n0"}).resized(900)};
-  EXPECT_EQ(decision(plan_at(snap, 1080), "a").size, 4);
+  EXPECT_EQ(decision(legacy_plan_at(snap, 1080), "a").size, 4);
 }
 
 TEST(planner_rescale_interval, locked_job_keeps_size_against_equal_priority_newcomer) {
@@ -173,7 +176,7 @@ TEST(planner_rescale_interval, locked_job_keeps_size_against_equal_priority_newc
   snap.nodes = {make_node("n0").gpus(4)};
   snap.jobs = {make_job("old").min(1).max(4).running(repeat("n0", 4)).resized(900),
                make_job("new").min(1).max(1).submitted(950)};
-  auto p = plan_at(snap, 1000);
+  auto p = legacy_plan_at(snap, 1000);
   EXPECT_EQ(decision(p, "old").size, 4);
   EXPECT_EQ(decision(p, "new").stage, job_stage::waiting);
 }
@@ -198,7 +201,7 @@ TEST(planner_running, keeps_workers_and_grows_at_lowest_free_indices) {
   snapshot snap;
   snap.nodes = {make_node("a").gpus(2), make_node("b").gpus(8)};
   snap.jobs = {make_job("j").min(1).max(4).running({"a", "a"})};
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   const auto& d = decision(p, "j");
   EXPECT_EQ(nodes_of(p, "j"), (strings{"a", "a", "b", "b"}));
   EXPECT_EQ(d.added, (std::vector<worker_placement>{{2, "b"}, {3, "b"}}));

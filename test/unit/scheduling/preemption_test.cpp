@@ -1,5 +1,8 @@
 // Rule 3: shrink, then preempt, strictly lower priority, only when it makes
 // the job fit; equal-priority sharing of elastic capacity.
+// Tests of the first planner's growth order, victim order and locked-job
+// protection pin that policy (legacy_plan_at); growth_policy_test.cpp covers
+// the default one.
 #include "builders.hpp"
 
 #include <gtest/gtest.h>
@@ -57,7 +60,7 @@ TEST(preemption, lowest_priority_then_latest_queued_is_taken_first) {
                make_job("p0-early").priority(0).size(4).submitted(2).running(repeat("n1", 4)),
                make_job("p0-late").priority(0).size(4).submitted(3).running(repeat("n2", 4)),
                make_job("high").priority(5).size(4)};
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   EXPECT_TRUE(decision(p, "p0-late").preempted);
   EXPECT_EQ(decision(p, "p0-early").stage, job_stage::running);
   EXPECT_EQ(decision(p, "p1-early").stage, job_stage::running);
@@ -125,7 +128,7 @@ TEST(preemption, equal_priority_newcomer_shares_elastic_capacity) {
   snap.nodes = {make_node("n0").gpus(8)};
   snap.jobs = {make_job("old").min(1).max(8).submitted(1).running(repeat("n0", 8)),
                make_job("new").min(2).max(8).submitted(2)};
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   EXPECT_EQ(decision(p, "old").size, 6);
   EXPECT_EQ(decision(p, "old").preempted_by, "default/new");
   EXPECT_EQ(decision(p, "new").size, 2);
@@ -136,7 +139,7 @@ TEST(preemption, two_running_elastic_jobs_are_stable) {
   snap.nodes = {make_node("n0").gpus(8)};
   snap.jobs = {make_job("x").min(1).max(8).submitted(1).running(repeat("n0", 3)),
                make_job("y").min(1).max(8).submitted(2).running(repeat("n0", 5))};
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   EXPECT_FALSE(decision(p, "x").changed);
   EXPECT_FALSE(decision(p, "y").changed);
 }
@@ -161,7 +164,7 @@ TEST(preemption, higher_priority_growth_does_not_shrink_lower) {
   snap.nodes = {make_node("n0").gpus(8)};
   snap.jobs = {make_job("high").priority(1).min(1).max(8).running(repeat("n0", 4)),
                make_job("low").min(1).max(4).running(repeat("n0", 4))};
-  auto p = plan_at(snap);
+  auto p = legacy_plan_at(snap);
   EXPECT_EQ(decision(p, "high").size, 4);
   EXPECT_EQ(decision(p, "low").size, 4);
   EXPECT_EQ(decision(p, "high").reason,

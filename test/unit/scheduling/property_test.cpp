@@ -185,9 +185,14 @@ bool may_place(const job_info& j, const node_info& n) {
   return true;
 }
 
-bool locked(const job_info& j) {
-  return j.stage == job_stage::running && j.last_resize_time
-         && now - *j.last_resize_time < planner_config{}.rescale_interval;
+/// Within its hold: the rescale interval, or the resize budget's longer hold.
+bool locked(const job_info& j, const planner_config& cfg) {
+  if (j.stage != job_stage::running || !j.last_resize_time)
+    return false;
+  auto age = std::chrono::duration_cast<milliseconds>(now - j.submit_time).count();
+  auto budget = milliseconds{
+      static_cast<int64_t>(static_cast<double>(std::max<int64_t>(age, 0)) * cfg.rescale_age_fraction)};
+  return now - *j.last_resize_time < std::max(cfg.rescale_interval, std::min(budget, cfg.max_rescale_hold));
 }
 
 bool cooling(const job_info& j) {
@@ -225,15 +230,22 @@ int64_t fits(const resource_list& free, const job_info& j) {
   return cap;
 }
 
-int64_t room_for(const snapshot& s, const std::map<std::string, resource_list>& free, const job_info& j) {
+/// Room for `j` on the nodes it may use, leaving out `skip` (reserved nodes).
+int64_t room_for(const snapshot& s, const std::map<std::string, resource_list>& free, const job_info& j,
+                 const std::vector<std::string>& skip = {}) {
   int64_t total = 0;
   for (const auto& n : s.nodes)
-    if (may_place(j, n))
+    if (may_place(j, n) && std::find(skip.begin(), skip.end(), n.name) == skip.end())
       total += fits(free.at(n.name), j);
   return total;
 }
 
-void check(const generated& g, const plan& p, const std::string& where) {
+bool contains(const std::string& text, const char* part) {
+  return text.find(part) != std::string::npos;
+}
+
+void check(const generated& g, const plan& p, const planner_config& cfg, const std::string& where) {
+  const bool legacy = cfg.growth == growth_order::queue && !cfg.rebalance;
   const snapshot& s = g.snap;
   ASSERT_EQ(p.jobs.size(), s.jobs.size()) << where;
   // No node over-committed.
@@ -267,9 +279,20 @@ void check(const generated& g, const plan& p, const std::string& where) {
       ASSERT_NE(n, s.nodes.end()) << ctx;
       ASSERT_TRUE(may_place(j, *n)) << ctx << " placed on " << w.node;
     }
-    // Growth is complete: a non-locked running job below max has no room left.
-    if (d.stage == job_stage::running && d.size < j.max_size && !locked(j)) {
-      ASSERT_EQ(room_for(s, free, j), 0) << ctx;
+    // Growth is complete: a non-locked running job below max has no room
+    // left (outside reserved nodes), unless the policy says why it keeps
+    // its size (a resize not worth its restart, a higher priority waiting,
+    // it just lent workers to another job).
+    if (d.stage == job_stage::running && d.size < j.max_size && !locked(j, cfg)) {
+      // (Rule 2's "a lower priority never grows while a higher priority
+      // waits" holds back every policy.)
+      bool explained = contains(d.reason, "growth held")
+                       || (!legacy
+                           && (contains(d.reason, "would not repay") || contains(d.reason, "make room for")
+                               || contains(d.reason, "kept free")));
+      if (!explained) {
+        ASSERT_EQ(room_for(s, free, j, p.reserved_nodes), 0) << ctx;
+      }
     }
     if (g.lost_workers)
       continue;
@@ -281,10 +304,13 @@ void check(const generated& g, const plan& p, const std::string& where) {
                      .emplace(j.priority,
                               free_after(s, p, [&](const job_info& o) { return o.priority < j.priority; }))
                      .first;
-      ASSERT_LT(room_for(s, cached->second, j), j.min_size) << ctx;
+      // Reserved nodes are the head's alone.
+      auto skip = j.key() == p.reserved_for ? std::vector<std::string>{} : p.reserved_nodes;
+      ASSERT_LT(room_for(s, cached->second, j, skip), j.min_size) << ctx;
     }
     // Shrinks and preemptions are caused by a higher priority job, or by an
-    // equal-priority admission taking an unlocked job's workers above minSize.
+    // equal-priority job taking workers above minSize of an unlocked job
+    // (of a locked one too when admissions reclaim lent workers).
     if (j.stage == job_stage::running) {
       auto before = std::min<int32_t>(static_cast<int32_t>(j.workers.size()), j.max_size);
       if (d.size < before) {
@@ -293,7 +319,8 @@ void check(const generated& g, const plan& p, const std::string& where) {
                                   [&](const job_info& o) { return o.key() == d.preempted_by; });
         ASSERT_NE(taker, s.jobs.end()) << ctx;
         bool higher = taker->priority > j.priority;
-        bool equal_share = taker->priority == j.priority && !locked(j) && d.stage == job_stage::running;
+        bool equal_share = taker->priority == j.priority && (!locked(j, cfg) || cfg.reclaim_locked)
+                           && d.stage == job_stage::running;
         ASSERT_TRUE(higher || equal_share) << ctx << " shrunk by " << d.preempted_by;
         if (d.preempted) {
           ASSERT_GT(taker->priority, j.priority) << ctx;
@@ -303,18 +330,30 @@ void check(const generated& g, const plan& p, const std::string& where) {
   }
 }
 
-class planner_properties : public ::testing::TestWithParam<uint32_t> {};
+struct property_case {
+  const char* policy;
+  planner_config config;
+  uint32_t seed;
+};
+
+void PrintTo(const property_case& c, std::ostream* os) {
+  *os << c.policy << " seed " << c.seed;
+}
+
+class planner_properties : public ::testing::TestWithParam<property_case> {};
 
 TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
-  generator gen{GetParam()};
+  const auto& cfg = GetParam().config;
+  generator gen{GetParam().seed};
   // How often the interesting paths ran, so a generator change that stops
   // exercising them fails loudly instead of passing vacuously.
   int preempted = 0, shrunk = 0, waiting = 0, moved = 0;
   for (int k = 0; k < snapshots_per_seed; ++k) {
     auto g = gen.next();
-    auto p = make_plan(g.snap, planner_config{}, now);
-    auto where = "seed " + std::to_string(GetParam()) + " snapshot " + std::to_string(k);
-    check(g, p, where);
+    auto p = make_plan(g.snap, cfg, now);
+    auto where = std::string(GetParam().policy) + " seed " + std::to_string(GetParam().seed) + " snapshot "
+                 + std::to_string(k);
+    check(g, p, cfg, where);
     if (::testing::Test::HasFatalFailure())
       return;
     for (const auto& d : p.jobs) {
@@ -327,7 +366,7 @@ TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
     snapshot reordered = g.snap;
     std::reverse(reordered.nodes.begin(), reordered.nodes.end());
     std::reverse(reordered.jobs.begin(), reordered.jobs.end());
-    auto q = make_plan(reordered, planner_config{}, now);
+    auto q = make_plan(reordered, cfg, now);
     for (std::size_t i = 0; i < g.snap.jobs.size(); ++i) {
       const auto& a = p.jobs[i];
       const auto& b = q.jobs[g.snap.jobs.size() - 1 - i];
@@ -335,14 +374,23 @@ TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
       ASSERT_EQ(a.reason, b.reason) << where << " job " << a.name;
     }
   }
-  std::printf("seed %u: %d preempted, %d shrunk or moved for others, %d waiting, %d with pods moved\n",
-              GetParam(), preempted, shrunk, waiting, moved);
+  std::printf("%s seed %u: %d preempted, %d shrunk or moved for others, %d waiting, %d with pods moved\n",
+              GetParam().policy, GetParam().seed, preempted, shrunk, waiting, moved);
   EXPECT_GE(preempted, 100);
   EXPECT_GE(shrunk, 100);
   EXPECT_GE(waiting, 1000);
 }
 
-INSTANTIATE_TEST_SUITE_P(seeds, planner_properties, ::testing::Values(1u, 2u, 3u));
+INSTANTIATE_TEST_SUITE_P(seeds, planner_properties,
+                         ::testing::Values(property_case{"default", planner_config{}, 1},
+                                           property_case{"default", planner_config{}, 2},
+                                           property_case{"default", planner_config{}, 3},
+                                           property_case{"legacy", planner_config::legacy(), 1},
+                                           property_case{"legacy", planner_config::legacy(), 2},
+                                           property_case{"legacy", planner_config::legacy(), 3}),
+                         [](const auto& info) {
+                           return std::string(info.param.policy) + "_" + std::to_string(info.param.seed);
+                         });
 
 } // namespace
 } // namespace lattice::scheduling::testing
