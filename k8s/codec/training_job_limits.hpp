@@ -36,19 +36,23 @@ inline constexpr std::int64_t priority_max = 1000000000;
 /// Seconds of the job timers (68 years): start + seconds, counted in
 /// nanoseconds by std::chrono, stays inside 64 bits until the year 2094.
 inline constexpr std::int64_t seconds_max = 2147483647;
-inline constexpr std::int64_t int64_max = 9223372036854775807;
+/// The largest integer a JSON number holds exactly (2^53 - 1): the API
+/// server keeps CRD bounds as doubles, and JavaScript clients read numbers so.
+inline constexpr std::int64_t json_integer_max = 9007199254740991;
 
 inline constexpr int_limit min_size{"spec.minSize", 1, workers_max};
 inline constexpr int_limit max_size{"spec.maxSize", 1, workers_max};
 inline constexpr int_limit priority{"spec.priority", -1000000000, priority_max};
 inline constexpr int_limit backoff_limit{"spec.runPolicy.backoffLimit", 0, int32_max};
 inline constexpr int_limit active_deadline_seconds{"spec.runPolicy.activeDeadlineSeconds", 1, seconds_max};
-inline constexpr int_limit ttl_seconds_after_finished{"spec.runPolicy.ttlSecondsAfterFinished", 0, seconds_max};
+inline constexpr int_limit ttl_seconds_after_finished{"spec.runPolicy.ttlSecondsAfterFinished", 0,
+                                                      seconds_max};
 inline constexpr int_limit current_size{"status.currentSize", 0, workers_max};
 inline constexpr int_limit replicas_active{"status.execStatus.replicaStatuses{}.active", 0, int32_max};
 inline constexpr int_limit replicas_succeeded{"status.execStatus.replicaStatuses{}.succeeded", 0, int32_max};
 inline constexpr int_limit replicas_failed{"status.execStatus.replicaStatuses{}.failed", 0, int32_max};
-inline constexpr int_limit condition_generation{"status.execStatus.conditions[].observedGeneration", 0, int64_max};
+inline constexpr int_limit condition_generation{"status.execStatus.conditions[].observedGeneration", 0,
+                                                json_integer_max};
 
 /// Every limit above, for the tests.
 inline constexpr std::array<int_limit, 11> all{min_size,

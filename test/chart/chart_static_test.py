@@ -12,6 +12,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chart_checks_crd as crd  # noqa: E402
 import chart_checks_objects as objects  # noqa: E402
 import chart_checks_values as values  # noqa: E402
 
@@ -23,7 +24,9 @@ CASES = {
     "schema-rejects": values.case_schema_rejects,
     "rbac-least-privilege": objects.case_rbac_least_privilege,
     "credentials-and-license": objects.case_credentials_and_license,
-    "crd": objects.case_crd,
+    "crd": crd.case_crd,
+    "crd-cel-rules": crd.case_crd_cel_rules,
+    "crd-limits-match-decoder": crd.case_crd_limits_match_decoder,
     "example-job-matches-spec": objects.case_example_job_matches_spec,
 }
 

@@ -125,7 +125,8 @@ TEST_P(limit_test, one_past_either_end_fails_at_the_field) {
     outside.push_back(limit.maximum + 1);
   for (auto value : outside) {
     std::int64_t decoded = 0;
-    EXPECT_EQ(decode_with(limit, value, &decoded), path + ": " + range + " (got " + std::to_string(value) + ")");
+    EXPECT_EQ(decode_with(limit, value, &decoded),
+              path + ": " + range + " (got " + std::to_string(value) + ")");
   }
 }
 
@@ -136,7 +137,8 @@ std::string limit_name(const ::testing::TestParamInfo<int_limit>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(training_job_limits, limit_test, ::testing::ValuesIn(codec::limits::all), limit_name);
+INSTANTIATE_TEST_SUITE_P(training_job_limits, limit_test, ::testing::ValuesIn(codec::limits::all),
+                         limit_name);
 
 } // namespace
 } // namespace lattice::k8s
