@@ -14,7 +14,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HEADER = os.path.join(ROOT, "k8s", "codec", "training_job_limits.hpp")
 
 _CONSTANT = re.compile(r"inline\s+constexpr\s+std::int64_t\s+(\w+)\s*=\s*(-?\d+)\s*;")
-_LIMIT = re.compile(r'inline\s+constexpr\s+int_limit\s+(\w+)\s*\{\s*"([^"]+)"\s*,\s*(-?\w+)\s*,\s*(-?\w+)\s*\}\s*;')
+_LIMIT = re.compile(
+    r'inline\s+constexpr\s+int_limit\s+(\w+)\s*\{\s*"([^"]+)"\s*,\s*(-?\w+)\s*,\s*(-?\w+)\s*\}\s*;'
+)
 _ALL = re.compile(r"inline\s+constexpr\s+std::array<int_limit,\s*(\d+)>\s+all\s*\{([^}]*)\}\s*;")
 
 

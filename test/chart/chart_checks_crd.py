@@ -30,7 +30,9 @@ PRINTER_COLUMNS = [
 
 
 def crd_version(args=(), kube_version=cr.KUBE_VERSION, group="breezeml.ai"):
-    crd = cr.render(list(args), kube_version=kube_version).one("CustomResourceDefinition", f"trainingjobs.{group}")
+    crd = cr.render(list(args), kube_version=kube_version).one(
+        "CustomResourceDefinition", f"trainingjobs.{group}"
+    )
     (version,) = crd["spec"]["versions"]
     return crd, version
 
@@ -86,7 +88,15 @@ def case_crd():
     meta = template["properties"]["metadata"]["properties"]
     expect({"labels", "annotations"} <= set(meta), "template metadata keeps labels/annotations")
     check_status(schema["properties"]["status"]["properties"])
-    for field in ("runPolicy", "replicaSpecs", "minSize", "maxSize", "injectLattice", "framework", "priority"):
+    for field in (
+        "runPolicy",
+        "replicaSpecs",
+        "minSize",
+        "maxSize",
+        "injectLattice",
+        "framework",
+        "priority",
+    ):
         expect(p[field].get("description"), f"spec.{field} has no description")
     expect(structural_problems(schema) == [], f"non-structural schema: {structural_problems(schema)[:5]}")
     other = cr.render(["--set", "group=ml.example.com,crds.keep=false"]).one("CustomResourceDefinition")
