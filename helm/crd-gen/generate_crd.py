@@ -26,10 +26,14 @@ import trainingjob_schema as tj  # noqa: E402
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUTPUT = os.path.join(ROOT, "helm", "lattice-operator", "templates", "crd-trainingjobs.yaml")
 KEPT_FORMATS = {"int32", "int64", "byte", "date-time", "double"}
+# Kubernetes' Quantity pattern without the leading minus: every quantity of a
+# pod spec (requests, limits, overhead, sizeLimit) must be non-negative, and
+# the operator's decoder refuses a negative one.
 QUANTITY_PATTERN = (
-    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?"
+    r"^\+?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?"
     r"(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 )
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 REF_PREFIX = "#/components/schemas/"
 
 
@@ -87,6 +91,10 @@ class Converter:
                 out[key] = schema[key]
         if schema.get("format") in KEPT_FORMATS:
             out["format"] = schema["format"]
+        # The API server does not enforce `format: int32`: say the range.
+        if schema.get("type") == "integer" and schema.get("format") == "int32":
+            out.setdefault("minimum", INT32_MIN)
+            out.setdefault("maximum", INT32_MAX)
         if "items" in schema:
             out["items"] = self.convert(schema["items"], depth + 1)
         if isinstance(schema.get("additionalProperties"), dict):
@@ -124,6 +132,7 @@ class Converter:
         if name == "io.k8s.apimachinery.pkg.api.resource.Quantity":
             return {
                 "anyOf": [{"type": "integer"}, {"type": "string"}],
+                "minimum": 0,
                 "pattern": QUANTITY_PATTERN,
                 "x-kubernetes-int-or-string": True,
             }
@@ -197,7 +206,9 @@ def emit(node, indent, lines):
     if isinstance(node, dict):
         for key in sorted(node):
             value = node[key]
-            if isinstance(value, dict) and value:
+            if key == tj.CEL_RULES:
+                lines.extend(cel_lines(value, indent))
+            elif isinstance(value, dict) and value:
                 lines.append(f"{pad}{scalar(key)}:")
                 emit(value, indent + 1, lines)
             elif isinstance(value, list) and value:
@@ -254,31 +265,33 @@ spec:
         status: {}
 """
 
-# maxSize >= minSize needs CEL: API servers 1.25+ (fieldPath/reason 1.28+).
-# Older servers would reject the unknown field, so the rule is emitted only
-# when the target cluster supports it; the operator checks it everywhere.
-CEL_BLOCK = """\
-{{- if semverCompare ">=1.25-0" .Capabilities.KubeVersion.Version }}
-x-kubernetes-validations:
-  - rule: RULE
-    message: MESSAGE
-    {{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}
-    fieldPath: FIELD_PATH
-    reason: REASON
-    {{- end }}
-{{- end }}"""
+# CEL rules need API servers 1.25+ (fieldPath/reason 1.28+). Older servers
+# would reject the unknown field, so the rules are emitted only when the
+# target cluster supports them; the operator checks them everywhere.
+CEL_OPEN = '{{- if semverCompare ">=1.25-0" .Capabilities.KubeVersion.Version }}'
+CEL_FIELD_PATH_OPEN = '{{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}'
+CEL_CLOSE = "{{- end }}"
 
 
-def cel_lines(indent):
-    rule = tj.SPEC_CEL_RULE
-    text = (
-        CEL_BLOCK.replace("RULE", json.dumps(rule["rule"]))
-        .replace("MESSAGE", json.dumps(rule["message"]))
-        .replace("FIELD_PATH", json.dumps(rule["fieldPath"]))
-        .replace("REASON", rule["reason"])
-    )
+def quoted(text):
+    # The file is a Helm template: keep literal braces out of the template engine.
+    return json.dumps(text).replace("{{", '{{ "{{" }}')
+
+
+def cel_lines(rules, indent):
     pad = "  " * indent
-    return [(pad + line) if not line.startswith("{{") else line for line in text.splitlines()]
+    lines = [CEL_OPEN, f"{pad}x-kubernetes-validations:"]
+    for rule in rules:
+        lines += [
+            f"{pad}  - rule: {quoted(rule['rule'])}",
+            f"{pad}    message: {quoted(rule['message'])}",
+            f"{pad}    {CEL_FIELD_PATH_OPEN}",
+            f"{pad}    fieldPath: {json.dumps(rule['fieldPath'])}",
+            f"{pad}    reason: {rule['reason']}",
+            f"{pad}    {CEL_CLOSE}",
+        ]
+    lines.append(CEL_CLOSE)
+    return lines
 
 
 def render(openapi_path):
@@ -292,23 +305,14 @@ def render(openapi_path):
     # A job's workers need a pod spec with at least one container.
     pod_template["required"] = ["spec"]
     pod_template["properties"]["spec"]["properties"]["containers"]["minItems"] = 1
+    pod_template["properties"]["spec"][tj.CEL_RULES] = tj.POD_SPEC_CEL_RULES
     root = fill_pod_template(tj.TRAINING_JOB, pod_template)
     lines = HEADER.splitlines()
     lines.append("      additionalPrinterColumns:")
     emit(tj.PRINTER_COLUMNS, 4, lines)
     lines.append("      schema:")
     lines.append("        openAPIV3Schema:")
-    body = []
-    emit(root, 5, body)
-    # Insert the CEL rule right after the spec's own `type: object` line.
-    spec_line = body.index("            spec:")
-    for i in range(spec_line + 1, len(body)):
-        if body[i] == "              type: object":
-            body[i + 1 : i + 1] = cel_lines(7)
-            break
-    else:
-        raise RuntimeError("spec type line not found")
-    lines.extend(body)
+    emit(root, 5, lines)
     return "\n".join(lines) + "\n"
 
 

@@ -7,11 +7,41 @@ semantics"). The pod template placeholder POD_TEMPLATE is replaced by
 generate_crd.py with the Kubernetes PodTemplateSpec schema.
 """
 
+import limits_header
+
 POD_TEMPLATE = "__pod_template_spec__"
+# Key of a node's CEL rules: generate_crd.py writes them as x-kubernetes-validations
+# inside a Helm condition on the API server's version.
+CEL_RULES = "__cel_rules__"
+
+INT32_MAX = 2**31 - 1
+JSON_INTEGER_MAX = 2**53 - 1  # as json_integer_max in training_job_limits.hpp
+LIMITS = limits_header.read_limits()
+
+# Integers the operator writes and never reads back: their ranges are set
+# here, not in the decoder's header. Every other integer of the schema (the
+# pod template aside) must have its range in k8s/codec/training_job_limits.hpp;
+# test/chart checks both.
+WRITTEN_ONLY = {
+    "status.conditions[].observedGeneration": (0, JSON_INTEGER_MAX),
+    "status.gpus.held": (0, JSON_INTEGER_MAX),
+    "status.gpus.wanted": (0, JSON_INTEGER_MAX),
+    "status.queuePosition": (1, INT32_MAX),
+}
 
 
-def _int32(description, **extra):
-    return dict(type="integer", format="int32", description=description, **extra)
+def _integer(field, description, **extra):
+    """An integer with the range the operator honours for `field` (a path as in LIMITS)."""
+    low, high = LIMITS[field] if field in LIMITS else WRITTEN_ONLY[field]
+    fits32 = -(2**31) <= low and high <= INT32_MAX
+    return dict(
+        type="integer",
+        format="int32" if fits32 else "int64",
+        minimum=low,
+        maximum=high,
+        description=description,
+        **extra,
+    )
 
 
 def _time(description):
@@ -36,23 +66,21 @@ RUN_POLICY = dict(
                 "None keeps them. Unset means None (as in Kubeflow's RunPolicy)."
             ),
         ),
-        ttlSecondsAfterFinished=_int32(
+        ttlSecondsAfterFinished=_integer(
+            "spec.runPolicy.ttlSecondsAfterFinished",
             "TTLSecondsAfterFinished is the TTL to clean up the job after it finishes "
             "(Completed or Failed). Unset: the job is never deleted automatically; 0: it "
             "is eligible for deletion right after it finishes.",
-            minimum=0,
         ),
-        activeDeadlineSeconds=dict(
-            type="integer",
-            format="int64",
-            minimum=1,
-            description=(
-                "Specifies the duration in seconds relative to the startTime that the job "
-                "may be active before the system tries to terminate it; value must be a "
-                "positive integer."
-            ),
+        activeDeadlineSeconds=_integer(
+            "spec.runPolicy.activeDeadlineSeconds",
+            "Specifies the duration in seconds relative to the startTime that the job "
+            "may be active before the system tries to terminate it; value must be a "
+            "positive integer.",
         ),
-        backoffLimit=_int32("Optional number of retries before marking this job failed.", minimum=0),
+        backoffLimit=_integer(
+            "spec.runPolicy.backoffLimit", "Optional number of retries before marking this job failed."
+        ),
         suspend=dict(
             type="boolean",
             default=False,
@@ -84,17 +112,17 @@ SPEC = dict(
     properties=dict(
         runPolicy=RUN_POLICY,
         replicaSpecs=REPLICA_SPEC,
-        minSize=_int32(
+        minSize=_integer(
+            "spec.minSize",
             "The following two parameters configure elastic behavior of the job. We only "
             "consider running the job with [MinSize, MaxSize] nodes. If unspecified, they are "
             "set to [1,1]. minSize must be at least 1.",
-            minimum=1,
             default=1,
         ),
-        maxSize=_int32(
+        maxSize=_integer(
+            "spec.maxSize",
             "Upper bound of the job's size (see minSize): the job runs with at most maxSize "
             "workers. Must be at least minSize. If unspecified, set to 1.",
-            minimum=1,
             default=1,
         ),
         injectLattice=dict(
@@ -116,7 +144,8 @@ SPEC = dict(
                 "The framework of the TrainingJob Will be sent to agent as an ENV variable Default: pytorch"
             ),
         ),
-        priority=_int32(
+        priority=_integer(
+            "spec.priority",
             "Priority of the job as an integer. A job with higher priority will always be "
             "scheduled first. A job with higher priority can take over resources from lower "
             "ones preemptively. Default: 0",
@@ -145,11 +174,59 @@ CONDITION = dict(
         message=dict(type="string", description="Human-readable message with details about the transition."),
         lastUpdateTime=_time("The last time this condition was updated."),
         lastTransitionTime=_time("Last time the condition transitioned from one status to another."),
-        observedGeneration=dict(
-            type="integer",
-            format="int64",
-            minimum=0,
-            description="The .metadata.generation that the condition was set based upon.",
+        observedGeneration=_integer(
+            "status.execStatus.conditions[].observedGeneration",
+            "The .metadata.generation that the condition was set based upon.",
+        ),
+    ),
+)
+
+# The job-level conditions again at .status.conditions, in the shape of
+# Kubernetes' metav1.Condition (as controller-gen writes it), which generic
+# tools read: `kubectl wait --for=condition=Running`, Argo CD health checks.
+STANDARD_CONDITION = dict(
+    type="object",
+    required=["lastTransitionTime", "message", "reason", "status", "type"],
+    description=(
+        "A condition of the job in the shape of Kubernetes' metav1.Condition: the job-level "
+        "conditions of status.execStatus.conditions (Created, Queued, Running, Restarting, "
+        "Suspended, Succeeded, Failed, Invalid)."
+    ),
+    properties=dict(
+        type=dict(
+            type="string",
+            maxLength=316,
+            pattern=(
+                r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
+            ),
+            description="Type of the condition in CamelCase, e.g. Running.",
+        ),
+        status=dict(
+            type="string",
+            enum=["True", "False", "Unknown"],
+            description="Status of the condition: True, False or Unknown.",
+        ),
+        observedGeneration=_integer(
+            "status.conditions[].observedGeneration",
+            "The .metadata.generation that the condition was set based upon.",
+        ),
+        lastTransitionTime=dict(
+            type="string",
+            format="date-time",
+            description="Last time the condition transitioned from one status to another.",
+        ),
+        reason=dict(
+            type="string",
+            minLength=1,
+            maxLength=1024,
+            pattern=r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+            description="One-word CamelCase reason for the condition's last transition.",
+        ),
+        message=dict(
+            type="string",
+            maxLength=32768,
+            description="Human-readable message with details about the transition; may be empty.",
         ),
     ),
 )
@@ -158,9 +235,14 @@ REPLICA_STATUS = dict(
     type="object",
     description="ReplicaStatus represents the current observed state of the job's worker pods.",
     properties=dict(
-        active=_int32("The number of actively running pods."),
-        succeeded=_int32("The number of pods which reached phase Succeeded."),
-        failed=_int32("The number of pods which reached phase Failed."),
+        active=_integer("status.execStatus.replicaStatuses{}.active", "The number of actively running pods."),
+        succeeded=_integer(
+            "status.execStatus.replicaStatuses{}.succeeded",
+            "The number of pods which reached phase Succeeded.",
+        ),
+        failed=_integer(
+            "status.execStatus.replicaStatuses{}.failed", "The number of pods which reached phase Failed."
+        ),
         selector=dict(
             type="string",
             description="A label selector (in string form) that selects the job's worker pods.",
@@ -199,11 +281,11 @@ STATUS = dict(
     description="TrainingJobStatus defines the observed state of TrainingJob",
     properties=dict(
         execStatus=EXEC_STATUS,
-        currentSize=_int32(
+        currentSize=_integer(
+            "status.currentSize",
             "CurrentSize: how many workers should a job run with; Stage: whether the job is "
             "waiting, running, or has finished. These are the *intended* status of the jobs. "
             "At runtime, we reconcile jobs to meet such status.",
-            minimum=0,
         ),
         stage=dict(
             type="string",
@@ -237,6 +319,40 @@ STATUS = dict(
             "remove the schedule-failure job from the running list We only attempt to requeue "
             "the job once we pass the cooldown time Nil by default"
         ),
+        conditions=dict(
+            type="array",
+            description=(
+                "The job-level conditions in the standard Kubernetes shape, for generic tools: "
+                "`kubectl wait --for=condition=Running tj/NAME`. The same conditions as "
+                "status.execStatus.conditions."
+            ),
+            items=STANDARD_CONDITION,
+            **{"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
+        ),
+        reason=dict(
+            type="string",
+            description=(
+                "One-word CamelCase reason for the job's stage, e.g. why it waits or why it runs "
+                "below maxSize (shown by `kubectl get tj -o wide`)."
+            ),
+        ),
+        message=dict(
+            type="string",
+            description="Human-readable details of reason, e.g. what would have to change for the job to run.",
+        ),
+        gpus=dict(
+            type="object",
+            description="GPUs of the job (every resource whose name ends in /gpu, summed).",
+            properties=dict(
+                held=_integer("status.gpus.held", "GPUs the job's current workers hold."),
+                wanted=_integer("status.gpus.wanted", "GPUs the job would hold at maxSize."),
+            ),
+        ),
+        queuePosition=_integer(
+            "status.queuePosition",
+            "Position of a waiting job in the autoscaler's queue (1: admitted next); unset while "
+            "the job runs or has finished.",
+        ),
     ),
 )
 
@@ -258,15 +374,45 @@ TRAINING_JOB = dict(
     ),
 )
 
-# Rule needing CEL (Kubernetes 1.25+); the operator re-checks it on older API
-# servers and reports an Invalid condition. The chart emits it only when the
-# target cluster supports it (see generate_crd.py).
-SPEC_CEL_RULE = dict(
-    rule="!has(self.minSize) || !has(self.maxSize) || self.maxSize >= self.minSize",
-    message="spec.maxSize must be greater than or equal to spec.minSize",
-    fieldPath=".maxSize",
-    reason="FieldValueInvalid",
-)
+# Cross-field rules in CEL (Kubernetes 1.25+; fieldPath and reason 1.28+). The
+# chart emits them only when the target cluster supports them (see
+# generate_crd.py); the operator checks the same rules again (job_validation)
+# and reports an Invalid condition on older API servers.
+SPEC_CEL_RULES = [
+    dict(
+        rule="!has(self.minSize) || !has(self.maxSize) || self.maxSize >= self.minSize",
+        message="spec.maxSize must be greater than or equal to spec.minSize",
+        fieldPath=".maxSize",
+        reason="FieldValueInvalid",
+    ),
+    dict(
+        rule=(
+            "!has(self.injectLattice) || !self.injectLattice || "
+            "has(self.replicaSpecs.template.spec.containers[0].command)"
+        ),
+        message=(
+            "injectLattice: true needs an explicit command on the first container of "
+            "spec.replicaSpecs.template (the agent wraps that command; it cannot read the image's entrypoint)"
+        ),
+        fieldPath=".replicaSpecs.template.spec.containers",
+        reason="FieldValueRequired",
+    ),
+]
+
+# Rules on the worker pod template's pod spec.
+POD_SPEC_CEL_RULES = [
+    dict(
+        rule="!has(self.nodeName) || self.nodeName == ''",
+        message=(
+            "spec.replicaSpecs.template.spec.nodeName must not be set: the operator places every "
+            "worker itself (use nodeSelector, affinity or tolerations to choose nodes)"
+        ),
+        fieldPath=".nodeName",
+        reason="FieldValueForbidden",
+    ),
+]
+
+SPEC[CEL_RULES] = SPEC_CEL_RULES
 
 PRINTER_COLUMNS = [
     dict(name="Stage", type="string", jsonPath=".status.stage", description="Stage of the job"),
@@ -277,4 +423,27 @@ PRINTER_COLUMNS = [
     dict(name="Max", type="integer", jsonPath=".spec.maxSize", description="Maximum number of workers"),
     dict(name="Priority", type="integer", jsonPath=".spec.priority", description="Priority of the job"),
     dict(name="Age", type="date", jsonPath=".metadata.creationTimestamp"),
+    # `kubectl get tj -o wide` adds these (priority 1).
+    dict(
+        name="Reason",
+        type="string",
+        jsonPath=".status.reason",
+        priority=1,
+        description="Why the job waits or runs below maxSize",
+    ),
+    dict(name="GPUs", type="integer", jsonPath=".status.gpus.held", priority=1, description="GPUs held"),
+    dict(
+        name="Wanted",
+        type="integer",
+        jsonPath=".status.gpus.wanted",
+        priority=1,
+        description="GPUs the job would hold at maxSize",
+    ),
+    dict(
+        name="Position",
+        type="integer",
+        jsonPath=".status.queuePosition",
+        priority=1,
+        description="Position in the queue while waiting",
+    ),
 ]

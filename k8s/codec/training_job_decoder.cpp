@@ -1,23 +1,41 @@
 #include "k8s/codec/meta_decoder.hpp"
 #include "k8s/codec/object_decoders.hpp"
 #include "k8s/codec/pod_spec_decoder.hpp"
+#include "k8s/codec/training_job_limits.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace lattice::k8s::codec {
 
 namespace {
+
+/// Reads an integer inside `limit`. The CRD declares the same range, so only
+/// an object stored before the range existed, or written around the API
+/// server's validation, fails here.
+template <class Int>
+bool read_limited(decode_context& ctx, dom::element value, const int_limit& limit, Int& out) {
+  std::int64_t wide = 0;
+  if (!read_int64(ctx, value, wide))
+    return false;
+  if (wide < limit.minimum || wide > limit.maximum)
+    return ctx.fail("must be between " + std::to_string(limit.minimum) + " and "
+                    + std::to_string(limit.maximum) + " (got " + std::to_string(wide) + ")");
+  out = static_cast<Int>(wide);
+  return true;
+}
 
 bool decode_run_policy(decode_context& ctx, dom::element value, run_policy& out) {
   return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
     if (key == "cleanPodPolicy")
       return read_string(ctx, v, out.clean_pod_policy);
     if (key == "backoffLimit")
-      return read_int32(ctx, v, out.backoff_limit.emplace());
+      return read_limited(ctx, v, limits::backoff_limit, out.backoff_limit.emplace());
     if (key == "activeDeadlineSeconds")
-      return read_int64(ctx, v, out.active_deadline_seconds.emplace());
+      return read_limited(ctx, v, limits::active_deadline_seconds, out.active_deadline_seconds.emplace());
     if (key == "ttlSecondsAfterFinished")
-      return read_int32(ctx, v, out.ttl_seconds_after_finished.emplace());
+      return read_limited(ctx, v, limits::ttl_seconds_after_finished,
+                          out.ttl_seconds_after_finished.emplace());
     if (key == "suspend")
       return read_bool(ctx, v, out.suspend);
     return true;
@@ -54,11 +72,11 @@ bool decode_spec(decode_context& ctx, dom::element value, training_job_spec& spe
   bool has_replica_specs = false;
   bool ok = for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
     if (key == "minSize")
-      return read_int32(ctx, v, spec.min_size);
+      return read_limited(ctx, v, limits::min_size, spec.min_size);
     if (key == "maxSize")
-      return read_int32(ctx, v, spec.max_size);
+      return read_limited(ctx, v, limits::max_size, spec.max_size);
     if (key == "priority")
-      return read_int32(ctx, v, spec.priority);
+      return read_limited(ctx, v, limits::priority, spec.priority);
     if (key == "injectLattice")
       return read_bool(ctx, v, spec.inject_lattice);
     if (key == "framework")
@@ -91,7 +109,7 @@ bool decode_condition(decode_context& ctx, dom::element value, condition& out) {
     if (key == "lastTransitionTime")
       return read_string(ctx, v, out.last_transition_time);
     if (key == "observedGeneration")
-      return read_int64(ctx, v, out.observed_generation);
+      return read_limited(ctx, v, limits::condition_generation, out.observed_generation);
     return true;
   });
   if (ok && out.type.empty())
@@ -112,11 +130,11 @@ bool decode_exec_status(decode_context& ctx, dom::element value, exec_status& ou
         status.replica_type.assign(type.data(), type.size());
         bool fields_ok = for_each_field(ctx, rs, [&](std::string_view k, dom::element n) {
           if (k == "active")
-            return read_int32(ctx, n, status.active);
+            return read_limited(ctx, n, limits::replicas_active, status.active);
           if (k == "succeeded")
-            return read_int32(ctx, n, status.succeeded);
+            return read_limited(ctx, n, limits::replicas_succeeded, status.succeeded);
           if (k == "failed")
-            return read_int32(ctx, n, status.failed);
+            return read_limited(ctx, n, limits::replicas_failed, status.failed);
           return true;
         });
         out.replica_statuses.push_back(std::move(status));
@@ -140,7 +158,7 @@ bool decode_job_status(decode_context& ctx, dom::element value, training_job_sta
     if (key == "execStatus")
       return decode_exec_status(ctx, v, out.exec);
     if (key == "currentSize")
-      return read_int32(ctx, v, out.current_size);
+      return read_limited(ctx, v, limits::current_size, out.current_size);
     if (key == "stage")
       return read_string(ctx, v, out.stage);
     if (key == "submitTime")

@@ -167,6 +167,25 @@ def case_template_all_keys():
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,
         "securityContext": c["securityContext"]["readOnlyRootFilesystem"] is False,
         "fullnameOverride": r.one("Service")["metadata"]["name"] == "ml-operator",
+        "nameOverride": deploy["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] == "ml-lattice",
+        "podDisruptionBudget.enabled": not r.kinds("PodDisruptionBudget"),
+        "podDisruptionBudget.minAvailable": cr.render(
+            ["-f", ALL_KEYS, "--set", "podDisruptionBudget.enabled=true"]
+        ).one("PodDisruptionBudget", "ml-operator")["spec"]["minAvailable"]
+        == 2,
+        "admissionPolicy.enabled": len(r.kinds("ValidatingAdmissionPolicy")) == 1,
+        "admissionPolicy.allowedServiceAccounts": r.one("ValidatingAdmissionPolicy")["spec"]["validations"][
+            -1
+        ]["expression"]
+        == 'variables.serviceAccount in ["trainer"]',
+        "admissionPolicy.validationActions": r.one("ValidatingAdmissionPolicyBinding")["spec"][
+            "validationActions"
+        ]
+        == ["Warn", "Audit"],
+        "admissionPolicy.namespaceSelector": r.one("ValidatingAdmissionPolicyBinding")["spec"][
+            "matchResources"
+        ]["namespaceSelector"]
+        == {"matchLabels": {"team": "ml"}},
     }
     # With the Prometheus Operator's API present, enablePrometheus adds a ServiceMonitor.
     monitor = cr.render(["-f", ALL_KEYS, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])
@@ -193,7 +212,8 @@ def flatten(values, prefix=""):
         if (
             isinstance(value, dict)
             and value
-            and key not in ("affinity", "nodeSelector", "podSecurityContext", "securityContext")
+            and key
+            not in ("affinity", "nodeSelector", "podSecurityContext", "securityContext", "namespaceSelector")
         ):
             out.update(flatten(value, path + "."))
         else:
@@ -293,6 +313,14 @@ SCHEMA_CASES = [
     ("crds.keep=maybe", "at '/crds/keep': got string, want boolean"),
     ("licence=typo", "additional properties 'licence' not allowed"),
     ("jfrog.user=alice", "additional properties 'user' not allowed"),
+    ("nameOverride=Not_A_Name", "at '/nameOverride'"),
+    ("podDisruptionBudget.minAvailable=-1", "at '/podDisruptionBudget/minAvailable': minimum"),
+    ("admissionPolicy.enabled=sometimes", "at '/admissionPolicy/enabled': got string, want boolean"),
+    (
+        "admissionPolicy.validationActions={Block}",
+        "at '/admissionPolicy/validationActions/0': value must be one of",
+    ),
+    ("admissionPolicy.allowedServiceAccounts={Bad'Name}", "at '/admissionPolicy/allowedServiceAccounts/0'"),
 ]
 
 

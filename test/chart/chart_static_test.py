@@ -12,6 +12,8 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chart_checks_ci as ci  # noqa: E402
+import chart_checks_crd as crd  # noqa: E402
 import chart_checks_objects as objects  # noqa: E402
 import chart_checks_values as values  # noqa: E402
 
@@ -19,11 +21,14 @@ CASES = {
     "lint": values.case_lint,
     "template-defaults": values.case_template_defaults,
     "template-all-keys": values.case_template_all_keys,
+    "ci-values": ci.case_ci_values,
     "values-match-spec": values.case_values_match_spec,
     "schema-rejects": values.case_schema_rejects,
     "rbac-least-privilege": objects.case_rbac_least_privilege,
     "credentials-and-license": objects.case_credentials_and_license,
-    "crd": objects.case_crd,
+    "crd": crd.case_crd,
+    "crd-cel-rules": crd.case_crd_cel_rules,
+    "crd-limits-match-decoder": crd.case_crd_limits_match_decoder,
     "example-job-matches-spec": objects.case_example_job_matches_spec,
 }
 

@@ -1,10 +1,16 @@
+{{/* The chart's name (label app.kubernetes.io/name): nameOverride or the chart's own. */}}
+{{- define "lattice-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{/*
 Name of the chart's namespaced objects. The spec's install (release `operator`)
 gives a Deployment named `lattice-operator`, so the name does not embed the
-release name; override it with fullnameOverride to run two releases side by side.
+release name: it is fullnameOverride, else the name above. Override one of them
+to run two releases side by side in one namespace.
 */}}
 {{- define "lattice-operator.fullname" -}}
-{{- default .Chart.Name .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- default (include "lattice-operator.name" .) .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
@@ -20,7 +26,7 @@ the release namespace so releases in two namespaces (e.g. two groups) never clas
 {{- end }}
 
 {{- define "lattice-operator.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "lattice-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 

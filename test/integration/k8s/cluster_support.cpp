@@ -5,12 +5,14 @@
 #include "k8s/codec/encoders.hpp"
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -133,6 +135,35 @@ void wait_until_established(const std::string& crd) {
   }
 }
 
+/// The chart's CRD has the short name `tj`; a second CRD with it makes
+/// `kubectl get tj` ambiguous (kubectl warns and picks one), so the test CRD
+/// has none.
+void drop_short_names(const std::string& file) {
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string short_names = "    shortNames:\n      - tj\n";
+  const auto at = text.find(short_names);
+  if (at == std::string::npos)
+    throw std::runtime_error("no `shortNames: [tj]` block in the rendered CRD " + file);
+  text.erase(at, short_names.size());
+  std::ofstream(file, std::ios::trunc) << text;
+}
+
+/// Deletes the test CRD (and so every TrainingJob of the test group) after
+/// the last test of the binary, so the tests leave no CRD behind.
+class training_job_crd_cleanup : public ::testing::Environment {
+public:
+  void TearDown() override {
+    std::string out;
+    if (run("kubectl delete crd " + training_jobs_kubectl() + " --ignore-not-found --wait=true --timeout=60s",
+            &out)
+        != 0)
+      ADD_FAILURE() << "could not delete the test CRD " << training_jobs_kubectl() << ": " << out;
+  }
+};
+
+[[maybe_unused]] auto* const crd_cleanup = ::testing::AddGlobalTestEnvironment(new training_job_crd_cleanup);
+
 } // namespace
 
 std::string ensure_training_job_crd() {
@@ -147,7 +178,8 @@ std::string ensure_training_job_crd() {
               + file + "; }",
           &helm_error)
       == 0) {
-    used = "helm/lattice-operator's CRD (helm template)";
+    drop_short_names(file);
+    used = "helm/lattice-operator's CRD (helm template) without its short name";
   } else {
     std::ofstream(file, std::ios::trunc)
         << "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"

@@ -59,8 +59,8 @@ const std::string containers_path = "spec.replicaSpecs.template.spec.containers"
 const std::vector<malformed_case> cases = {
     {"wrong type for an integer", kind::job, job_with(R"("minSize":"2",)"), "ns/j", "spec.minSize",
      "expected integer, got string"},
-    {"integer beyond int32", kind::job, job_with(R"("maxSize":99999999999,)"), "ns/j", "spec.maxSize",
-     "out of 32-bit range"},
+    {"integer beyond its limit", kind::job, job_with(R"("maxSize":99999999999,)"), "ns/j", "spec.maxSize",
+     "must be between 1 and 10000 (got 99999999999)"},
     {"integer beyond int64", kind::job,
      R"({"metadata":{"name":"j","namespace":"ns","generation":18446744073709551615},"spec":{}})", "ns/j",
      "metadata.generation", "out of 64-bit range"},
