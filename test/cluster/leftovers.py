@@ -39,9 +39,7 @@ def current():
     out = {}
     for kind in KINDS:
         items = json.loads(kubectl("get", kind, "-o", "json"))["items"]
-        out[kind] = sorted(
-            i["metadata"]["name"] for i in items if not i["metadata"].get("deletionTimestamp")
-        )
+        out[kind] = sorted(i["metadata"]["name"] for i in items if not i["metadata"].get("deletionTimestamp"))
     return out
 
 
