@@ -26,7 +26,9 @@ LATTICE_REAL_BATCH [8], LATTICE_REAL_STEP_DELAY [seconds of sleep per step:
 the same for other sizes],
 LATTICE_REAL_HP_SECONDS [45: how long the high-priority job holds the GPUs],
 LATTICE_REAL_KILL_WORKER0 [1], LATTICE_REAL_RESCALE_INTERVAL [10s: the
-operator's --rescale-interval], LATTICE_REAL_TIMEOUT [1800 s].
+operator's --rescale-interval], LATTICE_REAL_RESTART_COST [2s: the operator's
+--restart-cost, which the gain rule weighs a growth against; short, as the
+job is], LATTICE_REAL_TIMEOUT [1800 s].
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ STEP_DELAY = float(os.environ.get("LATTICE_REAL_STEP_DELAY") or default_step_del
 HP_SECONDS = env_int("LATTICE_REAL_HP_SECONDS", 45)
 KILL_WORKER0 = os.environ.get("LATTICE_REAL_KILL_WORKER0", "1") == "1"
 RESCALE_INTERVAL = os.environ.get("LATTICE_REAL_RESCALE_INTERVAL", "10s")
+RESTART_COST = os.environ.get("LATTICE_REAL_RESTART_COST", "2s")
 TIMEOUT = env_int("LATTICE_REAL_TIMEOUT", 1800)
 SHARED = os.path.join(rt.CLUSTER_DIR, "realnode", "shared", JOB)
 LOGS = os.path.join(SHARED, "log")
@@ -249,7 +252,10 @@ def scenario() -> None:
     shutil.rmtree(SHARED, ignore_errors=True)
     os.makedirs(LOGS)
     os.makedirs(os.path.join(SHARED, "checkpoint"))
-    rt.helm_install(operator_image, extra_args=[f"--rescale-interval={RESCALE_INTERVAL}"])
+    rt.helm_install(
+        operator_image,
+        extra_args=[f"--rescale-interval={RESCALE_INTERVAL}", f"--restart-cost={RESTART_COST}"],
+    )
     rt.wait_operator_ready(1)
     kubectl("create", "namespace", NS)
     rt.wait_for("ServiceAccount default", lambda: kubectl("get", "sa", "default", "-n", NS, check=False), 60)

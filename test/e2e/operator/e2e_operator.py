@@ -16,7 +16,8 @@ from e2e_kube import BUILD_DIR, ScenarioError, expect, print_section
 
 LOG_DIR = os.path.join(BUILD_DIR, "test", "e2e", "operator")
 PID_FILE = os.path.join(LOG_DIR, "operator-pids")
-# Short timings so rule 5 (requeue, cooldown) and rule 6 (rescale interval) show within seconds. The
+# Short timings so rule 5 (requeue, cooldown) and rule 6 (rescale interval) show within seconds, and a
+# restart cost to match (the gain rule holds a growth until the job has run some multiple of it). The
 # requeue timeout is short only where rule 5 is the subject (REQUEUE_TIMINGS): elsewhere a slow KWOK
 # (the cluster is shared) must not turn a pod that is late to run into a requeue.
 TEST_TIMINGS = [
@@ -28,6 +29,8 @@ TEST_TIMINGS = [
     "20s",
     "--rescale-interval",
     "5s",
+    "--restart-cost",
+    "1s",
 ]
 REQUEUE_TIMINGS = ["--requeue-timeout", "8s"] + TEST_TIMINGS[2:]
 
