@@ -63,7 +63,8 @@ RUN_POLICY = dict(
             description=(
                 "CleanPodPolicy defines the policy to kill pods after the job completes: "
                 "All deletes every pod of the job, Running deletes the pods still running, "
-                "None keeps them. Unset means None (as in Kubeflow's RunPolicy)."
+                "None keeps them. Unset means Running (Kubeflow's default is None), so a finished job never "
+                "keeps GPUs busy."
             ),
         ),
         ttlSecondsAfterFinished=_integer(
