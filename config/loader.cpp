@@ -192,7 +192,12 @@ std::string help_text(const std::string& program) {
       << "  --version\n      print the version and exit\n\n"
       << "Subcommands:\n"
       << "  install-agent DIR\n      copy the Lattice agent wheel (from LATTICE_WHEEL_DIR, default\n"
-      << "      /opt/lattice/wheels) to DIR/lattice_agent.whl; the injection init container runs this\n\n"
+      << "      /opt/lattice/wheels) to DIR/lattice_agent.whl; the injection init container runs this\n"
+      << "  plan --snapshot FILE [--now TIME] | plan --stream\n      print the plan the planner makes for a "
+         "snapshot document (docs/reference/snapshot-format.md);\n      `plan --help` lists its options\n"
+      << "  chart-test --readyz-url URL --api-group GROUP\n      the chart's `helm test` hook: checks the "
+         "operator's "
+         "readiness endpoint and that the CRD is served\n\n"
       << "Exit codes: 0 success, 1 runtime failure, 2 invalid configuration.\n";
   return out.str();
 }
