@@ -100,7 +100,7 @@ kwok_args() {
   # Node leases of 600s are renewed every 150s: ~7 renewals/s for 1,000 nodes
   # (kwokctl's default 40s would be 100/s, too much for a busy 2-core machine).
   # The API server has still counted up to ~15 Lease PUTs/s at that size
-  # (docs/benchmarks.md, session 6).
+  # (docs/benchmarks.md, "The standard size at 2–3 jobs/s").
   echo --kubeconfig="$admin_kubeconfig" --config="$kwok_stages" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-lease-duration-seconds=600 --cidr="$kwok_pod_cidr" --v=WARN
