@@ -1,6 +1,5 @@
 #include "plugin/cluster_reader.hpp"
 
-#include "config/loader.hpp"
 #include "k8s/auth/kubeconfig.hpp"
 #include "k8s/client/kinds.hpp"
 #include "k8s/client/resource.hpp"
@@ -220,42 +219,8 @@ operator_settings cluster_reader::operator_planner_settings() {
                  + ")";
     return out;
   }
-  auto doc = parse_body(*body);
-  auto* items = field(doc, {"items"});
-  if (items && items->is_array())
-    for (const auto& d : items->as_array()) {
-      auto* containers = field(d, {"spec", "template", "spec", "containers"});
-      if (!containers || !containers->is_array() || containers->as_array().empty())
-        continue;
-      const auto& c = containers->as_array().front();
-      std::vector<std::string> args;
-      if (auto* a = field(c, {"args"}); a && a->is_array())
-        for (const auto& arg : a->as_array())
-          args.push_back(text(&arg));
-      std::map<std::string, std::string> env;
-      if (auto* e = field(c, {"env"}); e && e->is_array())
-        for (const auto& var : e->as_array())
-          if (auto* value = field(var, {"value"}))
-            env[text(field(var, {"name"}))] = text(value);
-      auto loaded = config::load_config(args, [&](const std::string& name) -> std::optional<std::string> {
-        auto it = env.find(name);
-        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-      });
-      const auto name =
-          text(field(d, {"metadata", "namespace"})) + "/" + text(field(d, {"metadata", "name"}));
-      if (loaded.action != config::load_action::run || loaded.config.api_group != group_)
-        continue;
-      // As the operator's settings_from(): the policy with the GPU resource
-      // and rescale interval flags copied over it.
-      out.config = loaded.config.autoscaler.policy;
-      out.config.gpu_resource = loaded.config.autoscaler.gpu_resource;
-      out.config.rescale_interval = loaded.config.autoscaler.rescale_interval;
-      out.source =
-          "the flags of Deployment " + name
-          + (loaded.config.config_file.empty() ? ""
-                                               : " (its --config file is not read: its fields at defaults)");
-      return out;
-    }
+  if (auto found = settings_from_deployments(parse_body(*body), group_))
+    return *found;
   out.source = "defaults (no operator Deployment for group " + group_ + " found)";
   return out;
 }

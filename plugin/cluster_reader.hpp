@@ -4,6 +4,7 @@
 #include "k8s/model/training_job.hpp"
 #include "plugin/history.hpp"
 #include "plugin/live_snapshot.hpp"
+#include "plugin/operator_settings.hpp"
 
 #include <memory>
 #include <optional>
@@ -42,12 +43,6 @@ struct connection_options {
   /// The TrainingJob API group; empty: the default, or the one group the
   /// API server serves TrainingJobs in when the default is not installed.
   std::string group;
-};
-
-/// The planner configuration the operator runs with, and where it came from.
-struct operator_settings {
-  scheduling::planner_config config;
-  std::string source;
 };
 
 /// Reads what the verbs need with the user's kubeconfig: lists and gets

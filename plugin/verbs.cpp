@@ -1,6 +1,5 @@
 #include "plugin/verbs.hpp"
 
-#include "config/loader.hpp"
 #include "k8s/codec/decoders.hpp"
 #include "plugin/cluster_reader.hpp"
 #include "plugin/render.hpp"
@@ -113,13 +112,10 @@ std::variant<planned_cluster, plugin_error> read_and_plan(const invocation& inv)
   pc.objects = std::move(std::get<0>(objects));
   pc.live = build_live_snapshot(pc.objects, pc.reader->group());
   if (inv.flags.count("operator-flags")) {
-    auto loaded = config::load_config(split_words(flag(inv, "operator-flags")),
-                                      [](const std::string&) { return std::optional<std::string>{}; });
-    if (loaded.action != config::load_action::run)
-      return plugin_error{exit_usage, "--operator-flags: " + loaded.error};
-    pc.settings.config = loaded.config.autoscaler.policy;
-    pc.settings.config.gpu_resource = loaded.config.autoscaler.gpu_resource;
-    pc.settings.config.rescale_interval = loaded.config.autoscaler.rescale_interval;
+    auto parsed = settings_from_flags(split_words(flag(inv, "operator-flags")));
+    if (!parsed.config)
+      return plugin_error{exit_usage, "--operator-flags: " + parsed.error};
+    pc.settings.config = *parsed.config;
     pc.settings.source = "--operator-flags";
   } else {
     pc.settings = pc.reader->operator_planner_settings();

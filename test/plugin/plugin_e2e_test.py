@@ -12,6 +12,7 @@ applying the job. Then the errors: unknown job, no rights, missing CRD, bad flag
 Usage: plugin_e2e_test.py   (CTest: plugin_e2e, label integration;e2e;plugin)
 """
 
+import datetime
 import json
 import os
 import subprocess
@@ -31,12 +32,15 @@ from e2e_kube import (  # noqa: E402
     ScenarioError,
     expect,
     kubectl,
+    parse_time,
+    wait_until,
 )
 from e2e_operator import LOG_DIR, TEST_TIMINGS, operator_binary  # noqa: E402
 from e2e_scenario import Scenario  # noqa: E402
 
 PLUGIN_DIR = os.path.join(BUILD_DIR, "plugin")
 READER = "lattice-plugin-reader"
+OTHER_GROUP = "plugin-e2e.example.com"  # a chart installed with another `group`
 CORDONED = GPU_NODES[3]
 OPERATOR_FLAGS = " ".join(TEST_TIMINGS)
 
@@ -50,7 +54,11 @@ def reader_rbac(ns):
             "kind": "ClusterRole",
             "metadata": {"name": READER},
             "rules": [
-                {"apiGroups": [GROUP], "resources": ["trainingjobs"], "verbs": ["get", "list", "watch"]},
+                {
+                    "apiGroups": [GROUP, OTHER_GROUP],
+                    "resources": ["trainingjobs"],
+                    "verbs": ["get", "list", "watch"],
+                },
                 {
                     "apiGroups": [""],
                     "resources": ["pods", "nodes", "events"],
@@ -107,11 +115,31 @@ class Plugin:
         return json.loads(r.stdout)
 
 
-def job(name, ns, priority, min_size, max_size, gpus=8, host=None):
+def job(name, ns, priority, min_size, max_size, gpus=8, host=None, deadline=None):
     obj = training_job(name, ns, min_size=min_size, max_size=max_size, gpus=gpus, priority=priority)
     if host:
         obj["spec"]["replicaSpecs"]["template"]["spec"]["nodeSelector"]["kubernetes.io/hostname"] = host
+    if deadline:
+        obj["spec"]["runPolicy"] = {"activeDeadlineSeconds": deadline}
     return obj
+
+
+def other_group_crd():
+    """The chart's CRD under OTHER_GROUP."""
+    crd = json.loads(kubectl("get", "crd", f"trainingjobs.{GROUP}", "-o", "json").stdout)
+    crd["metadata"] = {"name": f"trainingjobs.{OTHER_GROUP}"}
+    crd["spec"]["group"] = OTHER_GROUP
+    crd["spec"]["names"].pop("shortNames", None)  # `kubectl get tj` must stay unambiguous
+    crd.pop("status", None)
+    return crd
+
+
+def show(title, result):
+    """A verb's table output in the test log, for the reader of a failure (and of a pass)."""
+    print(
+        f"----- kubectl lattice {title} (exit {result.returncode})\n{result.stdout}{result.stderr}",
+        flush=True,
+    )
 
 
 def check_queue_matches_cluster(s, plugin):
@@ -136,6 +164,20 @@ def scenario():
         reader_kubeconfig = os.path.join(LOG_DIR, "plugin-reader-kubeconfig")
         try:
             s.apply(*cluster_objects)
+            s.apply(other_group_crd())
+            wait_until(
+                f"CRD trainingjobs.{OTHER_GROUP} Established",
+                lambda: (
+                    kubectl(
+                        "get",
+                        "crd",
+                        f"trainingjobs.{OTHER_GROUP}",
+                        "-o",
+                        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                    ).stdout
+                    == "True"
+                ),
+            )
             kubectl("cordon", CORDONED)
             expect(
                 kubectl("get", "node", CORDONED, "-o", "jsonpath={.spec.unschedulable}").stdout == "true",
@@ -150,12 +192,13 @@ def scenario():
                 kubectl(
                     "delete", obj["kind"].lower(), obj["metadata"]["name"], "--ignore-not-found", check=False
                 )
+            kubectl("delete", "crd", f"trainingjobs.{OTHER_GROUP}", "--ignore-not-found", check=False)
 
 
 def run_checks(s, plugin):
     s.start_operator()
     # 24 usable GPUs (the fourth node is cordoned) for 56 wanted.
-    s.apply(job("low", s.ns, 0, 1, 2), job("mid", s.ns, 3, 2, 2))
+    s.apply(job("low", s.ns, 0, 1, 2), job("mid", s.ns, 3, 2, 2, deadline=3600))
     s.wait(
         "low 1 and mid 2 running",
         lambda st: st.settled("low", "Running", 1) and st.settled("mid", "Running", 2),
@@ -184,13 +227,24 @@ def run_checks(s, plugin):
         any(f"{CORDONED} (cordoned)" in c for c in rows["pinned"]["toChange"]),
         f"pinned's changes {rows['pinned']['toChange']}",
     )
-    expect(waiter["estimatedStart"]["at"] is None, f"an estimate without grounds: {waiter}")
+    # mid must end by its deadline; then the planner admits waiter, the first job that waits.
+    mid_start = s.state().status("mid")["execStatus"]["startTime"]
+    want = parse_time(mid_start) + datetime.timedelta(seconds=3600)
+    estimate = waiter["estimatedStart"]
+    expect(
+        estimate["at"] and parse_time(estimate["at"]) == want and f"{s.ns}/mid" in estimate["basis"],
+        f"waiter's estimate {estimate}, want {want} (mid started {mid_start})",
+    )
+    # pinned waits behind waiter: no honest figure.
+    expect(rows["pinned"]["estimatedStart"]["at"] is None, f"an estimate without grounds: {rows['pinned']}")
     table = plugin.run("queue", "-n", s.ns, "--operator-flags", OPERATOR_FLAGS)
+    show("queue", table)
     expect(table.returncode == 0 and "\x1b" not in table.stdout, f"table: {table.stdout}{table.stderr}")
     expect(
         table.stdout.splitlines()[0].split()[:3] == ["POS", "NAME", "PRIO"], f"table header: {table.stdout}"
     )
 
+    show("why waiter", plugin.run("why", "waiter", "-n", s.ns, "--operator-flags", OPERATOR_FLAGS))
     why = plugin.json("why", "waiter", "-n", s.ns)
     expect(why["plannedStage"] == "Waiting" and why["toChange"] == waiter["toChange"], f"why waiter: {why}")
     low = plugin.json("why", "low", "-n", s.ns)
@@ -205,6 +259,25 @@ def run_checks(s, plugin):
         f"top e2e-gpu: {suite[0]}",
     )
     expect(top["queueLength"] >= 2 and top["jobsPerStage"].get("Waiting", 0) >= 2, f"top: {top}")
+
+    # The reader may not read Deployments: the operator's defaults, said so. The admin reads the
+    # chart's Deployment and takes its flags.
+    r = plugin.run("why", "waiter", "-n", s.ns, "-o", "json")
+    settings = json.loads(r.stdout)["plannerSettings"] if r.returncode == 0 else r.stderr
+    expect(
+        settings.startswith("defaults (the operator's Deployment is not readable"),
+        f"reader's settings: {settings}",
+    )
+    admin = Plugin(os.environ["KUBECONFIG"])
+    r = admin.run("queue", "-n", s.ns, "-o", "yaml")
+    expect(
+        r.returncode == 0
+        and 'plannerSettings: "the flags of Deployment lattice/lattice-operator"' in r.stdout,
+        f"admin's queue -o yaml: {r.stdout}{r.stderr}",
+    )
+    show("top", plugin.run("top", "--node-group-label", NODE_SET_LABEL))
+    other = plugin.json("top", "--group", OTHER_GROUP)
+    expect(other["queueLength"] == 0 and not other["jobsPerStage"], f"top in {OTHER_GROUP}: {other}")
 
     check_snapshot_replay(s, plugin, rows)
     check_simulate(s, plugin)
@@ -236,6 +309,10 @@ def check_simulate(s, plugin):
     urgent = job("urgent", s.ns, 0, 1, 1)
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         json.dump(urgent, f)
+    show(
+        "simulate",
+        plugin.run("simulate", "-f", f.name, "--priority", "5", "--operator-flags", OPERATOR_FLAGS),
+    )
     sim = plugin.json("simulate", "-f", f.name, "--priority", "5")
     expect(sim["admitted"] and sim["size"] == 1, f"simulate urgent: {sim}")
     urgent["spec"]["priority"] = 5

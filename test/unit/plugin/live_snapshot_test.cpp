@@ -1,5 +1,6 @@
 #include "k8s/codec/decoders.hpp"
 #include "plugin/live_snapshot.hpp"
+#include "plugin/operator_settings.hpp"
 #include "scheduling/time.hpp"
 
 #include <gtest/gtest.h>
@@ -87,6 +88,37 @@ TEST(LiveSnapshot, ANewJobIsSubmittedNowWithoutStatus) {
   auto suspended = convert_new_job(job("s", R"("runPolicy":{"suspend":true},)", "{}"), group, now);
   EXPECT_FALSE(suspended.info);
   EXPECT_NE(suspended.error.find("suspend"), std::string::npos);
+}
+
+} // namespace
+} // namespace lattice::plugin
+
+namespace lattice::plugin {
+namespace {
+
+TEST(OperatorSettings, FromTheDeploymentOfTheGroup) {
+  auto list = boost::json::parse(R"json({"items":[
+    {"metadata":{"namespace":"x","name":"other"},"spec":{"template":{"spec":{"containers":[
+      {"args":["--api-group=other.example.com","--rescale-interval=1s"]}]}}}},
+    {"metadata":{"namespace":"lattice","name":"lattice-operator"},"spec":{"template":{"spec":{"containers":[
+      {"args":["--api-group=breezeml.ai","--rescale-interval=5s","--identity=$(POD_NAME)"],
+       "env":[{"name":"LATTICE_GPU_RESOURCE","value":"example.com/gpu"},
+              {"name":"POD_NAME","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}]}]}}}}]})json");
+  auto found = settings_from_deployments(list, "breezeml.ai");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->source, "the flags of Deployment lattice/lattice-operator");
+  EXPECT_EQ(found->config.rescale_interval, std::chrono::milliseconds{5000});
+  EXPECT_EQ(found->config.gpu_resource, "example.com/gpu");
+  EXPECT_FALSE(settings_from_deployments(list, "nothing.example.com"));
+}
+
+TEST(OperatorSettings, BadFlagsAreAnError) {
+  auto parsed = settings_from_flags({"--rescale-interval", "soon"});
+  EXPECT_FALSE(parsed.config);
+  EXPECT_NE(parsed.error.find("rescale-interval"), std::string::npos) << parsed.error;
+  auto good = settings_from_flags({"--rescale-interval", "5s"});
+  ASSERT_TRUE(good.config);
+  EXPECT_EQ(good.config->rescale_interval, std::chrono::milliseconds{5000});
 }
 
 } // namespace
