@@ -297,9 +297,10 @@ start_estimate estimate_start(const snapshot& snap, const plan& p, std::size_t i
 }
 
 std::vector<job_row> analyse_queue(const snapshot& snap, const plan& p, const planner_config& cfg,
-                                   time_point now, const deadlines& ends) {
+                                   time_point now, const deadlines& ends, const analysis_scope& scope) {
   std::vector<job_row> rows;
   int position = 0;
+  std::size_t analysed = 0;
   for (std::size_t i : p.queue) {
     const job_info& j = snap.jobs[i];
     const auto& d = p.jobs[i];
@@ -321,8 +322,15 @@ std::vector<job_row> analyse_queue(const snapshot& snap, const plan& p, const pl
     r.gpus_wanted = per_worker * (d.stage == job_stage::running ? j.max_size : j.min_size);
     r.reason = d.reason;
     r.invalid = d.invalid;
-    r.to_change = what_would_change(snap, p, i, cfg, now);
-    r.estimate = estimate_start(snap, p, i, cfg, now, ends);
+    if (!scope.wanted(j))
+      r.estimate = {std::nullopt, "not analysed"};
+    else if ((d.stage == job_stage::waiting || d.size < j.max_size) && analysed++ >= scope.limit)
+      r.estimate = {std::nullopt, "not analysed (at most " + std::to_string(scope.limit)
+                                      + " jobs per listing): ask kubectl lattice why " + j.name};
+    else {
+      r.to_change = what_would_change(snap, p, i, cfg, now);
+      r.estimate = estimate_start(snap, p, i, cfg, now, ends);
+    }
     rows.push_back(std::move(r));
   }
   return rows;

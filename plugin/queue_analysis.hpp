@@ -6,6 +6,7 @@
 #include "scheduling/time.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,11 +58,19 @@ struct job_row {
   bool invalid = false;
 };
 
+/// Which rows get the counterfactual analysis (to_change and estimate: up
+/// to ~25 plans each): those `wanted` selects, at most `limit` of them in
+/// queue order; the others say so in their estimate's basis.
+struct analysis_scope {
+  std::function<bool(const scheduling::job_info&)> wanted = [](const scheduling::job_info&) { return true; };
+  std::size_t limit = 50;
+};
+
 /// Every job of the snapshot in planner order, with reasons, the changes
 /// that would let it run, and start estimates. `p` is make_plan(snap, cfg, now).
 std::vector<job_row> analyse_queue(const scheduling::snapshot& snap, const scheduling::plan& p,
                                    const scheduling::planner_config& cfg, scheduling::time_point now,
-                                   const deadlines& ends);
+                                   const deadlines& ends, const analysis_scope& scope = {});
 
 /// The lines of job_row::to_change for snapshot job `index`.
 std::vector<std::string> what_would_change(const scheduling::snapshot& snap, const scheduling::plan& p,

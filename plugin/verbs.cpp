@@ -146,7 +146,9 @@ struct context {
 int verb_queue(const context& c, planned_cluster& pc) {
   const bool all = c.inv.flags.count("all-namespaces") > 0;
   const auto ns = flag(c.inv, "namespace", pc.reader->default_namespace());
-  auto rows = analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends);
+  analysis_scope scope;
+  scope.wanted = [&](const scheduling::job_info& j) { return all || j.namespace_ == ns; };
+  auto rows = analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends, scope);
   std::vector<job_row> shown;
   for (auto& r : rows)
     if (all || r.namespace_ == ns)
@@ -206,7 +208,9 @@ int verb_why(const context& c, planned_cluster& pc, std::ostream& err) {
     event_list = std::move(std::get<0>(events));
   }
   auto history = job_history(conditions_of(tj), std::move(event_list));
-  auto rows = analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends);
+  analysis_scope scope;
+  scope.wanted = [&](const scheduling::job_info& j) { return j.namespace_ == ns && j.name == name; };
+  auto rows = analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends, scope);
   const std::string key = ns + "/" + name;
   for (const auto& r : rows) {
     if (r.namespace_ != ns || r.name != name)

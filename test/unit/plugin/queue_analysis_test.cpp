@@ -143,6 +143,25 @@ TEST(QueueAnalysis, NoDeadlineMeansUnknown) {
   EXPECT_EQ(r.estimate.basis, "unknown: no running job has an activeDeadlineSeconds");
 }
 
+TEST(QueueAnalysis, OnlyTheJobsInScopeAndAtMostTheLimitAreAnalysed) {
+  scheduling::snapshot snap;
+  snap.nodes = {make_node("n0").gpus(1)};
+  snap.jobs = {make_job("run").submitted(0).size(1).gpus(1).running({"n0"}),
+               make_job("w1").submitted(1).size(1), make_job("w2").submitted(2).size(1),
+               make_job("w3").ns("other").submitted(3).size(1)};
+  auto p = scheduling::make_plan(snap, cfg, at(1000));
+  analysis_scope scope;
+  scope.wanted = [](const scheduling::job_info& j) { return j.namespace_ == "default"; };
+  scope.limit = 1; // rows with nothing to analyse (run is at maxSize) do not count
+  auto rows = analyse_queue(snap, p, cfg, at(1000), {}, scope);
+  EXPECT_EQ(row(rows, "run").estimate.basis, "admitted now");
+  EXPECT_FALSE(row(rows, "w1").to_change.empty());
+  EXPECT_TRUE(row(rows, "w2").to_change.empty());
+  EXPECT_EQ(row(rows, "w2").estimate.basis,
+            "not analysed (at most 1 jobs per listing): ask kubectl lattice why w2");
+  EXPECT_EQ(row(rows, "w3").estimate.basis, "not analysed");
+}
+
 TEST(Simulate, AdmittedByShrinkingALowerPriorityJob) {
   scheduling::snapshot snap;
   snap.nodes = {make_node("n0").gpus(4), make_node("n1").gpus(4)};
