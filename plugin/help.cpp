@@ -12,6 +12,8 @@ Connection flags (every verb):
                            trainingjobs when breezeml.ai does not)
   --operator-flags 'ARGS'  the operator's planner flags (e.g. '--rescale-interval 5s'); default: read
                            from the operator's Deployment when readable, else the operator's defaults
+  --snapshot FILE          plan from a snapshot document (kubectl lattice snapshot's output, - for
+                           stdin) instead of the cluster: offline, its settings and "now" included
   -o, --output FORMAT      table (default), json or yaml
   -h, --help               this text
 

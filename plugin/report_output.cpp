@@ -193,8 +193,8 @@ std::string queue_text(const std::vector<job_row>& rows, bool all_namespaces, sc
   return out;
 }
 
-std::string why_text(const job_row& r, const std::vector<history_input>& history, scheduling::time_point now,
-                     bool colours) {
+std::string why_text(const job_row& r, const std::optional<std::vector<history_input>>& history,
+                     scheduling::time_point now, bool colours) {
   std::string out;
   out += "Job:            " + r.namespace_ + "/" + r.name + "\n";
   out += "Stage:          " + paint(r.stage, stage_colour(r.stage), colours) + " ("
@@ -217,7 +217,8 @@ std::string why_text(const job_row& r, const std::vector<history_input>& history
     for (const auto& line : r.to_change)
       out += "  - " + line + "\n";
   }
-  out += history_text(history);
+  if (history)
+    out += history_text(*history);
   return out;
 }
 

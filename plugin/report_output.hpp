@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,10 @@ std::string serialise(const boost::json::value& v, output_format format);
 std::string queue_text(const std::vector<job_row>& rows, bool all_namespaces, scheduling::time_point now,
                        bool colours);
 
-/// One job's answer: its row as "key: value" lines, what would change, history.
-std::string why_text(const job_row& r, const std::vector<history_input>& history, scheduling::time_point now,
-                     bool colours);
+/// One job's answer: its row as "key: value" lines, what would change, and
+/// its history (none from a snapshot document).
+std::string why_text(const job_row& r, const std::optional<std::vector<history_input>>& history,
+                     scheduling::time_point now, bool colours);
 
 std::string simulation_text(const simulation_result& r, const std::string& config_source, bool colours);
 

@@ -37,7 +37,8 @@ const std::map<std::string, std::string> value_flags = {{"-n", "namespace"},
                                                         {"-f", "filename"},
                                                         {"--filename", "filename"},
                                                         {"--priority", "priority"},
-                                                        {"--operator-flags", "operator-flags"}};
+                                                        {"--operator-flags", "operator-flags"},
+                                                        {"--snapshot", "snapshot"}};
 const std::map<std::string, std::string> bool_flags = {
     {"-A", "all-namespaces"}, {"--all-namespaces", "all-namespaces"}, {"--exit-code", "exit-code"}};
 
@@ -92,7 +93,10 @@ std::vector<std::string> split_words(const std::string& s) {
 
 /// Everything a verb reads, planned once.
 struct planned_cluster {
+  /// Null when the verb reads a snapshot document (--snapshot) instead.
   std::unique_ptr<cluster_reader> reader;
+  std::string group = "breezeml.ai";
+  std::string default_namespace = "default";
   cluster_objects objects;
   live_snapshot live;
   operator_settings settings;
@@ -100,17 +104,51 @@ struct planned_cluster {
   scheduling::plan plan;
 };
 
+/// --snapshot FILE: the planner's input from a snapshot document (its
+/// config and "now" included) instead of the cluster.
+std::variant<planned_cluster, plugin_error> read_snapshot(const invocation& inv) {
+  const auto path = flag(inv, "snapshot");
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in)
+      return plugin_error{exit_usage, "cannot read " + path};
+    text << in.rdbuf();
+  }
+  auto decoded = snapshot_json::decode_input(text.str());
+  if (!decoded.input)
+    return plugin_error{exit_usage, path + ": " + decoded.error};
+  planned_cluster pc;
+  if (auto g = flag(inv, "group"); !g.empty())
+    pc.group = g;
+  if (auto ns = flag(inv, "namespace"); !ns.empty())
+    pc.default_namespace = ns;
+  pc.live.snapshot = std::move(decoded.input->snapshot);
+  for (const auto& j : pc.live.snapshot.jobs)
+    ++pc.live.stages[j.stage == scheduling::job_stage::running ? "Running" : "Waiting"];
+  pc.settings = {decoded.input->config, "the snapshot document " + path};
+  pc.now = decoded.input->now.value_or(std::chrono::system_clock::now());
+  pc.plan = scheduling::make_plan(pc.live.snapshot, pc.settings.config, pc.now);
+  return pc;
+}
+
 std::variant<planned_cluster, plugin_error> read_and_plan(const invocation& inv) {
+  if (inv.flags.count("snapshot"))
+    return read_snapshot(inv);
   planned_cluster pc;
   auto opened = cluster_reader::open({flag(inv, "kubeconfig"), flag(inv, "context"), flag(inv, "group")});
   if (auto* e = std::get_if<plugin_error>(&opened))
     return *e;
   pc.reader = std::move(std::get<0>(opened));
+  pc.group = pc.reader->group();
+  pc.default_namespace = pc.reader->default_namespace();
   auto objects = pc.reader->read_all();
   if (auto* e = std::get_if<plugin_error>(&objects))
     return *e;
   pc.objects = std::move(std::get<0>(objects));
-  pc.live = build_live_snapshot(pc.objects, pc.reader->group());
+  pc.live = build_live_snapshot(pc.objects, pc.group);
   if (inv.flags.count("operator-flags")) {
     auto parsed = settings_from_flags(split_words(flag(inv, "operator-flags")));
     if (!parsed.config)
@@ -145,7 +183,7 @@ struct context {
 
 int verb_queue(const context& c, planned_cluster& pc) {
   const bool all = c.inv.flags.count("all-namespaces") > 0;
-  const auto ns = flag(c.inv, "namespace", pc.reader->default_namespace());
+  const auto ns = flag(c.inv, "namespace", pc.default_namespace);
   analysis_scope scope;
   scope.wanted = [&](const scheduling::job_info& j) { return all || j.namespace_ == ns; };
   auto rows = analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends, scope);
@@ -183,13 +221,39 @@ std::vector<history_input> conditions_of(const k8s::training_job& job) {
   return out;
 }
 
+/// `why` on a snapshot document: the job's row, no history (Events and
+/// conditions are not part of the planner's input).
+int why_offline(const context& c, planned_cluster& pc, const std::string& ns, const std::string& name,
+                std::ostream& err) {
+  analysis_scope scope;
+  scope.wanted = [&](const scheduling::job_info& j) { return j.namespace_ == ns && j.name == name; };
+  for (const auto& r :
+       analyse_queue(pc.live.snapshot, pc.plan, pc.settings.config, pc.now, pc.live.ends, scope)) {
+    if (r.namespace_ != ns || r.name != name)
+      continue;
+    if (c.format != output_format::table) {
+      auto o = row_json(r).as_object();
+      o["plannerSettings"] = pc.settings.source;
+      c.out << serialise(o, c.format);
+    } else {
+      c.out << why_text(r, std::nullopt, pc.now, c.colours) << "Planner settings: " << pc.settings.source
+            << "\n";
+    }
+    return exit_ok;
+  }
+  err << "error: TrainingJob " << ns << "/" << name << " is not in the snapshot\n";
+  return exit_not_found;
+}
+
 int verb_why(const context& c, planned_cluster& pc, std::ostream& err) {
   if (c.inv.positional.size() != 1) {
     err << "error: why needs exactly one job name (kubectl lattice why JOB [-n NS])\n";
     return exit_usage;
   }
-  const auto ns = flag(c.inv, "namespace", pc.reader->default_namespace());
+  const auto ns = flag(c.inv, "namespace", pc.default_namespace);
   const auto& name = c.inv.positional.front();
+  if (!pc.reader)
+    return why_offline(c, pc, ns, name, err);
   auto job = pc.reader->get_job(ns, name);
   if (auto* e = std::get_if<plugin_error>(&job)) {
     err << "error: " << e->message << "\n";
@@ -290,7 +354,7 @@ std::variant<k8s::training_job, plugin_error> read_job_file(const invocation& in
 }
 
 int verb_simulate(const context& c, planned_cluster& pc, std::ostream& err) {
-  auto job = read_job_file(c.inv, pc.reader->default_namespace());
+  auto job = read_job_file(c.inv, pc.default_namespace);
   if (auto* e = std::get_if<plugin_error>(&job)) {
     err << "error: " << e->message << "\n";
     return e->code;
@@ -307,7 +371,7 @@ int verb_simulate(const context& c, planned_cluster& pc, std::ostream& err) {
       return exit_usage;
     }
   }
-  auto converted = convert_new_job(tj, pc.reader->group(), pc.now);
+  auto converted = convert_new_job(tj, pc.group, pc.now);
   if (!converted.info) {
     err << "error: " << converted.error << "\n";
     return exit_usage;
