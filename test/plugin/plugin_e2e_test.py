@@ -7,7 +7,8 @@ selector and a cordoned node. A read-only user (get/list/watch on TrainingJobs, 
 nothing on the operator) runs every verb as `kubectl lattice ...` (the plugin found on PATH), and
 each answer is compared with what the operator does: the queue's planned stage and size with the
 jobs' status, `snapshot` replayed by `lattice-operator plan`, and `simulate` with the outcome of
-applying the job. Then the errors: unknown job, no rights, missing CRD, bad flags, bad file.
+applying the job (preemption, a waiting job, an elastic job shrunk by an equal and then a higher
+priority). Then the errors: unknown job, no rights, missing CRD, bad flags, bad file.
 
 Usage: plugin_e2e_test.py   (CTest: plugin_e2e, label integration;e2e;plugin)
 """
@@ -305,45 +306,55 @@ def check_snapshot_replay(s, plugin, rows):
         )
 
 
-def check_simulate(s, plugin):
-    urgent = job("urgent", s.ns, 0, 1, 1)
+def simulate_then_apply(s, plugin, obj, priority=None):
+    """`simulate` of obj (at `priority`), then obj applied: the operator must do what was simulated
+    (the job's stage, size and nodes; each job it shrinks or preempts)."""
+    name = obj["metadata"]["name"]
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        json.dump(urgent, f)
-    show(
-        "simulate",
-        plugin.run("simulate", "-f", f.name, "--priority", "5", "--operator-flags", OPERATOR_FLAGS),
-    )
-    sim = plugin.json("simulate", "-f", f.name, "--priority", "5")
-    expect(sim["admitted"] and sim["size"] == 1, f"simulate urgent: {sim}")
-    urgent["spec"]["priority"] = 5
-    s.apply(urgent)
-    s.wait("urgent running", lambda st: st.settled("urgent", "Running", 1), timeout=90)
-    state = s.state()
-    nodes = sorted(p["spec"].get("nodeName") for p in state.workers("urgent"))
-    expect(
-        nodes == sorted(w["node"] for w in sim["workers"]), f"urgent on {nodes}, simulated {sim['workers']}"
-    )
+        json.dump(obj, f)
+    args = ["simulate", "-f", f.name] + (["--priority", str(priority)] if priority is not None else [])
+    show(" ".join(args[:1] + [name] + args[3:]), plugin.run(*args, "--operator-flags", OPERATOR_FLAGS))
+    sim = plugin.json(*args)
+    os.unlink(f.name)
+    if priority is not None:
+        obj["spec"]["priority"] = priority
+    s.apply(obj)
+    if sim["admitted"]:
+        s.wait(f"{name} running", lambda st: st.settled(name, "Running", sim["size"]), timeout=90)
+        nodes = sorted(p["spec"].get("nodeName") for p in s.state().workers(name))
+        want = sorted(w["node"] for w in sim["workers"])
+        expect(nodes == want, f"{name} on {nodes}, simulated {want}")
+    else:
+        s.wait(f"{name} waiting", lambda st: st.stage(name) == "Waiting")
     for affected in sim["affected"]:
-        name = affected["job"].split("/")[1]
+        other = affected["job"].split("/")[1]
         want = ("Waiting", 0) if affected["preempted"] else ("Running", affected["sizeAfter"])
-        s.wait(f"{name} as simulated {want}", lambda st, n=name, w=want: (st.stage(n), st.size(n) or 0) == w)
+        s.wait(
+            f"{other} as simulated {want}", lambda st, n=other, w=want: (st.stage(n), st.size(n) or 0) == w
+        )
+    return sim
+
+
+def check_simulate(s, plugin):
+    sim = simulate_then_apply(s, plugin, job("urgent", s.ns, 0, 1, 1), priority=5)
+    expect(sim["admitted"] and sim["size"] == 1, f"simulate urgent: {sim}")
     expect(sim["affected"], f"urgent fits only by taking someone's GPUs: {sim}")
 
     # A job that must wait: simulated position and stage, then applied.
     big = job("big", s.ns, 0, 3, 3)
-    with open(f.name, "w") as out:
+    path = os.path.join(LOG_DIR, "plugin-big.json")
+    with open(path, "w") as out:
         json.dump(big, out)
-    wait = plugin.run("simulate", "-f", f.name, "--exit-code", "--operator-flags", OPERATOR_FLAGS)
+    wait = plugin.run("simulate", "-f", path, "--exit-code", "--operator-flags", OPERATOR_FLAGS)
     expect(
         wait.returncode == 5, f"simulate --exit-code of a waiting job exited {wait.returncode}: {wait.stderr}"
     )
-    sim = plugin.json("simulate", "-f", f.name)
+    sim = plugin.json("simulate", "-f", path)
     expect(not sim["admitted"] and sim["waitingPosition"] >= 1, f"simulate big: {sim}")
     s.apply(big)
     s.wait("big waiting", lambda st: st.stage("big") == "Waiting")
     rows = check_queue_matches_cluster(s, plugin)
     expect(rows["big"]["position"] == sim["queuePosition"], f"big at {rows['big']}, simulated {sim}")
-    os.unlink(f.name)
 
 
 def check_errors(s, plugin):
@@ -369,12 +380,32 @@ def check_errors(s, plugin):
     expect(r.returncode == 4 and "forbidden" in r.stderr, f"no rights: {r.returncode} {r.stderr}")
 
 
+def elastic_scenario():
+    """An elastic job on all 32 GPUs; an equal-priority job takes back its lent workers (it shrinks),
+    then a higher-priority one shrinks it to minSize and preempts the other: each simulated first."""
+    with Scenario("plugin-elastic") as s:
+        admin = Plugin(os.environ["KUBECONFIG"])
+        s.start_operator()
+        s.apply(job("elastic", s.ns, 0, 1, 4))
+        s.wait("elastic at 4", lambda st: st.settled("elastic", "Running", 4), timeout=90)
+        sim = simulate_then_apply(s, admin, job("equal", s.ns, 0, 2, 2))
+        expect(
+            sim["admitted"]
+            and [(a["job"].split("/")[1], a["sizeAfter"]) for a in sim["affected"]] == [("elastic", 2)],
+            f"equal should take elastic's lent workers: {sim}",
+        )
+        sim = simulate_then_apply(s, admin, job("high", s.ns, 5, 3, 3))
+        expect(sim["admitted"] and len(sim["affected"]) == 2, f"high should shrink and preempt: {sim}")
+        check_queue_matches_cluster(s, admin)
+
+
 def main():
     expect(
         os.access(os.path.join(PLUGIN_DIR, "kubectl-lattice"), os.X_OK), f"no kubectl-lattice in {PLUGIN_DIR}"
     )
     try:
         scenario()
+        elastic_scenario()
     except (AssertionError, ScenarioError) as e:
         print(f"FAIL plugin: {e}", flush=True)
         sys.exit(1)
