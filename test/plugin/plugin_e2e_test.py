@@ -339,6 +339,13 @@ def check_simulate(s, plugin):
     sim = simulate_then_apply(s, plugin, job("urgent", s.ns, 0, 1, 1), priority=5)
     expect(sim["admitted"] and sim["size"] == 1, f"simulate urgent: {sim}")
     expect(sim["affected"], f"urgent fits only by taking someone's GPUs: {sim}")
+    # why names who took the preempted job's GPUs (its Preempted Event).
+    low = plugin.json("why", "low", "-n", s.ns)
+    expect(
+        any(h["reason"] == "Preempted" and f"{s.ns}/urgent" in h["message"] for h in low["history"]),
+        f"why low does not say urgent preempted it: {low['history']}",
+    )
+    show("why low", plugin.run("why", "low", "-n", s.ns, "--operator-flags", OPERATOR_FLAGS))
 
     # A job that must wait: simulated position and stage, then applied.
     big = job("big", s.ns, 0, 3, 3)
