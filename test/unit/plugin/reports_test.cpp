@@ -49,10 +49,11 @@ history_input entry(std::string time, std::string source, std::string what, std:
 
 TEST(History, EventsAndConditionsMergedOldestFirstWithoutDuplicates) {
   std::vector<history_input> conditions{
-      entry("2026-11-28T10:05:00Z", "condition", "Running=True", "Admitted: 4 workers"),
+      entry("2026-11-28T10:05:00Z", "condition", "Running=True", "Admitted: admitted with 4 workers"),
       entry("2026-11-28T10:01:00Z", "condition", "Created=True", "created")};
-  std::vector<history_input> events{entry("2026-11-28T10:05:00Z", "event", "Admitted", "Admitted: 4 workers"),
-                                    entry("2026-11-28T10:09:00Z", "event", "Preempted", "by team/urgent", 2)};
+  std::vector<history_input> events{
+      entry("2026-11-28T10:05:00Z", "event", "Admitted", "admitted with 4 workers"),
+      entry("2026-11-28T10:09:00Z", "event", "Preempted", "by team/urgent", 2)};
   auto h = job_history(conditions, events);
   ASSERT_EQ(h.size(), 3u);
   EXPECT_EQ(h[0].what, "Created=True");
