@@ -9,10 +9,11 @@ RUN scripts/setup-deps
 COPY . .
 RUN cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DLATTICE_BUILD_TESTS=OFF -DLATTICE_BUILD_BENCHMARKS=OFF \
- && cmake --build build/release --target lattice-operator \
+ && cmake --build build/release --target lattice-operator kubectl-lattice \
  && mkdir -p build/agent/dist \
  && if [ -x scripts/build-agent-wheel ]; then scripts/build-agent-wheel build/agent/dist; fi \
- && SOURCE_DATE_EPOCH=0 image/assemble-rootfs build/release/app/lattice-operator build/agent/dist /rootfs
+ && SOURCE_DATE_EPOCH=0 image/assemble-rootfs build/release/app/lattice-operator build/agent/dist /rootfs \
+      build/release/plugin/kubectl-lattice
 
 FROM scratch
 COPY --from=build /rootfs /

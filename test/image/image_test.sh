@@ -40,6 +40,8 @@ grep -q -- '--kubeconfig' <<<"$help" || fail "--help in the image does not docum
 rc=0
 chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_ENTRYPOINT" --metrics-port=0 2>/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "a bad flag in the image exited $rc, expected 2"
+plugin_help=$(chroot --userspec="$IMAGE_USER:$IMAGE_GROUP" "$rootfs" "$IMAGE_PLUGIN" queue --help)
+grep -q -- 'kubectl lattice queue' <<<"$plugin_help" || fail "kubectl-lattice in the image: $plugin_help"
 [ -s "$rootfs/etc/ssl/certs/ca-certificates.crt" ] || fail "no CA certificates"
 grep -q "^$IMAGE_USER_NAME:x:$IMAGE_USER:" "$rootfs/etc/passwd" || fail "no non-root user in /etc/passwd"
 compgen -G "$rootfs$IMAGE_WHEEL_DIR/lattice_agent-*.whl" >/dev/null || fail "no agent wheel in $IMAGE_WHEEL_DIR"
@@ -53,7 +55,7 @@ rm -rf "$rootfs/tmp/agent"
 echo "ok: install-agent copies the agent wheel"
 echo "ok: binary runs from the unpacked image as $IMAGE_USER ($got)"
 
-scripts/build-image --binary build/release/app/lattice-operator >/dev/null
+scripts/build-image --binary build/release/app/lattice-operator --plugin build/release/plugin/kubectl-lattice >/dev/null
 digest2=$(jq -r '.manifests[0].digest' build/image/oci/index.json)
 [ "$digest1" = "$digest2" ] || fail "image is not reproducible: $digest1 then $digest2"
 echo "ok: reproducible ($digest1)"
