@@ -41,7 +41,7 @@ def case_rbac_least_privilege():
             )
         print(f"ok {label}: no wildcards, no secrets")
     cluster = cr.render()
-    rules = grants(cluster.one("ClusterRole")["rules"])
+    rules = grants(cluster.one("ClusterRole", "lattice-operator-lattice")["rules"])
     expect(
         rules[("breezeml.ai", "trainingjobs")] == {"get", "list", "watch", "update", "patch"}, "trainingjobs"
     )
@@ -50,7 +50,7 @@ def case_rbac_least_privilege():
     expect(rules[("", "nodes")] == {"get", "list", "watch"}, "nodes read-only")
     expect(not cluster.kinds("Role"), "cluster-wide, one replica: no Role")
     ns = cr.render(["--set", "monitorNamespace=ml-jobs"])
-    crules = grants(ns.one("ClusterRole")["rules"])
+    crules = grants(ns.one("ClusterRole", "lattice-operator-lattice")["rules"])
     expect(
         crules == {("", "nodes"): {"get", "list", "watch"}, ("", "pods"): {"get", "list", "watch"}},
         f"namespaced: cluster-wide grants must be reads of nodes and pods only: {crules}",

@@ -50,6 +50,9 @@ def case_template_defaults():
                 ("ServiceAccount", "lattice-operator"),
                 ("ClusterRole", "lattice-operator-lattice"),
                 ("ClusterRoleBinding", "lattice-operator-lattice"),
+                ("ClusterRole", "lattice-operator-lattice-view"),
+                ("ClusterRole", "lattice-operator-lattice-edit"),
+                ("ClusterRole", "lattice-operator-lattice-queue-reader"),
                 ("Service", "lattice-operator"),
                 ("Deployment", "lattice-operator"),
             ]
