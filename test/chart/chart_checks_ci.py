@@ -38,7 +38,10 @@ EXPECTATIONS = {
         names(r, "CustomResourceDefinition") == ["trainingjobs.ml.example.com"]
         and names(r, "Deployment") == ["ml-lattice"]
         and "--api-group=ml.example.com" in container(r)["args"]
-        and any("ml.example.com" in rule["apiGroups"] for rule in r.one("ClusterRole", "ml-lattice-lattice")["rules"])
+        and any(
+            "ml.example.com" in rule["apiGroups"]
+            for rule in r.one("ClusterRole", "ml-lattice-lattice")["rules"]
+        )
     ),
     "admission-policy-values.yaml": lambda r: (
         names(r, "ValidatingAdmissionPolicy") == ["lattice-operator-lattice-pod-template"]
