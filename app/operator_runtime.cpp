@@ -89,10 +89,15 @@ bool actors_responsive(caf::actor_system& sys, const protocol::autoscaler_actor&
   return ok;
 }
 
-std::unique_ptr<observability::http_server> make_server(const std::string& address, int port) {
+std::unique_ptr<observability::http_server> make_server(const std::string& name, const std::string& address,
+                                                        int port, const config::operator_config& cfg,
+                                                        observability::metrics& metrics) {
   observability::http_server_options o;
+  o.name = name;
   o.address = address;
   o.port = static_cast<std::uint16_t>(port);
+  o.max_connections = static_cast<std::size_t>(cfg.server.http_max_connections);
+  o.observer = metrics.http_observer(name);
   return std::make_unique<observability::http_server>(o);
 }
 
@@ -159,20 +164,21 @@ int run_operator(const config::operator_config& cfg) {
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
                    [&lead] { lead.on_synced(); });
 
-  auto metrics_server = make_server(cfg.server.bind_address, cfg.server.metrics_port);
+  auto metrics_server =
+      make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics);
   auto serve_metrics = observability::metrics_route(metrics->shared_registry());
   metrics_server->route("/metrics",
                         [&watches, metrics, serve_metrics](const observability::http_request& req) {
                           watches.export_stats(*metrics);
                           return serve_metrics(req);
                         });
-  auto probe_server = make_server(cfg.server.bind_address, cfg.server.probe_port);
+  auto probe_server = make_server("probe", cfg.server.bind_address, cfg.server.probe_port, cfg, *metrics);
   observability::add_probe_routes(
       *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },
       [&watches, &lead] {
         return observability::readiness{watches.sync_state(), lead.role()};
       });
-  auto debug_server = make_server(cfg.server.debug_address, cfg.server.debug_port);
+  auto debug_server = make_server("debug", cfg.server.debug_address, cfg.server.debug_port, cfg, *metrics);
   observability::add_debug_routes(*debug_server, debug_provider_for(sys, router));
   int exit_code = 0;
   try {

@@ -63,6 +63,9 @@ struct server_config {
   /// Loopback-only by default: the debug port shows internal state.
   std::string debug_address = "127.0.0.1";
   int debug_port = 8082;
+  /// Connections open at once on each of the three ports; one more is
+  /// answered 503 and closed.
+  int http_max_connections = 256;
 };
 
 struct logging_config {

@@ -166,6 +166,12 @@ std::vector<option_spec> build_table() {
   t.push_back(make("debug-port", "PORT", "port of the debug (actor inspection) listener", port_range,
                    port(LATTICE_FIELD(int, c.server.debug_port)),
                    show_integer(LATTICE_FIELD(int, c.server.debug_port))));
+  t.push_back(make("http-max-connections", "N",
+                   "connections open at once on each HTTP port (metrics, probes, debug); more are answered "
+                   "503 and closed",
+                   "an integer from 1 to 65536",
+                   integer(LATTICE_FIELD(int, c.server.http_max_connections), 1, 65536),
+                   show_integer(LATTICE_FIELD(int, c.server.http_max_connections))));
 
   // -- logging
   t.push_back(make("log-level", "LEVEL", "least severe level logged",

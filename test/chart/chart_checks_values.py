@@ -152,6 +152,7 @@ def case_template_all_keys():
         and "lattice_jobs" in r.one("ConfigMap", "ml-operator-dashboard")["data"]["lattice-operator.json"]
         and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
+        "httpMaxConnections": "--http-max-connections=64" in args,
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "autoscaler": {
             "--growth-policy=fair",
