@@ -5,6 +5,7 @@
 #include "actors/router.hpp"
 #include "actors/write_dispatcher.hpp"
 #include "app/leadership.hpp"
+#include "app/metrics_auth_client.hpp"
 #include "app/watchers.hpp"
 #include "config/field_setters.hpp"
 #include "config/version.hpp"
@@ -13,6 +14,7 @@
 #include "observability/debug_routes.hpp"
 #include "observability/http_server.hpp"
 #include "observability/metrics.hpp"
+#include "observability/metrics_auth.hpp"
 #include "observability/probes.hpp"
 
 #include <caf/all.hpp>
@@ -167,11 +169,16 @@ int run_operator(const config::operator_config& cfg) {
   auto metrics_server =
       make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics);
   auto serve_metrics = observability::metrics_route(metrics->shared_registry());
-  metrics_server->route("/metrics",
-                        [&watches, metrics, serve_metrics](const observability::http_request& req) {
-                          watches.export_stats(*metrics);
-                          return serve_metrics(req);
-                        });
+  observability::http_handler metrics_handler = [&watches, metrics,
+                                                 serve_metrics](const observability::http_request& req) {
+    watches.export_stats(*metrics);
+    return serve_metrics(req);
+  };
+  if (cfg.server.metrics_auth)
+    metrics_handler = observability::require_metrics_auth(
+        std::make_shared<observability::metrics_authorizer>(review_post_over(rest.value())),
+        std::move(metrics_handler));
+  metrics_server->route("/metrics", std::move(metrics_handler));
   auto probe_server = make_server("probe", cfg.server.bind_address, cfg.server.probe_port, cfg, *metrics);
   observability::add_probe_routes(
       *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },
@@ -185,9 +192,11 @@ int run_operator(const config::operator_config& cfg) {
     metrics_server->start();
     probe_server->start();
     debug_server->start();
-    spdlog::info("serving /metrics on {}:{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
-                 metrics_server->port(), cfg.server.bind_address, probe_server->port(),
-                 cfg.server.debug_address, debug_server->port());
+    spdlog::info("serving /metrics on {}:{}{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
+                 metrics_server->port(),
+                 cfg.server.metrics_auth ? " (TokenReview and SubjectAccessReview of each scraper)" : "",
+                 cfg.server.bind_address, probe_server->port(), cfg.server.debug_address,
+                 debug_server->port());
     watches.start();
     if (cfg.leader_election.enabled)
       lead.start_election(cfg, cluster.value());

@@ -66,6 +66,10 @@ struct server_config {
   /// Connections open at once on each of the three ports; one more is
   /// answered 503 and closed.
   int http_max_connections = 256;
+  /// Scrapes of /metrics must carry a bearer token that a TokenReview
+  /// authenticates and whose user a SubjectAccessReview allows to GET the
+  /// non-resource URL /metrics; otherwise 401 or 403.
+  bool metrics_auth = false;
 };
 
 struct logging_config {

@@ -172,6 +172,11 @@ std::vector<option_spec> build_table() {
                    "an integer from 1 to 65536",
                    integer(LATTICE_FIELD(int, c.server.http_max_connections), 1, 65536),
                    show_integer(LATTICE_FIELD(int, c.server.http_max_connections))));
+  t.push_back(make("metrics-auth", "",
+                   "check each scrape of /metrics: its bearer token with a TokenReview, its user's right to "
+                   "get the non-resource URL /metrics with a SubjectAccessReview (401 or 403 otherwise)",
+                   "true or false", boolean(LATTICE_FIELD(bool, c.server.metrics_auth)),
+                   show_boolean(LATTICE_FIELD(bool, c.server.metrics_auth)), true));
 
   // -- logging
   t.push_back(make("log-level", "LEVEL", "least severe level logged",

@@ -60,6 +60,7 @@ http_response dispatch(const route_table& routes, const bhttp::request<bhttp::st
   parsed.path = target.substr(0, question);
   if (question != std::string::npos)
     parsed.query = target.substr(question + 1);
+  parsed.authorization = std::string(req[bhttp::field::authorization]);
   const http_handler* handler = routes.find(parsed.path);
   if (!handler)
     return plain(404, "not found: " + parsed.path + "\n");

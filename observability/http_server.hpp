@@ -18,6 +18,8 @@ struct http_request {
   std::string path;
   /// Raw query string after '?', empty when absent.
   std::string query;
+  /// The Authorization header's value, empty when absent.
+  std::string authorization;
 };
 
 /// What a route handler answers.

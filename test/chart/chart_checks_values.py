@@ -153,6 +153,9 @@ def case_template_all_keys():
         and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
         "httpMaxConnections": "--http-max-connections=64" in args,
+        "metrics.auth.enabled": "--metrics-auth=true" in args
+        and r.one("ClusterRole", "ml-operator-lattice-metrics-reader")["rules"]
+        == [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "autoscaler": {
             "--growth-policy=fair",
@@ -192,7 +195,11 @@ def case_template_all_keys():
     monitor = cr.render(["-f", ALL_KEYS, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])
     endpoints = monitor.one("ServiceMonitor", "ml-operator")["spec"]["endpoints"]
     checks["service.enablePrometheus (ServiceMonitor)"] = endpoints == [
-        {"port": "metrics", "path": "/metrics"}
+        {
+            "port": "metrics",
+            "path": "/metrics",
+            "bearerTokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token",
+        }
     ]
     checks["no ServiceMonitor without the API"] = not r.kinds("ServiceMonitor")
     failed = [k for k, ok in checks.items() if not ok]

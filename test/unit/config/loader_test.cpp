@@ -72,6 +72,8 @@ TEST(load_config, bool_flag_alone_or_with_value) {
   EXPECT_TRUE(load({"--leader-elect"}).config.leader_election.enabled);
   EXPECT_FALSE(load({"--leader-elect=false"}).config.leader_election.enabled);
   EXPECT_TRUE(load({}, {{"LATTICE_LEADER_ELECT", "true"}}).config.leader_election.enabled);
+  EXPECT_FALSE(load({}).config.server.metrics_auth);
+  EXPECT_TRUE(load({"--metrics-auth"}).config.server.metrics_auth);
 }
 
 TEST(load_config, license_comes_from_environment_only) {
