@@ -16,6 +16,7 @@
 #include "observability/metrics.hpp"
 #include "observability/metrics_auth.hpp"
 #include "observability/probes.hpp"
+#include "observability/server_tls.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -93,13 +94,15 @@ bool actors_responsive(caf::actor_system& sys, const protocol::autoscaler_actor&
 
 std::unique_ptr<observability::http_server> make_server(const std::string& name, const std::string& address,
                                                         int port, const config::operator_config& cfg,
-                                                        observability::metrics& metrics) {
+                                                        observability::metrics& metrics,
+                                                        std::shared_ptr<boost::asio::ssl::context> tls = {}) {
   observability::http_server_options o;
   o.name = name;
   o.address = address;
   o.port = static_cast<std::uint16_t>(port);
   o.max_connections = static_cast<std::size_t>(cfg.server.http_max_connections);
   o.observer = metrics.http_observer(name);
+  o.tls = std::move(tls);
   return std::make_unique<observability::http_server>(o);
 }
 
@@ -144,6 +147,15 @@ int run_operator(const config::operator_config& cfg) {
     spdlog::error("cannot configure the API client: {}", cluster.err().to_string());
     return 1;
   }
+  std::shared_ptr<boost::asio::ssl::context> metrics_tls;
+  if (cfg.server.metrics_tls) {
+    try {
+      metrics_tls = observability::make_server_tls_context(cfg.server.metrics_cert_dir);
+    } catch (const std::exception& e) {
+      spdlog::error("--metrics-tls: {}", e.what());
+      return 1;
+    }
+  }
   auto metrics = std::make_shared<observability::metrics>();
   auto rest = k8s::client::make_rest_client(cfg.api, cluster.value(), api_metrics_observer(metrics));
   if (!rest) {
@@ -167,7 +179,7 @@ int run_operator(const config::operator_config& cfg) {
                    [&lead] { lead.on_synced(); });
 
   auto metrics_server =
-      make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics);
+      make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics, metrics_tls);
   auto serve_metrics = observability::metrics_route(metrics->shared_registry());
   observability::http_handler metrics_handler = [&watches, metrics,
                                                  serve_metrics](const observability::http_request& req) {
@@ -192,8 +204,8 @@ int run_operator(const config::operator_config& cfg) {
     metrics_server->start();
     probe_server->start();
     debug_server->start();
-    spdlog::info("serving /metrics on {}:{}{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
-                 metrics_server->port(),
+    spdlog::info("serving /metrics on {}://{}:{}{}, probes on {}:{}, debug on {}:{}",
+                 cfg.server.metrics_tls ? "https" : "http", cfg.server.bind_address, metrics_server->port(),
                  cfg.server.metrics_auth ? " (TokenReview and SubjectAccessReview of each scraper)" : "",
                  cfg.server.bind_address, probe_server->port(), cfg.server.debug_address,
                  debug_server->port());

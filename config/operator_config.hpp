@@ -70,6 +70,11 @@ struct server_config {
   /// authenticates and whose user a SubjectAccessReview allows to GET the
   /// non-resource URL /metrics; otherwise 401 or 403.
   bool metrics_auth = false;
+  /// Serve /metrics over HTTPS (TLS 1.2+).
+  bool metrics_tls = false;
+  /// tls.crt and tls.key for metrics_tls; empty: a self-signed certificate
+  /// made at start.
+  std::string metrics_cert_dir;
 };
 
 struct logging_config {

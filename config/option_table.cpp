@@ -177,6 +177,16 @@ std::vector<option_spec> build_table() {
                    "get the non-resource URL /metrics with a SubjectAccessReview (401 or 403 otherwise)",
                    "true or false", boolean(LATTICE_FIELD(bool, c.server.metrics_auth)),
                    show_boolean(LATTICE_FIELD(bool, c.server.metrics_auth)), true));
+  t.push_back(make("metrics-tls", "", "serve /metrics over HTTPS (TLS 1.2 or later)", "true or false",
+                   boolean(LATTICE_FIELD(bool, c.server.metrics_tls)),
+                   show_boolean(LATTICE_FIELD(bool, c.server.metrics_tls)), true));
+  t.push_back(make(
+      "metrics-cert-dir", "DIR",
+      "directory holding tls.crt and tls.key for --metrics-tls (a mounted kubernetes.io/tls "
+      "Secret); empty: a self-signed certificate made at start",
+      "a directory path or empty",
+      text(LATTICE_FIELD(std::string, c.server.metrics_cert_dir), [](const std::string&) { return true; }),
+      show_text(LATTICE_FIELD(std::string, c.server.metrics_cert_dir))));
 
   // -- logging
   t.push_back(make("log-level", "LEVEL", "least severe level logged",

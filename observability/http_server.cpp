@@ -1,10 +1,12 @@
 #include "observability/http_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -87,27 +90,51 @@ private:
   std::atomic<std::size_t>& open_;
 };
 
-/// One connection: read a request, answer it, repeat while kept alive.
-class session : public std::enable_shared_from_this<session> {
+/// What stop() needs of a session, whatever its stream.
+class connection {
 public:
-  session(tcp::socket socket, const route_table& routes, const http_server_options& options,
-          std::atomic<std::size_t>& open_connections)
-      : slot_(open_connections), stream_(std::move(socket)), routes_(routes), options_(options) {}
-
-  void run() { read_next(); }
-
+  virtual ~connection() = default;
   /// Closes the socket so every pending operation completes with an error.
   /// Only called while no thread runs the io_context (http_server::stop).
-  void abort() { close(); }
+  virtual void abort() = 0;
+};
+
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// One connection: (a TLS handshake,) read a request, answer it, repeat
+/// while kept alive. Stream: beast::tcp_stream or tls_stream.
+template <class Stream>
+class session : public connection, public std::enable_shared_from_this<session<Stream>> {
+public:
+  session(Stream stream, const route_table& routes, const http_server_options& options,
+          std::atomic<std::size_t>& open_connections)
+      : slot_(open_connections), stream_(std::move(stream)), routes_(routes), options_(options) {}
+
+  void run() {
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec)
+                                  return self->close();
+                                self->read_next();
+                              });
+    } else {
+      read_next();
+    }
+  }
+
+  void abort() override { close(); }
 
 private:
   void read_next() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(options_.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    beast::get_lowest_layer(stream_).expires_after(options_.read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -140,9 +167,9 @@ private:
     response_->prepare_payload();
     if (head)
       response_->body().clear();
-    stream_.expires_after(options_.write_timeout);
+    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
     bhttp::async_write(stream_, *response_,
-                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                          if (ec || !keep_alive)
                            return self->close();
                          self->read_next();
@@ -151,12 +178,13 @@ private:
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
   connection_slot slot_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
@@ -204,9 +232,17 @@ struct http_server::impl {
                    rejected_in_episode);
       rejecting = false;
     }
-    auto s = std::make_shared<session>(std::move(socket), routes, options, open_connections);
-    track(s);
-    s->run();
+    if (options.tls) {
+      auto s = std::make_shared<session<tls_stream>>(tls_stream(std::move(socket), *options.tls), routes,
+                                                     options, open_connections);
+      track(s);
+      s->run();
+    } else {
+      auto s = std::make_shared<session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), routes,
+                                                            options, open_connections);
+      track(s);
+      s->run();
+    }
   }
 
   /// Over the connection limit: a 503 without waiting, then close.
@@ -223,7 +259,8 @@ struct http_server::impl {
     ++rejected_in_episode;
     beast::error_code ignored;
     socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(std::string_view(too_many_connections)), ignored);
+    if (!options.tls) // no handshake for a connection refused at once: just closed
+      socket.write_some(asio::buffer(std::string_view(too_many_connections)), ignored);
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
   }
@@ -265,7 +302,7 @@ struct http_server::impl {
   }
 
   /// Remembers live sessions so stop() can close them; prunes dead ones.
-  void track(const std::shared_ptr<session>& s) {
+  void track(const std::shared_ptr<connection>& s) {
     std::lock_guard<std::mutex> guard(sessions_mutex);
     sessions.erase(
         std::remove_if(sessions.begin(), sessions.end(), [](const auto& w) { return w.expired(); }),
@@ -307,7 +344,7 @@ struct http_server::impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_timer;
   std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<session>> sessions;
+  std::vector<std::weak_ptr<connection>> sessions;
 };
 
 http_server::http_server(http_server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}

@@ -9,6 +9,10 @@
 #include <string>
 #include <utility>
 
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
+
 namespace lattice::observability {
 
 /// The parts of a request a route handler sees.
@@ -68,6 +72,9 @@ struct http_server_options {
   /// doubles with each failure in a row up to accept_backoff_max.
   std::chrono::milliseconds accept_backoff_initial{10};
   std::chrono::milliseconds accept_backoff_max{1'000};
+  /// Set: every connection is TLS (make_server_tls_context); a client that
+  /// does not complete the handshake within read_timeout is closed.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   /// Called from a server thread for each event; may be empty.
   std::function<void(http_server_event)> observer;
 };

@@ -99,7 +99,8 @@ std::optional<reviewed_user> parse_token_review(const std::string& text) {
 
 std::string subject_access_review_body(const reviewed_user& user, const std::string& path,
                                        const std::string& verb) {
-  json::object spec{{"user", user.username}, {"nonResourceAttributes", json::object{{"path", path}, {"verb", verb}}}};
+  json::object spec{{"user", user.username},
+                    {"nonResourceAttributes", json::object{{"path", path}, {"verb", verb}}}};
   if (!user.uid.empty())
     spec["uid"] = user.uid;
   if (!user.groups.empty()) {

@@ -74,7 +74,9 @@ struct metrics_auth_options {
   std::chrono::seconds allowed_ttl{60};
   std::chrono::seconds denied_ttl{10};
   std::size_t max_cached_tokens = 1024;
-  std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
+  std::function<std::chrono::steady_clock::time_point()> now = [] {
+    return std::chrono::steady_clock::now();
+  };
 };
 
 /// Kubernetes authentication and authorization of scrapes, as

@@ -156,6 +156,10 @@ def case_template_all_keys():
         "metrics.auth.enabled": "--metrics-auth=true" in args
         and r.one("ClusterRole", "ml-operator-lattice-metrics-reader")["rules"]
         == [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
+        "metrics.tls.enabled": "--metrics-tls=true" in args
+        and r.one("Service")["metadata"]["annotations"]["prometheus.io/scheme"] == "https",
+        "metrics.tls.secretName": "--metrics-cert-dir=/etc/lattice/metrics-tls" in args
+        and pod["volumes"] == [{"name": "metrics-tls", "secret": {"secretName": "ml-metrics-tls"}}],
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "autoscaler": {
             "--growth-policy=fair",
@@ -199,6 +203,8 @@ def case_template_all_keys():
             "port": "metrics",
             "path": "/metrics",
             "bearerTokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            "scheme": "https",
+            "tlsConfig": {"insecureSkipVerify": True},
         }
     ]
     checks["no ServiceMonitor without the API"] = not r.kinds("ServiceMonitor")

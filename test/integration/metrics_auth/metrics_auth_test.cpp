@@ -6,10 +6,13 @@
 #include "observability/http_server.hpp"
 #include "observability/metrics.hpp"
 #include "observability/metrics_auth.hpp"
+#include "observability/server_tls.hpp"
 #include "test/integration/k8s/cluster_support.hpp"
 #include "test/unit/observability/exercise_metrics.hpp"
 #include "test/unit/observability/http_client.hpp"
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -50,6 +53,24 @@ http::response<http::string_body> scrape(std::uint16_t port, const std::string& 
   return res;
 }
 
+/// The same over TLS (the self-signed certificate is not verified).
+http::response<http::string_body> tls_scrape(std::uint16_t port, const std::string& authorization) {
+  boost::asio::io_context ioc;
+  boost::asio::ssl::context ctx(boost::asio::ssl::context::tls_client);
+  ctx.set_verify_mode(boost::asio::ssl::verify_none);
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, ctx);
+  boost::beast::get_lowest_layer(stream).connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  stream.handshake(boost::asio::ssl::stream_base::client);
+  http::request<http::string_body> req{http::verb::get, "/metrics", 11};
+  req.set(http::field::host, "localhost");
+  req.set(http::field::authorization, authorization);
+  http::write(stream, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return res;
+}
+
 TEST(metrics_auth_it, reader_gets_200_stranger_403_no_token_401_and_the_body_passes_promtool) {
   k8s::it::test_namespace ns("metrics-auth");
   const auto n = ns.name();
@@ -63,11 +84,11 @@ TEST(metrics_auth_it, reader_gets_200_stranger_403_no_token_401_and_the_body_pas
   kubectl("create clusterrole " + reviewer_role
           + " --verb=create --resource=tokenreviews.authentication.k8s.io"
             " --resource=subjectaccessreviews.authorization.k8s.io");
-  kubectl("create clusterrolebinding " + reviewer_role + " --clusterrole=" + reviewer_role + " --serviceaccount="
-          + n + ":operator");
+  kubectl("create clusterrolebinding " + reviewer_role + " --clusterrole=" + reviewer_role
+          + " --serviceaccount=" + n + ":operator");
   kubectl("create clusterrole " + reader_role + " --verb=get --non-resource-url=/metrics");
-  kubectl("create clusterrolebinding " + reader_role + " --clusterrole=" + reader_role + " --serviceaccount=" + n
-          + ":reader");
+  kubectl("create clusterrolebinding " + reader_role + " --clusterrole=" + reader_role
+          + " --serviceaccount=" + n + ":reader");
 
   // The reviews go out with the operator ServiceAccount's token alone.
   auto cluster = k8s::it::admin_cluster();
@@ -111,6 +132,17 @@ TEST(metrics_auth_it, reader_gets_200_stranger_403_no_token_401_and_the_body_pas
   int before = reviews;
   EXPECT_EQ(scrape(server.port(), "Bearer " + reader).result_int(), 200u);
   EXPECT_EQ(reviews, before);
+
+  // Over TLS (controller-runtime's secure metrics): the same verdicts.
+  auto tls_opts = opts;
+  tls_opts.tls = observability::make_server_tls_context("");
+  observability::http_server tls_server(tls_opts);
+  tls_server.route("/metrics", observability::require_metrics_auth(
+                                   auth, observability::metrics_route(metrics.shared_registry())));
+  tls_server.start();
+  EXPECT_EQ(tls_scrape(tls_server.port(), "Bearer " + reader).result_int(), 200u);
+  EXPECT_EQ(tls_scrape(tls_server.port(), "Bearer " + stranger).result_int(), 403u);
+  EXPECT_EQ(tls_scrape(tls_server.port(), "").result_int(), 401u);
 
   // What the authorised scraper got is a valid exposition.
   const std::string path = std::string(::testing::TempDir()) + "metrics_auth_it.prom";

@@ -1,8 +1,7 @@
 #include "observability/metrics_auth.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -105,7 +104,8 @@ struct fake_api {
           status["user"] = json::object{{"username", "sa:" + token}};
         else
           status["error"] = "invalid bearer token";
-        return review_reply{true, json::serialize(json::object{{"kind", "TokenReview"}, {"status", status}}), {}};
+        return review_reply{
+            true, json::serialize(json::object{{"kind", "TokenReview"}, {"status", status}}), {}};
       }
       bool allowed = spec.at("user").as_string() == "sa:reader"
                      && spec.at("nonResourceAttributes").at("path").as_string() == "/metrics";
@@ -193,7 +193,9 @@ TEST(metrics_authorizer, guards_a_route) {
   fake_api api;
   clock_source clock;
   auto auth = std::make_shared<metrics_authorizer>(api.post(), clock.options());
-  auto route = require_metrics_auth(auth, [](const http_request&) { return http_response{200, "t", "m 1\n"}; });
+  auto route = require_metrics_auth(auth, [](const http_request&) {
+    return http_response{200, "t", "m 1\n"};
+  });
   http_request req;
   req.path = "/metrics";
   EXPECT_EQ(route(req).status, 401u);
