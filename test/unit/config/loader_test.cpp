@@ -162,6 +162,7 @@ INSTANTIATE_TEST_SUITE_P(
             {"--renew-deadline=5s", "--retry-period=5s"}, {}, "--retry-period: expected a duration less"},
         bad_case{{"--probe-port=8080"}, {}, "--probe-port: expected a port different from --metrics-port"},
         bad_case{{"--debug-port=8081"}, {}, "--debug-port: expected a port different"},
+        bad_case{{"--metrics-cert-dir=/etc/tls"}, {}, "--metrics-cert-dir: expected only with --metrics-tls"},
         bad_case{{},
                  {{"LATTICE_METRICS_PORT", "x"}},
                  "environment variable LATTICE_METRICS_PORT (flag --metrics-port)"},

@@ -3,19 +3,17 @@
 #include "observability/http_server.hpp"
 #include "observability/server_tls.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <openssl/x509.h>
+#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <openssl/x509.h>
 #include <string>
 
 namespace lattice::observability {
@@ -90,9 +88,10 @@ TEST(http_server_tls, plain_http_to_a_tls_port_gets_no_answer_and_is_closed) {
 TEST(http_server_tls, uses_the_certificate_of_a_directory_and_names_a_missing_file) {
   auto dir = std::filesystem::path(::testing::TempDir()) / "lattice-tls-test";
   std::filesystem::create_directories(dir);
-  auto command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=mounted"
-                 " -keyout "
-                 + (dir / "tls.key").string() + " -out " + (dir / "tls.crt").string() + " >/dev/null 2>&1";
+  auto command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=mounted"
+      " -keyout "
+      + (dir / "tls.key").string() + " -out " + (dir / "tls.crt").string() + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   http_server server(tls_loopback(make_server_tls_context(dir.string())));
   server.route("/metrics", [](const http_request&) { return http_response{200, "text/plain", "m 1\n"}; });
