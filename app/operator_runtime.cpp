@@ -5,6 +5,7 @@
 #include "actors/router.hpp"
 #include "actors/write_dispatcher.hpp"
 #include "app/leadership.hpp"
+#include "app/metrics_auth_client.hpp"
 #include "app/watchers.hpp"
 #include "config/field_setters.hpp"
 #include "config/version.hpp"
@@ -13,7 +14,9 @@
 #include "observability/debug_routes.hpp"
 #include "observability/http_server.hpp"
 #include "observability/metrics.hpp"
+#include "observability/metrics_auth.hpp"
 #include "observability/probes.hpp"
+#include "observability/server_tls.hpp"
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -91,10 +94,17 @@ bool actors_responsive(caf::actor_system& sys, const protocol::autoscaler_actor&
   return ok;
 }
 
-std::unique_ptr<observability::http_server> make_server(const std::string& address, int port) {
+std::unique_ptr<observability::http_server> make_server(const std::string& name, const std::string& address,
+                                                        int port, const config::operator_config& cfg,
+                                                        observability::metrics& metrics,
+                                                        std::shared_ptr<boost::asio::ssl::context> tls = {}) {
   observability::http_server_options o;
+  o.name = name;
   o.address = address;
   o.port = static_cast<std::uint16_t>(port);
+  o.max_connections = static_cast<std::size_t>(cfg.server.http_max_connections);
+  o.observer = metrics.http_observer(name);
+  o.tls = std::move(tls);
   return std::make_unique<observability::http_server>(o);
 }
 
@@ -139,6 +149,15 @@ int run_operator(const config::operator_config& cfg) {
     spdlog::error("cannot configure the API client: {}", cluster.err().to_string());
     return 1;
   }
+  std::shared_ptr<boost::asio::ssl::context> metrics_tls;
+  if (cfg.server.metrics_tls) {
+    try {
+      metrics_tls = observability::make_server_tls_context(cfg.server.metrics_cert_dir);
+    } catch (const std::exception& e) {
+      spdlog::error("--metrics-tls: {}", e.what());
+      return 1;
+    }
+  }
   auto metrics = std::make_shared<observability::metrics>();
   auto rest = k8s::client::make_rest_client(cfg.api, cluster.value(), api_metrics_observer(metrics));
   if (!rest) {
@@ -168,29 +187,37 @@ int run_operator(const config::operator_config& cfg) {
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
                    [&lead] { lead.on_synced(); });
 
-  auto metrics_server = make_server(cfg.server.bind_address, cfg.server.metrics_port);
+  auto metrics_server =
+      make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics, metrics_tls);
   auto serve_metrics = observability::metrics_route(metrics->shared_registry());
-  metrics_server->route("/metrics",
-                        [&watches, metrics, serve_metrics](const observability::http_request& req) {
-                          watches.export_stats(*metrics);
-                          return serve_metrics(req);
-                        });
-  auto probe_server = make_server(cfg.server.bind_address, cfg.server.probe_port);
+  observability::http_handler metrics_handler = [&watches, metrics,
+                                                 serve_metrics](const observability::http_request& req) {
+    watches.export_stats(*metrics);
+    return serve_metrics(req);
+  };
+  if (cfg.server.metrics_auth)
+    metrics_handler = observability::require_metrics_auth(
+        std::make_shared<observability::metrics_authorizer>(review_post_over(rest.value())),
+        std::move(metrics_handler));
+  metrics_server->route("/metrics", std::move(metrics_handler));
+  auto probe_server = make_server("probe", cfg.server.bind_address, cfg.server.probe_port, cfg, *metrics);
   observability::add_probe_routes(
       *probe_server, [&sys, autoscaler] { return actors_responsive(sys, autoscaler); },
       [&watches, &lead] {
         return observability::readiness{watches.sync_state(), lead.role()};
       });
-  auto debug_server = make_server(cfg.server.debug_address, cfg.server.debug_port);
+  auto debug_server = make_server("debug", cfg.server.debug_address, cfg.server.debug_port, cfg, *metrics);
   observability::add_debug_routes(*debug_server, debug_provider_for(sys, router));
   int exit_code = 0;
   try {
     metrics_server->start();
     probe_server->start();
     debug_server->start();
-    spdlog::info("serving /metrics on {}:{}, probes on {}:{}, debug on {}:{}", cfg.server.bind_address,
-                 metrics_server->port(), cfg.server.bind_address, probe_server->port(),
-                 cfg.server.debug_address, debug_server->port());
+    spdlog::info("serving /metrics on {}://{}:{}{}, probes on {}:{}, debug on {}:{}",
+                 cfg.server.metrics_tls ? "https" : "http", cfg.server.bind_address, metrics_server->port(),
+                 cfg.server.metrics_auth ? " (TokenReview and SubjectAccessReview of each scraper)" : "",
+                 cfg.server.bind_address, probe_server->port(), cfg.server.debug_address,
+                 debug_server->port());
     watches.start();
     if (cfg.leader_election.enabled)
       lead.start_election(cfg, cluster.value());

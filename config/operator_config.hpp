@@ -63,6 +63,18 @@ struct server_config {
   /// Loopback-only by default: the debug port shows internal state.
   std::string debug_address = "127.0.0.1";
   int debug_port = 8082;
+  /// Connections open at once on each of the three ports; one more is
+  /// answered 503 and closed.
+  int http_max_connections = 256;
+  /// Scrapes of /metrics must carry a bearer token that a TokenReview
+  /// authenticates and whose user a SubjectAccessReview allows to GET the
+  /// non-resource URL /metrics; otherwise 401 or 403.
+  bool metrics_auth = false;
+  /// Serve /metrics over HTTPS (TLS 1.2+).
+  bool metrics_tls = false;
+  /// tls.crt and tls.key for metrics_tls; empty: a self-signed certificate
+  /// made at start.
+  std::string metrics_cert_dir;
 };
 
 struct logging_config {

@@ -166,6 +166,27 @@ std::vector<option_spec> build_table() {
   t.push_back(make("debug-port", "PORT", "port of the debug (actor inspection) listener", port_range,
                    port(LATTICE_FIELD(int, c.server.debug_port)),
                    show_integer(LATTICE_FIELD(int, c.server.debug_port))));
+  t.push_back(make("http-max-connections", "N",
+                   "connections open at once on each HTTP port (metrics, probes, debug); more are answered "
+                   "503 and closed",
+                   "an integer from 1 to 65536",
+                   integer(LATTICE_FIELD(int, c.server.http_max_connections), 1, 65536),
+                   show_integer(LATTICE_FIELD(int, c.server.http_max_connections))));
+  t.push_back(make("metrics-auth", "",
+                   "check each scrape of /metrics: its bearer token with a TokenReview, its user's right to "
+                   "get the non-resource URL /metrics with a SubjectAccessReview (401 or 403 otherwise)",
+                   "true or false", boolean(LATTICE_FIELD(bool, c.server.metrics_auth)),
+                   show_boolean(LATTICE_FIELD(bool, c.server.metrics_auth)), true));
+  t.push_back(make("metrics-tls", "", "serve /metrics over HTTPS (TLS 1.2 or later)", "true or false",
+                   boolean(LATTICE_FIELD(bool, c.server.metrics_tls)),
+                   show_boolean(LATTICE_FIELD(bool, c.server.metrics_tls)), true));
+  t.push_back(make(
+      "metrics-cert-dir", "DIR",
+      "directory holding tls.crt and tls.key for --metrics-tls (a mounted kubernetes.io/tls "
+      "Secret); empty: a self-signed certificate made at start",
+      "a directory path or empty",
+      text(LATTICE_FIELD(std::string, c.server.metrics_cert_dir), [](const std::string&) { return true; }),
+      show_text(LATTICE_FIELD(std::string, c.server.metrics_cert_dir))));
 
   // -- logging
   t.push_back(make("log-level", "LEVEL", "least severe level logged",

@@ -26,6 +26,9 @@ std::optional<std::string> validate(const operator_config& cfg) {
   if (srv.debug_port == srv.metrics_port || srv.debug_port == srv.probe_port)
     return "invalid value \"" + std::to_string(srv.debug_port)
            + "\" for --debug-port: expected a port different from --metrics-port and --probe-port";
+  if (!srv.metrics_cert_dir.empty() && !srv.metrics_tls)
+    return "invalid value \"" + srv.metrics_cert_dir
+           + "\" for --metrics-cert-dir: expected only with --metrics-tls (the certificate would go unused)";
   return std::nullopt;
 }
 

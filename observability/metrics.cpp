@@ -33,6 +33,8 @@ enum metric_id : std::size_t {
   actors_id,
   actor_mailbox_size_id,
   leader_id,
+  http_connections_rejected_id,
+  http_accept_pauses_id,
   metric_count,
 };
 
@@ -118,6 +120,15 @@ const std::vector<metric_spec>& metric_catalogue() {
       {"lattice_actors", k::gauge, "Live actors by kind.", {"kind"}},
       {"lattice_actor_mailbox_size", k::gauge, "Messages waiting in an actor's mailbox.", {"actor"}},
       {"lattice_leader", k::gauge, "1 while this replica is the leader, 0 while it is a standby.", {}},
+      {"lattice_http_connections_rejected_total",
+       k::counter,
+       "Connections to an HTTP port (metrics, probe, debug) answered 503 and closed because the port's "
+       "connection limit was reached.",
+       {"server"}},
+      {"lattice_http_accept_pauses_total",
+       k::counter,
+       "Failed accepts on an HTTP port (out of file descriptors or memory) after which accepting paused.",
+       {"server"}},
   };
   return catalogue;
 }
@@ -238,6 +249,20 @@ prometheus::Gauge& metrics::actor_mailbox_size(const std::string& actor) {
 }
 prometheus::Gauge& metrics::leader() {
   return families_->gauge(leader_id);
+}
+prometheus::Counter& metrics::http_connections_rejected(const std::string& server) {
+  return families_->counter(http_connections_rejected_id, {{"server", server}});
+}
+prometheus::Counter& metrics::http_accept_pauses(const std::string& server) {
+  return families_->counter(http_accept_pauses_id, {{"server", server}});
+}
+
+std::function<void(http_server_event)> metrics::http_observer(const std::string& server) {
+  auto& rejected = http_connections_rejected(server);
+  auto& paused = http_accept_pauses(server);
+  return [&rejected, &paused](http_server_event event) {
+    (event == http_server_event::connection_rejected ? rejected : paused).Increment();
+  };
 }
 
 std::string serialize(const prometheus::Registry& registry) {

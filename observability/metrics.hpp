@@ -8,6 +8,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +78,14 @@ public:
   prometheus::Gauge& actor_mailbox_size(const std::string& actor);
   /// 1 while this replica leads, 0 while it stands by.
   prometheus::Gauge& leader();
+
+  // The HTTP ports; `server` is "metrics", "probe" or "debug".
+  prometheus::Counter& http_connections_rejected(const std::string& server);
+  prometheus::Counter& http_accept_pauses(const std::string& server);
+  /// An http_server_options::observer counting a server's events above;
+  /// creates both series at once so they read 0, not "no data". The
+  /// observer refers into this object: it must outlive the server.
+  std::function<void(http_server_event)> http_observer(const std::string& server);
 
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() const { return registry_; }

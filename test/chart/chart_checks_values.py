@@ -155,6 +155,14 @@ def case_template_all_keys():
         and "lattice_jobs" in r.one("ConfigMap", "ml-operator-dashboard")["data"]["lattice-operator.json"]
         and not cr.render().kinds("ConfigMap"),
         "logLevel/logFormat": "--log-level=debug" in args and "--log-format=json" in args,
+        "httpMaxConnections": "--http-max-connections=64" in args,
+        "metrics.auth.enabled": "--metrics-auth=true" in args
+        and r.one("ClusterRole", "ml-operator-lattice-metrics-reader")["rules"]
+        == [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
+        "metrics.tls.enabled": "--metrics-tls=true" in args
+        and r.one("Service")["metadata"]["annotations"]["prometheus.io/scheme"] == "https",
+        "metrics.tls.secretName": "--metrics-cert-dir=/etc/lattice/metrics-tls" in args
+        and pod["volumes"] == [{"name": "metrics-tls", "secret": {"secretName": "ml-metrics-tls"}}],
         "extraArgs": args[-1] == "--requeue-timeout=5m",
         "autoscaler": {
             "--growth-policy=fair",
@@ -194,7 +202,13 @@ def case_template_all_keys():
     monitor = cr.render(["-f", ALL_KEYS, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])
     endpoints = monitor.one("ServiceMonitor", "ml-operator")["spec"]["endpoints"]
     checks["service.enablePrometheus (ServiceMonitor)"] = endpoints == [
-        {"port": "metrics", "path": "/metrics"}
+        {
+            "port": "metrics",
+            "path": "/metrics",
+            "bearerTokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            "scheme": "https",
+            "tlsConfig": {"insecureSkipVerify": True},
+        }
     ]
     checks["no ServiceMonitor without the API"] = not r.kinds("ServiceMonitor")
     failed = [k for k, ok in checks.items() if not ok]

@@ -23,6 +23,7 @@ TEST(load_config, defaults_match_the_design) {
   EXPECT_EQ(c.server.probe_port, 8081);
   EXPECT_EQ(c.server.debug_port, 8082);
   EXPECT_EQ(c.server.debug_address, "127.0.0.1");
+  EXPECT_EQ(c.server.http_max_connections, 256);
   EXPECT_EQ(c.autoscaler.requeue_timeout, milliseconds(120'000));
   EXPECT_EQ(c.autoscaler.cooldown_base, milliseconds(60'000));
   EXPECT_EQ(c.autoscaler.cooldown_max, milliseconds(900'000));
@@ -71,6 +72,8 @@ TEST(load_config, bool_flag_alone_or_with_value) {
   EXPECT_TRUE(load({"--leader-elect"}).config.leader_election.enabled);
   EXPECT_FALSE(load({"--leader-elect=false"}).config.leader_election.enabled);
   EXPECT_TRUE(load({}, {{"LATTICE_LEADER_ELECT", "true"}}).config.leader_election.enabled);
+  EXPECT_FALSE(load({}).config.server.metrics_auth);
+  EXPECT_TRUE(load({"--metrics-auth"}).config.server.metrics_auth);
 }
 
 TEST(load_config, license_comes_from_environment_only) {
@@ -122,6 +125,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{{"--metrics-port=0"}, {}, "--metrics-port: expected an integer from 1 to 65535"},
         bad_case{{"--probe-port", "70000"}, {}, "--probe-port: expected an integer from 1 to 65535"},
         bad_case{{"--debug-port=abc"}, {}, "--debug-port: expected an integer from 1 to 65535"},
+        bad_case{
+            {"--http-max-connections=0"}, {}, "--http-max-connections: expected an integer from 1 to 65536"},
         bad_case{{"--api-qps=0"}, {}, "--api-qps: expected a number greater than 0"},
         bad_case{{"--api-qps=nan"}, {}, "--api-qps"},
         bad_case{{"--api-burst=0"}, {}, "--api-burst: expected an integer from 1 to 100000"},
@@ -157,6 +162,7 @@ INSTANTIATE_TEST_SUITE_P(
             {"--renew-deadline=5s", "--retry-period=5s"}, {}, "--retry-period: expected a duration less"},
         bad_case{{"--probe-port=8080"}, {}, "--probe-port: expected a port different from --metrics-port"},
         bad_case{{"--debug-port=8081"}, {}, "--debug-port: expected a port different"},
+        bad_case{{"--metrics-cert-dir=/etc/tls"}, {}, "--metrics-cert-dir: expected only with --metrics-tls"},
         bad_case{{},
                  {{"LATTICE_METRICS_PORT", "x"}},
                  "environment variable LATTICE_METRICS_PORT (flag --metrics-port)"},

@@ -165,11 +165,11 @@ TEST_F(debug_server, only_get_and_head_are_allowed) {
   EXPECT_EQ(client.request(http::verb::put, "/debug").result_int(), 405u);
   EXPECT_TRUE(actors.asked.empty());
   // The handler itself refuses too, in JSON, whoever calls it.
-  auto res = handle_debug(actors.provider(), http_request{"PATCH", "/debug/autoscaler", ""});
+  auto res = handle_debug(actors.provider(), http_request{"PATCH", "/debug/autoscaler", "", ""});
   EXPECT_EQ(res.status, 405u);
   EXPECT_EQ(res.content_type, "application/json");
   EXPECT_EQ(field(parse_object(res.body), "error"), "method not allowed");
-  EXPECT_EQ(handle_debug(actors.provider(), http_request{"HEAD", "/debug/autoscaler", ""}).status, 200u);
+  EXPECT_EQ(handle_debug(actors.provider(), http_request{"HEAD", "/debug/autoscaler", "", ""}).status, 200u);
 }
 
 TEST_F(debug_server, failing_provider_is_503_with_the_reason) {
@@ -206,7 +206,7 @@ TEST_F(debug_server, failing_provider_is_503_with_the_reason) {
 
 TEST(debug_routes, error_bodies_stay_valid_json_for_any_path) {
   const std::string path = std::string("/debug/nodes/\"q\\\x01\xff\xc3\xa9/x");
-  auto res = handle_debug(debug_provider{}, http_request{"GET", path, ""});
+  auto res = handle_debug(debug_provider{}, http_request{"GET", path, "", ""});
   EXPECT_EQ(res.status, 404u);
   auto body = parse_object(res.body);
   EXPECT_EQ(field(body, "path"), "/debug/nodes/\"q\\\x01\xc3\xbf\xc3\x83\xc2\xa9/x")

@@ -32,6 +32,8 @@ inline void exercise_every_metric(metrics& m) {
   m.actors("job").Set(5);
   m.actor_mailbox_size("autoscaler").Set(0);
   m.leader().Set(1);
+  m.http_connections_rejected("metrics").Increment();
+  m.http_accept_pauses("probe").Increment(3);
 }
 
 } // namespace lattice::observability::test
