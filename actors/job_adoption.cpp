@@ -1,9 +1,9 @@
 #include "actors/job_adoption.hpp"
 
 #include "actors/job_support.hpp"
+#include "base/time.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "observability/json_log.hpp"
@@ -94,7 +94,7 @@ void arm_adopted_timers(job_self self) {
   if (is_finished(st))
     return;
   arm_deadline(self);
-  if (const auto requeue_time = lifecycle::parse_optional_time(st.status.requeue_time))
+  if (const auto requeue_time = base::parse_optional_time(st.status.requeue_time))
     arm_at(self, *requeue_time, protocol::requeue_timer{++st.requeue_generation});
 }
 

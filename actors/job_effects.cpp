@@ -1,10 +1,10 @@
 #include "actors/job_effects.hpp"
 
 #include "actors/job_timing.hpp"
+#include "base/time.hpp"
 #include "k8s/codec/encoders.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/rendezvous.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/worker_pod.hpp"
 #include "observability/json_log.hpp"
@@ -34,7 +34,7 @@ api_call make_call(api_verb verb, std::string ns, std::string name, std::string 
 }
 
 std::string now_text(job_self self) {
-  return lifecycle::format_rfc3339(self->state.settings->wall_clock());
+  return base::format_rfc3339(self->state.settings->wall_clock());
 }
 
 bool is_pod_write(const api_call& c) {

@@ -2,9 +2,9 @@
 
 #include "actors/job_support.hpp"
 #include "actors/job_timing.hpp"
+#include "base/time.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "observability/json_log.hpp"
@@ -42,7 +42,7 @@ void requeue(job_self self, const lifecycle::job_outcome& out) {
   lifecycle::apply_requeue(st.status, *out.requeue);
   job_detail::note_queued(st, self->clock().now());
   st.schedule_failures = out.requeue->schedule_failures;
-  st.last_resize_time = lifecycle::format_rfc3339(now);
+  st.last_resize_time = base::format_rfc3339(now);
   write_annotations(self);
   auto text = lifecycle::requeued_event(
       out.pending_pod, std::chrono::duration_cast<scheduling::milliseconds>(now - out.pending_since),
@@ -78,7 +78,7 @@ void finish_cleanup(job_self self) {
   st.finish_handled = true;
   if (!run.ttl_seconds_after_finished)
     return;
-  auto done = lifecycle::parse_optional_time(st.status.completion_time).value_or(st.settings->wall_clock());
+  auto done = base::parse_optional_time(st.status.completion_time).value_or(st.settings->wall_clock());
   auto when = done + std::chrono::seconds(*run.ttl_seconds_after_finished);
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(when - st.settings->wall_clock());
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)),
@@ -93,7 +93,7 @@ bool apply_outcome(job_self self, const lifecycle::job_outcome& out, bool& chang
     finish(self, out);
     return true;
   case lifecycle::outcome_kind::set_requeue_time:
-    changed |= lifecycle::apply_requeue_time(st.status, lifecycle::format_rfc3339(*out.requeue_time));
+    changed |= lifecycle::apply_requeue_time(st.status, base::format_rfc3339(*out.requeue_time));
     arm_at(self, *out.requeue_time, protocol::requeue_timer{++st.requeue_generation});
     break;
   case lifecycle::outcome_kind::requeue:

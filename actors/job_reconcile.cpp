@@ -4,10 +4,10 @@
 #include "actors/job_outcome.hpp"
 #include "actors/job_support.hpp"
 #include "actors/job_timing.hpp"
+#include "base/time.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/job_validation.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "observability/json_log.hpp"
@@ -286,9 +286,9 @@ void reconcile(job_self self) {
   }
   const auto now = st.settings->wall_clock();
   bool changed = lifecycle::initialize_status(st.status, st.observed->meta.creation_timestamp,
-                                              lifecycle::format_rfc3339(now));
+                                              base::format_rfc3339(now));
   if (st.observed->spec.run.suspend && st.status.stage == "Running") {
-    changed |= lifecycle::apply_decision(st.status, false, 0, lifecycle::format_rfc3339(now));
+    changed |= lifecycle::apply_decision(st.status, false, 0, base::format_rfc3339(now));
     st.target = std::vector<scheduling::worker_placement>{};
   }
   // A suspended job is not waiting for admission: its wait starts on resume.

@@ -1,8 +1,8 @@
 #include "actors/job_support.hpp"
 
+#include "base/time.hpp"
 #include "lifecycle/job_status.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "observability/json_log.hpp"
@@ -14,7 +14,7 @@
 namespace lattice::actors::job_detail {
 
 std::string now_text(job_self self) {
-  return lifecycle::format_rfc3339(self->state.settings->wall_clock());
+  return base::format_rfc3339(self->state.settings->wall_clock());
 }
 
 bool set_cond(job_self self, std::string_view type, bool value, std::string reason, std::string message) {
@@ -58,7 +58,7 @@ void arm_at(job_self self, scheduling::time_point when, protocol::requeue_timer 
 void arm_deadline(job_self self) {
   auto& st = self->state;
   const auto& deadline = st.observed->spec.run.active_deadline_seconds;
-  const auto start = lifecycle::parse_optional_time(st.status.exec.start_time);
+  const auto start = base::parse_optional_time(st.status.exec.start_time);
   if (!deadline || !start)
     return;
   auto when = *start + std::chrono::seconds(*deadline);

@@ -1,6 +1,6 @@
 #include "lifecycle/job_status.hpp"
 
-#include "lifecycle/rfc3339.hpp"
+#include "base/time.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 
 #include <algorithm>
@@ -79,7 +79,7 @@ std::string seconds_text(std::int64_t s) {
 
 std::optional<job_outcome> check_deadline(const k8s::training_job& job, scheduling::time_point now) {
   const auto& deadline = job.spec.run.active_deadline_seconds;
-  const auto start = parse_optional_time(job.status.exec.start_time);
+  const auto start = base::parse_optional_time(job.status.exec.start_time);
   if (!deadline || !start || now < *start + std::chrono::seconds(*deadline))
     return std::nullopt;
   job_outcome out;
@@ -167,7 +167,7 @@ job_outcome check_pending(const k8s::training_job& job, const std::vector<k8s::p
       pending = &pod;
       break;
     }
-  const auto requeue_time = parse_optional_time(job.status.requeue_time);
+  const auto requeue_time = base::parse_optional_time(job.status.requeue_time);
   job_outcome out;
   if (!pending) {
     // Every worker got placed: the timeout is over; a later Pending pod

@@ -1,7 +1,7 @@
 #include "lifecycle/snapshot_conversion.hpp"
 
+#include "base/time.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "scheduling/constraints.hpp"
 
 #include <charconv>
@@ -162,16 +162,16 @@ std::optional<scheduling::job_info> to_job_info(const k8s::training_job& job,
   info.constraints = to_constraints(job.spec.template_info);
   info.stage = status.stage == "Running" ? scheduling::job_stage::running : scheduling::job_stage::waiting;
 
-  auto submit = parse_optional_time(status.submit_time);
+  auto submit = base::parse_optional_time(status.submit_time);
   if (!submit)
-    submit = parse_optional_time(job.meta.creation_timestamp);
+    submit = base::parse_optional_time(job.meta.creation_timestamp);
   info.submit_time = submit.value_or(scheduling::time_point{});
-  info.queued_time = parse_optional_time(status.queued_time);
-  info.cooldown_time = parse_optional_time(status.cooldown_time);
+  info.queued_time = base::parse_optional_time(status.queued_time);
+  info.cooldown_time = base::parse_optional_time(status.cooldown_time);
   if (const auto* failures = find(job.meta.annotations, schedule_failures_annotation(api_group)))
     info.schedule_failures = std::max(0, parse_int32(*failures).value_or(0));
   if (const auto* resized = find(job.meta.annotations, last_resize_time_annotation(api_group)))
-    info.last_resize_time = parse_optional_time(*resized);
+    info.last_resize_time = base::parse_optional_time(*resized);
 
   if (info.stage == scheduling::job_stage::running) {
     const std::string index_label = replica_index_label(api_group);

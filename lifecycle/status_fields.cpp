@@ -1,6 +1,6 @@
 #include "lifecycle/status_fields.hpp"
 
-#include "lifecycle/rfc3339.hpp"
+#include "base/time.hpp"
 
 namespace lattice::lifecycle {
 namespace {
@@ -25,7 +25,7 @@ bool initialize_status(k8s::training_job_status& status, const std::string& crea
                        const std::string& now) {
   bool changed = false;
   if (status.submit_time.empty())
-    changed |= assign(status.submit_time, parse_rfc3339(creation_timestamp) ? creation_timestamp : now);
+    changed |= assign(status.submit_time, base::parse_rfc3339(creation_timestamp) ? creation_timestamp : now);
   if (status.queued_time.empty())
     changed |= assign(status.queued_time, status.submit_time);
   if (status.stage.empty())
@@ -61,8 +61,8 @@ bool apply_requeue_time(k8s::training_job_status& status, const std::string& req
 bool apply_requeue(k8s::training_job_status& status, const scheduling::schedule_failure_outcome& outcome) {
   bool changed = assign(status.stage, "Waiting");
   changed |= assign(status.current_size, 0);
-  changed |= assign(status.queued_time, format_rfc3339(outcome.queued_time));
-  changed |= assign(status.cooldown_time, format_rfc3339(outcome.cooldown_time));
+  changed |= assign(status.queued_time, base::format_rfc3339(outcome.queued_time));
+  changed |= assign(status.cooldown_time, base::format_rfc3339(outcome.cooldown_time));
   changed |= assign(status.requeue_time, "");
   return changed;
 }

@@ -1,7 +1,7 @@
 #include "lifecycle/worker_reconcile.hpp"
 
+#include "base/time.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 
 #include <charconv>
@@ -59,7 +59,7 @@ std::string why_remove_live(const worker_reconcile_input& in, const k8s::pod& po
 /// by the node controller, and a live kubelet marks them once the containers
 /// stop, so the rule still frees the name in both cases.
 bool stuck_terminating(const worker_reconcile_input& in, const k8s::pod& pod) {
-  const auto deadline = parse_optional_time(pod.meta.deletion_timestamp);
+  const auto deadline = base::parse_optional_time(pod.meta.deletion_timestamp);
   return deadline && in.now > *deadline + in.force_delete_after && pod.ready != k8s::condition_status::true_;
 }
 

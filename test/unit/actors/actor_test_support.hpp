@@ -5,8 +5,8 @@
 // for the autoscaler, a fake API gateway, and TrainingJob/pod builders that
 // go through the real codec.
 
+#include "base/time.hpp"
 #include "k8s/codec/decoders.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "protocol/protocol.hpp"
 
 #include <boost/json.hpp>
@@ -25,8 +25,8 @@ namespace json = boost::json;
 
 inline const std::string group = "breezeml.ai";
 
-inline scheduling::time_point at(const std::string& rfc3339) {
-  return *lifecycle::parse_rfc3339(rfc3339);
+inline base::time_point at(const std::string& rfc3339) {
+  return *base::parse_rfc3339(rfc3339);
 }
 
 /// Everything the recording autoscaler received, in order per kind. Job

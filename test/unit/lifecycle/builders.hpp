@@ -3,10 +3,10 @@
 // Builders for the k8s structs the lifecycle tests feed in: a valid job and
 // worker pods, changed per test case with small lambdas.
 
+#include "base/time.hpp"
 #include "k8s/model/node.hpp"
 #include "k8s/model/pod.hpp"
 #include "k8s/model/training_job.hpp"
-#include "lifecycle/rfc3339.hpp"
 
 #include <string>
 
@@ -14,8 +14,8 @@ namespace lattice::lifecycle::test {
 
 inline const std::string group = "breezeml.ai";
 
-inline scheduling::time_point at(const std::string& rfc3339) {
-  return *parse_rfc3339(rfc3339);
+inline base::time_point at(const std::string& rfc3339) {
+  return *base::parse_rfc3339(rfc3339);
 }
 
 /// A valid running job: ns "lattice", name "resnet", min 2, max 4, 2 workers.

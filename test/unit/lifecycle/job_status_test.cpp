@@ -304,7 +304,7 @@ TEST_P(evaluate_requeue, still_pending_at_requeue_time_goes_back_to_the_queue) {
   ASSERT_EQ(out.kind, outcome_kind::requeue);
   ASSERT_TRUE(out.requeue.has_value());
   EXPECT_EQ(out.requeue->queued_time, t);
-  EXPECT_EQ(format_rfc3339(out.requeue->cooldown_time), GetParam().expected_cooldown);
+  EXPECT_EQ(base::format_rfc3339(out.requeue->cooldown_time), GetParam().expected_cooldown);
   EXPECT_EQ(out.requeue->schedule_failures, GetParam().expected_failures);
   EXPECT_EQ(out.pending_pod, "resnet-worker-1");
   EXPECT_EQ(out.pending_since, at("2026-11-28T10:00:00Z"));

@@ -1,6 +1,6 @@
 #include "k8s/client/object_client.hpp"
 #include "k8s/client/rest_client.hpp"
-#include "test/unit/k8s/transport/fake_clock.hpp"
+#include "test/support/manual_clock.hpp"
 #include "test/unit/k8s/transport/fake_kind.hpp"
 #include "test/unit/k8s/transport/fake_transport.hpp"
 
@@ -10,12 +10,12 @@ namespace lattice::k8s {
 namespace {
 
 using namespace std::chrono_literals;
-using test::fake_clock;
+using lattice::test::manual_clock;
 using test::fake_transport;
 
 struct rest_fixture : ::testing::Test {
   std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
-  fake_clock time;
+  manual_clock time;
   std::shared_ptr<client::rest_client> make(double qps = 0, int burst = 1, int max_retries = 3) {
     client::rest_options options;
     options.max_retries = max_retries;
@@ -32,24 +32,24 @@ TEST_F(rest_fixture, too_many_requests_waits_for_retry_after_then_succeeds) {
   auto res = make()->call("GET", "/api/v1/pods");
   ASSERT_TRUE(res) << res.err().to_string();
   EXPECT_EQ(transport->requests.size(), 2u);
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], std::chrono::duration_cast<http::clock::duration>(2s));
+  ASSERT_EQ(time.sleeps().size(), 1u);
+  EXPECT_EQ(time.sleeps()[0], std::chrono::duration_cast<base::clock::duration>(2s));
 }
 
 TEST_F(rest_fixture, retry_after_is_capped) {
   transport->answers = {fake_transport::status_answer(503, "ServiceUnavailable", "3600"),
                         fake_transport::ok("{}")};
   ASSERT_TRUE(make()->call("GET", "/x"));
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], std::chrono::duration_cast<http::clock::duration>(30s));
+  ASSERT_EQ(time.sleeps().size(), 1u);
+  EXPECT_EQ(time.sleeps()[0], std::chrono::duration_cast<base::clock::duration>(30s));
 }
 
 TEST_F(rest_fixture, unavailable_without_retry_after_backs_off_exponentially) {
   transport->answers = {fake_transport::status_answer(503, "ServiceUnavailable"),
                         fake_transport::status_answer(503, "ServiceUnavailable"), fake_transport::ok("{}")};
   ASSERT_TRUE(make()->call("GET", "/x"));
-  const std::vector<http::clock::duration> expected{100ms, 200ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{100ms, 200ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, transport_errors_retry_with_backoff_until_exhausted) {
@@ -59,8 +59,8 @@ TEST_F(rest_fixture, transport_errors_retry_with_backoff_until_exhausted) {
   EXPECT_EQ(res.err().what, error::kind::transport);
   EXPECT_NE(res.err().message.find("POST /x"), std::string::npos) << res.err().message;
   EXPECT_EQ(transport->requests.size(), 4u);
-  const std::vector<http::clock::duration> expected{100ms, 200ms, 400ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{100ms, 200ms, 400ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, exhausted_429_returns_the_error_with_retry_after) {
@@ -91,7 +91,7 @@ TEST_F(rest_fixture, client_errors_are_returned_at_once_with_the_status_reason) 
     EXPECT_NE(res.err().message.find("scripted " + reason), std::string::npos) << res.err().message;
     EXPECT_EQ(transport->requests.size(), 1u) << status << " must not be retried";
   }
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
 }
 
 TEST_F(rest_fixture, unauthorized_re_reads_the_token_once) {
@@ -110,8 +110,8 @@ TEST_F(rest_fixture, every_attempt_takes_a_rate_limiter_token) {
   auto client = make(2.0, 1);
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(client->call("GET", "/x"));
-  const std::vector<http::clock::duration> expected{500ms, 500ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{500ms, 500ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_token) {
@@ -133,7 +133,7 @@ TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_toke
   EXPECT_EQ(watch.err().what, error::kind::cancelled);
   EXPECT_EQ(transport->requests.size(), 1u);
   EXPECT_TRUE(transport->watch_requests.empty());
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
 }
 
 TEST_F(rest_fixture, cancel_between_attempts_stops_the_retries) {
@@ -146,7 +146,7 @@ TEST_F(rest_fixture, cancel_between_attempts_stops_the_retries) {
   ASSERT_FALSE(res);
   EXPECT_EQ(res.err().status, 503) << "the last real answer";
   EXPECT_EQ(transport->requests.size(), 1u);
-  EXPECT_TRUE(time.sleeps.empty()) << "no Retry-After wait once cancelled";
+  EXPECT_TRUE(time.sleeps().empty()) << "no Retry-After wait once cancelled";
 }
 
 TEST_F(rest_fixture, query_parameters_are_encoded) {
