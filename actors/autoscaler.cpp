@@ -1,5 +1,6 @@
 #include "actors/autoscaler.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "actors/autoscaler_metrics.hpp"
 #include "observability/metrics.hpp"
 #include "scheduling/planner.hpp"
@@ -52,11 +53,10 @@ void run_plan(self_pointer self) {
   keys.reserve(snap.jobs.size());
   for (const auto& job : snap.jobs)
     keys.push_back(job.key());
-  auto now = st.settings.wall_clock();
-  auto started = std::chrono::steady_clock::now();
+  auto now = st.settings.clock->wall();
+  auto started = base::system_clock().steady(); // the plan's real cost, not actor time
   auto p = scheduling::make_plan(snap, st.settings.planner, now);
-  auto took =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(base::system_clock().steady() - started);
   record(st, keys, p, now, took);
   if (st.settings.metrics)
     st.settings.metrics->actor_mailbox_size("autoscaler").Set(static_cast<double>(self->mailbox().size()));
@@ -97,6 +97,8 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
   auto& st = self->state;
   st.window = debounce{settings.plan_debounce, settings.plan_max_delay};
   bool leader = settings.start_as_leader;
+  if (!settings.clock)
+    settings.clock = std::make_shared<actor_clock>(self->system().clock(), base::system_clock());
   st.settings = std::move(settings);
   set_leader(self, leader);
   return {

@@ -1,5 +1,6 @@
 #include "actors/router.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "actors/job_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "observability/metrics.hpp"
@@ -50,7 +51,7 @@ protocol::node_actor& node_actor_for(self_pointer self, const std::string& name)
   auto& st = self->state;
   auto it = st.nodes.find(name);
   if (it == st.nodes.end()) {
-    auto actor = self->spawn<caf::linked>(node_actor, name, st.job.api_group, st.job.autoscaler);
+    auto actor = self->spawn<caf::linked>(node_actor, name, st.job.config.api_group, st.job.autoscaler);
     it = st.nodes.emplace(name, actor).first;
     count_actors(self);
   }
@@ -95,7 +96,9 @@ std::string controlling_job_key(const k8s::pod& pod, const std::string& api_grou
 
 protocol::router_actor::behavior_type router(self_pointer self, job_settings settings) {
   self->state.job = std::move(settings);
-  self->state.shared_job = share(self->state.job);
+  if (!self->state.job.clock)
+    self->state.job.clock = std::make_shared<actor_clock>(self->system().clock(), base::system_clock());
+  self->state.shared_job = std::make_shared<const job_settings>(self->state.job);
   count_actors(self);
   return {
       [self](protocol::job_observed& msg) {
@@ -118,7 +121,7 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         ++st.events;
         if (!msg.pod.node_name.empty())
           self->send(node_actor_for(self, msg.pod.node_name), msg);
-        const auto key = controlling_job_key(msg.pod, st.job.api_group);
+        const auto key = controlling_job_key(msg.pod, st.job.config.api_group);
         if (key.empty())
           return;
         auto it = st.jobs.find(key);
@@ -135,7 +138,7 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
           if (node != st.nodes.end())
             self->send(node->second, msg);
         }
-        const auto key = controlling_job_key(msg.pod, st.job.api_group);
+        const auto key = controlling_job_key(msg.pod, st.job.config.api_group);
         if (key.empty())
           return;
         auto it = st.jobs.find(key);

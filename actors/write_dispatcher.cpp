@@ -13,7 +13,7 @@ using self_pointer = protocol::gateway_actor::stateful_pointer<write_dispatcher_
 
 api_result cancelled(const protocol::api_call& call, const std::string& why) {
   api_result r;
-  r.message = std::string(protocol::to_string(call.verb)) + " " + call.name + ": " + why;
+  r.message = std::string(k8s::to_string(call.verb)) + " " + call.name + ": " + why;
   r.cancelled = true;
   return r;
 }

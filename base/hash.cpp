@@ -1,8 +1,7 @@
 #include "base/hash.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
+#include <openssl/evp.h>
 #include <stdexcept>
 
 namespace lattice::base {

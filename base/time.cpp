@@ -134,8 +134,8 @@ std::optional<time_point> parse_rfc3339(std::string_view text) {
   const auto offset = read_offset(in);
   if (!in.ok() || !in.at_end())
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<unsigned>(month)) || hour > 23
-      || minute > 59 || second > 60)
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<unsigned>(month))
+      || hour > 23 || minute > 59 || second > 60)
     return std::nullopt;
   const std::int64_t seconds =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 + hour * 3600

@@ -30,4 +30,10 @@ std::optional<time_point> parse_optional_time(std::string_view text);
 /// precision is truncated, never rounded up.
 std::string format_rfc3339(time_point t, int fraction_digits = 0);
 
+/// `t` without its fraction of a second (toward the past): the precision
+/// the API's status times keep.
+inline time_point floor_seconds(time_point t) {
+  return std::chrono::floor<std::chrono::seconds>(t);
+}
+
 } // namespace lattice::base

@@ -98,11 +98,11 @@ struct wave_fixture {
 
   actors::job_settings settings() {
     actors::job_settings s;
-    s.api_group = "breezeml.ai";
-    s.operator_image = "breezeml/lattice-operator:0.3.0";
+    s.config.api_group = "breezeml.ai";
+    s.config.operator_image = "breezeml/lattice-operator:0.3.0";
+    s.config.identity = "operator-0";
     s.writes = gateway;
     s.autoscaler = autoscaler;
-    s.identity = "operator-0";
     return s;
   }
 

@@ -69,10 +69,10 @@ protected:
 
   job_settings settings() {
     job_settings s;
-    s.api_group = group;
+    s.config.api_group = group;
     s.autoscaler = autoscaler_;
     s.writes = gateway_;
-    s.wall_clock = [] { return test::at("2026-11-28T10:00:00Z"); };
+    s.clock = clock_;
     return s;
   }
 
@@ -225,7 +225,7 @@ TEST_F(RouterTest, LeadershipReachesTheAutoscalerAndEveryJob) {
 // actor may still be busy with earlier events. Here the new actor runs first.
 TEST_F(RouterTest, AJobRecreatedUnderTheSameNameStaysInTheAutoscalersSnapshot) {
   autoscaler_settings as;
-  as.wall_clock = [] { return test::at("2026-11-28T10:00:00Z"); };
+  as.clock = clock_;
   auto autoscaler = keep(spawn_autoscaler(sys_, as));
   auto s = settings();
   s.autoscaler = autoscaler;

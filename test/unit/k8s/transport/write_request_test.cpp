@@ -1,19 +1,19 @@
-#include "actors/gateway.hpp"
+#include "k8s/client/write_request.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <string>
 
-// to_http_request: the pure mapping from an api_call to the HTTP request the
-// gateway sends, for every api_verb.
+// to_http_request: the pure mapping from a write to the HTTP request the
+// gateways send, for every write_verb.
 
-namespace lattice::actors {
+namespace lattice::k8s::client {
 namespace {
 
 namespace json = boost::json;
-using protocol::api_call;
-using protocol::api_verb;
+using api_call = k8s::write;
+using api_verb = k8s::write_verb;
 
 api_call make(api_verb verb, std::string name = "resnet-worker-0", std::string body = R"({"kind":"X"})") {
   api_call c;
@@ -71,7 +71,7 @@ TEST(to_http_request, creates_and_patches_send_the_body_unchanged) {
   for (auto verb : {api_verb::create_pod, api_verb::create_service, api_verb::patch_job_status,
                     api_verb::patch_job, api_verb::create_event}) {
     const auto req = to_http_request(make(verb, "x", R"({"a":1})"), "breezeml.ai");
-    EXPECT_EQ(req.body, R"({"a":1})") << protocol::to_string(verb);
+    EXPECT_EQ(req.body, R"({"a":1})") << k8s::to_string(verb);
   }
 }
 
@@ -123,4 +123,4 @@ TEST(to_http_request, names_are_url_encoded_in_paths) {
 }
 
 } // namespace
-} // namespace lattice::actors
+} // namespace lattice::k8s::client

@@ -1,37 +1,8 @@
-#include "actors/job_state.hpp"
-
-#include "lifecycle/snapshot_conversion.hpp"
+#include "lifecycle/job_inspect.hpp"
 
 #include <boost/json.hpp>
 
-namespace lattice::actors {
-
-k8s::training_job job_state::view() const {
-  k8s::training_job job = observed ? *observed : k8s::training_job{};
-  job.status = status;
-  const auto& group = settings->api_group;
-  job.meta.annotations[lifecycle::schedule_failures_annotation(group)] = std::to_string(schedule_failures);
-  job.meta.annotations[lifecycle::worker_failures_annotation(group)] = std::to_string(worker_failures);
-  if (last_resize_time.empty())
-    job.meta.annotations.erase(lifecycle::last_resize_time_annotation(group));
-  else
-    job.meta.annotations[lifecycle::last_resize_time_annotation(group)] = last_resize_time;
-  return job;
-}
-
-std::vector<k8s::pod> job_state::pod_list() const {
-  std::vector<k8s::pod> out;
-  out.reserve(pods.size());
-  for (const auto& [name, pod] : pods)
-    out.push_back(pod);
-  return out;
-}
-
-void job_state::remember(std::string line) {
-  if (recent.size() >= 10)
-    recent.erase(recent.begin());
-  recent.push_back(std::move(line));
-}
+namespace lattice::lifecycle {
 
 namespace {
 
@@ -78,14 +49,14 @@ boost::json::array names_json(const std::set<std::string>& names) {
 
 } // namespace
 
-std::string inspect_json(const job_state& st, std::size_t mailbox_size) {
+std::string inspect_json(const job_model& st, bool leading, std::size_t mailbox_size) {
   boost::json::object o;
   o["kind"] = "job";
   o["name"] = st.key();
   o["mailbox"] = mailbox_size;
-  o["leader"] = st.leader;
-  if (st.observed) {
-    const auto& spec = st.observed->spec;
+  o["leader"] = leading;
+  if (st.object) {
+    const auto& spec = st.object->spec;
     boost::json::object s;
     s["minSize"] = spec.min_size;
     s["maxSize"] = spec.max_size;
@@ -93,16 +64,16 @@ std::string inspect_json(const job_state& st, std::size_t mailbox_size) {
     s["injectLattice"] = spec.inject_lattice;
     s["framework"] = spec.framework;
     s["suspend"] = spec.run.suspend;
-    s["generation"] = st.observed->meta.generation;
-    s["uid"] = st.observed->meta.uid;
+    s["generation"] = st.object->meta.generation;
+    s["uid"] = st.object->meta.uid;
     o["spec"] = std::move(s);
-    o["observedStatus"] = status_json(st.observed->status);
+    o["observedStatus"] = status_json(st.object->status);
   }
-  o["intendedStatus"] = status_json(st.status);
+  o["intendedStatus"] = status_json(to_api(st.status));
   o["invalid"] = st.invalid_message;
   o["plannerReason"] = st.planner_reason;
-  o["scheduleFailures"] = st.schedule_failures;
-  o["workerFailures"] = st.worker_failures;
+  o["scheduleFailures"] = st.persisted.schedule_failures;
+  o["workerFailures"] = st.persisted.worker_failures;
   boost::json::array target;
   if (st.target)
     for (const auto& w : *st.target)
@@ -112,18 +83,18 @@ std::string inspect_json(const job_state& st, std::size_t mailbox_size) {
   for (const auto& [name, pod] : st.pods)
     pods.push_back(boost::json::object{{"name", name},
                                        {"phase", phase_name(pod.phase)},
-                                       {"node", pod.node_name},
-                                       {"terminating", !pod.meta.deletion_timestamp.empty()}});
+                                       {"node", pod.node},
+                                       {"terminating", pod.terminating}});
   o["pods"] = std::move(pods);
   o["creating"] = names_json(st.creating.names());
   o["deleting"] = names_json(st.deleting.names());
   boost::json::object timers;
-  timers["requeue"] = st.status.requeue_time;
-  timers["resyncArmed"] = st.resync_armed;
-  if (st.observed && st.observed->spec.run.active_deadline_seconds)
-    timers["activeDeadlineSeconds"] = *st.observed->spec.run.active_deadline_seconds;
-  if (st.observed && st.observed->spec.run.ttl_seconds_after_finished)
-    timers["ttlSecondsAfterFinished"] = *st.observed->spec.run.ttl_seconds_after_finished;
+  timers["requeue"] = st.status.requeue_time ? base::format_rfc3339(*st.status.requeue_time) : std::string();
+  timers["resyncArmed"] = st.timers.resync_armed;
+  if (st.object && st.object->spec.run.active_deadline_seconds)
+    timers["activeDeadlineSeconds"] = *st.object->spec.run.active_deadline_seconds;
+  if (st.object && st.object->spec.run.ttl_seconds_after_finished)
+    timers["ttlSecondsAfterFinished"] = *st.object->spec.run.ttl_seconds_after_finished;
   o["timers"] = std::move(timers);
   boost::json::array recent;
   for (const auto& line : st.recent)
@@ -134,15 +105,15 @@ std::string inspect_json(const job_state& st, std::size_t mailbox_size) {
   return boost::json::serialize(o);
 }
 
-std::string summary_json(const job_state& st, std::size_t mailbox_size) {
+std::string summary_json(const job_model& st, std::size_t mailbox_size) {
   boost::json::object o;
   o["kind"] = "job";
   o["name"] = st.key();
   o["mailbox"] = mailbox_size;
-  o["stage"] = st.status.stage;
+  o["stage"] = std::string(to_api(st.status.stage));
   o["currentSize"] = st.status.current_size;
   o["pods"] = st.pods.size();
   return boost::json::serialize(o);
 }
 
-} // namespace lattice::actors
+} // namespace lattice::lifecycle
