@@ -2,7 +2,7 @@
 // counter, so a benchmark can report allocations per iteration. Its own
 // translation unit: inlined into a caller, GCC's mismatched-new-delete
 // warning misreads the pairing.
-#include "bench/alloc_counter.hpp"
+#include "alloc_counter.hpp"
 
 #include <atomic>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 // Running. Time and heap allocations per wave; figures and the command in
 // docs/benchmarks.md, "Job actor: a creation wave".
 #include "actors/job_actor.hpp"
-#include "bench/alloc_counter.hpp"
+#include "alloc_counter.hpp"
 #include "k8s/codec/decoders.hpp"
 #include "protocol/protocol.hpp"
 
