@@ -62,8 +62,8 @@ void adopt_what_runs(pass& p) {
     adopt_live_workers(p);
   // The timers a previous leader (or process) armed died with it.
   arm_deadline(p);
-  if (job.status.requeue_time)
-    arm_at(p, timer_kind::requeue, ++job.timers.requeue, *job.status.requeue_time);
+  job.timers.requeue_due.reset(); // a timer armed before may be stale: arm again
+  arm_requeue(p);
 }
 
 void keep_stored_stage_only(pass& p) {

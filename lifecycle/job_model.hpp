@@ -163,6 +163,10 @@ struct job_model {
     bool resync_armed = false;
     /// The wall time the armed deadline timer fires for; nullopt: none armed.
     std::optional<base::time_point> deadline_due;
+    /// The wall time the armed requeue timer fires at; nullopt: none armed.
+    /// A later requeue time waits for it (one timer, however often a
+    /// worker flips between Pending and Running).
+    std::optional<base::time_point> requeue_due;
   } timers;
 
   /// Latency figures (steady clock).

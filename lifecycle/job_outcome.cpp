@@ -88,7 +88,7 @@ bool apply_outcome(pass& p, const job_outcome& out, bool& changed) {
     return true;
   case outcome_kind::set_requeue_time:
     changed |= apply_requeue_time(job.status, *out.requeue_time);
-    arm_at(p, timer_kind::requeue, ++job.timers.requeue, *out.requeue_time);
+    arm_requeue(p);
     break;
   case outcome_kind::requeue:
     requeue(p, out);

@@ -214,6 +214,15 @@ void arm_deadline(pass& p) {
   arm_at(p, timer_kind::deadline, ++job.timers.deadline, when);
 }
 
+void arm_requeue(pass& p) {
+  auto& job = p.job;
+  const auto& when = job.status.requeue_time;
+  if (!when || (job.timers.requeue_due && *job.timers.requeue_due <= *when))
+    return;
+  job.timers.requeue_due = *when;
+  arm_at(p, timer_kind::requeue, ++job.timers.requeue, *when);
+}
+
 void report(pass& p) {
   auto& job = p.job;
   if (!job.object)

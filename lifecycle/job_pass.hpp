@@ -62,6 +62,9 @@ void arm_at(pass& p, timer_kind kind, std::uint64_t generation, base::time_point
 /// The activeDeadlineSeconds timer from execStatus.startTime, unless one is
 /// armed for that time already.
 void arm_deadline(pass& p);
+/// Arms the requeue timer for status.requeueTime unless one armed fires
+/// earlier (it re-arms for the rest when it fires).
+void arm_requeue(pass& p);
 
 /// The autoscaler hears the job when what it would hear changed: its
 /// job_info, or gone for finished, suspended and invalid jobs.

@@ -236,8 +236,12 @@ void timer_fired(pass& p, timer_kind kind, std::uint64_t generation) {
   auto& timers = p.job.timers;
   switch (kind) {
   case timer_kind::requeue:
-    if (generation == timers.requeue)
-      reconcile(p);
+    if (generation != timers.requeue)
+      return;
+    timers.requeue_due.reset();
+    reconcile(p);
+    if (p.leading && !p.job.finished())
+      detail::arm_requeue(p); // armed for an earlier requeue time than the one now set
     return;
   case timer_kind::deadline:
     if (generation != timers.deadline)

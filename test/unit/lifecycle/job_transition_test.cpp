@@ -148,15 +148,30 @@ TEST_F(job_transition, workers_seen_running_are_counted_then_all_running) {
   EXPECT_EFFECTS(pod(make_worker(1, pod_phase::pending, "node-b", 2)),
                  {"patch_job_status resnet stage=Running size=2 requeueTime=2026-11-28T10:02:04Z "
                   "Created=True(TrainingJobCreated) Queued=False Running=True(Admitted) Worker=2/0/0 "
-                  "[bookkeeping ordered]",
-                  "timer requeue#2 in 120050ms"})
-      << "a later Pending worker gets a fresh timeout";
+                  "[bookkeeping ordered]"})
+      << "a later Pending worker gets a fresh timeout, on the timer armed already";
   EXPECT_EFFECTS(
       pod(make_worker(1, pod_phase::running, "node-b", 2)),
       {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
        "Running=True(Admitted) Worker=2/0/0 [bookkeeping ordered]",
        "metric apply_to_running 4.000s"})
       << "every worker of the placement runs (Running keeps the reason it became True with)";
+}
+
+TEST_F(job_transition, one_requeue_timer_however_often_a_worker_flips_pending) {
+  seen(test::make_job());
+  decide({{0, "node-a"}});
+  EXPECT_EQ(pod(make_worker(0, pod_phase::pending, "node-a", 1)).timers.size(), 1u);
+  for (int i = 0; i < 10; ++i) {
+    elapse(1s);
+    pod(make_worker(0, pod_phase::running, "node-a", 1));
+    EXPECT_TRUE(pod(make_worker(0, pod_phase::pending, "node-a", 1)).timers.empty())
+        << "flip " << i << ": the armed timer fires first";
+  }
+  elapse(110s); // the first timer is due; requeueTime is 10s later
+  EXPECT_EFFECTS(timer(timer_kind::requeue, 1), {"timer requeue#2 in 10050ms"})
+      << "it fired early: armed again for the requeue time now set";
+  EXPECT_TRUE(timer(timer_kind::requeue, 1).timers.empty()) << "a stale generation does nothing";
 }
 
 TEST_F(job_transition, a_preempted_job_deletes_its_workers_and_goes_back_to_the_queue) {
