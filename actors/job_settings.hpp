@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace lattice::observability {
 class metrics;
@@ -26,6 +27,9 @@ struct job_settings {
   protocol::autoscaler_actor autoscaler;
   /// Counters and gauges; null in tests that do not look at them.
   std::shared_ptr<observability::metrics> metrics;
+  /// The namespace TrainingJobs are watched in ("" = all). The router keeps
+  /// no pod of a job outside it: that job is never seen.
+  std::string watch_namespace;
   /// Wall and steady time (actors/actor_clock.hpp); the router and
   /// spawn_job_actor fill in CAF's clock over the system clock when unset.
   std::shared_ptr<base::clock> clock;
