@@ -8,7 +8,10 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <map>
+#include <set>
 #include <utility>
+#include <vector>
 
 namespace lattice::actors {
 
@@ -46,6 +49,25 @@ void record(autoscaler_state& st, const std::vector<std::string>& keys, const sc
   ++st.plans;
 }
 
+/// The nodes where the decisions take workers from some job and give the
+/// GPUs to another, with the number of workers deleted there.
+protocol::gpus_freeing
+gpus_handed_over(const std::vector<std::pair<protocol::job_actor, const scheduling::job_decision*>>& sends) {
+  std::map<std::string, std::int32_t> removed;
+  std::set<std::string> added;
+  for (const auto& [handle, d] : sends) {
+    for (const auto& w : d->removed)
+      ++removed[w.node];
+    for (const auto& w : d->added)
+      added.insert(w.node);
+  }
+  protocol::gpus_freeing out;
+  for (const auto& [node, count] : removed)
+    if (!node.empty() && added.count(node) > 0)
+      out.deletes_by_node[node] = count;
+  return out;
+}
+
 void run_plan(self_pointer self) {
   auto& st = self->state;
   auto snap = st.make_snapshot();
@@ -67,11 +89,19 @@ void run_plan(self_pointer self) {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now) + std::chrono::seconds(1);
     self->delayed_send(self, delay, protocol::plan_wakeup{++st.wakeup_generation});
   }
+  std::vector<std::pair<protocol::job_actor, const scheduling::job_decision*>> sends;
   for (std::size_t i = 0; i < p.jobs.size(); ++i) {
     auto it = st.jobs.find(keys[i]);
-    if (it == st.jobs.end() || !it->second.handle || !st.filter.should_send(p.jobs[i]))
-      continue;
-    self->send(it->second.handle, protocol::job_decision{p.jobs[i]});
+    if (it != st.jobs.end() && it->second.handle && st.filter.should_send(p.jobs[i]))
+      sends.emplace_back(it->second.handle, &p.jobs[i]);
+  }
+  // Before the decisions: the write dispatcher holds creates on these nodes
+  // until the deletes that free them are answered, whichever job actor acts first.
+  if (st.settings.writes)
+    if (auto freeing = gpus_handed_over(sends); !freeing.deletes_by_node.empty())
+      self->send(st.settings.writes, std::move(freeing));
+  for (const auto& [handle, decision] : sends) {
+    self->send(handle, protocol::job_decision{*decision});
     ++st.decisions_sent;
   }
 }

@@ -2,6 +2,7 @@
 
 #include "base/clock.hpp"
 #include "config/operator_config.hpp"
+#include "protocol/gateway_actor.hpp"
 #include "scheduling/planner_config.hpp"
 #include "scheduling/time.hpp"
 
@@ -30,6 +31,9 @@ struct autoscaler_settings {
   /// (and, with leader election, once the Lease is held): a plan from a
   /// partial snapshot would stop running jobs whose nodes are not known yet.
   bool start_as_leader = false;
+  /// The write dispatcher, told before each plan's decisions go out which
+  /// nodes' GPUs change hands (null in tests that do not look).
+  protocol::write_dispatcher_actor writes;
   /// Plan duration, queue and GPU gauges; null in tests that do not read them.
   std::shared_ptr<observability::metrics> metrics;
 };

@@ -49,6 +49,7 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
   c.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
   c.identity = cfg.identity;
+  js.watch_namespace = cfg.watch_namespace;
   js.writes = std::move(writes);
   js.gateway_count = gateway_count;
   js.autoscaler = std::move(autoscaler);
@@ -149,13 +150,14 @@ int run_operator(const config::operator_config& cfg) {
   caf::actor_system sys{sys_cfg};
   // One clock for every actor: CAF's for steady time, the system's for wall time.
   auto clock = std::make_shared<actors::actor_clock>(sys.clock(), base::system_clock());
-  auto as = actors::settings_from(cfg);
-  as.metrics = metrics;
-  as.clock = clock;
-  auto autoscaler = actors::spawn_autoscaler(sys, as);
   auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group},
                                          static_cast<std::size_t>(cfg.api.concurrency));
   auto writes = actors::spawn_write_dispatcher(sys, gateways);
+  auto as = actors::settings_from(cfg);
+  as.metrics = metrics;
+  as.clock = clock;
+  as.writes = writes;
+  auto autoscaler = actors::spawn_autoscaler(sys, as);
   auto router =
       actors::spawn_router(sys, job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock));
 

@@ -5,6 +5,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <cstdint>
+#include <map>
 #include <string>
 
 // Summary-only inspect(): see protocol/job_messages.hpp.
@@ -32,6 +34,28 @@ struct api_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_result& x) {
   return f(caf::meta::type_name("api_result"), x.ok, x.status, x.message, x.cancelled);
+}
+
+/// autoscaler -> writes: the plan about to go out gives GPUs on these nodes
+/// to other jobs, and deletes this many workers there to free them. Creates
+/// pinned to such a node wait for those deletes (actors/write_queue.hpp).
+struct gpus_freeing {
+  std::map<std::string, std::int32_t> deletes_by_node;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gpus_freeing& x) {
+  return f(caf::meta::type_name("gpus_freeing"), x.deletes_by_node);
+}
+
+/// writes -> self: stop waiting for announced deletes that have not come.
+struct gpus_freeing_expired {
+  std::map<std::string, std::int32_t> deletes_by_node;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gpus_freeing_expired& x) {
+  return f(caf::meta::type_name("gpus_freeing_expired"), x.deletes_by_node);
 }
 
 } // namespace lattice::protocol
