@@ -1,7 +1,7 @@
 #include "app/watchers.hpp"
 
-#include "k8s/client/kinds.hpp"
 #include "k8s/client/resource.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/watch/reflector.hpp"
 #include "k8s/watch/reflector_impl.hpp"
 #include "observability/metrics.hpp"

@@ -173,80 +173,21 @@ struct thing_fixture : rest_fixture {
   client::object_client<test::thing> things{make(), {"example.com", "v1", "things", true}};
 };
 
-TEST_F(thing_fixture, list_all_follows_continue_tokens) {
-  transport->answers = {
-      fake_transport::ok(test::list_json({test::thing_json("a", "x", "5", 1)}, "9", "tok1")),
-      fake_transport::ok(test::list_json({test::thing_json("a", "y", "6", 2)}, "9"))};
-  client::list_options options;
-  options.limit = 1;
-  auto all = things.list_all("a", options);
-  ASSERT_TRUE(all) << all.err().to_string();
-  ASSERT_EQ(all->items.size(), 2u);
-  EXPECT_EQ(all->resource_version, "9");
-  EXPECT_EQ(transport->requests[0].target, "/apis/example.com/v1/namespaces/a/things?limit=1");
-  EXPECT_EQ(transport->requests[1].target, "/apis/example.com/v1/namespaces/a/things?limit=1&continue=tok1");
-}
-
-TEST_F(thing_fixture, delete_sends_delete_options) {
-  transport->answers = {fake_transport::ok("{}")};
-  delete_options options;
-  options.precondition_uid = "u-1";
-  options.propagation = propagation_policy::foreground;
-  ASSERT_TRUE(things.remove("a", "x", options));
-  ASSERT_EQ(transport->requests.size(), 1u);
-  EXPECT_EQ(transport->requests[0].method, "DELETE");
-  EXPECT_NE(transport->requests[0].body.find("\"uid\":\"u-1\""), std::string::npos)
-      << transport->requests[0].body;
-  EXPECT_NE(transport->requests[0].body.find("Foreground"), std::string::npos) << transport->requests[0].body;
-}
-
-TEST_F(thing_fixture, merge_patch_uses_the_merge_patch_content_type) {
-  transport->answers = {fake_transport::ok(test::thing_json("a", "x", "7", 3))};
-  auto patched = things.merge_patch("a", "x", R"({"spec":{"value":3}})");
-  ASSERT_TRUE(patched);
-  EXPECT_EQ(patched->value, 3);
-  EXPECT_EQ(transport->requests[0].method, "PATCH");
-  EXPECT_EQ(transport->requests[0].content_type, "application/merge-patch+json");
-}
-
-TEST_F(thing_fixture, update_status_with_retry_rereads_and_reapplies_on_conflict) {
-  transport->answers = {
-      fake_transport::ok(test::thing_json("a", "x", "10", 1)), // get
-      fake_transport::status_answer(409, "Conflict"),          // put loses
-      fake_transport::ok(test::thing_json("a", "x", "11", 5)), // re-read sees the other writer
-      fake_transport::ok(test::thing_json("a", "x", "12", 6)), // put wins
-  };
-  std::vector<int> seen;
-  auto result = things.update_status_with_retry(
-      "a", "x",
-      [&](test::thing& t) {
-        seen.push_back(t.value);
-        t.value += 1;
-        return true;
-      },
-      [](const test::thing& t) {
-        return test::thing_json(t.meta.namespace_, t.meta.name, t.meta.resource_version, t.value);
-      });
-  ASSERT_TRUE(result) << result.err().to_string();
-  EXPECT_EQ(result->meta.resource_version, "12");
-  EXPECT_EQ(seen, (std::vector<int>{1, 5}));
-  ASSERT_EQ(transport->requests.size(), 4u);
-  // The winning write carries the re-read resourceVersion and the re-applied mutation.
-  EXPECT_NE(transport->requests[3].body.find("\"resourceVersion\":\"11\""), std::string::npos);
-  EXPECT_NE(transport->requests[3].body.find("\"value\":6"), std::string::npos);
-}
-
-TEST_F(thing_fixture, update_status_with_retry_gives_up_after_bounded_attempts) {
-  transport->fallback = [](const http::request& req) {
-    return req.method == "GET" ? fake_transport::ok(test::thing_json("a", "x", "10", 1))
-                               : fake_transport::status_answer(409, "Conflict");
-  };
-  auto result = things.update_status_with_retry(
-      "a", "x", [](test::thing&) { return true; }, [](const test::thing&) { return std::string("{}"); }, 3);
-  ASSERT_FALSE(result);
-  EXPECT_EQ(result.err().status, 409);
-  EXPECT_NE(result.err().message.find("gave up after 3"), std::string::npos);
-  EXPECT_EQ(transport->requests.size(), 6u);
+TEST_F(thing_fixture, get_create_replace_decode_what_the_server_stored) {
+  transport->answers = {fake_transport::ok(test::thing_json("a", "x", "5", 1)),
+                        fake_transport::ok(test::thing_json("a", "x", "6", 2)),
+                        fake_transport::status_answer(409, "Conflict")};
+  auto got = things.get("a", "x");
+  ASSERT_TRUE(got) << got.err().to_string();
+  EXPECT_EQ(got->value, 1);
+  auto replaced = things.replace("a", "x", test::thing_json("a", "x", "5", 2));
+  ASSERT_TRUE(replaced) << replaced.err().to_string();
+  EXPECT_EQ(replaced->meta.resource_version, "6");
+  EXPECT_EQ(transport->requests[1].method, "PUT");
+  EXPECT_EQ(transport->requests[1].target, "/apis/example.com/v1/namespaces/a/things/x");
+  auto stale = things.replace("a", "x", test::thing_json("a", "x", "5", 3));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.err().status, 409) << "a replace from a stale copy loses";
 }
 
 } // namespace
