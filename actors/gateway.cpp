@@ -19,7 +19,7 @@ protocol::api_result perform(const gateway_settings& settings, const protocol::a
   return r;
 }
 
-protocol::gateway_actor::behavior_type gateway(gateway_settings settings) {
+protocol::gateway_actor::behavior_type gateway(const gateway_settings& settings) {
   return {[settings](protocol::api_call& call) { return perform(settings, call); }};
 }
 

@@ -59,7 +59,8 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
 }
 
 /// Asks the router (from a server thread) for one actor's state or the list.
-observability::debug_provider debug_provider_for(caf::actor_system& sys, protocol::router_actor router) {
+observability::debug_provider debug_provider_for(caf::actor_system& sys,
+                                                 const protocol::router_actor& router) {
   observability::debug_provider p;
   p.inspect = [&sys, router](const std::string& kind, const std::string& key) -> observability::debug_answer {
     caf::scoped_actor self{sys};

@@ -103,7 +103,7 @@ struct watchers::impl {
     };
   }
   std::function<void(const k8s::error&)> errors(const std::string& name) {
-    return [this, name](const k8s::error& err) { spdlog::warn("watch {}: {}", name, err.to_string()); };
+    return [name](const k8s::error& err) { spdlog::warn("watch {}: {}", name, err.to_string()); };
   }
   kw::reflector_options options(k8s::client::resource res, std::string ns, std::string name) {
     kw::reflector_options o;

@@ -21,7 +21,7 @@ struct pass {
   job_model& job;
   const job_config& config;
   instant now;
-  bool leading;
+  bool leading = false;
   effects out;
 
   /// The wall time as the status writes it.

@@ -71,9 +71,9 @@ void text_fields_flag::format(const spdlog::details::log_msg&, const std::tm&, s
   std::string text;
   for (const auto& [key, value] : fields_of_thread) {
     if (key == "object")
-      text += "[" + value + "] ";
+      text.append("[").append(value).append("] ");
     else
-      text += key + "=" + value + " ";
+      text.append(key).append("=").append(value).append(" ");
   }
   dest.append(text.data(), text.data() + text.size());
 }
