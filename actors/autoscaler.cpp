@@ -1,5 +1,6 @@
 #include "actors/autoscaler.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "actors/autoscaler_metrics.hpp"
 #include "observability/metrics.hpp"
 #include "scheduling/planner.hpp"
@@ -7,7 +8,10 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <map>
+#include <set>
 #include <utility>
+#include <vector>
 
 namespace lattice::actors {
 
@@ -45,6 +49,25 @@ void record(autoscaler_state& st, const std::vector<std::string>& keys, const sc
   ++st.plans;
 }
 
+/// The nodes where the decisions take workers from some job and give the
+/// GPUs to another, with the number of workers deleted there.
+protocol::gpus_freeing
+gpus_handed_over(const std::vector<std::pair<protocol::job_actor, const scheduling::job_decision*>>& sends) {
+  std::map<std::string, std::int32_t> removed;
+  std::set<std::string> added;
+  for (const auto& [handle, d] : sends) {
+    for (const auto& w : d->removed)
+      ++removed[w.node];
+    for (const auto& w : d->added)
+      added.insert(w.node);
+  }
+  protocol::gpus_freeing out;
+  for (const auto& [node, count] : removed)
+    if (!node.empty() && added.count(node) > 0)
+      out.deletes_by_node[node] = count;
+  return out;
+}
+
 void run_plan(self_pointer self) {
   auto& st = self->state;
   auto snap = st.make_snapshot();
@@ -52,11 +75,10 @@ void run_plan(self_pointer self) {
   keys.reserve(snap.jobs.size());
   for (const auto& job : snap.jobs)
     keys.push_back(job.key());
-  auto now = st.settings.wall_clock();
-  auto started = std::chrono::steady_clock::now();
+  auto now = st.settings.clock->wall();
+  auto started = base::system_clock().steady(); // the plan's real cost, not actor time
   auto p = scheduling::make_plan(snap, st.settings.planner, now);
-  auto took =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(base::system_clock().steady() - started);
   record(st, keys, p, now, took);
   if (st.settings.metrics)
     st.settings.metrics->actor_mailbox_size("autoscaler").Set(static_cast<double>(self->mailbox().size()));
@@ -70,11 +92,19 @@ void run_plan(self_pointer self) {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now) + std::chrono::seconds(1);
     self->delayed_send(self, delay, protocol::plan_wakeup{++st.wakeup_generation});
   }
+  std::vector<std::pair<protocol::job_actor, const scheduling::job_decision*>> sends;
   for (std::size_t i = 0; i < p.jobs.size(); ++i) {
     auto it = st.jobs.find(keys[i]);
-    if (it == st.jobs.end() || !it->second.handle || !st.filter.should_send(p.jobs[i]))
-      continue;
-    self->send(it->second.handle, protocol::job_decision{p.jobs[i]});
+    if (it != st.jobs.end() && it->second.handle && st.filter.should_send(p.jobs[i]))
+      sends.emplace_back(it->second.handle, &p.jobs[i]);
+  }
+  // Before the decisions: the write dispatcher holds creates on these nodes
+  // until the deletes that free them are answered, whichever job actor acts first.
+  if (st.settings.writes)
+    if (auto freeing = gpus_handed_over(sends); !freeing.deletes_by_node.empty())
+      self->send(st.settings.writes, std::move(freeing));
+  for (const auto& [handle, decision] : sends) {
+    self->send(handle, protocol::job_decision{*decision});
     ++st.decisions_sent;
   }
 }
@@ -100,6 +130,8 @@ protocol::autoscaler_actor::behavior_type autoscaler(self_pointer self, autoscal
   auto& st = self->state;
   st.window = debounce{settings.plan_debounce, settings.plan_max_delay};
   bool leader = settings.start_as_leader;
+  if (!settings.clock)
+    settings.clock = std::make_shared<actor_clock>(self->system().clock(), base::system_clock());
   st.settings = std::move(settings);
   set_leader(self, leader);
   return {

@@ -1,11 +1,12 @@
 #pragma once
 
+#include "base/clock.hpp"
 #include "config/operator_config.hpp"
+#include "protocol/gateway_actor.hpp"
 #include "scheduling/planner_config.hpp"
 #include "scheduling/time.hpp"
 
 #include <chrono>
-#include <functional>
 #include <memory>
 
 namespace lattice::observability {
@@ -21,13 +22,18 @@ struct autoscaler_settings {
   std::chrono::milliseconds plan_debounce{200};
   /// A plan runs at the latest this long after the first unplanned change.
   std::chrono::milliseconds plan_max_delay{250};
-  /// The wall clock handed to the planner (tests inject a fake).
-  std::function<scheduling::time_point()> wall_clock = [] { return std::chrono::system_clock::now(); };
+  /// The time handed to the planner (actors/actor_clock.hpp; tests inject a
+  /// manual wall clock). spawn_autoscaler fills in CAF's clock over the
+  /// system clock when unset.
+  std::shared_ptr<base::clock> clock;
   /// Whether to plan from the start. The composition root leaves it false
   /// and sends set_leader{true} once the reflectors have listed everything
   /// (and, with leader election, once the Lease is held): a plan from a
   /// partial snapshot would stop running jobs whose nodes are not known yet.
   bool start_as_leader = false;
+  /// The write dispatcher, told before each plan's decisions go out which
+  /// nodes' GPUs change hands (null in tests that do not look).
+  protocol::write_dispatcher_actor writes;
   /// Plan duration, queue and GPU gauges; null in tests that do not read them.
   std::shared_ptr<observability::metrics> metrics;
 };

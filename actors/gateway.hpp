@@ -19,21 +19,11 @@ struct gateway_settings {
   std::string api_group;
 };
 
-/// The HTTP method, path and body an api_call maps to (pure; unit-tested).
-struct http_request {
-  std::string method;
-  std::string path;
-  std::string body;
-  std::string content_type;
-  /// For metrics: "pods", "services", "trainingjobs", "events".
-  std::string resource;
-};
-http_request to_http_request(const protocol::api_call& call, const std::string& api_group);
-
 /// Spawns `count` detached gateway actors (one thread each): blocking API
-/// calls never occupy the actor system's scheduler threads. An exit message
-/// waits behind the mailbox: cancel `settings.rest` first, so the backlog is
-/// answered (failed) at once instead of sent.
+/// calls (k8s::client::send_write) never occupy the actor system's
+/// scheduler threads. An exit message waits behind the mailbox: cancel
+/// `settings.rest` first, so the backlog is answered (failed) at once
+/// instead of sent.
 std::vector<protocol::gateway_actor> spawn_gateways(caf::actor_system& sys, const gateway_settings& settings,
                                                     std::size_t count);
 

@@ -1,116 +1,291 @@
 #include "actors/job_actor.hpp"
 
-#include "actors/job_reconcile.hpp"
-#include "lifecycle/snapshot_conversion.hpp"
+#include "actors/actor_clock.hpp"
+#include "lifecycle/job_inspect.hpp"
+#include "lifecycle/job_transition.hpp"
+#include "observability/json_log.hpp"
 #include "observability/metrics.hpp"
 
 #include <caf/all.hpp>
-
-#include <functional>
+#include <spdlog/spdlog.h>
 
 namespace lattice::actors {
+namespace {
 
-std::shared_ptr<const job_settings> share(job_settings settings) {
-  settings.evaluation.api_group = settings.api_group;
-  return std::make_shared<const job_settings>(std::move(settings));
+using self_pointer = protocol::job_actor::stateful_pointer<job_actor_state>;
+using lifecycle::timer_kind;
+
+protocol::job_actor::behavior_type leading(self_pointer self);
+protocol::job_actor::behavior_type standby(self_pointer self);
+
+lifecycle::instant now(self_pointer self) {
+  const auto& clock = *self->state.settings->clock;
+  return {clock.wall(), clock.steady()};
 }
 
-protocol::job_actor::behavior_type job_actor(job_self self, std::shared_ptr<const job_settings> settings,
-                                             std::string namespace_, std::string name, bool leader) {
+const lifecycle::job_config& config(self_pointer self) {
+  return self->state.settings->config;
+}
+
+void carry_out(self_pointer self, lifecycle::effects out);
+
+/// The answer to a write comes back as an event, in whichever mode the
+/// actor is by then.
+void answered(self_pointer self, k8s::write_verb verb, const std::string& name,
+              const lifecycle::write_result& r) {
   auto& st = self->state;
-  st.namespace_ = std::move(namespace_);
-  st.job_name = std::move(name);
-  st.leader = leader;
-  st.settings = std::move(settings);
-  st.creating = lifecycle::expectations(st.settings->expectation_timeout);
-  st.deleting = lifecycle::expectations(st.settings->expectation_timeout);
+  carry_out(self, st.leading
+                      ? lifecycle::on_write_answered(st.model, verb, name, r, config(self), now(self))
+                      : lifecycle::follow_write_answered(st.model, verb, name, r, config(self), now(self)));
+}
+
+/// Sends `w` to the write dispatcher. No CAF timeout: the dispatcher always
+/// answers (the REST client has its own deadlines and retries), and a
+/// CAF-side timeout would let the job retry a write still queued.
+void send_write(self_pointer self, k8s::write w) {
+  const auto& settings = *self->state.settings;
+  // Writes sent and not yet answered, over all gateways: the backlog a slow
+  // API server builds up. Counted down when the handlers go: answered, or
+  // the actor quit first. The deleter holds the metrics: they may outlive
+  // the actor's state.
+  std::shared_ptr<void> in_backlog;
+  if (const auto& m = settings.metrics) {
+    auto* gauge = &m->actor_mailbox_size("gateways");
+    gauge->Increment();
+    in_backlog.reset(gauge, [m](void* g) { static_cast<prometheus::Gauge*>(g)->Decrement(); });
+  }
+  const auto verb = w.verb;
+  auto name = w.name;
+  self->request(settings.writes, caf::infinite, std::move(w))
+      .then(
+          [self, verb, name, in_backlog](protocol::api_result& r) {
+            answered(self, verb, name, {r.ok, r.status, std::move(r.message), r.cancelled});
+          },
+          [self, verb, name, in_backlog](caf::error& err) {
+            // The dispatcher stops only with the operator: a write that
+            // finds it gone is dropped at shutdown.
+            answered(self, verb, name,
+                     {false, 0,
+                      std::string(k8s::to_string(verb)) + " " + name + ": " + self->system().render(err),
+                      err == caf::sec::request_receiver_down});
+          });
+}
+
+void arm_timer(self_pointer self, const lifecycle::timer_request& t) {
+  switch (t.kind) {
+  case timer_kind::requeue:
+    self->delayed_send(self, t.delay, protocol::requeue_timer{t.generation});
+    return;
+  case timer_kind::deadline:
+    self->delayed_send(self, t.delay, protocol::deadline_timer{t.generation});
+    return;
+  case timer_kind::ttl:
+    self->delayed_send(self, t.delay, protocol::ttl_timer{t.generation});
+    return;
+  case timer_kind::resync:
+    self->delayed_send(self, t.delay, protocol::resync_timer{t.generation});
+    return;
+  case timer_kind::status_flush:
+    self->delayed_send(self, t.delay, protocol::status_flush_timer{t.generation});
+    return;
+  }
+}
+
+void record(observability::metrics& m, const lifecycle::metric_sample& s) {
+  using lifecycle::metric_kind;
+  switch (s.kind) {
+  case metric_kind::admission:
+    m.admissions().Increment();
+    return;
+  case metric_kind::resize:
+    m.resizes(s.label).Increment();
+    return;
+  case metric_kind::preemption:
+    m.preemptions(s.label).Increment();
+    return;
+  case metric_kind::requeue:
+    m.requeues(s.label).Increment();
+    return;
+  case metric_kind::job_failure:
+    m.job_failures(s.label).Increment();
+    return;
+  case metric_kind::apply_to_running:
+    m.apply_to_running_latency().Observe(s.value);
+    return;
+  case metric_kind::apply_to_created:
+    m.apply_to_created_latency().Observe(s.value);
+    return;
+  case metric_kind::admission_wait:
+    m.admission_wait().Observe(s.value);
+    return;
+  }
+}
+
+/// The jobs-by-stage gauge counts the job under its stage while this
+/// replica leads, and nowhere while it stands by or once it is gone.
+void count_stage(self_pointer self, std::optional<lifecycle::stage> counted) {
+  auto& st = self->state;
+  const auto* metrics = st.settings->metrics.get();
+  if (counted == lifecycle::stage::unset)
+    counted.reset();
+  if (!metrics || counted == st.gauge_stage)
+    return;
+  if (st.gauge_stage)
+    st.settings->metrics->job_stage(st.model.namespace_, std::string(to_api(*st.gauge_stage))).Decrement();
+  if (counted)
+    st.settings->metrics->job_stage(st.model.namespace_, std::string(to_api(*counted))).Increment();
+  st.gauge_stage = counted;
+}
+
+void carry_out(self_pointer self, lifecycle::effects out) {
+  auto& st = self->state;
+  if (!out.logs.empty()) {
+    auto scope = observability::log_object(st.model.namespace_, st.model.name);
+    for (const auto& line : out.logs)
+      if (line.level == lifecycle::log_level::warn)
+        spdlog::warn("{}", line.text);
+      else
+        spdlog::info("{}", line.text);
+  }
+  for (auto& w : out.writes)
+    send_write(self, std::move(w));
+  for (const auto& t : out.timers)
+    arm_timer(self, t);
+  if (out.report) {
+    const auto& autoscaler = st.settings->autoscaler;
+    if (out.report->info)
+      self->send(autoscaler, protocol::job_state{std::move(*out.report->info),
+                                                 caf::actor_cast<protocol::job_actor>(self)});
+    else
+      self->send(autoscaler, protocol::job_gone{st.model.namespace_, st.model.name});
+  }
+  if (const auto& metrics = st.settings->metrics)
+    for (const auto& sample : out.metrics)
+      record(*metrics, sample);
+  count_stage(self, st.leading ? std::optional<lifecycle::stage>(st.model.status.stage) : std::nullopt);
+}
+
+void removed(self_pointer self) {
+  carry_out(self, lifecycle::on_job_removed(self->state.model));
+  count_stage(self, std::nullopt);
+  self->quit();
+}
+
+std::string summary(self_pointer self) {
+  return lifecycle::summary_json(self->state.model, self->mailbox().size());
+}
+
+std::string inspect(self_pointer self) {
+  return lifecycle::inspect_json(self->state.model, self->state.leading, self->mailbox().size());
+}
+
+protocol::job_actor::behavior_type leading(self_pointer self) {
+  auto& m = self->state.model;
   return {
-      [self](protocol::job_observed& msg) { on_job_observed(self, std::move(msg.job)); },
-      [self](protocol::job_removed&) {
-        auto& st = self->state;
-        if (!st.sent_fingerprint.empty() || st.observed)
-          self->send(st.settings->autoscaler, protocol::job_gone{st.namespace_, st.job_name});
-        if (st.settings->metrics && st.leader && !st.gauge_stage.empty())
-          st.settings->metrics->job_stage(st.namespace_, st.gauge_stage).Decrement();
-        // Pods and Services go with the job through their ownerReferences
-        // (Kubernetes' garbage collector).
-        self->quit();
+      [self, &m](protocol::job_observed& msg) {
+        carry_out(self, lifecycle::on_job_seen(m, std::move(msg.job), config(self), now(self)));
       },
-      [self](protocol::pod_observed& msg) {
-        auto& st = self->state;
-        const auto name = msg.pod.meta.name;
-        if (st.observed) {
-          bool mine = false;
-          for (const auto& ref : msg.pod.meta.owner_references)
-            mine |= ref.controller && ref.uid == st.observed->meta.uid;
-          if (!mine)
-            return;
-        }
-        st.creating.satisfy(name);
-        if (st.finish_handled && !lifecycle::is_live(msg.pod)) {
-          // A finished job only needs the pods cleanPodPolicy may still
-          // delete: the rest is not kept (memory at thousands of jobs).
-          st.pods.erase(name);
+      [self](protocol::job_removed&) { removed(self); },
+      [self, &m](protocol::pod_observed& msg) {
+        carry_out(self, lifecycle::on_pod_seen(m, msg.pod, config(self), now(self)));
+      },
+      [self, &m](protocol::pod_removed& msg) {
+        carry_out(self, lifecycle::on_pod_gone(m, msg.pod, config(self), now(self)));
+      },
+      [self, &m](protocol::job_decision& msg) {
+        carry_out(self, lifecycle::on_decision(m, msg.decision, config(self), now(self)));
+      },
+      [self, &m](protocol::requeue_timer& t) {
+        carry_out(self, lifecycle::on_timer(m, timer_kind::requeue, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::deadline_timer& t) {
+        carry_out(self, lifecycle::on_timer(m, timer_kind::deadline, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::ttl_timer& t) {
+        carry_out(self, lifecycle::on_timer(m, timer_kind::ttl, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::resync_timer& t) {
+        carry_out(self, lifecycle::on_timer(m, timer_kind::resync, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::status_flush_timer& t) {
+        carry_out(self,
+                  lifecycle::on_timer(m, timer_kind::status_flush, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::set_leader& msg) {
+        if (msg.leader)
           return;
-        }
-        st.pods[name] = std::move(msg.pod);
-        reconcile(self);
+        self->state.leading = false;
+        self->become(standby(self));
+        carry_out(self, lifecycle::on_lead_lost(m, config(self), now(self)));
       },
-      [self](protocol::pod_removed& msg) {
-        auto& st = self->state;
-        const auto& name = msg.pod.meta.name;
-        auto it = st.pods.find(name);
-        if (it == st.pods.end() || it->second.meta.uid != msg.pod.meta.uid)
-          return;
-        st.pods.erase(it);
-        st.deleting.satisfy(name);
-        reconcile(self);
-      },
-      [self](protocol::job_decision& msg) { on_decision(self, msg.decision); },
-      [self](protocol::requeue_timer& msg) {
-        if (msg.generation == self->state.requeue_generation)
-          reconcile(self);
-      },
-      [self](protocol::deadline_timer& msg) {
-        if (msg.generation == self->state.deadline_generation)
-          reconcile(self);
-      },
-      [self](protocol::ttl_timer& msg) {
-        if (msg.generation == self->state.ttl_generation)
-          delete_job(self);
-      },
-      [self](protocol::resync_timer& msg) {
-        auto& st = self->state;
-        if (msg.generation != st.resync_generation)
-          return;
-        st.resync_armed = false;
-        reconcile(self);
-      },
-      [self](protocol::status_flush_timer& msg) {
-        auto& st = self->state;
-        if (msg.generation != st.status_flush_generation)
-          return;
-        st.status_flush_due.reset();
-        flush_status(self);
-      },
-      [self](protocol::set_leader& msg) {
-        auto& st = self->state;
-        if (st.leader == msg.leader)
-          return;
-        st.leader = msg.leader;
-        st.check_adoption = msg.leader;
-        st.sent_fingerprint.clear(); // the (new) autoscaler hears everything again
-        if (st.observed)
-          on_job_observed(self, *st.observed);
-      },
-      [self](atoms::summary_atom) { return summary_json(self->state, self->mailbox().size()); },
-      [self](atoms::inspect_atom) { return inspect_json(self->state, self->mailbox().size()); },
+      [self](atoms::summary_atom) { return summary(self); },
+      [self](atoms::inspect_atom) { return inspect(self); },
   };
 }
 
+protocol::job_actor::behavior_type standby(self_pointer self) {
+  auto& m = self->state.model;
+  return {
+      [self, &m](protocol::job_observed& msg) {
+        carry_out(self, lifecycle::follow_job_seen(m, std::move(msg.job), config(self), now(self)));
+      },
+      [self](protocol::job_removed&) { removed(self); },
+      [self, &m](protocol::pod_observed& msg) {
+        carry_out(self, lifecycle::follow_pod_seen(m, msg.pod, config(self), now(self)));
+      },
+      [self, &m](protocol::pod_removed& msg) {
+        carry_out(self, lifecycle::follow_pod_gone(m, msg.pod, config(self), now(self)));
+      },
+      [](protocol::job_decision&) {}, // only the leader's autoscaler decides
+      [self, &m](protocol::requeue_timer& t) {
+        carry_out(self,
+                  lifecycle::follow_timer(m, timer_kind::requeue, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::deadline_timer& t) {
+        carry_out(self,
+                  lifecycle::follow_timer(m, timer_kind::deadline, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::ttl_timer& t) {
+        carry_out(self, lifecycle::follow_timer(m, timer_kind::ttl, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::resync_timer& t) {
+        carry_out(self,
+                  lifecycle::follow_timer(m, timer_kind::resync, t.generation, config(self), now(self)));
+      },
+      [self, &m](protocol::status_flush_timer& t) {
+        carry_out(self, lifecycle::follow_timer(m, timer_kind::status_flush, t.generation, config(self),
+                                                now(self)));
+      },
+      [self, &m](protocol::set_leader& msg) {
+        if (!msg.leader)
+          return;
+        self->state.leading = true;
+        self->become(leading(self));
+        carry_out(self, lifecycle::on_lead_gained(m, config(self), now(self)));
+      },
+      [self](atoms::summary_atom) { return summary(self); },
+      [self](atoms::inspect_atom) { return inspect(self); },
+  };
+}
+
+} // namespace
+
+protocol::job_actor::behavior_type job_actor(self_pointer self, std::shared_ptr<const job_settings> settings,
+                                             std::string namespace_, std::string name, bool lead) {
+  auto& st = self->state;
+  const auto timeout = settings->config.expectation_timeout;
+  st.settings = std::move(settings);
+  st.model = lifecycle::job_model(std::move(namespace_), std::move(name), timeout);
+  st.leading = lead;
+  return lead ? leading(self) : standby(self);
+}
+
 protocol::job_actor spawn_job_actor(caf::actor_system& sys, job_settings settings, std::string namespace_,
-                                    std::string name, bool leader) {
-  return sys.spawn(job_actor, share(std::move(settings)), std::move(namespace_), std::move(name), leader);
+                                    std::string name, bool leading) {
+  if (!settings.clock)
+    settings.clock = std::make_shared<actor_clock>(sys.clock(), base::system_clock());
+  return sys.spawn(job_actor, std::make_shared<const job_settings>(std::move(settings)),
+                   std::move(namespace_), std::move(name), leading);
 }
 
 } // namespace lattice::actors

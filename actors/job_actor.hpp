@@ -1,33 +1,52 @@
 #pragma once
 
 #include "actors/job_settings.hpp"
-#include "actors/job_state.hpp"
+#include "lifecycle/job_model.hpp"
 #include "protocol/job_actor.hpp"
 
 #include <caf/actor_system.hpp>
 
+#include <memory>
+#include <optional>
+#include <string>
+
 namespace lattice::actors {
 
-/// One actor per TrainingJob (docs/design/operator.md "Job actor state
-/// machine"). Observations (the job, its pods) and decisions come in;
-/// status, pods, Services and Events go out through the write dispatcher.
-///
-///            observed (valid)                decision(running, n)
-///  [new] ------------------------> [waiting] ---------------------> [running]
-///    | invalid: condition+Event       ^  ^  requeue timer: a worker      |  all workers Succeeded
-///    v                                |  |  still Pending (rule 5)       v
-///  [invalid] (re-checked on spec      |  +-------------------------- [completed]
-///            change)                  |  preempted (decision waiting)    |  failures > backoffLimit,
-///                                     +----------------------------------+  activeDeadlineSeconds
-///                                                                        v
-///                                                                     [failed] -> ttl timer: delete job
-/// A standby (set_leader false) follows the stored status and writes nothing.
-protocol::job_actor::behavior_type job_actor(protocol::job_actor::stateful_pointer<job_state> self,
-                                             std::shared_ptr<const job_settings> settings,
-                                             std::string namespace_, std::string name, bool leader);
+/// The job actor's state: the job's model (lifecycle/job_model.hpp) and
+/// what only the actor knows (its mode, the stage it counts in the gauge).
+struct job_actor_state {
+  static inline const char* name = "lattice.job";
 
-/// Spawns the actor for TrainingJob `namespace_/name`.
+  /// Shared by every job actor (one copy, not thousands).
+  std::shared_ptr<const job_settings> settings;
+  lifecycle::job_model model;
+  /// This replica leads: the actor writes.
+  bool leading = false;
+  /// The stage the jobs-by-stage gauge counts this job under (nullopt: none).
+  std::optional<lifecycle::stage> gauge_stage;
+};
+
+/// One actor per TrainingJob: a shell around lifecycle/job_transition.hpp.
+/// It reads the time, feeds each message to the transition as an event and
+/// carries out the effects: writes to the write dispatcher (whose answers
+/// come back as events), timers as delayed messages to itself, news to the
+/// autoscaler, metrics and log lines. Two modes, each a behaviour:
+///
+///              set_leader{true}: on_lead_gained
+///   [standby] ---------------------------------> [leading]
+///       ^  follow_*: adopt the stored status,        |  on_*: the state machine of
+///       |  report to the autoscaler, write nothing   |  lifecycle/job_transition.cpp
+///       +--------------------------------------------+
+///              set_leader{false}: on_lead_lost
+///
+/// job_removed ends either: the autoscaler forgets the job, the actor quits.
+protocol::job_actor::behavior_type job_actor(protocol::job_actor::stateful_pointer<job_actor_state> self,
+                                             std::shared_ptr<const job_settings> settings,
+                                             std::string namespace_, std::string name, bool leading);
+
+/// Spawns the actor for TrainingJob `namespace_/name` (its clock, when
+/// unset, is CAF's over the system clock).
 protocol::job_actor spawn_job_actor(caf::actor_system& sys, job_settings settings, std::string namespace_,
-                                    std::string name, bool leader);
+                                    std::string name, bool leading);
 
 } // namespace lattice::actors

@@ -1,5 +1,6 @@
 #include "actors/router.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "actors/job_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "observability/metrics.hpp"
@@ -46,11 +47,36 @@ protocol::job_actor& job_actor_for(self_pointer self, const std::string& ns, con
   return it->second;
 }
 
+/// A TrainingJob in `ns` is seen by this operator (--namespace).
+bool watched(const router_state& st, const std::string& ns) {
+  return st.job.watch_namespace.empty() || ns == st.job.watch_namespace;
+}
+
+/// `node` was deleted within removed_node_memory (forgotten after that).
+bool recently_removed(self_pointer self, const std::string& node) {
+  auto& removed = self->state.removed_nodes;
+  const auto it = removed.find(node);
+  if (it == removed.end())
+    return false;
+  if (self->state.job.clock->steady() - it->second < removed_node_memory)
+    return true;
+  removed.erase(it);
+  return false;
+}
+
+void remember_removed(self_pointer self, const std::string& node) {
+  auto& removed = self->state.removed_nodes;
+  const auto now = self->state.job.clock->steady();
+  for (auto it = removed.begin(); it != removed.end();)
+    it = now - it->second >= removed_node_memory ? removed.erase(it) : std::next(it);
+  removed[node] = now;
+}
+
 protocol::node_actor& node_actor_for(self_pointer self, const std::string& name) {
   auto& st = self->state;
   auto it = st.nodes.find(name);
   if (it == st.nodes.end()) {
-    auto actor = self->spawn<caf::linked>(node_actor, name, st.job.api_group, st.job.autoscaler);
+    auto actor = self->spawn<caf::linked>(node_actor, name, st.job.config.api_group, st.job.autoscaler);
     it = st.nodes.emplace(name, actor).first;
     count_actors(self);
   }
@@ -85,6 +111,13 @@ void ask_summary(self_pointer self, const Handle& actor, const std::shared_ptr<s
 
 } // namespace
 
+std::size_t router_state::waiting_pod_count() const {
+  std::size_t n = 0;
+  for (const auto& [key, pods] : waiting_pods)
+    n += pods.size();
+  return n;
+}
+
 std::string controlling_job_key(const k8s::pod& pod, const std::string& api_group) {
   const auto api_version = api_group + "/v1";
   for (const auto& ref : pod.meta.owner_references)
@@ -95,7 +128,9 @@ std::string controlling_job_key(const k8s::pod& pod, const std::string& api_grou
 
 protocol::router_actor::behavior_type router(self_pointer self, job_settings settings) {
   self->state.job = std::move(settings);
-  self->state.shared_job = share(self->state.job);
+  if (!self->state.job.clock)
+    self->state.job.clock = std::make_shared<actor_clock>(self->system().clock(), base::system_clock());
+  self->state.shared_job = std::make_shared<const job_settings>(self->state.job);
   count_actors(self);
   return {
       [self](protocol::job_observed& msg) {
@@ -116,11 +151,11 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
       [self](protocol::pod_observed& msg) {
         auto& st = self->state;
         ++st.events;
-        if (!msg.pod.node_name.empty())
+        if (!msg.pod.node_name.empty() && !recently_removed(self, msg.pod.node_name))
           self->send(node_actor_for(self, msg.pod.node_name), msg);
-        const auto key = controlling_job_key(msg.pod, st.job.api_group);
-        if (key.empty())
-          return;
+        const auto key = controlling_job_key(msg.pod, st.job.config.api_group);
+        if (key.empty() || !watched(st, msg.pod.meta.namespace_))
+          return; // no TrainingJob of ours, or one this operator never sees
         auto it = st.jobs.find(key);
         if (it != st.jobs.end())
           self->send(it->second, std::move(msg));
@@ -135,7 +170,7 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
           if (node != st.nodes.end())
             self->send(node->second, msg);
         }
-        const auto key = controlling_job_key(msg.pod, st.job.api_group);
+        const auto key = controlling_job_key(msg.pod, st.job.config.api_group);
         if (key.empty())
           return;
         auto it = st.jobs.find(key);
@@ -152,11 +187,14 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
       },
       [self](protocol::node_observed& msg) {
         const auto name = msg.node.meta.name;
+        self->state.removed_nodes.erase(name); // back (a node re-registered under its name)
         self->send(node_actor_for(self, name), std::move(msg));
       },
       [self](protocol::node_removed& msg) {
         auto& st = self->state;
-        auto it = st.nodes.find(msg.name);
+        const auto name = msg.name;
+        remember_removed(self, name);
+        auto it = st.nodes.find(name);
         if (it == st.nodes.end())
           return;
         self->send(it->second, std::move(msg));
@@ -175,10 +213,10 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         auto c = std::make_shared<summary_collector>();
         c->promise = self->make_response_promise<std::string>();
         c->outstanding = st.jobs.size() + st.nodes.size() + 2; // + autoscaler + self
-        c->parts.push_back("{\"kind\":\"router\",\"name\":\"router\",\"mailbox\":"
-                           + std::to_string(self->mailbox().size())
-                           + ",\"jobs\":" + std::to_string(st.jobs.size())
-                           + ",\"nodes\":" + std::to_string(st.nodes.size()) + "}");
+        c->parts.push_back(
+            "{\"kind\":\"router\",\"name\":\"router\",\"mailbox\":" + std::to_string(self->mailbox().size())
+            + ",\"jobs\":" + std::to_string(st.jobs.size()) + ",\"nodes\":" + std::to_string(st.nodes.size())
+            + ",\"waitingPods\":" + std::to_string(st.waiting_pod_count()) + "}");
         ask_summary(self, st.job.autoscaler, c);
         for (const auto& [key, actor] : st.jobs)
           ask_summary(self, actor, c);

@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,7 +28,14 @@ struct router_state {
   /// watch may deliver before the job watch), by job key then pod name;
   /// handed over when the job actor is spawned.
   std::map<std::string, std::map<std::string, k8s::pod>> waiting_pods;
+  /// Nodes deleted lately, and when: pod events still naming one (its pods
+  /// terminating, then deleted by PodGC) go to no node actor, or they would
+  /// bring back an actor for a node that no longer exists, never to quit.
+  std::map<std::string, base::steady_time> removed_nodes;
   std::uint64_t events = 0;
+
+  /// Pods held in waiting_pods, over all jobs.
+  std::size_t waiting_pod_count() const;
 };
 
 /// The router (docs/design/operator.md "Actors and messages"): the watch
@@ -41,6 +49,10 @@ protocol::router_actor::behavior_type router(protocol::router_actor::stateful_po
                                              job_settings settings);
 
 protocol::router_actor spawn_router(caf::actor_system& sys, job_settings settings);
+
+/// How long a deleted node's name keeps its pods from any node actor:
+/// longer than PodGC takes to delete the pods of a node that is gone.
+inline constexpr std::chrono::minutes removed_node_memory{10};
 
 /// "ns/name" of the TrainingJob controlling `pod` in `api_group`, or "" for
 /// pods no TrainingJob controls.

@@ -2,6 +2,8 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -9,26 +11,36 @@ namespace lattice::actors {
 namespace {
 
 using protocol::api_result;
-using self_pointer = protocol::gateway_actor::stateful_pointer<write_dispatcher_state>;
+using self_pointer = protocol::write_dispatcher_actor::stateful_pointer<write_dispatcher_state>;
 
 api_result cancelled(const protocol::api_call& call, const std::string& why) {
   api_result r;
-  r.message = std::string(protocol::to_string(call.verb)) + " " + call.name + ": " + why;
+  r.message = std::string(k8s::to_string(call.verb)) + " " + call.name + ": " + why;
   r.cancelled = true;
   return r;
 }
 
 void send_backlog(self_pointer self);
 
-void answered(self_pointer self, std::uint64_t id, const protocol::gateway_actor& gateway, api_result r) {
+/// Write `id` was answered; `gateway` is free again (nullopt: it is gone).
+void answered(self_pointer self, std::uint64_t id, std::optional<protocol::gateway_actor> gateway,
+              api_result r) {
   auto& st = self->state;
   auto it = st.in_flight.find(id);
   if (it == st.in_flight.end())
     return;
   it->second.promise.deliver(std::move(r));
-  st.backlog.done(it->second.call.order_key);
+  const auto& call = it->second.call;
+  st.backlog.done(call.order_key);
+  if (call.urgency == protocol::write_class::free_gpus && !call.node.empty())
+    st.backlog.freed(call.node);
   st.in_flight.erase(it);
-  st.idle.push_back(gateway);
+  if (gateway)
+    st.idle.push_back(std::move(*gateway));
+  else
+    --st.gateways;
+  if (st.gateways == 0) // nothing left to send with: the backlog would wait forever
+    st.backlog.drain([](pending_write w) { w.promise.deliver(cancelled(w.call, "no API gateway left")); });
   send_backlog(self);
 }
 
@@ -47,20 +59,23 @@ void send_backlog(self_pointer self) {
     // deadlines and retries).
     self->request(gateway, caf::infinite, std::move(call))
         .then([self, id, gateway](api_result& r) { answered(self, id, gateway, std::move(r)); },
-              [self, id, gateway](caf::error& err) {
-                // A gateway that is gone stops only with the operator.
+              [self, id](caf::error& err) {
+                // The gateway is gone (it stops only with the operator): it
+                // takes no more writes.
                 auto it = self->state.in_flight.find(id);
                 if (it != self->state.in_flight.end())
-                  answered(self, id, gateway, cancelled(it->second.call, self->system().render(err)));
+                  answered(self, id, std::nullopt, cancelled(it->second.call, self->system().render(err)));
               });
   }
 }
 
 } // namespace
 
-protocol::gateway_actor::behavior_type write_dispatcher(self_pointer self,
-                                                        std::vector<protocol::gateway_actor> gateways) {
+protocol::write_dispatcher_actor::behavior_type
+write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateways,
+                 std::chrono::milliseconds frees_wait) {
   self->state.idle.assign(gateways.begin(), gateways.end());
+  self->state.gateways = gateways.size();
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     st.backlog.drain([](pending_write w) { w.promise.deliver(cancelled(w.call, "shutting down")); });
@@ -71,19 +86,34 @@ protocol::gateway_actor::behavior_type write_dispatcher(self_pointer self,
   });
   return {
       [self](protocol::api_call& call) -> caf::result<api_result> {
+        if (self->state.gateways == 0)
+          return cancelled(call, "no API gateway left");
         auto promise = self->make_response_promise<api_result>();
         const auto urgency = call.urgency;
         auto key = call.order_key;
-        self->state.backlog.push(urgency, std::move(key), pending_write{std::move(call), promise});
+        auto node = call.node;
+        self->state.backlog.push(urgency, std::move(key), std::move(node),
+                                 pending_write{std::move(call), promise});
         send_backlog(self);
         return promise;
+      },
+      [self, frees_wait](protocol::gpus_freeing& msg) {
+        for (const auto& [node, count] : msg.deletes_by_node)
+          self->state.backlog.expect_frees(node, count);
+        self->delayed_send(self, frees_wait, protocol::gpus_freeing_expired{std::move(msg.deletes_by_node)});
+      },
+      [self](protocol::gpus_freeing_expired& msg) {
+        for (const auto& [node, count] : msg.deletes_by_node)
+          self->state.backlog.forget_expected(node, count);
+        send_backlog(self);
       },
   };
 }
 
-protocol::gateway_actor spawn_write_dispatcher(caf::actor_system& sys,
-                                               std::vector<protocol::gateway_actor> gateways) {
-  return sys.spawn(write_dispatcher, std::move(gateways));
+protocol::write_dispatcher_actor spawn_write_dispatcher(caf::actor_system& sys,
+                                                        std::vector<protocol::gateway_actor> gateways,
+                                                        std::chrono::milliseconds frees_wait) {
+  return sys.spawn(write_dispatcher, std::move(gateways), frees_wait);
 }
 
 } // namespace lattice::actors

@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -29,20 +30,31 @@ struct write_dispatcher_state {
   write_queue<pending_write> backlog;
   /// Sent and not answered yet, by a sequence number.
   std::map<std::uint64_t, pending_write> in_flight;
+  /// Gateways still alive: idle or with a write in flight. One that fails
+  /// with a CAF error (it is gone) is not given another write.
+  std::size_t gateways = 0;
   std::uint64_t sent = 0;
 };
 
+/// How long creates on a node wait for deletes the autoscaler announced
+/// (gpus_freeing) that have not come: the victims' job actors send them
+/// within milliseconds; one with nothing left to delete sends none.
+inline constexpr std::chrono::milliseconds default_frees_wait{2'000};
+
 /// Every API write goes through here (docs/design/operator.md, "Writes"):
 /// it keeps one call in flight on each gateway and sends the backlog in the
-/// order of write_queue (urgency by weight, one at a time per order_key),
-/// so the slowest call holds up one gateway, not the calls queued behind
-/// it, and a job's 64 creates go out over every gateway that is free. At
+/// order of write_queue (urgency by weight, frees before starts on a node,
+/// one at a time per order_key), so the slowest call holds up one gateway,
+/// not the calls queued behind it, and a job's 64 creates go out over every
+/// gateway that is free. A gateway that fails with a CAF error (it is gone)
+/// gets no more writes; with none left, writes are answered "cancelled". At
 /// exit every write not answered yet is answered "cancelled".
-protocol::gateway_actor::behavior_type
-write_dispatcher(protocol::gateway_actor::stateful_pointer<write_dispatcher_state> self,
-                 std::vector<protocol::gateway_actor> gateways);
+protocol::write_dispatcher_actor::behavior_type
+write_dispatcher(protocol::write_dispatcher_actor::stateful_pointer<write_dispatcher_state> self,
+                 std::vector<protocol::gateway_actor> gateways, std::chrono::milliseconds frees_wait);
 
-protocol::gateway_actor spawn_write_dispatcher(caf::actor_system& sys,
-                                               std::vector<protocol::gateway_actor> gateways);
+protocol::write_dispatcher_actor
+spawn_write_dispatcher(caf::actor_system& sys, std::vector<protocol::gateway_actor> gateways,
+                       std::chrono::milliseconds frees_wait = default_frees_wait);
 
 } // namespace lattice::actors

@@ -67,13 +67,12 @@ void leadership::start_election(const config::operator_config& cfg,
   o.renew_deadline = cfg.leader_election.renew_deadline;
   o.retry_period = cfg.leader_election.retry_period;
   spdlog::info("leader election on Lease {}/{} as {}", o.lease_namespace, o.lease_name, o.identity);
-  k8s::client::kind_clients clients(rest.value(), cfg.api_group);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     election_started_ = false;
   }
-  elector_ =
-      std::make_unique<k8s::leader::leader_elector>(clients.leases, o, [this](bool l) { on_elected(l); });
+  elector_ = std::make_unique<k8s::leader::leader_elector>(k8s::client::lease_client(rest.value()), o,
+                                                           [this](bool l) { on_elected(l); });
   thread_ = std::thread([this] { elector_->run(); });
   // Until the first attempt says otherwise this replica stands by.
   std::lock_guard<std::mutex> lock(mutex_);

@@ -1,5 +1,6 @@
 #include "app/operator_runtime.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "actors/autoscaler.hpp"
 #include "actors/gateway.hpp"
 #include "actors/router.hpp"
@@ -38,31 +39,33 @@ std::string default_operator_image() {
   return std::string("breezeml.jfrog.io/breezeml-docker/lattice-operator:") + lattice::version;
 }
 
-actors::job_settings job_settings_from(const config::operator_config& cfg,
-                                       const actors::autoscaler_settings& as, protocol::gateway_actor writes,
+actors::job_settings job_settings_from(const config::operator_config& cfg, protocol::gateway_actor writes,
                                        std::size_t gateway_count, protocol::autoscaler_actor autoscaler,
-                                       std::shared_ptr<observability::metrics> metrics) {
+                                       std::shared_ptr<observability::metrics> metrics,
+                                       std::shared_ptr<base::clock> clock) {
   actors::job_settings js;
-  js.api_group = cfg.api_group;
-  js.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
-  js.gpu_resource = cfg.autoscaler.gpu_resource;
-  js.evaluation.api_group = cfg.api_group;
-  js.evaluation.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
-  js.evaluation.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
-  js.evaluation.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
-  js.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
-  js.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
+  auto& c = js.config;
+  c.api_group = cfg.api_group;
+  c.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
+  c.gpu_resource = cfg.autoscaler.gpu_resource;
+  c.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
+  c.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
+  c.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
+  c.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
+  c.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
+  c.identity = cfg.identity;
+  js.watch_namespace = cfg.watch_namespace;
   js.writes = std::move(writes);
   js.gateway_count = gateway_count;
   js.autoscaler = std::move(autoscaler);
   js.metrics = std::move(metrics);
-  js.wall_clock = as.wall_clock;
-  js.identity = cfg.identity;
+  js.clock = std::move(clock);
   return js;
 }
 
 /// Asks the router (from a server thread) for one actor's state or the list.
-observability::debug_provider debug_provider_for(caf::actor_system& sys, protocol::router_actor router) {
+observability::debug_provider debug_provider_for(caf::actor_system& sys,
+                                                 const protocol::router_actor& router) {
   observability::debug_provider p;
   p.inspect = [&sys, router](const std::string& kind, const std::string& key) -> observability::debug_answer {
     caf::scoped_actor self{sys};
@@ -174,14 +177,18 @@ int run_operator(const config::operator_config& cfg) {
   sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   sys_cfg.set("scheduler.max-threads", std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4));
   caf::actor_system sys{sys_cfg};
-  auto as = actors::settings_from(cfg);
-  as.metrics = metrics;
-  auto autoscaler = actors::spawn_autoscaler(sys, as);
+  // One clock for every actor: CAF's for steady time, the system's for wall time.
+  auto clock = std::make_shared<actors::actor_clock>(sys.clock(), base::system_clock());
   auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group},
                                          static_cast<std::size_t>(cfg.api.concurrency));
   auto writes = actors::spawn_write_dispatcher(sys, gateways);
+  auto as = actors::settings_from(cfg);
+  as.metrics = metrics;
+  as.clock = clock;
+  as.writes = writes;
+  auto autoscaler = actors::spawn_autoscaler(sys, as);
   auto router =
-      actors::spawn_router(sys, job_settings_from(cfg, as, writes, gateways.size(), autoscaler, metrics));
+      actors::spawn_router(sys, job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock));
 
   leadership lead(router, metrics, cfg.leader_election.enabled);
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,

@@ -1,7 +1,7 @@
 #include "app/watchers.hpp"
 
-#include "k8s/client/kinds.hpp"
 #include "k8s/client/resource.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/watch/reflector.hpp"
 #include "k8s/watch/reflector_impl.hpp"
 #include "observability/metrics.hpp"
@@ -103,7 +103,7 @@ struct watchers::impl {
     };
   }
   std::function<void(const k8s::error&)> errors(const std::string& name) {
-    return [this, name](const k8s::error& err) { spdlog::warn("watch {}: {}", name, err.to_string()); };
+    return [name](const k8s::error& err) { spdlog::warn("watch {}: {}", name, err.to_string()); };
   }
   kw::reflector_options options(k8s::client::resource res, std::string ns, std::string name) {
     kw::reflector_options o;

@@ -1,11 +1,19 @@
 include(GoogleTest)
 
+# Tests include shared helpers as "test/support/..." (and each other's as
+# "test/unit/..."): an include root of their own, so a test sees the layers
+# it links and the tests' tree, nothing else.
+add_library(lattice_test_support INTERFACE)
+lattice_include_root(test lattice_test_root test)
+target_include_directories(lattice_test_support INTERFACE ${lattice_test_root})
+
 # lattice_add_unit_test(NAME SOURCES... LIBS ...): one GoogleTest binary whose
 # tests are registered with CTest individually and labelled "unit".
 function(lattice_add_unit_test name)
   cmake_parse_arguments(arg "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${arg_SOURCES})
-  target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest GTest::gmock GTest::gtest_main lattice_warnings)
+  target_link_libraries(${name} PRIVATE ${arg_LIBS} lattice_test_support GTest::gtest GTest::gmock GTest::gtest_main
+    lattice_warnings)
   gtest_discover_tests(${name} PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 endfunction()
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <regex>
 #include <sstream>
+#include <utility>
 
 namespace lattice::config::setters {
 
@@ -19,7 +20,7 @@ bool parse_long(const std::string& text, long& out) {
 
 } // namespace
 
-apply_fn integer(field_ref<int> field, long min, long max) {
+apply_fn integer(const field_ref<int>& field, long min, long max) {
   return [=](operator_config& cfg, const std::string& text) {
     long value = 0;
     if (!parse_long(text, value) || value < min || value > max)
@@ -29,7 +30,7 @@ apply_fn integer(field_ref<int> field, long min, long max) {
   };
 }
 
-apply_fn real(field_ref<double> field, double min_exclusive, double max) {
+apply_fn real(const field_ref<double>& field, double min_exclusive, double max) {
   return [=](operator_config& cfg, const std::string& text) {
     std::istringstream in(text);
     double value = 0;
@@ -41,7 +42,7 @@ apply_fn real(field_ref<double> field, double min_exclusive, double max) {
   };
 }
 
-apply_fn duration(field_ref<milliseconds> field, milliseconds min, milliseconds max) {
+apply_fn duration(const field_ref<milliseconds>& field, milliseconds min, milliseconds max) {
   return [=](operator_config& cfg, const std::string& text) {
     auto value = parse_duration(text);
     if (!value || *value < min || *value > max)
@@ -51,7 +52,7 @@ apply_fn duration(field_ref<milliseconds> field, milliseconds min, milliseconds 
   };
 }
 
-apply_fn boolean(field_ref<bool> field) {
+apply_fn boolean(const field_ref<bool>& field) {
   return [=](operator_config& cfg, const std::string& text) {
     if (text == "true" || text == "1") {
       field(cfg) = true;
@@ -65,8 +66,8 @@ apply_fn boolean(field_ref<bool> field) {
   };
 }
 
-apply_fn one_of(field_ref<std::string> field, std::vector<std::string> allowed) {
-  return [=](operator_config& cfg, const std::string& text) {
+apply_fn one_of(const field_ref<std::string>& field, std::vector<std::string> allowed) {
+  return [field, allowed = std::move(allowed)](operator_config& cfg, const std::string& text) {
     for (const auto& candidate : allowed) {
       if (candidate == text) {
         field(cfg) = text;
@@ -77,8 +78,8 @@ apply_fn one_of(field_ref<std::string> field, std::vector<std::string> allowed) 
   };
 }
 
-apply_fn text(field_ref<std::string> field, std::function<bool(const std::string&)> valid) {
-  return [=](operator_config& cfg, const std::string& value) {
+apply_fn text(const field_ref<std::string>& field, std::function<bool(const std::string&)> valid) {
+  return [field, valid = std::move(valid)](operator_config& cfg, const std::string& value) {
     if (!valid(value))
       return false;
     field(cfg) = value;
@@ -86,11 +87,11 @@ apply_fn text(field_ref<std::string> field, std::function<bool(const std::string
   };
 }
 
-show_fn show_integer(field_ref<int> field) {
+show_fn show_integer(const field_ref<int>& field) {
   return [=](operator_config& cfg) { return std::to_string(field(cfg)); };
 }
 
-show_fn show_real(field_ref<double> field) {
+show_fn show_real(const field_ref<double>& field) {
   return [=](operator_config& cfg) {
     std::ostringstream out;
     out << field(cfg);
@@ -98,15 +99,15 @@ show_fn show_real(field_ref<double> field) {
   };
 }
 
-show_fn show_duration(field_ref<milliseconds> field) {
+show_fn show_duration(const field_ref<milliseconds>& field) {
   return [=](operator_config& cfg) { return format_duration(field(cfg)); };
 }
 
-show_fn show_boolean(field_ref<bool> field) {
+show_fn show_boolean(const field_ref<bool>& field) {
   return [=](operator_config& cfg) { return std::string(field(cfg) ? "true" : "false"); };
 }
 
-show_fn show_text(field_ref<std::string> field) {
+show_fn show_text(const field_ref<std::string>& field) {
   return [=](operator_config& cfg) {
     const auto& value = field(cfg);
     return value.empty() ? std::string("\"\"") : value;

@@ -19,19 +19,19 @@ using apply_fn = std::function<bool(operator_config&, const std::string&)>;
 /// Takes a mutable config because field_ref does; --help passes a scratch copy.
 using show_fn = std::function<std::string(operator_config&)>;
 
-apply_fn integer(field_ref<int> field, long min, long max);
-apply_fn real(field_ref<double> field, double min_exclusive, double max);
-apply_fn duration(field_ref<milliseconds> field, milliseconds min, milliseconds max);
-apply_fn boolean(field_ref<bool> field);
-apply_fn one_of(field_ref<std::string> field, std::vector<std::string> allowed);
+apply_fn integer(const field_ref<int>& field, long min, long max);
+apply_fn real(const field_ref<double>& field, double min_exclusive, double max);
+apply_fn duration(const field_ref<milliseconds>& field, milliseconds min, milliseconds max);
+apply_fn boolean(const field_ref<bool>& field);
+apply_fn one_of(const field_ref<std::string>& field, std::vector<std::string> allowed);
 /// Any string accepted by `valid` (which may be empty-tolerant).
-apply_fn text(field_ref<std::string> field, std::function<bool(const std::string&)> valid);
+apply_fn text(const field_ref<std::string>& field, std::function<bool(const std::string&)> valid);
 
-show_fn show_integer(field_ref<int> field);
-show_fn show_real(field_ref<double> field);
-show_fn show_duration(field_ref<milliseconds> field);
-show_fn show_boolean(field_ref<bool> field);
-show_fn show_text(field_ref<std::string> field);
+show_fn show_integer(const field_ref<int>& field);
+show_fn show_real(const field_ref<double>& field);
+show_fn show_duration(const field_ref<milliseconds>& field);
+show_fn show_boolean(const field_ref<bool>& field);
+show_fn show_text(const field_ref<std::string>& field);
 
 /// RFC 1123 DNS subdomain (API group, resource names).
 bool is_dns_subdomain(const std::string& value);

@@ -15,7 +15,7 @@ using std::chrono::seconds;
 // so each row reads as "this option sets that field".
 #define LATTICE_FIELD(type, expr) field_ref<type>([](operator_config& c) -> type& { return expr; })
 
-option_spec make(std::string flag, std::string value_name, std::string help, std::string accepted,
+option_spec make(const std::string& flag, std::string value_name, std::string help, std::string accepted,
                  apply_fn apply, show_fn show, bool is_bool = false) {
   return make_option(std::move(flag), std::move(value_name), std::move(help), std::move(accepted),
                      std::move(apply), std::move(show), is_bool);
@@ -57,7 +57,7 @@ namespace {
 
 std::vector<option_spec> build_table() {
   std::vector<option_spec> t;
-  auto port = [](field_ref<int> f) { return integer(f, 1, 65535); };
+  auto port = [](const field_ref<int>& f) { return integer(f, 1, 65535); };
   const std::string port_range = "an integer from 1 to 65535";
   const std::string day = "a duration from 1s to 24h (e.g. 90s, 5m)";
 
@@ -67,7 +67,7 @@ std::vector<option_spec> build_table() {
                    "a file path",
                    text(LATTICE_FIELD(std::string, c.api.kubeconfig), [](auto&) { return true; }),
                    show_text(LATTICE_FIELD(std::string, c.api.kubeconfig))));
-  t.back().env_vars.push_back("KUBECONFIG");
+  t.back().env_vars.emplace_back("KUBECONFIG");
   t.push_back(make("context", "NAME", "kubeconfig context to use instead of its current-context",
                    "a context name",
                    text(LATTICE_FIELD(std::string, c.api.context), [](auto&) { return true; }),

@@ -25,7 +25,8 @@ yaml_settings read_yaml_settings(const std::string& path) {
   for (const auto& entry : root) {
     auto key = entry.first.as<std::string>();
     if (!entry.second.IsScalar()) {
-      out.error = "config file " + path + ": key \"" + key + "\" must have a single value";
+      out.error = "config file " + path;
+      out.error += ": key \"" + key + "\" must have a single value";
       return out;
     }
     out.settings.emplace_back(key, entry.second.Scalar());

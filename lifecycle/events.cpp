@@ -1,6 +1,6 @@
 #include "lifecycle/events.hpp"
 
-#include "lifecycle/rfc3339.hpp"
+#include "base/time.hpp"
 
 namespace lattice::lifecycle {
 namespace {
@@ -64,7 +64,7 @@ event_text requeued_event(const std::string& pod_name, scheduling::milliseconds 
                           scheduling::time_point cooldown_until, std::int32_t failures) {
   return {std::string(event_reason::requeued),
           "worker pod " + pod_name + " stayed Pending for " + format_duration(pending_for)
-              + "; back in the queue, cooldown until " + format_rfc3339(cooldown_until)
+              + "; back in the queue, cooldown until " + base::format_rfc3339(cooldown_until)
               + " (schedule failure " + std::to_string(failures) + ")",
           warning};
 }

@@ -30,9 +30,6 @@ namespace lattice::lifecycle {
 /// name always gives the same names (no randomness).
 inline constexpr std::size_t max_dns_label = 63;
 
-/// Lowercase hex SHA-256 of `data` (64 characters).
-std::string sha256_hex(std::string_view data);
-
 /// First 8 hex characters of sha256(job).
 std::string job_hash8(std::string_view job);
 

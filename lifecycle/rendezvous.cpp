@@ -47,8 +47,9 @@ k8s::result<template_parts> read_template(const std::string& template_json, cons
   return parts;
 }
 
-json::object rendezvous_container(const rendezvous_pod_input& in, const std::string& image) {
-  const auto& spec = in.job.spec;
+json::object rendezvous_container(const k8s::training_job& job, const rendezvous_pod_input& in,
+                                  const std::string& image) {
+  const auto& spec = job.spec;
   auto env = [](std::string_view name, std::string value) {
     return json::object{{"name", name}, {"value", std::move(value)}};
   };
@@ -72,8 +73,9 @@ json::object rendezvous_container(const rendezvous_pod_input& in, const std::str
            json::object{{"name", agent_volume_name}, {"mountPath", agent_mount_path}, {"readOnly", true}}}}};
 }
 
-k8s::result<std::string> rendezvous_template(const rendezvous_pod_input& in, const std::string& key) {
-  auto parts = read_template(in.job.spec.template_json, key);
+k8s::result<std::string> rendezvous_template(const k8s::training_job& job, const rendezvous_pod_input& in,
+                                             const std::string& key) {
+  auto parts = read_template(job.spec.template_json, key);
   if (!parts)
     return parts.err();
   json::error_code ec;
@@ -91,7 +93,7 @@ k8s::result<std::string> rendezvous_template(const rendezvous_pod_input& in, con
   }
   if (!tolerations.as_array().empty())
     spec["tolerations"] = std::move(tolerations);
-  spec["containers"] = json::array{rendezvous_container(in, parts->image)};
+  spec["containers"] = json::array{rendezvous_container(job, in, parts->image)};
   if (auto err = add_agent_volume_and_installer(spec, in.operator_image, key))
     return *err;
   return json::serialize(json::object{{"spec", std::move(spec)}});
@@ -99,8 +101,7 @@ k8s::result<std::string> rendezvous_template(const rendezvous_pod_input& in, con
 
 } // namespace
 
-k8s::result<std::string> build_rendezvous_pod(const rendezvous_pod_input& in) {
-  const auto& job = in.job;
+k8s::result<std::string> build_rendezvous_pod(const k8s::training_job& job, const rendezvous_pod_input& in) {
   const std::string name = rendezvous_name(job.meta.name);
   const std::string key = job.meta.namespace_.empty() ? name : job.meta.namespace_ + "/" + name;
   if (job.meta.name.empty())
@@ -110,7 +111,7 @@ k8s::result<std::string> build_rendezvous_pod(const rendezvous_pod_input& in) {
   if (in.operator_image.empty())
     return k8s::decode_error(key, "operator_image", "the agent installer needs the operator image");
   try {
-    auto tmpl = rendezvous_template(in, key);
+    auto tmpl = rendezvous_template(job, in, key);
     if (!tmpl)
       return tmpl.err();
     k8s::pod_from_template_input p;

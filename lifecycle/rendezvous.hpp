@@ -10,9 +10,9 @@
 
 namespace lattice::lifecycle {
 
-/// Inputs of the per-job rendezvous pod (docs/design/agent.md §1).
+/// Inputs of the per-job rendezvous pod besides its TrainingJob
+/// (docs/design/agent.md §1).
 struct rendezvous_pod_input {
-  k8s::training_job job;
   /// CRD group, e.g. "breezeml.ai".
   std::string api_group;
   /// The operator's own image: runs the agent installer init container.
@@ -36,7 +36,8 @@ struct rendezvous_pod_input {
 /// LATTICE_TARGET_SIZE, LATTICE_RDZV_PORT=29400, LATTICE_MASTER_PORT=29500.
 /// Errors (kind decode, naming the pod and field): empty group or operator
 /// image, malformed tolerations, a template without a first container image.
-k8s::result<std::string> build_rendezvous_pod(const rendezvous_pod_input& input);
+k8s::result<std::string> build_rendezvous_pod(const k8s::training_job& job,
+                                              const rendezvous_pod_input& input);
 
 /// The `<job>-rendezvous` ClusterIP Service: port 29400 TCP "rendezvous" ->
 /// 29400, selecting job-name + role=rendezvous, owned by the job.

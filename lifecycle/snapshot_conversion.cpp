@@ -1,27 +1,11 @@
 #include "lifecycle/snapshot_conversion.hpp"
 
+#include "base/time.hpp"
 #include "lifecycle/pod_names.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "scheduling/constraints.hpp"
-
-#include <charconv>
 
 namespace lattice::lifecycle {
 namespace {
-
-std::optional<std::int32_t> parse_int32(const std::string& text) {
-  std::int32_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty())
-    return std::nullopt;
-  return value;
-}
-
-const std::string* find(const std::map<std::string, std::string>& m, const std::string& key) {
-  const auto it = m.find(key);
-  return it == m.end() ? nullptr : &it->second;
-}
 
 scheduling::selector_operator to_scheduling(k8s::selector_operator op) {
   switch (op) {
@@ -89,13 +73,6 @@ scheduling::placement_constraints to_constraints(const k8s::pod_template_info& t
   return c;
 }
 
-void add(k8s::resource_list& sum, const k8s::resource_list& r) {
-  sum.cpu_millis += r.cpu_millis;
-  sum.memory_bytes += r.memory_bytes;
-  for (const auto& other : r.others)
-    sum.set(other.name, sum.get(other.name) + other.value);
-}
-
 } // namespace
 
 std::string schedule_failures_annotation(const std::string& api_group) {
@@ -111,27 +88,6 @@ std::string last_resize_time_annotation(const std::string& api_group) {
 std::string replica_index_label(const std::string& api_group) {
   return api_group + "/replica-index";
 }
-std::optional<std::int32_t> worker_index(const k8s::pod& pod, const std::string& api_group) {
-  const auto* label = find(pod.meta.labels, replica_index_label(api_group));
-  const auto index = label ? parse_int32(*label) : std::nullopt;
-  if (!index || *index < 0)
-    return std::nullopt;
-  return index;
-}
-bool is_live(const k8s::pod& pod) {
-  return pod.meta.deletion_timestamp.empty() && pod.phase != k8s::pod_phase::succeeded
-         && pod.phase != k8s::pod_phase::failed;
-}
-
-std::vector<const k8s::pod*> live_workers(const std::vector<k8s::pod>& job_pods,
-                                          const std::string& api_group) {
-  std::vector<const k8s::pod*> out;
-  for (const auto& pod : job_pods)
-    if (is_live(pod) && worker_index(pod, api_group))
-      out.push_back(&pod);
-  return out;
-}
-
 scheduling::resource_list to_scheduling_resources(const k8s::resource_list& r) {
   scheduling::resource_list out;
   if (r.cpu_millis != 0)
@@ -144,46 +100,35 @@ scheduling::resource_list to_scheduling_resources(const k8s::resource_list& r) {
   return out;
 }
 
-std::optional<scheduling::job_info> to_job_info(const k8s::training_job& job,
-                                                const std::vector<k8s::pod>& job_pods,
-                                                const std::string& api_group) {
+std::optional<scheduling::job_info> to_job_info(const job_model& job) {
   const auto& status = job.status;
   // Finished jobs are done with the autoscaler; suspended ones wait outside
   // the queue until resumed.
-  if (status.stage == "Completed" || status.stage == "Failed" || job.spec.run.suspend)
+  if (!job.object || is_terminal(status.stage) || job.object->spec.run.suspend)
     return std::nullopt;
+  const auto& spec = job.object->spec;
   scheduling::job_info info;
-  info.namespace_ = job.meta.namespace_;
-  info.name = job.meta.name;
-  info.priority = job.spec.priority;
-  info.min_size = job.spec.min_size;
-  info.max_size = job.spec.max_size;
-  info.worker_resources = to_scheduling_resources(job.spec.template_info.requests);
-  info.constraints = to_constraints(job.spec.template_info);
-  info.stage = status.stage == "Running" ? scheduling::job_stage::running : scheduling::job_stage::waiting;
-
-  auto submit = parse_optional_time(status.submit_time);
+  info.namespace_ = job.namespace_;
+  info.name = job.name;
+  info.priority = spec.priority;
+  info.min_size = spec.min_size;
+  info.max_size = spec.max_size;
+  info.worker_resources = to_scheduling_resources(spec.template_info.requests);
+  info.constraints = to_constraints(spec.template_info);
+  info.stage =
+      status.stage == stage::running ? scheduling::job_stage::running : scheduling::job_stage::waiting;
+  auto submit = status.submit_time;
   if (!submit)
-    submit = parse_optional_time(job.meta.creation_timestamp);
+    submit = base::parse_optional_time(job.object->meta.creation_timestamp);
   info.submit_time = submit.value_or(scheduling::time_point{});
-  info.queued_time = parse_optional_time(status.queued_time);
-  info.cooldown_time = parse_optional_time(status.cooldown_time);
-  if (const auto* failures = find(job.meta.annotations, schedule_failures_annotation(api_group)))
-    info.schedule_failures = std::max(0, parse_int32(*failures).value_or(0));
-  if (const auto* resized = find(job.meta.annotations, last_resize_time_annotation(api_group)))
-    info.last_resize_time = parse_optional_time(*resized);
-
-  if (info.stage == scheduling::job_stage::running) {
-    const std::string index_label = replica_index_label(api_group);
-    const std::string pin_annotation = pinned_node_annotation(api_group);
-    for (const auto* pod : live_workers(job_pods, api_group)) {
-      std::string node = pod->node_name;
-      if (node.empty())
-        if (const auto* pin = find(pod->meta.annotations, pin_annotation))
-          node = *pin;
-      info.workers.push_back({*parse_int32(*find(pod->meta.labels, index_label)), node});
-    }
-  }
+  info.queued_time = status.queued_time;
+  info.cooldown_time = status.cooldown_time;
+  info.schedule_failures = job.persisted.schedule_failures;
+  info.last_resize_time = job.persisted.last_resize_time;
+  if (info.stage == scheduling::job_stage::running)
+    for (const auto& [name, pod] : job.pods)
+      if (pod.live() && pod.is_worker())
+        info.workers.push_back({*pod.index, pod.node});
   return info;
 }
 
@@ -198,25 +143,6 @@ scheduling::node_info to_node_info(const k8s::node& node, const k8s::resource_li
   info.schedulable = !node.unschedulable;
   info.ready = node.ready == k8s::condition_status::true_;
   return info;
-}
-
-k8s::resource_list requests_of_others(const std::string& node_name, const std::vector<k8s::pod>& pods,
-                                      const std::set<std::string>& planned_workers) {
-  k8s::resource_list sum;
-  for (const auto& pod : pods) {
-    // Terminating pods still hold their resources until they are gone.
-    const bool holds = pod.phase != k8s::pod_phase::succeeded && pod.phase != k8s::pod_phase::failed;
-    if (pod.node_name == node_name && holds && planned_workers.count(pod.meta.key()) == 0)
-      add(sum, pod.requests);
-  }
-  return sum;
-}
-
-std::set<std::string> worker_keys(const std::vector<k8s::pod>& job_pods, const std::string& api_group) {
-  std::set<std::string> keys;
-  for (const auto* pod : live_workers(job_pods, api_group))
-    keys.insert(pod->meta.key());
-  return keys;
 }
 
 } // namespace lattice::lifecycle

@@ -84,8 +84,8 @@ std::int64_t termination_grace(const json::object& spec) {
 }
 
 /// Applies docs/design/agent.md §2 to the template; returns the new template JSON.
-k8s::result<std::string> inject_agent(const worker_pod_input& in, const std::string& key) {
-  const auto& job = in.job;
+k8s::result<std::string> inject_agent(const k8s::training_job& job, const worker_pod_input& in,
+                                      const std::string& key) {
   json::error_code ec;
   json::value doc = json::parse(job.spec.template_json, ec);
   if (ec)
@@ -159,8 +159,7 @@ k8s::result<std::string> inject_agent(const worker_pod_input& in, const std::str
   return json::serialize(doc);
 }
 
-std::vector<k8s::env_var> plain_env(const worker_pod_input& in) {
-  const auto& job = in.job;
+std::vector<k8s::env_var> plain_env(const k8s::training_job& job, const worker_pod_input& in) {
   const std::string master_addr = worker_pod_name(job.meta.name, 0) + "."
                                   + workers_service_name(job.meta.name) + "." + job.meta.namespace_ + ".svc";
   const std::string world = std::to_string(in.world_size);
@@ -182,8 +181,9 @@ std::vector<k8s::env_var> plain_env(const worker_pod_input& in) {
           {"LATTICE_WORKER_INDEX", rank}};
 }
 
-std::optional<k8s::error> check_input(const worker_pod_input& in, const std::string& key) {
-  if (in.job.meta.name.empty())
+std::optional<k8s::error> check_input(const k8s::training_job& job, const worker_pod_input& in,
+                                      const std::string& key) {
+  if (job.meta.name.empty())
     return k8s::decode_error(key, "metadata.name", "job name is empty");
   if (in.api_group.empty())
     return k8s::decode_error(key, "api_group", "the CRD group is empty");
@@ -197,7 +197,7 @@ std::optional<k8s::error> check_input(const worker_pod_input& in, const std::str
     return k8s::decode_error(key, "node_name", "no node to pin the worker to");
   if (in.master_port < 1 || in.master_port > 65535)
     return k8s::decode_error(key, "master_port", "must be a TCP port, got " + std::to_string(in.master_port));
-  if (in.job.spec.inject_lattice && in.operator_image.empty())
+  if (job.spec.inject_lattice && in.operator_image.empty())
     return k8s::decode_error(key, "operator_image",
                              "injectLattice needs the operator image for the agent installer");
   return std::nullopt;
@@ -205,22 +205,21 @@ std::optional<k8s::error> check_input(const worker_pod_input& in, const std::str
 
 } // namespace
 
-k8s::result<std::string> build_worker_pod(const worker_pod_input& in) {
-  const auto& job = in.job;
+k8s::result<std::string> build_worker_pod(const k8s::training_job& job, const worker_pod_input& in) {
   const std::string pod_name = worker_pod_name(job.meta.name, in.index);
   const std::string key = job.meta.namespace_.empty() ? pod_name : job.meta.namespace_ + "/" + pod_name;
-  if (auto err = check_input(in, key))
+  if (auto err = check_input(job, in, key))
     return *err;
   try {
     k8s::pod_from_template_input p;
     if (job.spec.inject_lattice) {
-      auto injected = inject_agent(in, key);
+      auto injected = inject_agent(job, in, key);
       if (!injected)
         return injected.err();
       p.template_json = std::move(injected.value());
     } else {
       p.template_json = job.spec.template_json;
-      p.env = plain_env(in);
+      p.env = plain_env(job, in);
     }
     p.name = pod_name;
     p.namespace_ = job.meta.namespace_;

@@ -12,10 +12,9 @@ namespace lattice::lifecycle {
 /// uses). Injected jobs use the agent's port 29500 instead.
 inline constexpr std::int32_t default_master_port = 23456;
 
-/// Everything a worker pod depends on. The builder is pure: same input, same
-/// JSON (members in a fixed order).
+/// Everything a worker pod depends on besides its TrainingJob. The builder
+/// is pure: same input, same JSON (members in a fixed order).
 struct worker_pod_input {
-  k8s::training_job job;
   /// CRD group, e.g. "breezeml.ai": label prefix and owner apiVersion "<group>/v1".
   std::string api_group;
   /// Replica index of this pod, 0 <= index < world_size.
@@ -34,7 +33,7 @@ struct worker_pod_input {
   std::int32_t master_port = default_master_port;
 };
 
-/// Builds the core/v1 Pod create body of worker `index`:
+/// Builds the core/v1 Pod create body of worker `index` of `job`:
 /// - name and spec.hostname `worker_pod_name(job, index)`, spec.subdomain
 ///   `workers_service_name(job)` (pod 0 resolves as
 ///   `<pod0>.<job>-workers.<ns>.svc`), labels job-name, replica-index,
@@ -58,6 +57,6 @@ struct worker_pod_input {
 /// or size, empty group or node, injectLattice without operator image or
 /// without a command on the first container (the message names it), a
 /// malformed template.
-k8s::result<std::string> build_worker_pod(const worker_pod_input& input);
+k8s::result<std::string> build_worker_pod(const k8s::training_job& job, const worker_pod_input& input);
 
 } // namespace lattice::lifecycle

@@ -1,5 +1,7 @@
 #include "observability/debug_routes.hpp"
 
+#include "base/json.hpp"
+
 #include <cstdio>
 #include <exception>
 #include <string_view>
@@ -37,25 +39,6 @@ constexpr route_doc route_docs[] = {
     {"/debug/autoscaler", "the autoscaler actor's state"},
 };
 
-/// A JSON string literal. Bytes outside printable ASCII are escaped as
-/// \u00XX, so any request path gives valid JSON.
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 /// What an error answer is about: the path, and the actor when there is one.
 struct subject {
   std::string path;
@@ -65,10 +48,10 @@ struct subject {
 
 http_response error_response(unsigned status, const char* error, const subject& about,
                              const std::string& message) {
-  std::string body = "{\"error\":" + json_string(error) + ",\"message\":" + json_string(message);
-  body += ",\"path\":" + json_string(about.path);
+  std::string body = "{\"error\":" + base::json_quoted(error) + ",\"message\":" + base::json_quoted(message);
+  body += ",\"path\":" + base::json_quoted(about.path);
   if (!about.kind.empty())
-    body += ",\"kind\":" + json_string(about.kind) + ",\"key\":" + json_string(about.key);
+    body += ",\"kind\":" + base::json_quoted(about.kind) + ",\"key\":" + base::json_quoted(about.key);
   return json_response(body + "}", status);
 }
 
@@ -81,7 +64,7 @@ http_response index_response() {
   bool first = true;
   for (const auto& r : route_docs) {
     body += first ? "" : ",";
-    body += "{\"path\":" + json_string(r.path) + ",\"help\":" + json_string(r.help) + "}";
+    body += "{\"path\":" + base::json_quoted(r.path) + ",\"help\":" + base::json_quoted(r.help) + "}";
     first = false;
   }
   return json_response(body + "]}");

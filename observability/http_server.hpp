@@ -62,8 +62,8 @@ struct http_server_options {
   /// also the idle time of a kept-alive connection between requests.
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
-  std::size_t max_header_bytes = 8 * 1024;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = std::size_t{8} * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
   /// Requests served on one connection before it is closed.
   unsigned max_requests_per_connection = 1000;
   /// Connections open at once; one more is answered 503 and closed.

@@ -34,11 +34,6 @@ log_fields_scope log_object(std::string_view ns, std::string_view name);
 /// The fields of the current thread, innermost last.
 const std::vector<log_field>& current_log_fields();
 
-/// Appends `text` to `out` as the inside of a JSON string: quotes,
-/// backslashes and control characters escaped, invalid UTF-8 replaced by
-/// U+FFFD so every line stays valid JSON.
-void append_json_escaped(std::string& out, std::string_view text);
-
 /// One JSON object per line: {"ts","level","logger","msg", fields...}.
 /// Keys follow the ts/level/msg convention log pipelines expect.
 class json_formatter final : public spdlog::formatter {

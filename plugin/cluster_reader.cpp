@@ -2,6 +2,7 @@
 
 #include "k8s/auth/kubeconfig.hpp"
 #include "k8s/client/kinds.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/client/resource.hpp"
 #include "k8s/http/tls_transport.hpp"
 
@@ -11,6 +12,29 @@
 
 namespace lattice::plugin {
 namespace {
+
+/// Every object of a kind in `ns` ("" = all namespaces), page by page.
+template <class T>
+k8s::result<std::vector<T>> list_all(k8s::client::rest_client& rest, const k8s::client::resource& kind,
+                                      const std::string& ns) {
+  std::vector<T> all;
+  std::string continue_token;
+  do {
+    k8s::client::query_params query{{"limit", "500"}};
+    if (!continue_token.empty())
+      query.emplace_back("continue", continue_token);
+    auto body = rest.call("GET", kind.collection_path(ns), query);
+    if (!body)
+      return body.err();
+    auto page = k8s::decode_list(std::string_view(*body), static_cast<T*>(nullptr));
+    if (!page)
+      return page.err();
+    for (auto& item : page->items)
+      all.push_back(std::move(item));
+    continue_token = page->continue_token;
+  } while (!continue_token.empty());
+  return all;
+}
 
 constexpr const char* default_group = "breezeml.ai";
 
@@ -147,27 +171,26 @@ std::optional<plugin_error> cluster_reader::resolve_group(const std::string& wan
 }
 
 std::variant<cluster_objects, plugin_error> cluster_reader::read_all() {
-  k8s::client::kind_clients kinds(rest_, group_);
   cluster_objects out;
-  auto jobs = kinds.training_jobs.list_all("");
+  auto jobs = list_all<k8s::training_job>(*rest_, k8s::client::training_jobs_resource(group_), "");
   if (!jobs)
     return failure(jobs.err(), "list trainingjobs." + group_ + " in all namespaces");
-  auto pods = kinds.pods.list_all("");
+  auto pods = list_all<k8s::pod>(*rest_, k8s::client::pods_resource(), "");
   if (!pods)
     return failure(pods.err(), "list pods in all namespaces");
-  auto nodes = kinds.nodes.list_all("");
+  auto nodes = list_all<k8s::node>(*rest_, k8s::client::nodes_resource(), "");
   if (!nodes)
     return failure(nodes.err(), "list nodes");
-  out.jobs = std::move(jobs->items);
-  out.pods = std::move(pods->items);
-  out.nodes = std::move(nodes->items);
+  out.jobs = std::move(*jobs);
+  out.pods = std::move(*pods);
+  out.nodes = std::move(*nodes);
   return out;
 }
 
 std::variant<k8s::training_job, plugin_error> cluster_reader::get_job(const std::string& ns,
                                                                       const std::string& name) {
-  k8s::client::kind_clients kinds(rest_, group_);
-  auto job = kinds.training_jobs.get(ns, name);
+  auto body = rest_->call("GET", k8s::client::training_jobs_resource(group_).object_path(ns, name));
+  auto job = body ? k8s::decode_training_job(*body) : k8s::result<k8s::training_job>(body.err());
   if (!job) {
     if (job.err().what == k8s::error::kind::http && job.err().status == 404)
       return plugin_error{exit_not_found, "TrainingJob " + ns + "/" + name + " not found"};

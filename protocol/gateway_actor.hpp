@@ -14,4 +14,9 @@ namespace lattice::protocol {
 /// (actors/write_dispatcher.hpp).
 using gateway_actor = caf::typed_actor<caf::replies_to<api_call>::with<api_result>>;
 
+/// The write dispatcher: a gateway that also hears which nodes' GPUs a plan
+/// is freeing (from the autoscaler) and when to stop waiting for them.
+using write_dispatcher_actor =
+    gateway_actor::extend<caf::reacts_to<gpus_freeing>, caf::reacts_to<gpus_freeing_expired>>;
+
 } // namespace lattice::protocol

@@ -28,9 +28,13 @@ struct node_gone;
 struct replan_timer;
 struct plan_wakeup;
 struct set_leader;
-struct api_call;
 struct api_result;
+struct gpus_freeing;
+struct gpus_freeing_expired;
 } // namespace lattice::protocol
+namespace lattice::k8s {
+struct write;
+} // namespace lattice::k8s
 
 /// The project's single type-ID block. Atoms carry the `l` prefix so they
 /// never collide with CAF's own (at most 10 characters).
@@ -58,7 +62,17 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_gone))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::replan_timer))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::plan_wakeup))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::set_leader))
-CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_call))
+CAF_ADD_TYPE_ID(lattice, (lattice::k8s::write))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_result))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing_expired))
 
 CAF_END_TYPE_ID_BLOCK(lattice)
+
+namespace lattice::protocol {
+
+/// Every atom the project defines: test/unit/actors/protocol_test.cpp checks
+/// each against CAF's own atoms and the `l` prefix.
+inline constexpr caf::atom_value project_atoms[] = {atoms::inspect_atom::value, atoms::summary_atom::value};
+
+} // namespace lattice::protocol

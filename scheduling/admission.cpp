@@ -179,9 +179,9 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       returned[k] = true;
       continue;
     }
-    for (std::size_t w = 0; w < u.nodes.size(); ++w) {
-      if (u.nodes[w] >= 0)
-        release_slot_worker(v, u.nodes[w], s, total);
+    for (const int node : u.nodes) {
+      if (node >= 0)
+        release_slot_worker(v, node, s, total);
       v.planned.pop_back();
     }
   }

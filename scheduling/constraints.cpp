@@ -136,7 +136,7 @@ bool node_admits(const placement_constraints& c, const node_info& node) {
 std::string describe_constraints(const placement_constraints& c) {
   std::string out;
   for (const auto& [key, value] : c.node_selector)
-    out += (out.empty() ? "" : ", ") + key + "=" + value;
+    out.append(out.empty() ? "" : ", ").append(key).append("=").append(value);
   std::string terms;
   for (const auto& term : c.required_affinity) {
     std::string t;

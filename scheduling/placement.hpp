@@ -107,7 +107,7 @@ private:
   };
 
   void update_index(int node, int64_t old_gpus);
-  void build_index(int cls);
+  void build_index(int id);
   int best_single_node(const eligibility& cls, const int64_t* req, int64_t remaining) const;
   int roomiest_node(const eligibility& cls, const int64_t* req) const;
   /// Places `remaining` workers inside one topology domain if one can hold

@@ -123,7 +123,7 @@ void plan_builder::index_nodes() {
     auto bad = std::find_if(n.allocatable.entries().begin(), n.allocatable.entries().end(),
                             [](const auto& e) { return e.second < 0; });
     if (n.name.empty())
-      out_.warnings.push_back("a node has an empty name; ignored");
+      out_.warnings.emplace_back("a node has an empty name; ignored");
     else if (bad != n.allocatable.entries().end())
       out_.warnings.push_back("node " + n.name + ": allocatable " + bad->first + " is negative; ignored");
     else
@@ -223,9 +223,8 @@ void plan_builder::mark_duplicate_keys() {
   hashes.reserve(slots_.size());
   for (const auto& s : slots_)
     if (!s.invalid)
-      hashes.push_back(
-          {std::hash<std::string>{}(s.job->namespace_) * 31 + std::hash<std::string>{}(s.job->name),
-           s.input});
+      hashes.emplace_back(
+          std::hash<std::string>{}(s.job->namespace_) * 31 + std::hash<std::string>{}(s.job->name), s.input);
   std::sort(hashes.begin(), hashes.end());
   for (std::size_t a = 0; a < hashes.size(); ++a)
     for (std::size_t b = a + 1; b < hashes.size() && hashes[b].first == hashes[a].first; ++b) {

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "base/clock.hpp"
 #include "config/loader.hpp"
 #include "config/operator_config.hpp"
 #include "k8s/auth/cluster_config.hpp"
-#include "k8s/http/clock.hpp"
 #include "k8s/result.hpp"
 
 #include <chrono>
@@ -19,7 +19,7 @@ struct in_cluster_options {
   std::string service_account_dir = default_service_account_dir;
   /// The kubelet rotates the projected token; re-read it this often (and on 401).
   std::chrono::seconds token_refresh{60};
-  http::clock* time = &http::steady_clock_source();
+  base::clock* time = &base::system_clock();
 };
 
 /// In-cluster configuration: KUBERNETES_SERVICE_HOST/PORT, the mounted

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "base/clock.hpp"
 #include "k8s/auth/cluster_config.hpp"
-#include "k8s/http/clock.hpp"
 #include "k8s/result.hpp"
 
 #include <chrono>
@@ -14,7 +14,7 @@ struct kubeconfig_options {
   std::string context;
   /// How often a tokenFile is re-read.
   std::chrono::seconds token_refresh{60};
-  http::clock* time = &http::steady_clock_source();
+  base::clock* time = &base::system_clock();
 };
 
 /// Loads one kubeconfig file (a single path; KUBECONFIG lists are not

@@ -18,14 +18,14 @@ bool read_token_file(const std::string& path, std::string& out) {
   return true;
 }
 
-file_token::file_token(std::string path, std::string initial, http::clock::duration refresh_interval,
-                       http::clock& time)
+file_token::file_token(std::string path, std::string initial, base::clock::duration refresh_interval,
+                       base::clock& time)
     : path_(std::move(path)), refresh_(refresh_interval), clock_(time), value_(std::move(initial)),
-      read_at_(time.now()) {}
+      read_at_(time.steady()) {}
 
 std::string file_token::token() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto now = clock_.now();
+  const auto now = clock_.steady();
   if (stale_ || now - read_at_ >= refresh_) {
     std::string fresh;
     // Keep the last good token when the file is briefly missing (the kubelet

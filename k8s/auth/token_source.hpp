@@ -1,6 +1,6 @@
 #pragma once
 
-#include "k8s/http/clock.hpp"
+#include "base/clock.hpp"
 
 #include <memory>
 #include <mutex>
@@ -34,19 +34,19 @@ private:
 /// a failed re-read keeps the last good token.
 class file_token final : public token_source {
 public:
-  file_token(std::string path, std::string initial, http::clock::duration refresh_interval,
-             http::clock& time = http::steady_clock_source());
+  file_token(std::string path, std::string initial, base::clock::duration refresh_interval,
+             base::clock& time = base::system_clock());
   std::string token() override;
   void invalidate() override;
   const std::string& path() const { return path_; }
 
 private:
   std::string path_;
-  http::clock::duration refresh_;
-  http::clock& clock_;
+  base::clock::duration refresh_;
+  base::clock& clock_;
   std::mutex mutex_;
   std::string value_;
-  http::clock::time_point read_at_;
+  base::steady_time read_at_;
   bool stale_ = false;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "base/clock.hpp"
 #include "k8s/client/query.hpp"
 #include "k8s/http/backoff.hpp"
-#include "k8s/http/clock.hpp"
 #include "k8s/http/rate_limiter.hpp"
 #include "k8s/http/transport.hpp"
 #include "k8s/result.hpp"
@@ -37,7 +37,7 @@ struct rest_options {
   /// Longest Retry-After honoured; longer asks are cut to this.
   std::chrono::seconds max_retry_after{30};
   http::uniform_random random = http::default_random();
-  http::clock* time = &http::steady_clock_source();
+  base::clock* time = &base::system_clock();
   /// Called after every attempt of call() and every watch opened (any
   /// thread); empty: nothing is recorded.
   std::function<void(const request_record&)> observer;

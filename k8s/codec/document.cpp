@@ -9,7 +9,7 @@ namespace {
 /// A parser grown for a bigger document (a LIST page of hundreds of jobs:
 /// megabytes) gives that memory back at the next small one, so a reflector
 /// thread does not keep its largest list's buffers for the process' life.
-constexpr std::size_t kept_capacity = 256 * 1024;
+constexpr std::size_t kept_capacity = std::size_t{256} * 1024;
 
 } // namespace
 

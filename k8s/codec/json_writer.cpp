@@ -1,45 +1,8 @@
 #include "k8s/codec/json_writer.hpp"
 
+#include "base/json.hpp"
+
 namespace lattice::k8s::codec {
-
-namespace {
-
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid
-/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = 0;
-  unsigned char min_second = 0x80;
-  unsigned char max_second = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0)
-      min_second = 0xA0;
-    if (c == 0xED)
-      max_second = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0)
-      min_second = 0x90;
-    if (c == 0xF4)
-      max_second = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size())
-    return 0;
-  if (byte(i + 1) < min_second || byte(i + 1) > max_second)
-    return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-      return 0;
-  return n;
-}
-
-} // namespace
 
 void json_writer::separate() {
   if (need_comma_)
@@ -47,54 +10,8 @@ void json_writer::separate() {
 }
 
 void json_writer::write_escaped(std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
   out_ += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      std::size_t n = utf8_sequence_length(s, i);
-      if (n == 0) {
-        out_ += "\xEF\xBF\xBD"; // U+FFFD for each invalid byte
-        ++i;
-      } else {
-        out_.append(s.data() + i, n);
-        i += n;
-      }
-      continue;
-    }
-    switch (c) {
-    case '"':
-      out_ += "\\\"";
-      break;
-    case '\\':
-      out_ += "\\\\";
-      break;
-    case '\n':
-      out_ += "\\n";
-      break;
-    case '\r':
-      out_ += "\\r";
-      break;
-    case '\t':
-      out_ += "\\t";
-      break;
-    case '\b':
-      out_ += "\\b";
-      break;
-    case '\f':
-      out_ += "\\f";
-      break;
-    default:
-      if (c < 0x20) {
-        out_ += "\\u00";
-        out_ += hex[c >> 4];
-        out_ += hex[c & 0xF];
-      } else {
-        out_ += static_cast<char>(c);
-      }
-    }
-    ++i;
-  }
+  base::append_json_escaped(out_, s);
   out_ += '"';
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "k8s/http/clock.hpp"
+#include "base/clock.hpp"
 
 #include <mutex>
 
@@ -11,7 +11,7 @@ namespace lattice::k8s::http {
 /// limiting.
 class rate_limiter {
 public:
-  rate_limiter(double qps, int burst, clock& time = steady_clock_source());
+  rate_limiter(double qps, int burst, base::clock& time = base::system_clock());
 
   /// Takes one token, blocking (through the clock) until one is available.
   void acquire();
@@ -21,20 +21,20 @@ public:
 
   /// Takes one token and returns how long the caller must wait before using
   /// it (zero when a token was available). Never blocks.
-  clock::duration reserve();
+  base::clock::duration reserve();
 
   double qps() const { return qps_; }
   int burst() const { return burst_; }
 
 private:
-  void refill_locked(clock::time_point now);
+  void refill_locked(base::steady_time now);
 
   double qps_;
   int burst_;
-  clock& clock_;
+  base::clock& clock_;
   std::mutex mutex_;
   double tokens_;
-  clock::time_point last_;
+  base::steady_time last_;
 };
 
 } // namespace lattice::k8s::http

@@ -10,9 +10,9 @@
 namespace lattice::k8s::leader {
 
 leader_elector::leader_elector(client::object_client<lease> leases, elector_options options,
-                               std::function<void(bool)> on_change, clock_fn clock)
+                               std::function<void(bool)> on_change, const base::clock& clock)
     : leases_(std::move(leases)), options_(std::move(options)), on_change_(std::move(on_change)),
-      clock_(std::move(clock)) {
+      clock_(clock) {
   if (auto problem = check_options(options_); !problem.empty())
     throw std::invalid_argument(problem);
 }
@@ -53,7 +53,7 @@ std::string leader_elector::observed_holder() const {
 }
 
 void leader_elector::tick() {
-  const auto now = clock_();
+  const auto now = clock_.wall();
   std::optional<lease> current;
   auto got = leases_.get(options_.lease_namespace, options_.lease_name);
   if (got)
@@ -101,7 +101,7 @@ void leader_elector::release_now() {
   // Stop acting as leader before the lease says anyone may take over.
   set_leading(false, "releasing the lease");
   auto written = leases_.replace(options_.lease_namespace, options_.lease_name,
-                                 encode_lease(released(*held_, clock_())));
+                                 encode_lease(released(*held_, clock_.wall())));
   held_.reset();
   if (!written) {
     spdlog::warn("leader election: {} could not release lease {}/{}, a standby takes over after {}ms: {}",
@@ -109,7 +109,7 @@ void leader_elector::release_now() {
                  options_.lease_duration.count(), written.err().to_string());
     return;
   }
-  record_ = observe(written.value(), record_, clock_());
+  record_ = observe(written.value(), record_, clock_.wall());
   set_holder("");
   spdlog::info("leader election: {} released lease {}/{}", options_.identity, options_.lease_namespace,
                options_.lease_name);
@@ -117,7 +117,7 @@ void leader_elector::release_now() {
 
 void leader_elector::failed(const std::string& what) {
   // Measured after the call: a slow API server counts against the deadline.
-  const auto since = clock_() - last_renew_;
+  const auto since = clock_.wall() - last_renew_;
   if (leading_ && since >= options_.renew_deadline) {
     set_leading(false,
                 "no renewal for " + std::to_string(options_.renew_deadline.count()) + "ms; last: " + what);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/clock.hpp"
 #include "k8s/client/kinds.hpp"
 #include "k8s/leader/lease_logic.hpp"
 #include "k8s/model/lease.hpp"
@@ -37,7 +38,7 @@ public:
   /// seen, or stop()). Called on the run() thread. Throws
   /// std::invalid_argument when check_options(options) fails.
   leader_elector(client::object_client<lease> leases, elector_options options,
-                 std::function<void(bool)> on_change, clock_fn clock = std::chrono::system_clock::now);
+                 std::function<void(bool)> on_change, const base::clock& clock = base::system_clock());
 
   leader_elector(const leader_elector&) = delete;
   leader_elector& operator=(const leader_elector&) = delete;
@@ -76,7 +77,7 @@ private:
   client::object_client<lease> leases_;
   elector_options options_;
   std::function<void(bool)> on_change_;
-  clock_fn clock_;
+  const base::clock& clock_;
 
   // Owned by the run() thread.
   std::optional<observed_record> record_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/time.hpp"
 #include "k8s/model/lease.hpp"
 
 #include <chrono>
@@ -24,9 +25,7 @@ namespace lattice::k8s::leader {
 // transitions) counts from the moment we first saw it, never from the
 // holder's renewTime, so replicas need no synchronised clocks.
 
-using time_point = std::chrono::system_clock::time_point;
-/// The wall clock, injected so tests never sleep.
-using clock_fn = std::function<time_point()>;
+using base::time_point;
 
 /// What the elector needs; defaults are client-go's.
 struct elector_options {
@@ -45,13 +44,6 @@ struct elector_options {
 /// Empty when usable, else what is wrong (names empty, or not
 /// retry_period < renew_deadline < lease_duration).
 std::string check_options(const elector_options& options);
-
-/// Kubernetes MicroTime, UTC: "2026-01-02T03:04:05.000000Z".
-std::string format_micro_time(time_point t);
-
-/// Parses RFC 3339 with an optional fraction (any digits, kept to the
-/// microsecond) and "Z" or a "+hh:mm" offset; nullopt when malformed.
-std::optional<time_point> parse_micro_time(std::string_view text);
 
 /// `d` as leaseDurationSeconds: rounded up, at least 1.
 std::int32_t whole_seconds(std::chrono::milliseconds d);

@@ -2,6 +2,7 @@
 
 #include "k8s/auth/kubeconfig.hpp"
 #include "k8s/client/make_client.hpp"
+#include "k8s/client/resource.hpp"
 #include "k8s/codec/encoders.hpp"
 
 #include <boost/json.hpp>
@@ -218,6 +219,23 @@ std::string training_job_body(const std::string& ns, const std::string& name) {
          + name + R"(","namespace":")" + ns + R"("},"spec":{"minSize":1,"maxSize":2,"priority":3,)"
          + R"("replicaSpecs":{"template":{"spec":{"containers":[{"name":"trainer","image":"registry.invalid/t:1",)"
          + R"("command":["python","train.py"],"resources":{"limits":{"nvidia.com/gpu":"1"}}}]}}}}})";
+}
+
+result<std::string> pod_writer::create(const std::string& ns, std::string body) {
+  return rest_->call("POST", client::pods_resource().collection_path(ns), {}, std::move(body),
+                     "application/json");
+}
+
+result<std::string> pod_writer::remove(const std::string& ns, const std::string& name,
+                                       const delete_options& options) {
+  return rest_->call("DELETE", client::pods_resource().object_path(ns, name), {},
+                     encode_delete_options(options), "application/json");
+}
+
+result<std::string> pod_writer::merge_patch(const std::string& ns, const std::string& name,
+                                            std::string patch) {
+  return rest_->call("PATCH", client::pods_resource().object_path(ns, name), {}, std::move(patch),
+                     "application/merge-patch+json");
 }
 
 } // namespace lattice::k8s::it

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "k8s/auth/cluster_config.hpp"
-#include "k8s/client/kinds.hpp"
 #include "k8s/client/rest_client.hpp"
+#include "k8s/codec/encoders.hpp"
 
 #include <chrono>
 #include <functional>
@@ -57,6 +57,20 @@ std::string ensure_training_job_crd();
 /// A pod create body: one container, held out of scheduling by a
 /// schedulingGate so it stays Pending and quiet.
 std::string gated_pod_body(const std::string& ns, const std::string& name, const std::string& label_value);
+
+/// Pods written straight to the API server: the fixtures of the watch and
+/// memory tests (the operator's own writes are k8s::writes, crud_test.cpp).
+class pod_writer {
+public:
+  explicit pod_writer(std::shared_ptr<client::rest_client> rest) : rest_(std::move(rest)) {}
+  result<std::string> create(const std::string& ns, std::string body);
+  result<std::string> remove(const std::string& ns, const std::string& name,
+                             const delete_options& options = {});
+  result<std::string> merge_patch(const std::string& ns, const std::string& name, std::string patch);
+
+private:
+  std::shared_ptr<client::rest_client> rest_;
+};
 
 /// A TrainingJob create body.
 std::string training_job_body(const std::string& ns, const std::string& name);

@@ -36,11 +36,11 @@ public:
     o.lease_duration = lease_duration;
     o.renew_deadline = renew_deadline;
     o.retry_period = retry_period;
-    client::kind_clients kinds(it::admin_client(), it::test_group);
-    elector_ = std::make_unique<leader::leader_elector>(kinds.leases, o, [this](bool leading) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      changes_.push_back(leading);
-    });
+    elector_ = std::make_unique<leader::leader_elector>(client::lease_client(it::admin_client()), o,
+                                                        [this](bool leading) {
+                                                          std::lock_guard<std::mutex> lock(mutex_);
+                                                          changes_.push_back(leading);
+                                                        });
     thread_ = std::thread([this] { elector_->run(); });
   }
 

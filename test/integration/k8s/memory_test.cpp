@@ -1,7 +1,7 @@
 // Memory per watched pod: N small pods reflected into the store; the growth
 // of the process's resident set divided by N. N from LATTICE_IT_WATCH_PODS
 // (default 2000; docs/benchmarks.md uses 10000 in a Release build).
-#include "k8s/client/kinds.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/watch/reflector.hpp"
 #include "test/integration/k8s/cluster_support.hpp"
 
@@ -33,7 +33,7 @@ TEST(memory, per_watched_pod) {
   ASSERT_GT(count, 0);
   it::test_namespace ns("lattice-mem");
   auto client = it::admin_client();
-  client::kind_clients kinds(client, it::test_group);
+  it::pod_writer pods(client);
 
   std::atomic<int> next{0};
   std::atomic<int> failures{0};
@@ -43,8 +43,7 @@ TEST(memory, per_watched_pod) {
   for (int t = 0; t < 4; ++t)
     creators.emplace_back([&] {
       for (int i = next++; i < count; i = next++) {
-        auto created =
-            kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "m-" + std::to_string(i), "mem"));
+        auto created = pods.create(ns.name(), it::gated_pod_body(ns.name(), "m-" + std::to_string(i), "mem"));
         // A create retried after a timed-out attempt may find its own pod.
         if (created || created.err().status == 409)
           continue;

@@ -1,6 +1,6 @@
 // The reflector against the real API server: exactly-once delivery across a
 // kube-apiserver restart, relist after 410 Gone, selectors.
-#include "k8s/client/kinds.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/watch/reflector.hpp"
 #include "test/integration/k8s/cluster_support.hpp"
 
@@ -78,8 +78,8 @@ std::map<std::string, std::string> server_pods(const std::string& ns, const std:
 TEST(watch, survives_an_apiserver_restart_delivering_each_change_once) {
   it::test_namespace ns("lattice-watch");
   auto client = it::admin_client();
-  client::kind_clients kinds(client, it::test_group);
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "before", "restart")));
+  it::pod_writer pods(client);
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "before", "restart")));
 
   watch::reflector_options options;
   options.namespace_ = ns.name();
@@ -87,7 +87,7 @@ TEST(watch, survives_an_apiserver_restart_delivering_each_change_once) {
   options.backoff = {800ms, 5'000ms, 2.0, 0.5};
   watched_pods watched(client, options);
   ASSERT_TRUE(it::eventually([&] { return watched.reflector->synced(); }, 30s));
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "early", "restart")));
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "early", "restart")));
   ASSERT_TRUE(it::eventually([&] { return watched.of("early").size() == 1; }, 30s));
 
   it::cluster_script("stop kube-apiserver");
@@ -96,13 +96,13 @@ TEST(watch, survives_an_apiserver_restart_delivering_each_change_once) {
   it::cluster_script("start kube-apiserver");
   // Changes made as soon as the server is back, likely before the reflector's
   // next attempt: they must arrive once each, by resumed watch or by relist.
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "during-1", "restart")));
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "during-2", "restart")));
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "during-1", "restart")));
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "during-2", "restart")));
   delete_options now;
   now.grace_period_seconds = 0;
-  ASSERT_OK(kinds.pods.remove(ns.name(), "before", now));
-  ASSERT_OK(kinds.pods.merge_patch(ns.name(), "early", R"({"metadata":{"annotations":{"touched":"yes"}}})"));
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "after", "restart")));
+  ASSERT_OK(pods.remove(ns.name(), "before", now));
+  ASSERT_OK(pods.merge_patch(ns.name(), "early", R"({"metadata":{"annotations":{"touched":"yes"}}})"));
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "after", "restart")));
 
   const bool converged = it::eventually(
       [&] { return watched.store() == server_pods(ns.name(), "lattice.test/set=restart"); }, 90s);
@@ -121,9 +121,9 @@ TEST(watch, survives_an_apiserver_restart_delivering_each_change_once) {
 TEST(watch, gone_leads_to_a_relist_that_converges) {
   it::test_namespace ns("lattice-gone");
   auto client = it::admin_client();
-  client::kind_clients kinds(client, it::test_group);
+  it::pod_writer pods(client);
   for (const auto* name : {"g-0", "g-1", "g-2"})
-    ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), name, "gone")));
+    ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), name, "gone")));
 
   watch::reflector_options options;
   options.namespace_ = ns.name();
@@ -134,7 +134,7 @@ TEST(watch, gone_leads_to_a_relist_that_converges) {
   watched_pods watched(client, options);
   ASSERT_TRUE(it::eventually([&] { return watched.reflector->synced(); }, 30s));
   EXPECT_GE(watched.reflector->stats().relists_after_gone, 1u);
-  ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), "g-3", "gone")));
+  ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), "g-3", "gone")));
   EXPECT_TRUE(it::eventually(
       [&] { return watched.store() == server_pods(ns.name(), "lattice.test/set=gone"); }, 30s));
   for (const auto* name : {"g-0", "g-1", "g-2", "g-3"})
@@ -144,16 +144,16 @@ TEST(watch, gone_leads_to_a_relist_that_converges) {
 TEST(watch, field_selector_limits_what_is_reflected) {
   it::test_namespace ns("lattice-select");
   auto client = it::admin_client();
-  client::kind_clients kinds(client, it::test_group);
+  it::pod_writer pods(client);
   for (const auto* name : {"s-0", "s-1"})
-    ASSERT_OK(kinds.pods.create(ns.name(), it::gated_pod_body(ns.name(), name, "select")));
+    ASSERT_OK(pods.create(ns.name(), it::gated_pod_body(ns.name(), name, "select")));
   watch::reflector_options options;
   options.namespace_ = ns.name();
   options.field_selector = "metadata.name=s-1";
   watched_pods watched(client, options);
   ASSERT_TRUE(it::eventually([&] { return watched.reflector->synced(); }, 30s));
-  ASSERT_OK(kinds.pods.merge_patch(ns.name(), "s-0", R"({"metadata":{"labels":{"x":"1"}}})"));
-  ASSERT_OK(kinds.pods.merge_patch(ns.name(), "s-1", R"({"metadata":{"labels":{"x":"1"}}})"));
+  ASSERT_OK(pods.merge_patch(ns.name(), "s-0", R"({"metadata":{"labels":{"x":"1"}}})"));
+  ASSERT_OK(pods.merge_patch(ns.name(), "s-1", R"({"metadata":{"labels":{"x":"1"}}})"));
   ASSERT_TRUE(it::eventually([&] { return watched.of("s-1").size() == 2; }, 30s));
   EXPECT_TRUE(watched.of("s-0").empty());
   EXPECT_EQ(watched.store().size(), 1u);

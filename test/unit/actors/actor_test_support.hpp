@@ -5,9 +5,12 @@
 // for the autoscaler, a fake API gateway, and TrainingJob/pod builders that
 // go through the real codec.
 
+#include "actors/actor_clock.hpp"
+#include "base/time.hpp"
 #include "k8s/codec/decoders.hpp"
-#include "lifecycle/rfc3339.hpp"
 #include "protocol/protocol.hpp"
+#include "test/support/builders.hpp"
+#include "test/support/manual_clock.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -23,11 +26,8 @@ namespace lattice::actors::test {
 
 namespace json = boost::json;
 
-inline const std::string group = "breezeml.ai";
-
-inline scheduling::time_point at(const std::string& rfc3339) {
-  return *lifecycle::parse_rfc3339(rfc3339);
-}
+using lattice::test::at;
+using lattice::test::group;
 
 /// Everything the recording autoscaler received, in order per kind. Job
 /// handles are kept as addresses so the inbox never keeps a job actor alive.
@@ -129,6 +129,8 @@ inline caf::behavior holding_gateway(caf::event_based_actor* self, std::shared_p
         return held->waiting.back();
       },
       [held](protocol::api_result& answer) {
+        if (held->waiting.empty())
+          return; // nothing held: the test's own expectations say what is missing
         auto promise = held->waiting.front();
         held->waiting.erase(held->waiting.begin());
         promise.deliver(std::move(answer));
@@ -150,6 +152,10 @@ protected:
   caf::actor_system sys_{testing_config(cfg_)};
   caf::scheduler::test_coordinator& sched_ =
       dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler());
+  /// The wall clock actors read (it moves only when a test moves it); their
+  /// steady clock is CAF's test clock.
+  lattice::test::manual_clock wall_{at("2026-11-28T10:00:00Z")};
+  std::shared_ptr<actor_clock> clock_ = std::make_shared<actor_clock>(sys_.clock(), wall_);
   std::vector<caf::actor> kept_;
 
   template <class Handle>
@@ -192,19 +198,11 @@ protected:
   std::size_t running_actors() { return sys_.registry().running(); }
 };
 
-/// A valid TrainingJob "lattice/resnet" (uid job-uid-1, generation 1,
-/// created 09:00:00Z): minSize 1, maxSize 4, no agent injection, one
-/// container with a command asking for one GPU.
+/// A valid TrainingJob "lattice/resnet" (test/support/builders.hpp's default):
+/// uid job-uid-1, generation 1, created 09:00:00Z, minSize 1, maxSize 4, no
+/// agent injection, one container with a command asking for one GPU.
 inline json::object job_object() {
-  return json::parse(R"({
-    "apiVersion": "breezeml.ai/v1", "kind": "TrainingJob",
-    "metadata": {"name": "resnet", "namespace": "lattice", "uid": "job-uid-1", "resourceVersion": "10",
-                 "generation": 1, "creationTimestamp": "2026-11-28T09:00:00Z"},
-    "spec": {"minSize": 1, "maxSize": 4, "priority": 0, "injectLattice": false, "runPolicy": {},
-             "replicaSpecs": {"template": {"spec": {"containers": [
-               {"name": "trainingjob", "image": "breezeml/lattice-resnet:1.0.1", "command": ["python", "main.py"],
-                "resources": {"limits": {"nvidia.com/gpu": 1}}}]}}}}})")
-      .as_object();
+  return lattice::test::make_job().object();
 }
 
 inline json::object& run_policy(json::object& job) {
@@ -213,15 +211,10 @@ inline json::object& run_policy(json::object& job) {
 
 /// The job decoded by the real codec, after `edit`.
 inline k8s::training_job make_job(const std::function<void(json::object&)>& edit = {}) {
-  auto doc = job_object();
+  auto job = lattice::test::make_job();
   if (edit)
-    edit(doc);
-  auto job = k8s::decode_training_job(json::serialize(doc));
-  if (!job) {
-    ADD_FAILURE() << job.err().to_string();
-    return {};
-  }
-  return job.value();
+    job.with(edit);
+  return job.build();
 }
 
 /// The pod a create_pod call asked for, as the watch would report it once

@@ -57,6 +57,8 @@ protected:
   caf::actor_system sys_{testing_config(cfg_)};
   caf::scheduler::test_coordinator& sched_ =
       dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler());
+  lattice::test::manual_clock wall_{wall};
+  std::shared_ptr<actor_clock> clock_ = std::make_shared<actor_clock>(sys_.clock(), wall_);
   /// Stopped in TearDown: a pending plan_wakeup would otherwise keep the
   /// autoscaler alive and the actor system's destructor waiting for it.
   std::vector<caf::actor> spawned_;
@@ -74,7 +76,7 @@ protected:
     autoscaler_settings s;
     s.plan_debounce = 200ms;
     s.plan_max_delay = 1s;
-    s.wall_clock = [] { return wall; };
+    s.clock = clock_;
     s.start_as_leader = leader;
     return s;
   }

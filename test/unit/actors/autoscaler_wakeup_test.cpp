@@ -74,15 +74,16 @@ TEST(next_wakeup, only_the_field_that_matters_for_the_stage) {
 
 class AutoscalerWakeupTest : public test::actor_test {
 protected:
-  scheduling::time_point wall_ = t0;
   std::shared_ptr<std::vector<scheduling::job_decision>> got_ =
       std::make_shared<std::vector<scheduling::job_decision>>();
+
+  void SetUp() override { wall_.set_wall(t0); }
 
   protocol::autoscaler_actor start() {
     autoscaler_settings s;
     s.plan_debounce = 200ms;
     s.plan_max_delay = 1s;
-    s.wall_clock = [this] { return wall_; };
+    s.clock = clock_;
     s.start_as_leader = true;
     auto a = keep(spawn_autoscaler(sys_, std::move(s)));
     run();
@@ -91,7 +92,7 @@ protected:
 
   /// Wall clock and actor clock move together.
   void elapse(caf::timespan d) {
-    wall_ += std::chrono::duration_cast<scheduling::time_point::duration>(d);
+    wall_.advance(d);
     wait(d);
   }
 

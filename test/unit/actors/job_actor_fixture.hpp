@@ -1,7 +1,7 @@
 #pragma once
 
 // The job actor against a fake gateway and a recording autoscaler. The wall
-// clock (job_settings::wall_clock) and the actor clock move together through
+// clock (the fixture's manual clock) and the actor clock move together through
 // elapse(); pods appear only when a test "materializes" the pods the actor
 // asked the gateway to create, as the watch would report them.
 
@@ -26,7 +26,6 @@ using scheduling::worker_placement;
 
 class job_actor_test : public actor_test {
 protected:
-  scheduling::time_point wall_ = at("2026-11-28T10:00:00Z");
   std::shared_ptr<autoscaler_inbox> inbox_ = std::make_shared<autoscaler_inbox>();
   std::shared_ptr<gateway_log> log_ = std::make_shared<gateway_log>();
   protocol::autoscaler_actor autoscaler_ = keep(sys_.spawn(recording_autoscaler, inbox_));
@@ -40,15 +39,15 @@ protected:
 
   job_settings settings() {
     job_settings s;
-    s.api_group = group;
-    s.operator_image = "breezeml/lattice-operator:0.3.0";
+    s.config.api_group = group;
+    s.config.operator_image = "breezeml/lattice-operator:0.3.0";
+    s.config.expectation_timeout = std::chrono::seconds(30);
+    s.config.resync_interval = std::chrono::seconds(5);
+    s.config.status_flush_delay = status_flush_delay;
+    s.config.identity = "operator-0";
     s.writes = gateway_;
     s.autoscaler = autoscaler_;
-    s.wall_clock = [this] { return wall_; };
-    s.expectation_timeout = std::chrono::seconds(30);
-    s.resync_interval = std::chrono::seconds(5);
-    s.status_flush_delay = status_flush_delay;
-    s.identity = "operator-0";
+    s.clock = clock_;
     return s;
   }
 
@@ -67,7 +66,7 @@ protected:
 
   /// The wall clock and the actor clock move together.
   void elapse(caf::timespan d) {
-    wall_ += std::chrono::duration_cast<scheduling::time_point::duration>(d);
+    wall_.advance(d);
     wait(d);
   }
 
@@ -168,12 +167,11 @@ protected:
   k8s::pod existing_worker(const k8s::training_job& job, int index, int world_size, const std::string& node,
                            k8s::pod_phase phase) {
     lifecycle::worker_pod_input in;
-    in.job = job;
     in.api_group = group;
     in.index = index;
     in.world_size = world_size;
     in.node_name = node;
-    auto body = lifecycle::build_worker_pod(in);
+    auto body = lifecycle::build_worker_pod(job, in);
     if (!body) {
       ADD_FAILURE() << body.err().to_string();
       return {};

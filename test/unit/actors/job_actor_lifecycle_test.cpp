@@ -246,7 +246,7 @@ TEST_F(JobActorLifecycleTest, StaleRequeueDeadlineAndResyncTimersAreIgnored) {
   one_worker_pending(
       test::make_job([](json::object& o) { test::run_policy(o)["activeDeadlineSeconds"] = 86400; }));
   // The wall clock passes requeueTime, but no current timer has fired yet.
-  wall_ += 3min;
+  wall_.advance(3min);
   send(protocol::requeue_timer{0});
   send(protocol::deadline_timer{0});
   send(protocol::resync_timer{0});
@@ -262,7 +262,7 @@ TEST_F(JobActorLifecycleTest, StaleRequeueDeadlineAndResyncTimersAreIgnored) {
 // state, with the configured expectation timeout, not the default.
 TEST_F(JobActorLifecycleTest, AJobRecreatedUnderTheSameNameKeepsTheConfiguredExpectationTimeout) {
   auto s = settings();
-  s.expectation_timeout = std::chrono::seconds(10);
+  s.config.expectation_timeout = std::chrono::seconds(10);
   job_ = keep(spawn_job_actor(sys_, s, "lattice", "resnet", true));
   run();
   observe(test::make_job());

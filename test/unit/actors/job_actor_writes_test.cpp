@@ -89,7 +89,7 @@ TEST_F(JobWritesTest, APlannerMessageAloneWaitsForTheMessageDelayADecisiveChange
   decide_waiting("", "needs 4 GPUs; largest placement possible now: 2");
   decide_waiting("", "needs 4 GPUs; largest placement possible now: 1");
   EXPECT_EQ(calls(api_verb::patch_job_status).size(), before) << "a new message alone is not written at once";
-  const auto delay = settings().status_message_delay;
+  const auto delay = settings().config.status_message_delay;
   elapse(delay - 1s);
   EXPECT_EQ(calls(api_verb::patch_job_status).size(), before);
   elapse(1s);
@@ -176,7 +176,7 @@ TEST_F(JobWritesTest, ADecisionsCreatesStartPodsUnkeyedItsStatusAndEventKeepTheJ
   std::size_t bookkeeping = 0;
   for (auto i = before; i < log_->calls.size(); ++i) {
     const auto& c = log_->calls[i];
-    SCOPED_TRACE(std::string(protocol::to_string(c.verb)) + " " + c.name);
+    SCOPED_TRACE(std::string(k8s::to_string(c.verb)) + " " + c.name);
     if (c.verb == api_verb::create_pod) {
       ++creates;
       EXPECT_EQ(c.urgency, write_class::start_pods);

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 
 // The message vocabulary: inspect() must produce a readable to_string (CAF
@@ -47,8 +48,31 @@ TEST(Protocol, MessagesPrintTheirIdentifyingSummary) {
     EXPECT_NE(r.text.find(r.expected), std::string::npos) << r.text << " lacks " << r.expected;
 }
 
-TEST(Protocol, InspectAtomIsPrefixed) {
-  EXPECT_EQ(caf::to_string(caf::atom_value{atoms::inspect_atom::value}), "lInspect");
+// Every atom CAF 0.17.6 defines itself (caf/type_id.hpp).
+const caf::atom_value caf_atoms[] = {
+    caf::add_atom::value,         caf::close_atom::value,     caf::connect_atom::value,
+    caf::contact_atom::value,     caf::delete_atom::value,    caf::demonitor_atom::value,
+    caf::div_atom::value,         caf::flush_atom::value,     caf::forward_atom::value,
+    caf::get_atom::value,         caf::idle_atom::value,      caf::join_atom::value,
+    caf::leave_atom::value,       caf::link_atom::value,      caf::migrate_atom::value,
+    caf::monitor_atom::value,     caf::mul_atom::value,       caf::ok_atom::value,
+    caf::open_atom::value,        caf::pending_atom::value,   caf::ping_atom::value,
+    caf::pong_atom::value,        caf::publish_atom::value,   caf::publish_udp_atom::value,
+    caf::put_atom::value,         caf::receive_atom::value,   caf::redirect_atom::value,
+    caf::reset_atom::value,       caf::resolve_atom::value,   caf::spawn_atom::value,
+    caf::stream_atom::value,      caf::sub_atom::value,       caf::subscribe_atom::value,
+    caf::sys_atom::value,         caf::tick_atom::value,      caf::timeout_atom::value,
+    caf::unlink_atom::value,      caf::unpublish_atom::value, caf::unpublish_udp_atom::value,
+    caf::unsubscribe_atom::value, caf::update_atom::value,    caf::wait_for_atom::value};
+
+TEST(Protocol, ProjectAtomsArePrefixedAndNeverCollideWithCafs) {
+  ASSERT_GT(std::size(protocol::project_atoms), 0u);
+  for (auto atom : protocol::project_atoms) {
+    const auto text = caf::to_string(atom);
+    EXPECT_EQ(text.rfind('l', 0), 0u) << text << ": project atoms start with 'l'";
+    for (auto theirs : caf_atoms)
+      EXPECT_NE(atom, theirs) << text << " is one of CAF's atoms";
+  }
 }
 
 TEST(AutoscalerSettings, ComeFromTheOperatorConfig) {

@@ -69,10 +69,10 @@ protected:
 
   job_settings settings() {
     job_settings s;
-    s.api_group = group;
+    s.config.api_group = group;
     s.autoscaler = autoscaler_;
     s.writes = gateway_;
-    s.wall_clock = [] { return test::at("2026-11-28T10:00:00Z"); };
+    s.clock = clock_;
     return s;
   }
 
@@ -183,6 +183,48 @@ TEST_F(RouterTest, PodsBoundToANodeGoToItsNodeActor) {
   ASSERT_EQ(inbox_->nodes_gone.size(), 1u);
 }
 
+TEST_F(RouterTest, PodEventsNamingADeletedNodeBringBackNoNodeActor) {
+  k8s::node n;
+  n.meta.name = "node-a";
+  n.ready = k8s::condition_status::true_;
+  send(protocol::node_observed{n});
+  auto pod = owned_pod("resnet-worker-0", "resnet");
+  pod.node_name = "node-a";
+  pod.phase = pod_phase::running;
+  send(protocol::pod_observed{pod});
+  const auto before = running_actors();
+  send(protocol::node_removed{"node-a"});
+  EXPECT_EQ(running_actors(), before - 1);
+  // The node's pods go on changing for a while (terminating, failed by PodGC).
+  pod.phase = pod_phase::failed;
+  send(protocol::pod_observed{pod});
+  send(protocol::pod_removed{pod});
+  EXPECT_EQ(running_actors(), before - 1) << "a node actor for a node that is gone would never quit";
+  EXPECT_EQ(listed().count("node:node-a"), 0u);
+  // The node registers again under its name: it is tracked again.
+  send(protocol::node_observed{n});
+  send(protocol::pod_observed{pod});
+  EXPECT_EQ(listed().count("node:node-a"), 1u);
+}
+
+TEST_F(RouterTest, PodsOfJobsOutsideTheWatchedNamespaceAreNotKept) {
+  auto s = settings();
+  s.watch_namespace = "lattice";
+  auto router = keep(spawn_router(sys_, s));
+  run();
+  auto foreign = owned_pod("other-worker-0", "other");
+  foreign.meta.namespace_ = "team-b"; // its TrainingJob is never watched here
+  caf::anon_send(router, protocol::pod_observed{foreign});
+  caf::anon_send(router, protocol::pod_observed{owned_pod("resnet-worker-0", "resnet")});
+  run();
+  std::int64_t waiting = -1;
+  const auto summary = boost::json::parse(ask(router, atoms::summary_atom_v));
+  for (const auto& line : summary.as_array())
+    if (line.at("kind").as_string() == "router")
+      waiting = line.at("waitingPods").to_number<std::int64_t>();
+  EXPECT_EQ(waiting, 1) << "only the watched namespace's pod waits for its job";
+}
+
 TEST_F(RouterTest, JobRemovedStopsTheJobActor) {
   send(protocol::job_observed{named_job("resnet")});
   const auto before = running_actors();
@@ -225,7 +267,7 @@ TEST_F(RouterTest, LeadershipReachesTheAutoscalerAndEveryJob) {
 // actor may still be busy with earlier events. Here the new actor runs first.
 TEST_F(RouterTest, AJobRecreatedUnderTheSameNameStaysInTheAutoscalersSnapshot) {
   autoscaler_settings as;
-  as.wall_clock = [] { return test::at("2026-11-28T10:00:00Z"); };
+  as.clock = clock_;
   auto autoscaler = keep(spawn_autoscaler(sys_, as));
   auto s = settings();
   s.autoscaler = autoscaler;

@@ -34,6 +34,18 @@ api_call create(std::string name) {
   return write(api_verb::create_pod, std::move(name), write_class::start_pods);
 }
 
+api_call create_on(std::string name, std::string node) {
+  auto c = create(std::move(name));
+  c.node = std::move(node);
+  return c;
+}
+
+api_call delete_on(std::string name, std::string node) {
+  auto c = write(api_verb::delete_pod, std::move(name), write_class::free_gpus);
+  c.node = std::move(node);
+  return c;
+}
+
 api_call status(std::string name) {
   return write(api_verb::patch_job_status, name, write_class::bookkeeping, "lattice/" + name);
 }
@@ -53,6 +65,7 @@ class WriteDispatcherTest : public test::actor_test {
 protected:
   std::vector<std::shared_ptr<test::held_writes>> held_;
   std::vector<caf::actor> gateways_;
+  protocol::write_dispatcher_actor dispatcher_;
   protocol::gateway_actor writes_;
   /// Answers the callers got, by call name, in the order they came.
   std::shared_ptr<answer_log> answers_ = std::make_shared<answer_log>();
@@ -65,7 +78,8 @@ protected:
       gateways_.push_back(keep(sys_.spawn(test::holding_gateway, held_.back())));
       handles.push_back(caf::actor_cast<protocol::gateway_actor>(gateways_.back()));
     }
-    writes_ = keep(spawn_write_dispatcher(sys_, handles));
+    dispatcher_ = keep(spawn_write_dispatcher(sys_, handles));
+    writes_ = dispatcher_;
     run();
   }
 
@@ -164,6 +178,57 @@ TEST_F(WriteDispatcherTest, AGatewayThatIsGoneAnswersCancelled) {
   send({create("resnet-worker-0")});
   ASSERT_EQ(answers_->size(), 1u);
   EXPECT_TRUE(answers_->front().second.cancelled);
+}
+
+TEST_F(WriteDispatcherTest, AGatewayThatIsGoneGetsNoMoreWrites) {
+  start(2);
+  caf::anon_send_exit(gateways_[0], caf::exit_reason::kill);
+  run();
+  send({create("resnet-worker-0")}); // the longest idle gateway takes it: gone
+  ASSERT_EQ(answers_->size(), 1u);
+  EXPECT_TRUE(answers_->back().second.cancelled);
+  send({create("resnet-worker-1"), create("resnet-worker-2"), create("resnet-worker-3")});
+  for (int i = 0; i < 3; ++i)
+    answer(1);
+  ASSERT_EQ(answers_->size(), 4u);
+  for (std::size_t i = 1; i < 4; ++i)
+    EXPECT_TRUE((*answers_)[i].second.ok) << (*answers_)[i].first << " went to the gateway that is gone";
+  EXPECT_EQ(taken(1), (std::vector<std::string>{"resnet-worker-1", "resnet-worker-2", "resnet-worker-3"}));
+}
+
+TEST_F(WriteDispatcherTest, WithNoGatewayLeftWritesAreAnsweredCancelledNotKept) {
+  start(1);
+  caf::anon_send_exit(gateways_[0], caf::exit_reason::kill);
+  run();
+  send({create("resnet-worker-0"), create("resnet-worker-1")});
+  ASSERT_EQ(answers_->size(), 2u);
+  for (const auto& [name, r] : *answers_)
+    EXPECT_TRUE(r.cancelled) << name;
+}
+
+TEST_F(WriteDispatcherTest, ACreateOnANodeWhoseGpusAPlanIsFreeingWaitsForTheDeletes) {
+  start(2);
+  caf::anon_send(dispatcher_, protocol::gpus_freeing{{{"node-a", 1}}});
+  run();
+  send({create_on("bert-worker-0", "node-a"), create_on("bert-worker-1", "node-b")});
+  EXPECT_EQ(sent(), 1u) << "bert-worker-0 waits for the delete the plan announced on node-a";
+  EXPECT_EQ(taken(0), std::vector<std::string>{"bert-worker-1"});
+  send({delete_on("resnet-worker-3", "node-a")}); // the victim's delete arrives (after the create)
+  EXPECT_EQ(taken(1), std::vector<std::string>{"resnet-worker-3"});
+  EXPECT_EQ(sent(), 2u) << "still in flight: the create waits for its answer";
+  answer(1);
+  EXPECT_EQ(taken(1), (std::vector<std::string>{"resnet-worker-3", "bert-worker-0"}))
+      << "the node's GPUs are being freed: the create goes";
+}
+
+TEST_F(WriteDispatcherTest, AnAnnouncedDeleteThatNeverComesHoldsTheNodeOnlyForAWhile) {
+  start(1);
+  caf::anon_send(dispatcher_, protocol::gpus_freeing{{{"node-a", 1}}});
+  run();
+  send({create_on("bert-worker-0", "node-a")});
+  EXPECT_EQ(sent(), 0u);
+  wait(default_frees_wait);
+  EXPECT_EQ(taken(0), std::vector<std::string>{"bert-worker-0"});
 }
 
 } // namespace

@@ -66,6 +66,33 @@ TEST(WriteQueue, AClassAloneGetsEveryTurnAndTheOthersShareByWeight) {
   EXPECT_EQ(counts["b"], 10);
 }
 
+TEST(WriteQueue, ACreateOnANodeWaitsForTheDeletesThatFreeItsGpus) {
+  write_queue<std::string> q;
+  q.push(write_class::start_pods, "", "node-a", "create-a");
+  q.push(write_class::start_pods, "", "node-b", "create-b");
+  q.push(write_class::free_gpus, "", "node-a", "delete-a");
+  EXPECT_EQ(pop_all(q), (std::vector<std::string>{"create-b", "delete-a"}))
+      << "create-a waits while the delete on its node is queued, and while it is in flight";
+  EXPECT_TRUE(q.held("node-a"));
+  q.freed("node-a");
+  EXPECT_FALSE(q.held("node-a"));
+  EXPECT_EQ(pop_all(q), (std::vector<std::string>{"create-a"}))
+      << "answered: the node's GPUs are being freed";
+}
+
+TEST(WriteQueue, AnnouncedDeletesHoldTheirNodeUntilTheyCameOrAreForgotten) {
+  write_queue<std::string> q;
+  q.expect_frees("node-a", 2);
+  q.push(write_class::start_pods, "", "node-a", "create-a");
+  EXPECT_FALSE(q.pop().has_value()) << "two deletes on node-a are on their way";
+  q.push(write_class::free_gpus, "", "node-a", "delete-1");
+  EXPECT_EQ(pop_all(q), (std::vector<std::string>{"delete-1"}));
+  q.freed("node-a");
+  EXPECT_FALSE(q.pop().has_value()) << "one announced delete has not come";
+  q.forget_expected("node-a", 2);
+  EXPECT_EQ(pop_all(q), (std::vector<std::string>{"create-a"})) << "waited long enough for it";
+}
+
 TEST(WriteQueue, WritesOfOneKeyGoOneAtATimeInOrderOthersPassThem) {
   write_queue<std::string> q;
   q.push(write_class::bookkeeping, "lattice/resnet", "resnet-status-1");

@@ -1,5 +1,5 @@
-#include "builders.hpp"
 #include "lifecycle/events.hpp"
+#include "test/support/builders.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-#include "builders.hpp"
 #include "lifecycle/job_validation.hpp"
+#include "test/support/builders.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ struct validation_case {
 class validation : public ::testing::TestWithParam<validation_case> {};
 
 TEST_P(validation, reports_exactly_the_broken_fields) {
-  auto job = test::make_job();
+  k8s::training_job job = test::make_job().min(2);
   GetParam().change(job);
   const auto problems = validate_job(job);
   std::vector<std::string> fields;

@@ -1,8 +1,8 @@
-#include "builders.hpp"
 #include "k8s/codec/decoders.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "scheduling/constraints.hpp"
+#include "test/support/builders.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,17 @@ namespace {
 using k8s::pod_phase;
 using test::at;
 using test::group;
-using test::make_job;
 using test::make_worker;
+
+/// The job "resnet", Running at size 2, submitted at 09:00:00.
+test::job_builder running_job() {
+  return test::make_job().min(2).stage("Running").size(2).status_field("submitTime", "2026-11-28T09:00:00Z");
+}
+
+std::optional<scheduling::job_info> info_of(const k8s::training_job& job,
+                                            const std::vector<k8s::pod>& pods = {}) {
+  return to_job_info(test::make_model(job, pods));
+}
 
 std::string read_golden(const std::string& name) {
   std::ifstream in(std::string(LATTICE_CODEC_GOLDEN_DIR) + "/" + name);
@@ -29,13 +38,9 @@ std::string read_golden(const std::string& name) {
 TEST(to_job_info, converts_the_golden_example_job) {
   auto job = k8s::decode_training_job(read_golden("training_job.json"));
   ASSERT_TRUE(job.ok()) << job.err().message;
-  std::vector<k8s::pod> pods = {make_worker(0, pod_phase::running, "gpu-1"),
-                                make_worker(1, pod_phase::running, "gpu-1"),
-                                make_worker(2, pod_phase::running, "gpu-2")};
-  for (auto& p : pods)
-    p.meta.labels[group + "/job-name"] = "lattice-simple1";
-
-  const auto info = to_job_info(*job, pods, group);
+  const auto info =
+      info_of(*job, {make_worker(0, pod_phase::running, "gpu-1"), make_worker(1, pod_phase::running, "gpu-1"),
+                     make_worker(2, pod_phase::running, "gpu-2")});
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->key(), "lattice/lattice-simple1");
   EXPECT_EQ(info->priority, 5);
@@ -83,9 +88,7 @@ struct stage_case {
 class to_job_info_stage : public ::testing::TestWithParam<stage_case> {};
 
 TEST_P(to_job_info_stage, maps_stage_and_skips_finished_jobs) {
-  auto job = make_job();
-  job.status.stage = GetParam().stage;
-  const auto info = to_job_info(job, {}, group);
+  const auto info = info_of(running_job().stage(GetParam().stage));
   ASSERT_EQ(info.has_value(), GetParam().converted);
   if (info) {
     EXPECT_EQ(info->stage, GetParam().expected);
@@ -100,31 +103,20 @@ INSTANTIATE_TEST_SUITE_P(stages, to_job_info_stage,
                                            stage_case{"Failed", false, {}}));
 
 TEST(to_job_info, suspended_jobs_are_not_queued) {
-  auto job = make_job();
-  job.spec.run.suspend = true;
-  EXPECT_FALSE(to_job_info(job, {}, group).has_value());
-  job.status.stage = "Waiting";
-  EXPECT_FALSE(to_job_info(job, {}, group).has_value());
+  EXPECT_FALSE(info_of(running_job().suspend()).has_value());
+  EXPECT_FALSE(info_of(running_job().suspend().stage("Waiting")).has_value());
 }
 
 TEST(to_job_info, workers_are_live_pods_with_an_index_and_a_node_or_pin) {
-  auto job = make_job();
-  auto pending_pinned = make_worker(3, pod_phase::pending);
-  pending_pinned.meta.annotations[pinned_node_annotation(group)] = "node-c";
-  auto deleting = make_worker(4, pod_phase::running);
-  deleting.meta.deletion_timestamp = "2026-11-28T09:30:00Z";
-  auto bad_index = make_worker(5, pod_phase::running);
-  bad_index.meta.labels[replica_index_label(group)] = "five";
-  auto no_index = make_worker(6, pod_phase::running);
-  no_index.meta.labels.erase(replica_index_label(group));
-  const std::vector<k8s::pod> pods = {make_worker(0, pod_phase::running, "node-a"),
-                                      make_worker(1, pod_phase::succeeded, "node-a"),
-                                      make_worker(2, pod_phase::failed, "node-b"),
-                                      pending_pinned,
-                                      deleting,
-                                      bad_index,
-                                      no_index};
-  const auto info = to_job_info(job, pods, group);
+  const auto info =
+      info_of(running_job(),
+              {make_worker(0, pod_phase::running, "node-a"), make_worker(1, pod_phase::succeeded, "node-a"),
+               make_worker(2, pod_phase::failed, "node-b"), make_worker(3, pod_phase::pending, "node-c"),
+               make_worker(4, pod_phase::running).terminating(),
+               make_worker(5, pod_phase::running).label(replica_index_label(group), "five"),
+               make_worker(6, pod_phase::running).edit([](k8s::pod& p) {
+                 p.meta.labels.erase(replica_index_label(group));
+               })});
   const std::vector<scheduling::worker_placement> expected = {{0, "node-a"}, {3, "node-c"}};
   EXPECT_EQ(info->workers, expected);
 }
@@ -132,11 +124,11 @@ TEST(to_job_info, workers_are_live_pods_with_an_index_and_a_node_or_pin) {
 // A template's matchFields metadata.name names the node itself: the planner
 // must match the name, not the hostname label (they differ on EKS).
 TEST(to_job_info, match_fields_on_the_node_name_match_the_name_not_the_hostname) {
-  auto job = make_job();
+  k8s::training_job job = running_job();
   k8s::node_selector_term term;
   term.match_fields.push_back({"metadata.name", k8s::selector_operator::in, {"ip-10-0-0-7.ec2.internal"}});
   job.spec.template_info.required_node_terms = {term};
-  const auto info = to_job_info(job, {}, group);
+  const auto info = info_of(job);
   ASSERT_TRUE(info.has_value());
   scheduling::node_info node;
   node.name = "ip-10-0-0-7.ec2.internal";
@@ -150,35 +142,28 @@ TEST(to_job_info, match_fields_on_the_node_name_match_the_name_not_the_hostname)
 }
 
 TEST(to_job_info, waiting_job_lists_no_workers) {
-  auto job = make_job();
-  job.status.stage = "Waiting";
-  const auto info = to_job_info(job, {make_worker(0, pod_phase::running)}, group);
+  const auto info = info_of(running_job().stage("Waiting"), {make_worker(0, pod_phase::running)});
   EXPECT_TRUE(info->workers.empty());
 }
 
 TEST(to_job_info, reads_persisted_autoscaler_state_from_annotations) {
-  auto job = make_job();
-  job.meta.annotations[group + "/schedule-failures"] = "3";
-  job.meta.annotations[group + "/last-resize-time"] = "2026-11-28T09:10:00Z";
-  auto info = to_job_info(job, {}, group);
+  auto info = info_of(running_job()
+                          .annotation(group + "/schedule-failures", "3")
+                          .annotation(group + "/last-resize-time", "2026-11-28T09:10:00Z"));
   EXPECT_EQ(info->schedule_failures, 3);
   EXPECT_EQ(info->last_resize_time, at("2026-11-28T09:10:00Z"));
 
-  job.meta.annotations[group + "/schedule-failures"] = "lots";
-  job.meta.annotations[group + "/last-resize-time"] = "yesterday";
-  info = to_job_info(job, {}, group);
+  info = info_of(running_job()
+                     .annotation(group + "/schedule-failures", "lots")
+                     .annotation(group + "/last-resize-time", "yesterday"));
   EXPECT_EQ(info->schedule_failures, 0);
   EXPECT_FALSE(info->last_resize_time.has_value());
 
-  job.meta.annotations[group + "/schedule-failures"] = "-2";
-  EXPECT_EQ(to_job_info(job, {}, group)->schedule_failures, 0);
+  EXPECT_EQ(info_of(running_job().annotation(group + "/schedule-failures", "-2"))->schedule_failures, 0);
 }
 
 TEST(to_job_info, submit_time_falls_back_to_creation_and_queued_stays_unset) {
-  auto job = make_job();
-  job.status.submit_time.clear();
-  job.meta.creation_timestamp = "2026-11-28T08:59:00Z";
-  const auto info = to_job_info(job, {}, group);
+  const auto info = info_of(test::make_job().min(2).stage("Running").size(2).created("2026-11-28T08:59:00Z"));
   EXPECT_EQ(info->submit_time, at("2026-11-28T08:59:00Z"));
   EXPECT_FALSE(info->queued_time.has_value());
   EXPECT_EQ(info->effective_queued_time(), at("2026-11-28T08:59:00Z"));
@@ -237,35 +222,6 @@ INSTANTIATE_TEST_SUITE_P(
                       node_case{"unknown", k8s::condition_status::unknown, false, false, true},
                       node_case{"cordoned", k8s::condition_status::true_, true, true, false}),
     [](const auto& info) { return info.param.name; });
-
-TEST(requests_of_others, sums_live_pods_on_the_node_except_planned_workers) {
-  auto system_pod = make_worker(0, pod_phase::running, "node-a");
-  system_pod.meta.name = "coredns";
-  system_pod.meta.namespace_ = "kube-system";
-  system_pod.meta.labels.clear();
-  system_pod.requests = {};
-  system_pod.requests.cpu_millis = 100;
-  system_pod.requests.memory_bytes = 70 << 20;
-  auto terminating_other = make_worker(0, pod_phase::running, "node-a");
-  terminating_other.meta.name = "old-worker-0";
-  terminating_other.meta.deletion_timestamp = "2026-11-28T09:30:00Z";
-  const std::vector<k8s::pod> job_pods = {make_worker(0, pod_phase::running, "node-a"),
-                                          make_worker(1, pod_phase::running, "node-b")};
-  std::vector<k8s::pod> all = job_pods;
-  all.push_back(system_pod);
-  all.push_back(terminating_other);
-  all.push_back(make_worker(7, pod_phase::succeeded, "node-a"));
-
-  const auto planned = worker_keys(job_pods, group);
-  EXPECT_EQ(planned, (std::set<std::string>{"lattice/resnet-worker-0", "lattice/resnet-worker-1"}));
-  const auto used = requests_of_others("node-a", all, planned);
-  // coredns + the terminating pod (still holding its GPU); not the planned
-  // worker, not the succeeded one.
-  EXPECT_EQ(used.cpu_millis, 4100);
-  EXPECT_EQ(used.memory_bytes, 70 << 20);
-  EXPECT_EQ(used.get("nvidia.com/gpu"), 1);
-  EXPECT_TRUE(requests_of_others("node-z", all, planned).empty());
-}
 
 } // namespace
 } // namespace lattice::lifecycle

@@ -1,4 +1,4 @@
-#include "lifecycle/job_status.hpp"
+#include "lifecycle/conditions.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "lifecycle/status_write.hpp"
 
@@ -9,8 +9,10 @@ namespace {
 
 /// A waiting job's status as the job actor keeps it.
 k8s::training_job_status waiting_status() {
-  k8s::training_job_status s;
-  initialize_status(s, "2026-11-28T09:00:00Z", "2026-11-28T09:00:00Z");
+  const auto t0 = *base::parse_rfc3339("2026-11-28T09:00:00Z");
+  job_status typed;
+  initialize_status(typed, t0, t0);
+  auto s = to_api(typed);
   set_condition(s.exec,
                 {condition_type::queued, k8s::condition_status::true_, "Waiting",
                  "needs 4 x {nvidia.com/gpu: 8}; largest placement possible now: 0"},
@@ -53,13 +55,15 @@ TEST(status_write, a_new_reason_or_status_goes_out_now) {
   EXPECT_EQ(after(written, preempted), status_write_urgency::now);
 
   auto admitted = written;
-  apply_decision(admitted, true, 4, "2026-11-28T09:00:30Z");
+  admitted.stage = "Running";
+  admitted.current_size = 4;
   EXPECT_EQ(after(written, admitted), status_write_urgency::now) << "stage, size and times";
 }
 
 TEST(status_write, replica_counts_alone_are_batched_soon) {
   auto written = waiting_status();
-  apply_decision(written, true, 4, "2026-11-28T09:00:30Z");
+  written.stage = "Running";
+  written.current_size = 4;
   auto now = written;
   now.exec.replica_statuses.back().active = 3;
   EXPECT_EQ(after(written, now), status_write_urgency::soon);

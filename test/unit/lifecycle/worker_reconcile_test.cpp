@@ -1,6 +1,6 @@
-#include "builders.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/worker_reconcile.hpp"
+#include "test/support/builders.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 // reconcile_workers, one table row per rule of its header comment. The job is
-// builders.hpp's "resnet" (Running, currentSize 2) unless a row edits it.
+// "resnet" (Running, currentSize 2) unless a row edits it.
 
 namespace lattice::lifecycle {
 namespace {
@@ -19,7 +19,6 @@ namespace {
 using k8s::pod_phase;
 using scheduling::worker_placement;
 using test::at;
-using test::make_job;
 using test::make_worker;
 
 const auto now = at("2026-11-28T10:00:00Z");
@@ -28,16 +27,15 @@ using placements = std::vector<worker_placement>;
 
 /// A Pending worker pinned (annotation) to `node`, no spec.nodeName yet.
 k8s::pod pinned(int index, const std::string& node) {
-  auto pod = make_worker(index, pod_phase::pending);
-  pod.meta.annotations[pinned_node_annotation(test::group)] = node;
-  return pod;
+  return test::make_pod("resnet-worker-" + std::to_string(index))
+      .worker(index)
+      .owned_by("job-uid-1")
+      .pinned(node);
 }
 
 /// A Running worker whose environment was built for `size` workers.
 k8s::pod built_for(int index, int size) {
-  auto pod = make_worker(index, pod_phase::running);
-  pod.meta.annotations[world_size_annotation(test::group)] = std::to_string(size);
-  return pod;
+  return make_worker(index, pod_phase::running).built_for(size);
 }
 
 k8s::pod terminating(k8s::pod pod, const std::string& since) {
@@ -53,6 +51,13 @@ k8s::pod with_ready(k8s::pod pod, k8s::condition_status ready) {
 k8s::pod with_uid(k8s::pod pod, const std::string& uid) {
   pod.meta.uid = uid;
   return pod;
+}
+
+/// The job "resnet": Running at size 2 with `pods`, the last decision `target`.
+job_model running(const std::vector<k8s::pod>& pods, std::optional<placements> target) {
+  auto m = test::make_model(test::make_job().min(2).stage("Running").size(2), pods);
+  m.target = std::move(target);
+  return m;
 }
 
 /// One expected deletion: pod name, forced, counted as a retried failure.
@@ -74,7 +79,7 @@ struct reconcile_case {
   std::optional<placements> target;
   std::vector<removal> removed;
   placements created;
-  std::function<void(k8s::training_job&)> edit = {};
+  std::function<void(job_model&)> edit = {};
   std::set<std::string> creating = {};
   std::set<std::string> deleting = {};
 };
@@ -85,11 +90,14 @@ class reconcile_workers_rules : public ::testing::TestWithParam<reconcile_case> 
 
 TEST_P(reconcile_workers_rules, deletes_and_creates_what_the_rule_says) {
   const auto& c = GetParam();
-  auto job = make_job();
+  auto job = running(c.pods, c.target);
   if (c.edit)
     c.edit(job);
-  const worker_reconcile_input in{job, c.pods, c.target, c.creating, c.deleting, test::group, now};
-  const auto out = reconcile_workers(in);
+  for (const auto& name : c.creating)
+    job.creating.expect(name);
+  for (const auto& name : c.deleting)
+    job.deleting.expect(name);
+  const auto out = reconcile_workers(job, now);
   std::vector<removal> removed;
   for (const auto& d : out.remove) {
     removed.push_back({d.name, d.force, d.retried_failure});
@@ -100,8 +108,8 @@ TEST_P(reconcile_workers_rules, deletes_and_creates_what_the_rule_says) {
 }
 
 auto stage(std::string s, int size = 0) {
-  return [s, size](k8s::training_job& job) {
-    job.status.stage = s;
+  return [s, size](job_model& job) {
+    job.status.stage = stage_from_api(s);
     job.status.current_size = size;
   };
 }
@@ -165,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(
                        {{"resnet-worker-1"}},
                        {}},
         reconcile_case{"pending_worker_with_no_known_node_stays",
-                       {make_worker(0, pod_phase::running), make_worker(1, pod_phase::pending)},
+                       {make_worker(0, pod_phase::running), test::make_pod("resnet-worker-1").worker(1)},
                        two_on_a,
                        {},
                        {}},
@@ -182,7 +190,7 @@ INSTANTIATE_TEST_SUITE_P(
                        two_on_a,
                        {},
                        {},
-                       [](k8s::training_job& job) { job.spec.inject_lattice = true; }},
+                       [](job_model& job) { job.object->spec.inject_lattice = true; }},
         // Creates: every target index below the size without a pod of that name.
         reconcile_case{"missing_target_indices_are_created_on_their_nodes",
                        {},
@@ -276,72 +284,55 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST(reconcile_workers, pods_without_a_valid_replica_index_are_not_workers) {
-  auto job = make_job();
-  job.status.stage = "Waiting"; // every worker would go
-  job.status.current_size = 0;
-  k8s::pod rendezvous;
-  rendezvous.meta.name = "resnet-rendezvous";
-  rendezvous.phase = pod_phase::running;
-  auto bad_index = make_worker(0, pod_phase::running);
-  bad_index.meta.labels[test::group + "/replica-index"] = "zero";
-  auto negative = make_worker(1, pod_phase::running);
-  negative.meta.labels[test::group + "/replica-index"] = "-1";
-  auto other_group = make_worker(2, pod_phase::running);
-  other_group.meta.labels.erase(test::group + "/replica-index");
-  other_group.meta.labels["example.com/replica-index"] = "2";
-  const std::vector<k8s::pod> pods = {rendezvous, bad_index, negative, other_group};
-  const std::optional<placements> target = placements{};
-  const std::set<std::string> none;
-  const auto out = reconcile_workers({job, pods, target, none, none, test::group, now});
+  auto bad_index = make_worker(0, pod_phase::running).label("breezeml.ai/replica-index", "zero");
+  auto negative = make_worker(1, pod_phase::running).label("breezeml.ai/replica-index", "-1");
+  auto other_group =
+      make_worker(2, pod_phase::running).label("example.com/replica-index", "2").edit([](k8s::pod& p) {
+        p.meta.labels.erase("breezeml.ai/replica-index");
+      });
+  auto job = running(
+      {test::make_pod("resnet-rendezvous").owned_by("job-uid-1").running(), bad_index, negative, other_group},
+      placements{});
+  stage("Waiting")(job); // every worker would go
+  const auto out = reconcile_workers(job, now);
   EXPECT_TRUE(out.remove.empty());
   EXPECT_TRUE(out.create.empty());
 }
 
 TEST(reconcile_workers, a_non_worker_pod_still_blocks_a_create_of_its_name) {
-  auto job = make_job();
-  auto squatter = make_worker(1, pod_phase::running);
-  squatter.meta.labels.clear(); // someone else's pod with the worker's name
-  const std::vector<k8s::pod> pods = {squatter};
-  const std::optional<placements> target = two_on_a;
-  const std::set<std::string> none;
-  const auto out = reconcile_workers({job, pods, target, none, none, test::group, now});
+  // Someone else's pod with the worker's name.
+  const auto out = reconcile_workers(running({test::make_pod("resnet-worker-1").running()}, two_on_a), now);
   EXPECT_TRUE(out.remove.empty());
   EXPECT_EQ(out.create, (placements{{0, "node-a"}}));
 }
 
 TEST(reconcile_workers, deletions_carry_the_pod_uid_as_precondition) {
-  auto job = make_job();
+  auto job =
+      running({make_worker(0, pod_phase::running), with_uid(make_worker(1, pod_phase::running), "uid-1")},
+              placements{{0, "node-a"}});
   job.status.current_size = 1;
-  const std::vector<k8s::pod> pods = {make_worker(0, pod_phase::running),
-                                      with_uid(make_worker(1, pod_phase::running), "uid-1")};
-  const std::optional<placements> target = placements{{0, "node-a"}};
-  const std::set<std::string> none;
-  const auto out = reconcile_workers({job, pods, target, none, none, test::group, now});
+  const auto out = reconcile_workers(job, now);
   ASSERT_EQ(out.remove.size(), 1u);
   EXPECT_EQ(out.remove[0].uid, "uid-1");
 }
 
-TEST(reconcile_workers, force_delete_after_is_configurable) {
-  const auto job = make_job();
-  const std::vector<k8s::pod> pods = {
-      make_worker(0, pod_phase::running),
-      terminating(make_worker(1, pod_phase::running), "2026-11-28T09:59:00Z")};
-  const std::optional<placements> target = two_on_a;
-  const std::set<std::string> none;
-  worker_reconcile_input in{job, pods, target, none, none, test::group, now};
-  in.force_delete_after = std::chrono::seconds(60);
-  EXPECT_TRUE(reconcile_workers(in).remove.empty()) << "exactly 60s past the deadline: not yet";
-  in.force_delete_after = std::chrono::seconds(59);
-  ASSERT_EQ(reconcile_workers(in).remove.size(), 1u);
+TEST(reconcile_workers, a_stuck_pod_is_forced_only_past_force_delete_after) {
+  const auto pods = [](const std::string& since) {
+    return std::vector<k8s::pod>{
+        make_worker(0, pod_phase::running),
+        with_ready(terminating(make_worker(1, pod_phase::running), since), k8s::condition_status::false_)};
+  };
+  EXPECT_TRUE(reconcile_workers(running(pods("2026-11-28T09:59:45Z"), two_on_a), now).remove.empty())
+      << "exactly 15s past the deadline: not yet";
+  ASSERT_EQ(reconcile_workers(running(pods("2026-11-28T09:59:44Z"), two_on_a), now).remove.size(), 1u);
 }
 
-TEST(worker_node, prefers_the_bound_node_then_the_pinned_annotation) {
-  auto bound = make_worker(0, pod_phase::running, "node-a");
-  bound.meta.annotations[pinned_node_annotation(test::group)] = "node-b";
-  EXPECT_EQ(worker_node(bound, test::group), "node-a");
-  EXPECT_EQ(worker_node(pinned(1, "node-b"), test::group), "node-b");
-  EXPECT_EQ(worker_node(make_worker(2, pod_phase::pending), test::group), "");
-  EXPECT_EQ(worker_node(pinned(3, "node-b"), "example.com"), "") << "the annotation is under the group";
+TEST(pod_record, the_node_is_the_bound_one_then_the_pinned_annotation) {
+  EXPECT_EQ(make_worker(0, pod_phase::running, "node-a").pinned("node-b").record().node, "node-a");
+  EXPECT_EQ(test::make_pod("p").worker(1).pinned("node-b").record().node, "node-b");
+  EXPECT_EQ(test::make_pod("p").worker(2).record().node, "");
+  EXPECT_EQ(lifecycle::make_pod_record(test::make_pod("p").pinned("node-b"), "example.com").node, "")
+      << "the annotation is under the group";
 }
 
 } // namespace

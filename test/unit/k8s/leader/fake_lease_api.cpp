@@ -91,7 +91,7 @@ client::object_client<lease> lease_client(std::shared_ptr<fake_lease_api> api) {
   options.max_retries = 0;
   auto rest = std::make_shared<client::rest_client>(std::move(api),
                                                     std::make_shared<http::rate_limiter>(0, 1), options);
-  return client::object_client<lease>(rest, client::leases_resource());
+  return client::lease_client(rest);
 }
 
 } // namespace lattice::k8s::test

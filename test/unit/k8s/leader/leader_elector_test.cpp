@@ -1,6 +1,7 @@
 // The runner over an in-memory API server: several electors share it, the
 // tests drive them with tick() and a clock they move by hand.
 #include "k8s/leader/leader_elector.hpp"
+#include "test/support/manual_clock.hpp"
 #include "test/unit/k8s/leader/fake_lease_api.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ using namespace std::chrono_literals;
 
 struct elector_fixture : ::testing::Test {
   std::shared_ptr<test::fake_lease_api> api = std::make_shared<test::fake_lease_api>();
-  time_point now = time_point(std::chrono::seconds(1767323045));
+  lattice::test::manual_clock now{time_point(std::chrono::seconds(1767323045))};
 
   /// Every on_change call per identity, in order.
   std::map<std::string, std::vector<bool>> changes;
@@ -30,7 +31,7 @@ struct elector_fixture : ::testing::Test {
     o.identity = identity;
     return std::make_unique<leader_elector>(
         test::lease_client(api), o, [this, identity](bool leading) { changes[identity].push_back(leading); },
-        [this] { return now; });
+        now);
   }
 
   const lease& stored() const { return api->stored.value(); }
@@ -58,7 +59,7 @@ TEST_F(elector_fixture, renewals_keep_the_lease_and_the_standby_waits) {
   EXPECT_FALSE(b->leading());
   EXPECT_EQ(b->observed_holder(), "a");
   for (int i = 1; i <= 30; ++i) { // a minute of renewals every 2s
-    now += 2s;
+    now.advance(2s);
     a->tick();
     b->tick();
   }
@@ -77,10 +78,10 @@ TEST_F(elector_fixture, crashed_leader_is_replaced_after_the_lease_duration) {
   auto b = make("b");
   a->tick();
   b->tick(); // b first sees a's record now
-  now += 14s;
+  now.advance(14s);
   b->tick();
   EXPECT_FALSE(b->leading()) << "a's lease still runs for 1s on b's clock";
-  now += 1s;
+  now.advance(1s);
   b->tick();
   EXPECT_TRUE(b->leading());
   EXPECT_EQ(stored().holder_identity, "b");
@@ -104,7 +105,7 @@ TEST_F(elector_fixture, released_lease_is_taken_at_the_next_retry) {
   EXPECT_EQ(stored().holder_identity, "");
   EXPECT_EQ(stored().lease_duration_seconds, 1);
   EXPECT_EQ(a->observed_holder(), "");
-  now += 2s;
+  now.advance(2s);
   b->tick();
   EXPECT_TRUE(b->leading());
   EXPECT_EQ(stored().holder_identity, "b");
@@ -118,16 +119,16 @@ TEST_F(elector_fixture, failing_renewals_stop_leadership_at_the_renew_deadline) 
   a->tick();
   api->down = true;
   for (int i = 0; i < 4; ++i) {
-    now += 2s;
+    now.advance(2s);
     a->tick();
     EXPECT_TRUE(a->leading()) << "after " << (i + 1) * 2 << "s without renewal";
   }
-  now += 2s; // 10s since the last renewal
+  now.advance(2s); // 10s since the last renewal
   a->tick();
   EXPECT_FALSE(a->leading());
   EXPECT_EQ(changes["a"], (std::vector<bool>{true, false}));
   api->down = false;
-  now += 2s;
+  now.advance(2s);
   a->tick();
   EXPECT_TRUE(a->leading()) << "the lease still names a, so a renews it";
   EXPECT_EQ(stored().lease_transitions, 0);
@@ -176,7 +177,7 @@ TEST_F(elector_fixture, leader_steps_down_when_someone_else_holds_the_lease) {
   lease forced = stored();
   forced.holder_identity = "admin";
   api->put(forced);
-  now += 2s;
+  now.advance(2s);
   a->tick();
   EXPECT_FALSE(a->leading());
   EXPECT_EQ(a->observed_holder(), "admin");
@@ -187,7 +188,7 @@ TEST_F(elector_fixture, leader_steps_down_when_someone_else_holds_the_lease) {
 TEST_F(elector_fixture, restarted_replica_with_the_same_identity_resumes_at_once) {
   make("a")->tick();
   auto again = make("a");
-  now += 3s;
+  now.advance(3s);
   again->tick();
   EXPECT_TRUE(again->leading());
   EXPECT_EQ(stored().lease_transitions, 0);
@@ -198,7 +199,7 @@ TEST_F(elector_fixture, deleted_lease_is_recreated_without_a_leadership_change) 
   auto a = make("a");
   a->tick();
   api->stored.reset();
-  now += 2s;
+  now.advance(2s);
   a->tick();
   EXPECT_TRUE(a->leading());
   EXPECT_EQ(changes["a"], std::vector<bool>{true});

@@ -1,5 +1,5 @@
 #include "k8s/auth/in_cluster.hpp"
-#include "test/unit/k8s/transport/fake_clock.hpp"
+#include "test/support/manual_clock.hpp"
 #include "test/unit/k8s/transport/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@ namespace lattice::k8s {
 namespace {
 
 using namespace std::chrono_literals;
-using test::fake_clock;
+using lattice::test::manual_clock;
 using test::temp_dir;
 
 config::env_lookup env_of(std::map<std::string, std::string> vars) {
@@ -25,7 +25,7 @@ config::env_lookup env_of(std::map<std::string, std::string> vars) {
 /// A ServiceAccount directory and environment as the kubelet provides them.
 struct in_cluster_setup {
   temp_dir dir;
-  fake_clock time;
+  manual_clock time;
   auth::in_cluster_options options;
 
   in_cluster_setup() {

@@ -1,6 +1,6 @@
 #include "k8s/auth/base64.hpp"
 #include "k8s/auth/kubeconfig.hpp"
-#include "test/unit/k8s/transport/fake_clock.hpp"
+#include "test/support/manual_clock.hpp"
 #include "test/unit/k8s/transport/temp_dir.hpp"
 
 #include <gtest/gtest.h>

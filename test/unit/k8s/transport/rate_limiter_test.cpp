@@ -1,5 +1,5 @@
 #include "k8s/http/rate_limiter.hpp"
-#include "test/unit/k8s/transport/fake_clock.hpp"
+#include "test/support/manual_clock.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,40 +7,40 @@ namespace lattice::k8s {
 namespace {
 
 using namespace std::chrono_literals;
-using test::fake_clock;
+using lattice::test::manual_clock;
 
 TEST(rate_limiter, burst_is_available_at_once_then_paced_at_qps) {
-  fake_clock time;
+  manual_clock time;
   http::rate_limiter limiter(10.0, 3, time);
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(limiter.reserve(), http::clock::duration::zero()) << "token " << i;
+    EXPECT_EQ(limiter.reserve(), base::clock::duration::zero()) << "token " << i;
   // The 4th token is 1/qps away, the 5th 2/qps: callers queue up.
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(limiter.reserve()), 100ms);
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(limiter.reserve()), 200ms);
 }
 
 TEST(rate_limiter, acquire_sleeps_through_the_clock) {
-  fake_clock time;
+  manual_clock time;
   http::rate_limiter limiter(5.0, 1, time);
   limiter.acquire();
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
   limiter.acquire();
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(time.sleeps[0]), 200ms);
+  ASSERT_EQ(time.sleeps().size(), 1u);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(time.sleeps()[0]), 200ms);
 }
 
 TEST(rate_limiter, long_run_rate_is_qps) {
-  fake_clock time;
+  manual_clock time;
   http::rate_limiter limiter(50.0, 100, time);
-  const auto start = time.now();
+  const auto start = time.steady();
   for (int i = 0; i < 600; ++i)
     limiter.acquire();
   // 100 from the burst, 500 more at 50/s = 10 s.
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(time.now() - start), 10'000ms);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(time.steady() - start), 10'000ms);
 }
 
 TEST(rate_limiter, refills_but_never_above_burst) {
-  fake_clock time;
+  manual_clock time;
   http::rate_limiter limiter(2.0, 2, time);
   EXPECT_TRUE(limiter.try_acquire());
   EXPECT_TRUE(limiter.try_acquire());
@@ -55,11 +55,11 @@ TEST(rate_limiter, refills_but_never_above_burst) {
 }
 
 TEST(rate_limiter, zero_qps_means_unlimited) {
-  fake_clock time;
+  manual_clock time;
   http::rate_limiter limiter(0.0, 1, time);
   for (int i = 0; i < 1000; ++i)
     limiter.acquire();
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
 }
 
 } // namespace

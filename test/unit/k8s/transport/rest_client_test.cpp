@@ -1,6 +1,6 @@
 #include "k8s/client/object_client.hpp"
 #include "k8s/client/rest_client.hpp"
-#include "test/unit/k8s/transport/fake_clock.hpp"
+#include "test/support/manual_clock.hpp"
 #include "test/unit/k8s/transport/fake_kind.hpp"
 #include "test/unit/k8s/transport/fake_transport.hpp"
 
@@ -10,12 +10,12 @@ namespace lattice::k8s {
 namespace {
 
 using namespace std::chrono_literals;
-using test::fake_clock;
+using lattice::test::manual_clock;
 using test::fake_transport;
 
 struct rest_fixture : ::testing::Test {
   std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
-  fake_clock time;
+  manual_clock time;
   std::shared_ptr<client::rest_client> make(double qps = 0, int burst = 1, int max_retries = 3) {
     client::rest_options options;
     options.max_retries = max_retries;
@@ -32,24 +32,24 @@ TEST_F(rest_fixture, too_many_requests_waits_for_retry_after_then_succeeds) {
   auto res = make()->call("GET", "/api/v1/pods");
   ASSERT_TRUE(res) << res.err().to_string();
   EXPECT_EQ(transport->requests.size(), 2u);
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], std::chrono::duration_cast<http::clock::duration>(2s));
+  ASSERT_EQ(time.sleeps().size(), 1u);
+  EXPECT_EQ(time.sleeps()[0], std::chrono::duration_cast<base::clock::duration>(2s));
 }
 
 TEST_F(rest_fixture, retry_after_is_capped) {
   transport->answers = {fake_transport::status_answer(503, "ServiceUnavailable", "3600"),
                         fake_transport::ok("{}")};
   ASSERT_TRUE(make()->call("GET", "/x"));
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], std::chrono::duration_cast<http::clock::duration>(30s));
+  ASSERT_EQ(time.sleeps().size(), 1u);
+  EXPECT_EQ(time.sleeps()[0], std::chrono::duration_cast<base::clock::duration>(30s));
 }
 
 TEST_F(rest_fixture, unavailable_without_retry_after_backs_off_exponentially) {
   transport->answers = {fake_transport::status_answer(503, "ServiceUnavailable"),
                         fake_transport::status_answer(503, "ServiceUnavailable"), fake_transport::ok("{}")};
   ASSERT_TRUE(make()->call("GET", "/x"));
-  const std::vector<http::clock::duration> expected{100ms, 200ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{100ms, 200ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, transport_errors_retry_with_backoff_until_exhausted) {
@@ -59,8 +59,8 @@ TEST_F(rest_fixture, transport_errors_retry_with_backoff_until_exhausted) {
   EXPECT_EQ(res.err().what, error::kind::transport);
   EXPECT_NE(res.err().message.find("POST /x"), std::string::npos) << res.err().message;
   EXPECT_EQ(transport->requests.size(), 4u);
-  const std::vector<http::clock::duration> expected{100ms, 200ms, 400ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{100ms, 200ms, 400ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, exhausted_429_returns_the_error_with_retry_after) {
@@ -91,7 +91,7 @@ TEST_F(rest_fixture, client_errors_are_returned_at_once_with_the_status_reason) 
     EXPECT_NE(res.err().message.find("scripted " + reason), std::string::npos) << res.err().message;
     EXPECT_EQ(transport->requests.size(), 1u) << status << " must not be retried";
   }
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
 }
 
 TEST_F(rest_fixture, unauthorized_re_reads_the_token_once) {
@@ -110,8 +110,8 @@ TEST_F(rest_fixture, every_attempt_takes_a_rate_limiter_token) {
   auto client = make(2.0, 1);
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(client->call("GET", "/x"));
-  const std::vector<http::clock::duration> expected{500ms, 500ms};
-  EXPECT_EQ(time.sleeps, expected);
+  const std::vector<base::clock::duration> expected{500ms, 500ms};
+  EXPECT_EQ(time.sleeps(), expected);
 }
 
 TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_token) {
@@ -133,7 +133,7 @@ TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_toke
   EXPECT_EQ(watch.err().what, error::kind::cancelled);
   EXPECT_EQ(transport->requests.size(), 1u);
   EXPECT_TRUE(transport->watch_requests.empty());
-  EXPECT_TRUE(time.sleeps.empty());
+  EXPECT_TRUE(time.sleeps().empty());
 }
 
 TEST_F(rest_fixture, cancel_between_attempts_stops_the_retries) {
@@ -146,7 +146,7 @@ TEST_F(rest_fixture, cancel_between_attempts_stops_the_retries) {
   ASSERT_FALSE(res);
   EXPECT_EQ(res.err().status, 503) << "the last real answer";
   EXPECT_EQ(transport->requests.size(), 1u);
-  EXPECT_TRUE(time.sleeps.empty()) << "no Retry-After wait once cancelled";
+  EXPECT_TRUE(time.sleeps().empty()) << "no Retry-After wait once cancelled";
 }
 
 TEST_F(rest_fixture, query_parameters_are_encoded) {
@@ -173,80 +173,21 @@ struct thing_fixture : rest_fixture {
   client::object_client<test::thing> things{make(), {"example.com", "v1", "things", true}};
 };
 
-TEST_F(thing_fixture, list_all_follows_continue_tokens) {
-  transport->answers = {
-      fake_transport::ok(test::list_json({test::thing_json("a", "x", "5", 1)}, "9", "tok1")),
-      fake_transport::ok(test::list_json({test::thing_json("a", "y", "6", 2)}, "9"))};
-  client::list_options options;
-  options.limit = 1;
-  auto all = things.list_all("a", options);
-  ASSERT_TRUE(all) << all.err().to_string();
-  ASSERT_EQ(all->items.size(), 2u);
-  EXPECT_EQ(all->resource_version, "9");
-  EXPECT_EQ(transport->requests[0].target, "/apis/example.com/v1/namespaces/a/things?limit=1");
-  EXPECT_EQ(transport->requests[1].target, "/apis/example.com/v1/namespaces/a/things?limit=1&continue=tok1");
-}
-
-TEST_F(thing_fixture, delete_sends_delete_options) {
-  transport->answers = {fake_transport::ok("{}")};
-  delete_options options;
-  options.precondition_uid = "u-1";
-  options.propagation = propagation_policy::foreground;
-  ASSERT_TRUE(things.remove("a", "x", options));
-  ASSERT_EQ(transport->requests.size(), 1u);
-  EXPECT_EQ(transport->requests[0].method, "DELETE");
-  EXPECT_NE(transport->requests[0].body.find("\"uid\":\"u-1\""), std::string::npos)
-      << transport->requests[0].body;
-  EXPECT_NE(transport->requests[0].body.find("Foreground"), std::string::npos) << transport->requests[0].body;
-}
-
-TEST_F(thing_fixture, merge_patch_uses_the_merge_patch_content_type) {
-  transport->answers = {fake_transport::ok(test::thing_json("a", "x", "7", 3))};
-  auto patched = things.merge_patch("a", "x", R"({"spec":{"value":3}})");
-  ASSERT_TRUE(patched);
-  EXPECT_EQ(patched->value, 3);
-  EXPECT_EQ(transport->requests[0].method, "PATCH");
-  EXPECT_EQ(transport->requests[0].content_type, "application/merge-patch+json");
-}
-
-TEST_F(thing_fixture, update_status_with_retry_rereads_and_reapplies_on_conflict) {
-  transport->answers = {
-      fake_transport::ok(test::thing_json("a", "x", "10", 1)), // get
-      fake_transport::status_answer(409, "Conflict"),          // put loses
-      fake_transport::ok(test::thing_json("a", "x", "11", 5)), // re-read sees the other writer
-      fake_transport::ok(test::thing_json("a", "x", "12", 6)), // put wins
-  };
-  std::vector<int> seen;
-  auto result = things.update_status_with_retry(
-      "a", "x",
-      [&](test::thing& t) {
-        seen.push_back(t.value);
-        t.value += 1;
-        return true;
-      },
-      [](const test::thing& t) {
-        return test::thing_json(t.meta.namespace_, t.meta.name, t.meta.resource_version, t.value);
-      });
-  ASSERT_TRUE(result) << result.err().to_string();
-  EXPECT_EQ(result->meta.resource_version, "12");
-  EXPECT_EQ(seen, (std::vector<int>{1, 5}));
-  ASSERT_EQ(transport->requests.size(), 4u);
-  // The winning write carries the re-read resourceVersion and the re-applied mutation.
-  EXPECT_NE(transport->requests[3].body.find("\"resourceVersion\":\"11\""), std::string::npos);
-  EXPECT_NE(transport->requests[3].body.find("\"value\":6"), std::string::npos);
-}
-
-TEST_F(thing_fixture, update_status_with_retry_gives_up_after_bounded_attempts) {
-  transport->fallback = [](const http::request& req) {
-    return req.method == "GET" ? fake_transport::ok(test::thing_json("a", "x", "10", 1))
-                               : fake_transport::status_answer(409, "Conflict");
-  };
-  auto result = things.update_status_with_retry(
-      "a", "x", [](test::thing&) { return true; }, [](const test::thing&) { return std::string("{}"); }, 3);
-  ASSERT_FALSE(result);
-  EXPECT_EQ(result.err().status, 409);
-  EXPECT_NE(result.err().message.find("gave up after 3"), std::string::npos);
-  EXPECT_EQ(transport->requests.size(), 6u);
+TEST_F(thing_fixture, get_create_replace_decode_what_the_server_stored) {
+  transport->answers = {fake_transport::ok(test::thing_json("a", "x", "5", 1)),
+                        fake_transport::ok(test::thing_json("a", "x", "6", 2)),
+                        fake_transport::status_answer(409, "Conflict")};
+  auto got = things.get("a", "x");
+  ASSERT_TRUE(got) << got.err().to_string();
+  EXPECT_EQ(got->value, 1);
+  auto replaced = things.replace("a", "x", test::thing_json("a", "x", "5", 2));
+  ASSERT_TRUE(replaced) << replaced.err().to_string();
+  EXPECT_EQ(replaced->meta.resource_version, "6");
+  EXPECT_EQ(transport->requests[1].method, "PUT");
+  EXPECT_EQ(transport->requests[1].target, "/apis/example.com/v1/namespaces/a/things/x");
+  auto stale = things.replace("a", "x", test::thing_json("a", "x", "5", 3));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.err().status, 409) << "a replace from a stale copy loses";
 }
 
 } // namespace

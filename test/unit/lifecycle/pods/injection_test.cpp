@@ -15,7 +15,7 @@ const std::string agent_bootstrap =
     "import runpy,sys; sys.path.insert(0,'/lattice/agent/lattice_agent.whl'); "
     "runpy.run_module('lattice.agent', run_name='__main__', alter_sys=True)";
 
-worker_pod_input injected_input(k8s::training_job job = example_job()) {
+worker_pod_case injected_input(k8s::training_job job = example_job()) {
   return worker_input(std::move(job), 2, 4, "gpu-node-7");
 }
 

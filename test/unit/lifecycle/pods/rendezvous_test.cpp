@@ -12,8 +12,8 @@ namespace {
 
 using namespace test;
 
-rendezvous_pod_input rdzv_input(k8s::training_job job = example_job()) {
-  rendezvous_pod_input in;
+rendezvous_pod_case rdzv_input(k8s::training_job job = example_job()) {
+  rendezvous_pod_case in;
   in.job = std::move(job);
   in.api_group = "breezeml.ai";
   in.operator_image = "breezeml/lattice-operator:0.3.0";
@@ -111,7 +111,7 @@ TEST(rendezvous_pod, long_job_names_use_the_agent_md_short_form) {
 
 struct rdzv_error_case {
   std::string label;
-  std::function<void(rendezvous_pod_input&)> edit;
+  std::function<void(rendezvous_pod_case&)> edit;
   std::string field;
 };
 
@@ -129,20 +129,20 @@ TEST_P(rendezvous_pod_errors, name_the_pod_and_field) {
 INSTANTIATE_TEST_SUITE_P(
     cases, rendezvous_pod_errors,
     ::testing::Values(
-        rdzv_error_case{"no_group", [](rendezvous_pod_input& in) { in.api_group.clear(); }, "api_group"},
-        rdzv_error_case{"no_operator_image", [](rendezvous_pod_input& in) { in.operator_image.clear(); },
+        rdzv_error_case{"no_group", [](rendezvous_pod_case& in) { in.api_group.clear(); }, "api_group"},
+        rdzv_error_case{"no_operator_image", [](rendezvous_pod_case& in) { in.operator_image.clear(); },
                         "operator_image"},
-        rdzv_error_case{"tolerations_not_json", [](rendezvous_pod_input& in) { in.tolerations_json = "[{"; },
+        rdzv_error_case{"tolerations_not_json", [](rendezvous_pod_case& in) { in.tolerations_json = "[{"; },
                         "tolerations"},
-        rdzv_error_case{"tolerations_not_array", [](rendezvous_pod_input& in) { in.tolerations_json = "{}"; },
+        rdzv_error_case{"tolerations_not_array", [](rendezvous_pod_case& in) { in.tolerations_json = "{}"; },
                         "tolerations"},
         rdzv_error_case{"no_image",
-                        [](rendezvous_pod_input& in) {
+                        [](rendezvous_pod_case& in) {
                           in.job.spec.template_json = R"({"spec":{"containers":[{"name":"x"}]}})";
                         },
                         "template.spec.containers[0].image"},
         rdzv_error_case{"pull_secrets_not_array",
-                        [](rendezvous_pod_input& in) {
+                        [](rendezvous_pod_case& in) {
                           in.job.spec.template_json =
                               R"({"spec":{"imagePullSecrets":"x","containers":[{"name":"x","image":"i"}]}})";
                         },

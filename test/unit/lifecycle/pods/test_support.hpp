@@ -2,6 +2,7 @@
 
 #include "k8s/codec/decoders.hpp"
 #include "k8s/model/training_job.hpp"
+#include "lifecycle/rendezvous.hpp"
 #include "lifecycle/worker_pod.hpp"
 
 #include <boost/json.hpp>
@@ -49,10 +50,28 @@ inline json::object parse_object(const std::string& text) {
   return json::parse(text).as_object();
 }
 
+/// A worker pod's TrainingJob and inputs, as the tests vary them.
+struct worker_pod_case : worker_pod_input {
+  k8s::training_job job;
+};
+
+inline k8s::result<std::string> build_worker_pod(const worker_pod_case& c) {
+  return build_worker_pod(c.job, c);
+}
+
+/// The rendezvous pod's TrainingJob and inputs.
+struct rendezvous_pod_case : rendezvous_pod_input {
+  k8s::training_job job;
+};
+
+inline k8s::result<std::string> build_rendezvous_pod(const rendezvous_pod_case& c) {
+  return build_rendezvous_pod(c.job, c);
+}
+
 /// Input for worker `index` of a `world_size`-worker job pinned to `node`.
-inline worker_pod_input worker_input(k8s::training_job job, std::int32_t index, std::int32_t world_size,
-                                     std::string node) {
-  worker_pod_input in;
+inline worker_pod_case worker_input(k8s::training_job job, std::int32_t index, std::int32_t world_size,
+                                    std::string node) {
+  worker_pod_case in;
   in.job = std::move(job);
   in.api_group = "breezeml.ai";
   in.index = index;
@@ -63,7 +82,7 @@ inline worker_pod_input worker_input(k8s::training_job job, std::int32_t index, 
 }
 
 /// The worker pod body as a JSON object; a build error fails the test.
-inline json::object build(const worker_pod_input& in) {
+inline json::object build(const worker_pod_case& in) {
   auto body = build_worker_pod(in);
   if (!body) {
     ADD_FAILURE() << body.err().to_string();

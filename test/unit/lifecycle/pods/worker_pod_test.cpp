@@ -11,9 +11,9 @@ namespace {
 using namespace test;
 
 /// The example job without injection, 3 workers, worker 1 on node-b.
-worker_pod_input plain_input(k8s::training_job job = example_job([](json::object& j) {
-                               j["spec"].as_object()["injectLattice"] = false;
-                             })) {
+worker_pod_case plain_input(k8s::training_job job = example_job([](json::object& j) {
+                              j["spec"].as_object()["injectLattice"] = false;
+                            })) {
   return worker_input(std::move(job), 1, 3, "node-b");
 }
 
@@ -136,7 +136,7 @@ TEST(worker_pod, long_job_names_keep_every_name_a_valid_dns_label) {
 
 struct bad_input_case {
   std::string label;
-  std::function<void(worker_pod_input&)> edit;
+  std::function<void(worker_pod_case&)> edit;
   std::string field;
 };
 
@@ -156,22 +156,22 @@ TEST_P(worker_pod_bad_input, is_an_error_naming_the_pod_and_field) {
 INSTANTIATE_TEST_SUITE_P(
     cases, worker_pod_bad_input,
     ::testing::Values(
-        bad_input_case{"index_past_size", [](worker_pod_input& in) { in.index = 3; }, "index"},
-        bad_input_case{"negative_index", [](worker_pod_input& in) { in.index = -1; }, "index"},
-        bad_input_case{"zero_size", [](worker_pod_input& in) { in.world_size = 0; }, "world_size"},
-        bad_input_case{"no_node", [](worker_pod_input& in) { in.node_name.clear(); }, "node_name"},
-        bad_input_case{"no_group", [](worker_pod_input& in) { in.api_group.clear(); }, "api_group"},
-        bad_input_case{"bad_port", [](worker_pod_input& in) { in.master_port = 70000; }, "master_port"},
+        bad_input_case{"index_past_size", [](worker_pod_case& in) { in.index = 3; }, "index"},
+        bad_input_case{"negative_index", [](worker_pod_case& in) { in.index = -1; }, "index"},
+        bad_input_case{"zero_size", [](worker_pod_case& in) { in.world_size = 0; }, "world_size"},
+        bad_input_case{"no_node", [](worker_pod_case& in) { in.node_name.clear(); }, "node_name"},
+        bad_input_case{"no_group", [](worker_pod_case& in) { in.api_group.clear(); }, "api_group"},
+        bad_input_case{"bad_port", [](worker_pod_case& in) { in.master_port = 70000; }, "master_port"},
         bad_input_case{"no_operator_image_when_injected",
-                       [](worker_pod_input& in) {
+                       [](worker_pod_case& in) {
                          in.job.spec.inject_lattice = true;
                          in.operator_image.clear();
                        },
                        "operator_image"},
-        bad_input_case{"template_not_json", [](worker_pod_input& in) { in.job.spec.template_json = "{"; },
+        bad_input_case{"template_not_json", [](worker_pod_case& in) { in.job.spec.template_json = "{"; },
                        "template"},
         bad_input_case{"template_without_containers",
-                       [](worker_pod_input& in) { in.job.spec.template_json = R"({"spec":{}})"; },
+                       [](worker_pod_case& in) { in.job.spec.template_json = R"({"spec":{}})"; },
                        "template.spec.containers"}),
     [](const auto& info) { return info.param.label; });
 

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "lifecycle/events.hpp"
+#include "lifecycle/job_model.hpp"
+#include "lifecycle/job_rules.hpp"
+#include "lifecycle/job_step.hpp"
+#include "lifecycle/worker_reconcile.hpp"
+
+#include <string>
+#include <string_view>
+
+// Internal to lifecycle/job_transition.cpp: one step's context and the
+// effects it issues. Every write, timer, metric and log line of a step goes
+// through these functions, so the bookkeeping that goes with it
+// (expectations, generations, the inspection log) is done in one place.
+namespace lattice::lifecycle::detail {
+
+/// One step: the model, the settings, the time, whether this replica leads,
+/// and the effects collected so far.
+struct pass {
+  job_model& job;
+  const job_config& config;
+  instant now;
+  bool leading = false;
+  effects out;
+
+  /// The wall time as the status writes it.
+  std::string now_text() const;
+  void log(log_level level, std::string text);
+  void count(metric_kind kind, std::string label = {}, double value = 0);
+};
+
+/// Sets one execStatus condition at the job's generation; true if it changed.
+bool set_condition(pass& p, std::string_view type, bool value, std::string reason, std::string message);
+
+/// Marks the status changed and sends it: at once when its stage, size,
+/// times or a condition's type, status or reason changed; within
+/// status_flush_delay when only replica counts did; within
+/// status_message_delay when only condition messages did. One write is in
+/// flight at a time; its answer sends whatever changed meanwhile.
+void write_status(pass& p);
+/// Sends the status now unless a write is in flight or nothing changed.
+void flush_status(pass& p);
+/// Writes the persisted autoscaler state (annotations).
+void write_annotations(pass& p);
+void emit_event(pass& p, const event_text& text);
+void create_worker(pass& p, const scheduling::worker_placement& placement);
+void delete_pod(pass& p, const worker_delete& what);
+/// The workers Service and, for injected jobs, the rendezvous Service and
+/// pod; each created once (AlreadyExists counts as done).
+void ensure_job_objects(pass& p);
+/// ttlSecondsAfterFinished elapsed: delete the TrainingJob.
+void delete_job(pass& p);
+/// A failed write: logged, remembered for inspection, retried by the next
+/// pass (resync timer). Nothing when the write was cancelled at shutdown.
+void record_failure(pass& p, const std::string& what, const write_result& r);
+
+/// The resync timer, unless armed.
+void arm_resync(pass& p);
+/// A timer of `kind` for wall time `when` (a little after it).
+void arm_at(pass& p, timer_kind kind, std::uint64_t generation, base::time_point when);
+/// The activeDeadlineSeconds timer from execStatus.startTime, unless one is
+/// armed for that time already.
+void arm_deadline(pass& p);
+/// Arms the requeue timer for status.requeueTime unless one armed fires
+/// earlier (it re-arms for the rest when it fires).
+void arm_requeue(pass& p);
+
+/// The autoscaler hears the job when what it would hear changed: its
+/// job_info, or gone for finished, suspended and invalid jobs.
+void report(pass& p);
+
+/// The latency figures: a decision that changed the placement starts the
+/// decision -> created timer; check_created ends it once every worker it
+/// places is created; the admission wait runs from note_queued to
+/// note_admitted.
+void start_create_timer(pass& p);
+void check_created(pass& p);
+void note_queued(pass& p);
+void note_admitted(pass& p);
+
+/// The answer to one of the job's writes: expectations, the status write
+/// in flight, Services created, failures recorded.
+void answered(pass& p, k8s::write_verb verb, const std::string& name, const write_result& result);
+
+// lifecycle/job_adoption.cpp: taking over what exists.
+
+/// The stored status and annotations become the intended state (first
+/// sight while leading, every sight while standing by).
+void adopt_stored(pass& p);
+/// When this replica starts leading: a previous leader that died between
+/// creating workers and writing the status left live workers under a stage
+/// that is not Running, so the job is Running at the size they were built
+/// for; a Running job with fewer live workers than its size loses its
+/// rescale lock so the planner places the rest. Nothing is deleted. The
+/// timers the adopted status calls for (deadline, requeue) are armed.
+void adopt_what_runs(pass& p);
+/// The leader owns the status now: of the stored one only the stage and
+/// size are kept (inspection), not a second copy of the conditions and
+/// times of each of thousands of jobs.
+void keep_stored_stage_only(pass& p);
+
+// lifecycle/job_outcome.cpp: what a decision or evaluate() leads to.
+
+/// [waiting] -> [running]: condition, Event, metric, admission wait.
+bool admitted(pass& p, const scheduling::job_decision& d);
+/// [running] at another size: Event, Restarting for plain workers, metric.
+bool resized(pass& p, const scheduling::job_decision& d, std::int32_t old_size);
+/// [running] -> [waiting]: preempted or stopped.
+bool stopped(pass& p, const scheduling::job_decision& d);
+/// [waiting] stays: the planner's reason on the Queued condition.
+bool still_waiting(pass& p, const scheduling::job_decision& d);
+/// Handles evaluate()'s outcome (finish, rule 5's requeue time or
+/// requeue); true when the job finished. `changed`: the status changed.
+bool apply_outcome(pass& p, const job_outcome& out, bool& changed);
+/// cleanPodPolicy and the ttlSecondsAfterFinished timer. Idempotent.
+void finish_cleanup(pass& p);
+/// Counts Failed workers not counted yet against backoffLimit (persisted).
+void count_worker_failures(pass& p);
+/// replicaStatuses from the pods; true if they changed.
+bool update_replica_counts(pass& p);
+/// The condition the stage and the pods call for; true if it changed.
+bool update_conditions(pass& p);
+/// Something is in flight (expectations, a status write due, a pod
+/// terminating): the resync timer checks again.
+bool needs_resync(const job_model& job);
+
+} // namespace lattice::lifecycle::detail
