@@ -16,7 +16,8 @@ generation ends. The server (server.py) only wraps this in HTTP and a lock.
 While RUNNING, an agent that is not in the roster waits: it is admitted (the
 generation ends and a new round forms) when the roster is below max_size and
 either the operator's announced target size is reached or the settle time has
-passed since the first waiting member arrived.
+passed since the first waiting member arrived (also past the target, which
+may be stale).
 
 A FORMING round closes when it has at least min_size participants and either
 the target size (announced by the operator, else max_size) is reached, or
@@ -153,6 +154,11 @@ class RendezvousState:
             if self._round_can_close(now):
                 self._start_generation()
         elif self.waiting and self._should_admit(now):
+            if self.target_size is not None and len(self.participants) + len(self.waiting) > self.target_size:
+                # More workers than the target: it is stale (the size when the
+                # rendezvous pod was created). Without it the new round waits
+                # for every live member instead of closing at the old size.
+                self.target_size = None
             self._end_generation(now)
             if self._round_can_close(now):
                 self._start_generation()
@@ -205,9 +211,12 @@ class RendezvousState:
         settled = self.waiting_since is not None and now - self.waiting_since >= self.settings.settle_s
         if self.target_size is None:
             return settled
-        # The operator said how many it wants: grow toward that, never past it.
+        # The operator said how many it wants: grow toward that at once. Past
+        # it only after the settle time, as without a target: the target can
+        # be stale (it is the size when the rendezvous pod was created), and a
+        # worker the operator created must never wait forever.
         if len(self.participants) >= self._target():
-            return False
+            return settled
         return settled or len(self.participants) + len(self.waiting) >= self._target()
 
     def _drop(self, node_id: str, now: float, end_generation: bool) -> None:

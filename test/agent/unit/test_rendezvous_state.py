@@ -176,3 +176,20 @@ def test_max_size_caps_the_roster_and_extra_members_wait():
 def test_invalid_settings_are_rejected(settings, message):
     with pytest.raises(ValueError, match=message):
         RendezvousState(settings)
+
+
+def test_member_beyond_a_stale_target_is_admitted_after_settle():
+    # The rendezvous pod was created when the job had one worker (target 1);
+    # the job grew without a new announcement. The new member must not wait
+    # forever: after the settle time it joins like an unannounced one.
+    state = make(min_size=1, max_size=4, settle=5.0)
+    state.announce(1, 0.0)
+    join(state, "a", 0, 0.0)
+    assert state.status == RUNNING and state.generation == 0
+    join(state, "b", 1, 10.0)
+    state.tick(14.9)
+    assert state.generation == 0 and state.waiting == ["b"]
+    state.tick(15.0)
+    assert state.generation == 1 and state.status == FORMING
+    join(state, "a", 0, 15.5)
+    assert state.status == RUNNING and roster_names(state) == ["a", "b"]
