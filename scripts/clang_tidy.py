@@ -100,7 +100,8 @@ def main():
         key = digest(
             version,
             config,
-            command.replace(str(build), "<build>"),
+            # Paths made relative, so a clone elsewhere (CI's) reuses what was found clean.
+            command.replace(str(build), "<build>").replace(str(ROOT), "<root>"),
             (ROOT / rel).read_bytes(),
             *sorted(h.read_bytes() for h in headers),
         )
