@@ -68,7 +68,7 @@ int http_get(const url_parts& url, std::chrono::seconds deadline, std::string& b
   };
   stream.expires_after(deadline);
   resolver.async_resolve(
-      url.host, url.port, [&](beast::error_code ec, asio::ip::tcp::resolver::results_type found) {
+      url.host, url.port, [&](beast::error_code ec, const asio::ip::tcp::resolver::results_type& found) {
         if (ec)
           return finish(ec);
         stream.async_connect(found, [&](beast::error_code ec, const asio::ip::tcp::endpoint&) {

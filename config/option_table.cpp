@@ -17,16 +17,16 @@ using std::chrono::seconds;
 
 option_spec make(const std::string& flag, std::string value_name, std::string help, std::string accepted,
                  apply_fn apply, show_fn show, bool is_bool = false) {
-  return make_option(std::move(flag), std::move(value_name), std::move(help), std::move(accepted),
-                     std::move(apply), std::move(show), is_bool);
+  return make_option(flag, std::move(value_name), std::move(help), std::move(accepted), std::move(apply),
+                     std::move(show), is_bool);
 }
 
 std::vector<option_spec> build_table();
 
 } // namespace
 
-option_spec make_option(std::string flag, std::string value_name, std::string help, std::string accepted,
-                        std::function<bool(operator_config&, const std::string&)> apply,
+option_spec make_option(const std::string& flag, std::string value_name, std::string help,
+                        std::string accepted, std::function<bool(operator_config&, const std::string&)> apply,
                         std::function<std::string(operator_config&)> show, bool is_bool) {
   option_spec spec;
   spec.flag = flag;

@@ -29,8 +29,8 @@ struct option_spec {
 
 /// A row of the table: the flag (kebab-case) also gives the environment
 /// variable (LATTICE_FLAG_NAME) and the YAML key (flagName).
-option_spec make_option(std::string flag, std::string value_name, std::string help, std::string accepted,
-                        std::function<bool(operator_config&, const std::string&)> apply,
+option_spec make_option(const std::string& flag, std::string value_name, std::string help,
+                        std::string accepted, std::function<bool(operator_config&, const std::string&)> apply,
                         std::function<std::string(operator_config&)> show, bool is_bool = false);
 
 /// Appends the autoscaler's growth-policy options (policy_options.cpp).

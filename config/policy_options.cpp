@@ -12,7 +12,6 @@ namespace lattice::config {
 namespace {
 
 using namespace setters;
-using scheduling::planner_config;
 using std::chrono::hours;
 using std::chrono::seconds;
 
@@ -28,11 +27,11 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-option_spec flag(const char* name, const char* help, field_ref<bool> field) {
+option_spec flag(const char* name, const char* help, const field_ref<bool>& field) {
   return make_option(name, "", help, "true or false", boolean(field), show_boolean(field), true);
 }
 
-option_spec number(const char* name, const char* help, double max, field_ref<double> field) {
+option_spec number(const char* name, const char* help, double max, const field_ref<double>& field) {
   return make_option(name, "NUMBER", help, "a number from 0 to " + std::to_string(static_cast<int>(max)),
                      real(field, -1e-12, max), show_real(field));
 }

@@ -43,7 +43,7 @@ struct reviewed_user {
 /// An authentication.k8s.io/v1 TokenReview for `token`.
 std::string token_review_body(const std::string& token);
 /// The user of a TokenReview answer; nullopt when it is not one.
-std::optional<reviewed_user> parse_token_review(const std::string& json);
+std::optional<reviewed_user> parse_token_review(const std::string& text);
 
 /// An authorization.k8s.io/v1 SubjectAccessReview: may `user` `verb` the
 /// non-resource URL `path`?
@@ -54,7 +54,7 @@ struct access_verdict {
   std::string reason;
 };
 /// The verdict of a SubjectAccessReview answer; nullopt when it is not one.
-std::optional<access_verdict> parse_subject_access_review(const std::string& json);
+std::optional<access_verdict> parse_subject_access_review(const std::string& text);
 
 /// What a scrape gets: 200 (go on), 401, 403, or 500 when the API server
 /// could not be asked.

@@ -2,8 +2,8 @@
 
 #include "k8s/auth/kubeconfig.hpp"
 #include "k8s/client/kinds.hpp"
-#include "k8s/codec/decoders.hpp"
 #include "k8s/client/resource.hpp"
+#include "k8s/codec/decoders.hpp"
 #include "k8s/http/tls_transport.hpp"
 
 #include <boost/json.hpp>
@@ -16,7 +16,7 @@ namespace {
 /// Every object of a kind in `ns` ("" = all namespaces), page by page.
 template <class T>
 k8s::result<std::vector<T>> list_all(k8s::client::rest_client& rest, const k8s::client::resource& kind,
-                                      const std::string& ns) {
+                                     const std::string& ns) {
   std::vector<T> all;
   std::string continue_token;
   do {

@@ -239,7 +239,7 @@ std::vector<std::string> what_would_change(const snapshot& snap, const plan& p, 
     out.push_back("its cooldown must end (at " + scheduling::format_time(*j.cooldown_time) + ")");
     base.jobs[index].cooldown_time.reset();
     if (admitted(base, j.key(), cfg, now)) {
-      out.push_back("then it is admitted if nothing else changes");
+      out.emplace_back("then it is admitted if nothing else changes");
       return out;
     }
   }

@@ -158,10 +158,10 @@ std::string queue_text(const std::vector<job_row>& rows, bool all_namespaces, sc
   table t;
   t.header = {"pos"};
   if (all_namespaces)
-    t.header.push_back("namespace");
+    t.header.emplace_back("namespace");
   for (const char* h :
        {"name", "prio", "queued", "min/max/cur", "gpus held/wanted", "stage", "plan", "estimate", "reason"})
-    t.header.push_back(h);
+    t.header.emplace_back(h);
   const std::size_t stage_col = t.header.size() - 4, plan_col = stage_col + 1;
   for (const auto& r : rows) {
     std::vector<std::string> row{std::to_string(r.position)};

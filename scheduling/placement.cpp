@@ -144,7 +144,7 @@ bool cluster_state::place_in_domain(int cls_id, const int64_t* req, int64_t& rem
     for (const auto& [gpus, n] : cls.by_free_gpus)
       if (of[static_cast<std::size_t>(n)] == chosen)
         if (int64_t c = capacity(n, req); c > 0)
-          nodes.push_back({c, n});
+          nodes.emplace_back(c, n);
     std::sort(nodes.begin(), nodes.end(),
               [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
     while (remaining > 0) {

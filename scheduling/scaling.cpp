@@ -83,6 +83,7 @@ std::optional<scaling_model> fit_scaling(const std::vector<throughput_sample>& r
   if (newest.empty())
     return std::nullopt;
   std::vector<point> pts;
+  pts.reserve(newest.size());
   for (const auto* r : newest)
     pts.push_back({r->workers, r->nodes, 1.0 / r->samples_per_second});
   std::sort(pts.begin(), pts.end(), [](const point& a, const point& b) {

@@ -100,8 +100,7 @@ def main():
         key = digest(
             version,
             config,
-            # Paths made relative, so a clone elsewhere (CI's) reuses what was found clean.
-            command.replace(str(build), "<build>").replace(str(ROOT), "<root>"),
+            command.replace(str(build), "<build>"),
             (ROOT / rel).read_bytes(),
             *sorted(h.read_bytes() for h in headers),
         )

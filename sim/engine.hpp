@@ -130,10 +130,10 @@ struct run_result {
   bool finished = false;
 };
 
-/// Runs `jobs` on `cluster` under `p` until every job completed (or the
+/// Runs `specs` on `cluster` under `p` until every job completed (or the
 /// time limit): every `interval` the jobs advance, then the policy decides
 /// and changed allocations restart their jobs.
-run_result simulate(const cluster_spec& cluster, const std::vector<job_spec>& jobs,
+run_result simulate(const cluster_spec& cluster, const std::vector<job_spec>& specs,
                     std::vector<std::unique_ptr<job_model>> models, policy& p, const run_settings& settings);
 
 } // namespace lattice::sim

@@ -182,7 +182,7 @@ parse_outcome parse_options(const std::vector<std::string>& args, sim_options& o
   if (o.data_dir.empty())
     o.data_dir = default_data_dir(o.workload);
   if (o.policies.empty())
-    o.policies.push_back("planner");
+    o.policies.emplace_back("planner");
   for (const auto& p : o.policies)
     if (p != "planner" && p != "tiresias") {
       error = "--policy: unknown policy \"" + p + "\" (planner or tiresias)";

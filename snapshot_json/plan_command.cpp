@@ -100,7 +100,8 @@ int run_plan_command(const std::vector<std::string>& args, std::istream& in, std
     if (a == "--help" || a == "-h") {
       out << usage(program);
       return 0;
-    } else if (a == "--snapshot" && value(v)) {
+    }
+    if (a == "--snapshot" && value(v)) {
       file = v;
     } else if (a == "--now" && value(v)) {
       now = parse_now(v);

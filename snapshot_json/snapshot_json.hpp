@@ -32,11 +32,11 @@ struct decode_result {
 /// becomes a default. Amounts are integers in base units (cpu in
 /// millicores, memory in bytes); times are RFC 3339 strings or seconds since
 /// the Unix epoch.
-decode_result decode_input(std::string_view json);
+decode_result decode_input(std::string_view text);
 
 /// Reads a "config" object on its own (the same fields as a snapshot's
 /// "config") into `cfg`; returns the error, if any.
-std::optional<std::string> decode_config(std::string_view json, scheduling::planner_config& cfg);
+std::optional<std::string> decode_config(std::string_view text, scheduling::planner_config& cfg);
 
 /// The document `decode_input` reads back as the same input (times to the
 /// millisecond). Fields at their defaults are left out.

@@ -57,7 +57,7 @@ TEST(pollux_job, more_gpus_finish_sooner_up_to_the_tuned_count) {
   std::string error;
   auto app = pollux_app::load(data_dir + "/traces/cifar10", {100, 0}, error);
   ASSERT_TRUE(app) << error;
-  auto seconds_on = [&](std::vector<int> placement) {
+  auto seconds_on = [&](const std::vector<int>& placement) {
     pollux_job job(*app, 2048);
     double t = 0;
     for (int i = 0; i < 100'000; ++i) {

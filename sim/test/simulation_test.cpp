@@ -22,6 +22,7 @@ const std::string test_dir = LATTICE_SIM_TEST_DATA;
 
 std::vector<std::unique_ptr<job_model>> simple_models(const std::vector<job_spec>& jobs) {
   std::vector<std::unique_ptr<job_model>> out;
+  out.reserve(jobs.size());
   for (const auto& j : jobs)
     out.push_back(std::make_unique<simple_job>(j.work, j.serial, j.node_penalty));
   return out;
@@ -132,6 +133,7 @@ TEST(simulation, pollux_trace_head_completes_under_every_policy) {
     }
   auto models = [&] {
     std::vector<std::unique_ptr<job_model>> out;
+    out.reserve(jobs.size());
     for (const auto& j : jobs)
       out.push_back(std::make_unique<pollux_job>(apps.at(j.application), j.batch));
     return out;
