@@ -5,6 +5,7 @@
 #include "k8s/client/resource.hpp"
 #include "k8s/codec/decoders.hpp"
 #include "k8s/http/tls_transport.hpp"
+#include "plugin/json_path.hpp"
 
 #include <boost/json.hpp>
 
@@ -47,22 +48,6 @@ std::string kubeconfig_path(const std::string& given) {
   }
   const char* home = std::getenv("HOME");
   return std::string(home ? home : "") + "/.kube/config";
-}
-
-std::string text(const boost::json::value* v) {
-  return v && v->is_string() ? std::string(v->as_string()) : std::string{};
-}
-
-const boost::json::value* field(const boost::json::value& v, std::initializer_list<const char*> path) {
-  const boost::json::value* cur = &v;
-  for (const char* key : path) {
-    if (!cur->is_object())
-      return nullptr;
-    cur = cur->as_object().if_contains(key);
-    if (!cur)
-      return nullptr;
-  }
-  return cur;
 }
 
 /// The body as JSON; null when it is not JSON (every caller then finds

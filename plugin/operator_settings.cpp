@@ -1,27 +1,9 @@
 #include "plugin/operator_settings.hpp"
 
 #include "config/loader.hpp"
+#include "plugin/json_path.hpp"
 
 namespace lattice::plugin {
-namespace {
-
-std::string text(const boost::json::value* v) {
-  return v && v->is_string() ? std::string(v->as_string()) : std::string{};
-}
-
-const boost::json::value* field(const boost::json::value& v, std::initializer_list<const char*> path) {
-  const boost::json::value* cur = &v;
-  for (const char* key : path) {
-    if (!cur->is_object())
-      return nullptr;
-    cur = cur->as_object().if_contains(key);
-    if (!cur)
-      return nullptr;
-  }
-  return cur;
-}
-
-} // namespace
 
 parsed_settings settings_from_flags(const std::vector<std::string>& args,
                                     const std::vector<std::pair<std::string, std::string>>& env) {
