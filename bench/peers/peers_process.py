@@ -4,13 +4,13 @@ ServiceAccount identity for it (kubeconfig with a token from the TokenRequest AP
 import http.client
 import json
 import os
-import signal
 import socket
 import ssl
 import subprocess
 import time
 
 from scale_kube import BenchError, kubectl
+from scale_process import ManagedProcess
 
 
 def free_ports(count):
@@ -68,7 +68,7 @@ def service_account_kubeconfig(path, namespace, name, hours=12):
     return path
 
 
-class LocalProcess:
+class LocalProcess(ManagedProcess):
     """One controller process: started with its own environment (KUBECONFIG = its identity), stopped with
     SIGTERM (SIGKILL after 30 s)."""
 
@@ -103,24 +103,3 @@ class LocalProcess:
                 )
             time.sleep(0.5)
         return self
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        if self.process is None:
-            return None
-        started = time.monotonic()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.stop_seconds = time.monotonic() - started
-        return self.process.returncode

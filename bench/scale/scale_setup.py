@@ -15,6 +15,7 @@ import time
 
 from scale_kube import SOURCE_DIR, BenchError, kubectl, run, scripts_cluster
 from scale_observe import http_ok
+from scale_process import ManagedProcess
 from scale_workload import BENCH_TAINT, NODE_GROUP_LABEL, NODE_SET_LABEL
 
 RUN_LABEL = "lattice.dev/bench-run"
@@ -151,7 +152,7 @@ def _allow_core_dump():
     resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
 
-class Operator:
+class Operator(ManagedProcess):
     """lattice-operator as a local process with the admin kubeconfig, managing one group and one
     namespace; JSON log in `log_path`."""
 
@@ -214,28 +215,6 @@ class Operator:
                 raise BenchError(f"the operator is not ready after {timeout}s; see {self.log_path}")
             time.sleep(0.3)
         return self
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self):
-        """SIGTERM, then SIGKILL after 30 s; returns the exit code (the seconds it took: stop_seconds)."""
-        if self.process is None:
-            return None
-        started = time.monotonic()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.stop_seconds = time.monotonic() - started
-        return self.process.returncode
 
 
 def _alive(pid):
