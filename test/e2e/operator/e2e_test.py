@@ -11,6 +11,8 @@ lattice-e2e-<case>, deleted at the end. LATTICE_E2E_OPERATOR_ARGS adds operator 
 LATTICE_E2E_LOG_LEVEL sets its log level (default debug). Fails, never skips.
 """
 
+import glob
+import importlib
 import os
 import sys
 import time
@@ -39,6 +41,11 @@ CASES = {
     "observability": scenario_observability.scenario_observability,
     "teardown": harness_cases.case_teardown,
 }
+
+# The fault suite: every faults_<topic>.py next to this file has a CASES dict of its own.
+for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "faults_*.py"))):
+    module = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+    CASES.update(module.CASES)
 
 
 def main():
