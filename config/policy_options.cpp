@@ -95,6 +95,11 @@ void add_policy_options(std::vector<option_spec>& t) {
         }
         return out;
       }));
+  t.push_back(make_option("growth-rounds", "N",
+                          "with leastAttained, growth targets are given in rounds: each job in order up to "
+                          "maxSize/2^N, then maxSize/2^(N-1), ..., then maxSize (0: in one round)",
+                          "an integer from 0 to 16", integer(LATTICE_POLICY(int, growth_rounds), 0, 16),
+                          show_integer(LATTICE_POLICY(int, growth_rounds))));
   t.push_back(flag("fair-within-class",
                    "with leastAttained, jobs of one service class share fairly instead of first come first",
                    LATTICE_POLICY(bool, fair_within_class)));
@@ -135,6 +140,16 @@ void add_policy_options(std::vector<option_spec>& t) {
       make_option("growth-headroom", "GPUS", "GPUs that growth of running jobs leaves free for arrivals",
                   "an integer from 0 to 100000", integer(LATTICE_POLICY(int, growth_headroom), 0, 100'000),
                   show_integer(LATTICE_POLICY(int, growth_headroom))));
+  t.push_back(make_option(
+      "arrival-window", "DURATION",
+      "adaptive headroom: growth of running jobs also leaves free the GPUs that the jobs submitted within "
+      "this window need at minSize, times --arrival-headroom-factor (0s: off)",
+      "a duration from 0s to 24h",
+      duration(LATTICE_POLICY(milliseconds, arrival_window), seconds(0), hours(24)),
+      show_duration(LATTICE_POLICY(milliseconds, arrival_window))));
+  t.push_back(number("arrival-headroom-factor",
+                     "the adaptive headroom is this many times the recent arrivals' minSize GPUs", 100,
+                     LATTICE_POLICY(double, arrival_headroom_factor)));
   t.push_back(flag("consolidate", "a job that restarts anyway is re-placed on the fewest nodes",
                    LATTICE_POLICY(bool, consolidate)));
   t.push_back(make_option(

@@ -191,17 +191,26 @@ void plan_builder::grow_one(job_slot& s, std::size_t limit, bool may_borrow, con
   // A job whose size already changes in this plan (admitted, shrunk, lost
   // workers) restarts anyway: growing it costs nothing extra.
   bool restarting = base != s.current;
+  if (restarting && s.growth_held == growth_hold::headroom)
+    s.growth_held = growth_hold::none; // it grew past the headroom earlier in this plan
   auto want = static_cast<int64_t>(limit - base);
   // (total_capacity may count past its limit: it adds whole nodes.)
   int64_t free_now = std::min(want, state_->total_capacity(s.cls, s.req, want));
-  if (!restarting && cfg_.growth_headroom > 0) {
-    // Leave room for arrivals: a running job grows only into what is free
-    // beyond the headroom.
+  if (!restarting && headroom_ > 0) {
+    // Leave room for arrivals: a running job starts growing only into what
+    // is free beyond the headroom. Once it grows it restarts anyway, and
+    // the fill pass may give it the rest (one larger step rather than a
+    // second restart later): the headroom decides whether a running job
+    // grows at all more than how far.
     int64_t per = std::max<int64_t>(s.req[0], 1);
-    int64_t spare = state_->total_capacity(s.cls, s.req, want + cfg_.growth_headroom / per);
-    int64_t usable = std::max<int64_t>(0, std::min(want, spare - cfg_.growth_headroom / per));
-    if (usable < free_now)
+    int64_t spare = state_->total_capacity(s.cls, s.req, want + headroom_ / per);
+    int64_t usable = std::max<int64_t>(0, std::min(want, spare - headroom_ / per));
+    if (usable < free_now) {
       s.growth_held = growth_hold::headroom;
+      // The adaptive headroom shrinks as arrivals leave its window.
+      if (headroom_changes_ && (!out_.review_at || *headroom_changes_ < *out_.review_at))
+        out_.review_at = headroom_changes_;
+    }
     free_now = usable;
   }
   std::vector<lent_worker> taken;
@@ -275,6 +284,28 @@ void plan_builder::grow_by_service(const std::vector<int>& order) {
   }
 }
 
+void plan_builder::compute_headroom() {
+  headroom_ = cfg_.growth_headroom;
+  if (cfg_.arrival_window.count() <= 0)
+    return;
+  // What arrived lately is what is likely to arrive next: the GPUs the jobs
+  // submitted within the window need at minSize stay free, so the next
+  // arrivals are admitted without shrinking anyone (a restart each), and
+  // running jobs do not grow into capacity that would be reclaimed soon.
+  int64_t recent = 0;
+  for (int id : order_) {
+    const job_info& j = *slots_[id].job;
+    if (j.submit_time > now_ || now_ - j.submit_time >= cfg_.arrival_window)
+      continue;
+    recent += static_cast<int64_t>(slots_[id].min()) * std::max<int64_t>(slots_[id].req[0], 0);
+    auto leaves = j.submit_time + cfg_.arrival_window;
+    if (!headroom_changes_ || leaves < *headroom_changes_)
+      headroom_changes_ = leaves;
+  }
+  auto adaptive = static_cast<int64_t>(std::ceil(static_cast<double>(recent) * cfg_.arrival_headroom_factor));
+  headroom_ = std::max<int64_t>(headroom_, adaptive);
+}
+
 double plan_builder::speed(const job_slot& s, std::size_t n) const {
   if (!s.scaling)
     return static_cast<double>(n);
@@ -306,15 +337,21 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
     left += static_cast<int64_t>(s.planned.size() - s.target) * std::max<int64_t>(s.req[0], 0);
   }
   if (cfg_.growth == growth_order::least_attained && !cfg_.fair_within_class) {
-    for (int id : order) {
-      job_slot& s = slots_[id];
-      if (s.req[0] <= 0)
-        continue;
-      auto extra = std::min<int64_t>(static_cast<int64_t>(s.useful_max - s.target), left / s.req[0]);
-      extra = std::max<int64_t>(extra, 0);
-      s.target += static_cast<std::size_t>(extra);
-      left -= extra * s.req[0];
-    }
+    // In rounds: each job in turn up to 1/2^k of its maxSize, then 1/2^(k-1),
+    // ..., then all of it.
+    for (int round = cfg_.growth_rounds; round >= 0; --round)
+      for (int id : order) {
+        job_slot& s = slots_[id];
+        if (s.req[0] <= 0)
+          continue;
+        std::size_t cap = (s.useful_max + (std::size_t{1} << round) - 1) >> round;
+        if (cap <= s.target)
+          continue;
+        auto extra = std::min<int64_t>(static_cast<int64_t>(cap - s.target), left / s.req[0]);
+        extra = std::max<int64_t>(extra, 0);
+        s.target += static_cast<std::size_t>(extra);
+        left -= extra * s.req[0];
+      }
     return;
   }
   // Fair shares: each next worker goes where it raises the job's throughput
@@ -376,6 +413,7 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
 }
 
 void plan_builder::grow_all() {
+  compute_headroom();
   std::vector<int> order;
   for (int id : order_)
     if (slots_[id].admitted)

@@ -116,6 +116,9 @@ private:
   void grow_one(job_slot& s, std::size_t limit, bool may_borrow, const std::vector<int>& order,
                 std::size_t pos);
   void compute_targets(const std::vector<int>& order);
+  /// Sets headroom_: `growth_headroom`, or with an arrival window what the
+  /// jobs submitted within it need at minSize if more.
+  void compute_headroom();
   /// Predicted throughput on n workers (linear without a fitted model).
   double speed(const job_slot& s, std::size_t n) const;
   bool worth_resizing(const job_slot& s, std::size_t from, std::size_t to) const;
@@ -166,6 +169,10 @@ private:
   /// latest queued first): the only jobs capacity can be taken from, since
   /// jobs admitted in this plan hold exactly their protected minSize.
   std::vector<int> victims_;
+  /// GPUs growth of running jobs leaves free in this plan, and when the
+  /// adaptive part of it next changes (the first arrival leaves its window).
+  int64_t headroom_ = 0;
+  std::optional<time_point> headroom_changes_;
   /// The most GPUs any node offers (for the scaling model's node count).
   int64_t max_node_gpus_ = 0;
   /// Jobs left waiting that could fit in an emptied cluster (rule 2: lower

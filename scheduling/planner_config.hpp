@@ -34,6 +34,9 @@ struct planner_config {
   /// Upper bounds (GPU-seconds of attained service) of the service classes
   /// but the last: a job moves to the next class once it has received more.
   std::vector<double> service_classes = {3'600, 14'400, 57'600};
+  /// With least_attained: targets are given in rounds, each job in order up
+  /// to maxSize / 2^k, then / 2^(k-1), ..., then maxSize (0: in one round).
+  int growth_rounds = 0;
   /// With least_attained: jobs of one service class share fairly (equal GPUs,
   /// or where reported throughput gains most) instead of first come first.
   bool fair_within_class = false;
@@ -48,6 +51,11 @@ struct planner_config {
   /// GPUs that growth of running jobs (not restarting anyway) leaves free,
   /// so arrivals find room without shrinking anyone.
   int32_t growth_headroom = 0;
+  /// Adaptive headroom (0: off): growth of running jobs also leaves free the
+  /// GPUs that the jobs submitted within this window need at minSize, times
+  /// `arrival_headroom_factor` (the larger of the two headrooms applies).
+  milliseconds arrival_window{2'700'000};
+  double arrival_headroom_factor = 1.25;
   /// What one checkpoint-restart costs a job: seconds without progress.
   milliseconds restart_cost{30'000};
   /// A resize must save the job at least this many times its restart cost
@@ -58,7 +66,7 @@ struct planner_config {
   double min_resize_ratio = 0;
   /// A running job lends workers for another job's growth only when it
   /// holds more than (1 + this) x its target.
-  double lend_hysteresis = 0.25;
+  double lend_hysteresis = 0.5;
   /// Per-job resize budget: besides admission and preemption, a running job
   /// is resized at most once per max(rescaleInterval, this x its age).
   double rescale_age_fraction = 0;
@@ -100,6 +108,7 @@ struct planner_config {
     c.consolidate = false;
     c.reserve_for_head = false;
     c.use_throughput = false;
+    c.arrival_window = milliseconds{0};
     return c;
   }
 };

@@ -49,7 +49,7 @@ std::string plan_builder::reason_for(const job_slot& s) const {
     out += "below maxSize " + std::to_string(s.max()) + ": growth held while a job of priority "
            + std::to_string(held_by_.at(static_cast<int>(s.input))) + " waits";
   } else if (s.growth_held == growth_hold::headroom) {
-    out += "below maxSize " + std::to_string(s.max()) + ": the last " + std::to_string(cfg_.growth_headroom)
+    out += "below maxSize " + std::to_string(s.max()) + ": the last " + std::to_string(headroom_)
            + " GPUs are kept free for arrivals";
   } else if (s.growth_held == growth_hold::not_worth) {
     out += "below maxSize " + std::to_string(s.max()) + ": the room now would not repay a restart";

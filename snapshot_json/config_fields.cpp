@@ -144,6 +144,14 @@ const std::vector<field>& fields() {
       seconds("rescaleIntervalSeconds", &planner_config::rescale_interval),
       growth(),
       service_classes(),
+      {"growthRounds",
+       [](const json::value& v, planner_config& c, const std::string& path, fail_fn fail) {
+         double x = number(v, path, fail);
+         if (x < 0 || x > 16 || std::floor(x) != x)
+           fail(path, "expected a whole number from 0 to 16");
+         c.growth_rounds = static_cast<int>(x);
+       },
+       [](const planner_config& c) -> json::value { return c.growth_rounds; }},
       flag("rebalance", &planner_config::rebalance),
       flag("fairWithinClass", &planner_config::fair_within_class),
       flag("lendToRestartingOnly", &planner_config::lend_to_restarting_only),
@@ -156,6 +164,8 @@ const std::vector<field>& fields() {
          c.growth_headroom = static_cast<int32_t>(x);
        },
        [](const planner_config& c) -> json::value { return c.growth_headroom; }},
+      seconds("arrivalWindowSeconds", &planner_config::arrival_window),
+      fraction("arrivalHeadroomFactor", &planner_config::arrival_headroom_factor, 1000),
       seconds("restartCostSeconds", &planner_config::restart_cost),
       fraction("resizePayback", &planner_config::resize_payback, 1000),
       fraction("minResizeRatio", &planner_config::min_resize_ratio, 100),

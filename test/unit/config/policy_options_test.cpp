@@ -26,13 +26,28 @@ TEST(policy_options, defaults_are_the_planners) {
 TEST(policy_options, every_knob_from_flags_env_and_file) {
   temp_file file(
       "growthPolicy: fair\ntopologyKeys: topology.kubernetes.io/rack,node-group\nreserveForHead: false\n");
-  auto out =
-      load({"--config", file.path(), "--service-class-gpu-hours=0.5,2,8", "--resize-payback=7",
-            "--min-resize-ratio=1.5", "--lend-hysteresis=0.75", "--restart-cost=1m", "--rebalance=false",
-            "--lend-to-restarting-only=true", "--lend-in-bulk=true", "--rescale-age-fraction=0.2",
-            "--max-rescale-hold=45m", "--reclaim-locked=false", "--growth-headroom=4", "--consolidate=false",
-            "--use-throughput=false", "--throughput-max-age=10m", "--min-marginal-speedup=0.3"},
-           {{"LATTICE_RESIZE_PAYBACK", "9"}});
+  auto out = load({"--config",
+                   file.path(),
+                   "--service-class-gpu-hours=0.5,2,8",
+                   "--resize-payback=7",
+                   "--min-resize-ratio=1.5",
+                   "--lend-hysteresis=0.75",
+                   "--restart-cost=1m",
+                   "--rebalance=false",
+                   "--lend-to-restarting-only=true",
+                   "--lend-in-bulk=true",
+                   "--rescale-age-fraction=0.2",
+                   "--max-rescale-hold=45m",
+                   "--reclaim-locked=false",
+                   "--growth-headroom=4",
+                   "--consolidate=false",
+                   "--use-throughput=false",
+                   "--throughput-max-age=10m",
+                   "--min-marginal-speedup=0.3",
+                   "--arrival-window=30m",
+                   "--arrival-headroom-factor=1.5",
+                   "--growth-rounds=2"},
+                  {{"LATTICE_RESIZE_PAYBACK", "9"}});
   ASSERT_EQ(out.action, load_action::run) << out.error;
   const auto& p = out.config.autoscaler.policy;
   EXPECT_EQ(p.growth, scheduling::growth_order::fair);
@@ -54,12 +69,16 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
   EXPECT_FALSE(p.use_throughput);
   EXPECT_EQ(p.throughput_max_age, milliseconds(600'000));
   EXPECT_EQ(p.min_marginal_speedup, 0.3);
+  EXPECT_EQ(p.arrival_window, milliseconds(1'800'000));
+  EXPECT_EQ(p.arrival_headroom_factor, 1.5);
+  EXPECT_EQ(p.growth_rounds, 2);
 }
 
 TEST(policy_options, bad_values_are_refused_with_the_flag_named) {
   for (const char* bad : {"--growth-policy=random", "--service-class-gpu-hours=4,2",
                           "--service-class-gpu-hours=0", "--resize-payback=-1", "--min-marginal-speedup=2",
-                          "--growth-headroom=-3", "--topology-keys=bad key", "--restart-cost=forever"}) {
+                          "--growth-headroom=-3", "--topology-keys=bad key", "--restart-cost=forever",
+                          "--arrival-window=2d", "--arrival-headroom-factor=-1", "--growth-rounds=17"}) {
     auto out = load({bad});
     EXPECT_EQ(out.action, load_action::error) << bad;
     std::string flag(bad);

@@ -24,6 +24,7 @@ planner_config las() {
   c.lend_hysteresis = 0;
   c.rescale_age_fraction = 0;
   c.growth_headroom = 0;
+  c.arrival_window = milliseconds{0};
   c.reserve_for_head = true;
   c.consolidate = true;
   return c;
@@ -103,6 +104,7 @@ TEST(growth_policy, a_growth_held_back_is_reviewed_when_it_becomes_worth_it) {
   // expected remaining time, so it repays 5 x 30 s once that is 300 s.
   snap.jobs = {make_job("a").max(4).submitted(0).running({"n0", "n0"}).resized(800)};
   planner_config cfg; // the defaults: 30 s restart cost, payback 5
+  cfg.arrival_window = milliseconds{0};
   auto p = plan_at(snap, 1000, cfg);
   EXPECT_EQ(decision(p, "a").size, 2);
   ASSERT_TRUE(p.review_at.has_value());
