@@ -8,7 +8,7 @@ namespace lattice::actors {
 namespace {
 
 protocol::api_result perform(const gateway_settings& settings, const protocol::api_call& call) {
-  auto sent = k8s::client::send_write(*settings.rest, call, settings.api_group);
+  auto sent = k8s::client::send_write(*settings.rest, call, settings.api_group, settings.fence);
   protocol::api_result r;
   r.ok = static_cast<bool>(sent);
   if (!r.ok) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "k8s/client/rest_client.hpp"
+#include "k8s/client/write_fence.hpp"
 #include "protocol/gateway_actor.hpp"
 
 #include <caf/actor_system.hpp>
@@ -17,6 +18,10 @@ struct gateway_settings {
   std::shared_ptr<k8s::client::rest_client> rest;
   /// CRD group of the TrainingJob resource.
   std::string api_group;
+  /// Closed while this replica may not write (it does not hold the Lease):
+  /// a write is then answered "cancelled" without being sent. Null: always
+  /// open (no leader election).
+  std::shared_ptr<const k8s::client::write_fence> fence;
 };
 
 /// Spawns `count` detached gateway actors (one thread each): blocking API

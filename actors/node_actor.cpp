@@ -75,8 +75,11 @@ bound_pod compact(const k8s::pod& pod, const std::string& api_group) {
 k8s::resource_list used_by_others(const std::map<std::string, bound_pod>& pods) {
   k8s::resource_list sum;
   for (const auto& [key, pod] : pods)
-    if (pod.holds && !pod.planned_worker)
+    if (pod.holds && !pod.planned_worker) {
       add(sum, pod.requests);
+      // It takes one of the node's allocatable pods, whatever it requests.
+      sum.set(lifecycle::pods_resource, sum.get(lifecycle::pods_resource) + 1);
+    }
   return sum;
 }
 

@@ -1,6 +1,7 @@
 #include "actors/write_dispatcher.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <optional>
@@ -19,6 +20,10 @@ api_result cancelled(const protocol::api_call& call, const std::string& why) {
   r.cancelled = true;
   return r;
 }
+
+/// Why a write is refused once the Lease is lost: the next leader decides
+/// afresh from what the cluster holds.
+constexpr const char* not_leading = "not sent, this replica lost its Lease";
 
 void send_backlog(self_pointer self);
 
@@ -88,6 +93,8 @@ write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateway
       [self](protocol::api_call& call) -> caf::result<api_result> {
         if (self->state.gateways == 0)
           return cancelled(call, "no API gateway left");
+        if (!self->state.leading)
+          return cancelled(call, not_leading);
         auto promise = self->make_response_promise<api_result>();
         const auto urgency = call.urgency;
         auto key = call.order_key;
@@ -101,6 +108,18 @@ write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateway
         for (const auto& [node, count] : msg.deletes_by_node)
           self->state.backlog.expect_frees(node, count);
         self->delayed_send(self, frees_wait, protocol::gpus_freeing_expired{std::move(msg.deletes_by_node)});
+      },
+      [self](protocol::set_leader& msg) {
+        auto& st = self->state;
+        if (st.leading == msg.leader)
+          return;
+        st.leading = msg.leader;
+        if (st.leading)
+          return;
+        const auto dropped = st.backlog.size();
+        st.backlog.drain([](pending_write w) { w.promise.deliver(cancelled(w.call, not_leading)); });
+        spdlog::warn("the Lease is lost: {} queued writes dropped, {} in flight cancelled by the write fence",
+                     dropped, st.in_flight.size());
       },
       [self](protocol::gpus_freeing_expired& msg) {
         for (const auto& [node, count] : msg.deletes_by_node)

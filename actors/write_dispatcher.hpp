@@ -34,6 +34,8 @@ struct write_dispatcher_state {
   /// with a CAF error (it is gone) is not given another write.
   std::size_t gateways = 0;
   std::uint64_t sent = 0;
+  /// This replica holds the Lease (or elects no leader): writes are taken.
+  bool leading = true;
 };
 
 /// How long creates on a node wait for deletes the autoscaler announced
@@ -49,6 +51,12 @@ inline constexpr std::chrono::milliseconds default_frees_wait{2'000};
 /// gateway that is free. A gateway that fails with a CAF error (it is gone)
 /// gets no more writes; with none left, writes are answered "cancelled". At
 /// exit every write not answered yet is answered "cancelled".
+///
+/// Fencing: set_leader{false} (the Lease is lost or given up) answers the
+/// whole backlog "cancelled" at once and every write that comes after it,
+/// until set_leader{true}. Writes in flight are the gateways' to refuse:
+/// their write fence is closed by then (k8s/client/write_fence.hpp), so
+/// none leaves the process; their answers come back "cancelled".
 protocol::write_dispatcher_actor::behavior_type
 write_dispatcher(protocol::write_dispatcher_actor::stateful_pointer<write_dispatcher_state> self,
                  std::vector<protocol::gateway_actor> gateways, std::chrono::milliseconds frees_wait);

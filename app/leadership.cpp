@@ -13,11 +13,16 @@
 
 namespace lattice::app {
 
-leadership::leadership(protocol::router_actor router, std::shared_ptr<observability::metrics> metrics,
-                       bool elect)
-    : router_(std::move(router)), metrics_(std::move(metrics)), elect_(elect), leading_(!elect) {
+leadership::leadership(protocol::router_actor router, protocol::write_dispatcher_actor writes,
+                       std::shared_ptr<k8s::client::write_fence> fence,
+                       std::shared_ptr<observability::metrics> metrics, bool elect)
+    : router_(std::move(router)), writes_(std::move(writes)), fence_(std::move(fence)),
+      metrics_(std::move(metrics)), elect_(elect), leading_(!elect) {
   if (metrics_)
     metrics_->leader().Set(0);
+  if (!elect && fence_)
+    fence_->open_for_good();
+  caf::anon_send(writes_, protocol::set_leader{!elect});
 }
 
 leadership::~leadership() {
@@ -35,6 +40,9 @@ void leadership::on_elected(bool leading) {
   election_started_ = true;
   leading_ = leading;
   spdlog::info(leading ? "this replica leads" : "this replica stands by");
+  // Not gated on the watches' sync: a replica that lost the Lease drops its
+  // queued writes now (its fence is closed already).
+  caf::anon_send(writes_, protocol::set_leader{leading});
   announce();
 }
 
@@ -71,8 +79,9 @@ void leadership::start_election(const config::operator_config& cfg,
     std::lock_guard<std::mutex> lock(mutex_);
     election_started_ = false;
   }
-  elector_ = std::make_unique<k8s::leader::leader_elector>(k8s::client::lease_client(rest.value()), o,
-                                                           [this](bool l) { on_elected(l); });
+  elector_ = std::make_unique<k8s::leader::leader_elector>(
+      k8s::client::lease_client(rest.value()), o, [this](bool l) { on_elected(l); }, base::system_clock(),
+      fence_);
   thread_ = std::thread([this] { elector_->run(); });
   // Until the first attempt says otherwise this replica stands by.
   std::lock_guard<std::mutex> lock(mutex_);

@@ -2,7 +2,9 @@
 
 #include "config/operator_config.hpp"
 #include "k8s/auth/cluster_config.hpp"
+#include "k8s/client/write_fence.hpp"
 #include "observability/probes.hpp"
+#include "protocol/gateway_actor.hpp"
 #include "protocol/router_actor.hpp"
 
 #include <memory>
@@ -23,9 +25,18 @@ namespace lattice::app {
 /// every change, and forwards it to the autoscaler and the job actors.
 ///
 ///   (not synced | standby) --synced and leading--> acting --lease lost--> standby
+///
+/// Fencing (docs/design/operator.md, "Leader election"): the elector keeps
+/// `fence` open only while the Lease is held and renewed in time, so no
+/// gateway sends a write past the renew deadline; the write dispatcher
+/// hears set_leader on every change of the Lease (synced or not) and drops
+/// its backlog when it is lost.
 class leadership {
 public:
-  leadership(protocol::router_actor router, std::shared_ptr<observability::metrics> metrics, bool elect);
+  /// `fence`: the gateways' write fence; opened for good when `elect` is false.
+  leadership(protocol::router_actor router, protocol::write_dispatcher_actor writes,
+             std::shared_ptr<k8s::client::write_fence> fence, std::shared_ptr<observability::metrics> metrics,
+             bool elect);
   ~leadership();
 
   leadership(const leadership&) = delete;
@@ -46,6 +57,8 @@ private:
   void announce();
 
   protocol::router_actor router_;
+  protocol::write_dispatcher_actor writes_;
+  std::shared_ptr<k8s::client::write_fence> fence_;
   std::shared_ptr<observability::metrics> metrics_;
   bool elect_;
   mutable std::mutex mutex_;

@@ -152,6 +152,9 @@ int run_operator(const config::operator_config& cfg) {
     spdlog::error("cannot configure the API client: {}", cluster.err().to_string());
     return 1;
   }
+  // Every request (the Lease's too) names this replica: the audit log tells
+  // the replicas apart by it (docs/testing.md, "Audit log").
+  cluster.value().user_agent = k8s::client::operator_user_agent(lattice::version, cfg.identity);
   std::shared_ptr<boost::asio::ssl::context> metrics_tls;
   if (cfg.server.metrics_tls) {
     try {
@@ -179,7 +182,10 @@ int run_operator(const config::operator_config& cfg) {
   caf::actor_system sys{sys_cfg};
   // One clock for every actor: CAF's for steady time, the system's for wall time.
   auto clock = std::make_shared<actors::actor_clock>(sys.clock(), base::system_clock());
-  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group},
+  // Closed until this replica holds the Lease (leadership opens it for good
+  // when leader election is off).
+  auto fence = std::make_shared<k8s::client::write_fence>();
+  auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group, fence},
                                          static_cast<std::size_t>(cfg.api.concurrency));
   auto writes = actors::spawn_write_dispatcher(sys, gateways);
   auto as = actors::settings_from(cfg);
@@ -190,7 +196,7 @@ int run_operator(const config::operator_config& cfg) {
   auto router =
       actors::spawn_router(sys, job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock));
 
-  leadership lead(router, metrics, cfg.leader_election.enabled);
+  leadership lead(router, writes, fence, metrics, cfg.leader_election.enabled);
   watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
                    [&lead] { lead.on_synced(); });
 

@@ -1,6 +1,8 @@
 // The planner at cluster scale (issue 6): a full plan at 1,000 nodes / 5,000
-// jobs and 5,000 nodes / 20,000 jobs. Figures and the command that produced
+// jobs and 5,000 nodes / 20,000 jobs, and one job whose maxSize is far
+// beyond what the cluster holds. Figures and the command that produced
 // them: docs/benchmarks.md, "Planner".
+#include "alloc_counter.hpp"
 #include "scheduling/planner.hpp"
 
 #include <benchmark/benchmark.h>
@@ -134,8 +136,56 @@ void bm_plan_steady(benchmark::State& state) {
   report(state, s, p);
 }
 
+/// One job whose workers ask for almost nothing (1m CPU, 1 byte, no GPU) on
+/// 20 nodes that run 110 pods each: the cluster holds 2,200 such workers
+/// whatever maxSize says. range(0): maxSize; range(1): whether each worker
+/// requests one `pods` (1, as the operator's snapshot conversion does) or
+/// not (0: nothing bounds the placement but maxSize).
+void bm_plan_max_size(benchmark::State& state) {
+  snapshot s;
+  for (int i = 0; i < 20; ++i) {
+    node_info n;
+    n.name = "node-" + std::to_string(100 + i);
+    n.allocatable.set(gpu, 8);
+    n.allocatable.set("cpu", 96'000);
+    n.allocatable.set("memory", int64_t{768} << 30);
+    n.allocatable.set("pods", 110);
+    s.nodes.push_back(std::move(n));
+  }
+  job_info j;
+  j.namespace_ = "team-0";
+  j.name = "tiny";
+  j.min_size = 1;
+  j.max_size = static_cast<int32_t>(state.range(0));
+  j.worker_resources.set("cpu", 1);
+  j.worker_resources.set("memory", 1);
+  if (state.range(1) != 0)
+    j.worker_resources.set("pods", 1);
+  j.submit_time = epoch;
+  s.jobs.push_back(std::move(j));
+  const auto now = epoch + std::chrono::hours{1};
+  plan p;
+  const auto allocs_before = lattice::bench::allocations();
+  const auto bytes_before = lattice::bench::allocated_bytes();
+  for (auto _ : state) {
+    p = make_plan(s, planner_config{}, now);
+    benchmark::DoNotOptimize(p);
+  }
+  const auto iterations = static_cast<double>(state.iterations());
+  state.counters["workers"] = p.jobs[0].size;
+  state.counters["allocs"] = static_cast<double>(lattice::bench::allocations() - allocs_before) / iterations;
+  state.counters["KiB"] =
+      static_cast<double>(lattice::bench::allocated_bytes() - bytes_before) / iterations / 1024.0;
+}
+
 BENCHMARK(bm_plan_cold)->Args({1'000, 5'000})->Args({5'000, 20'000})->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_plan_steady)->Args({1'000, 5'000})->Args({5'000, 20'000})->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_plan_max_size)
+    ->Args({2'200, 1})
+    ->Args({10'000, 1})
+    ->Args({2'200, 0})
+    ->Args({10'000, 0})
+    ->Unit(benchmark::kMicrosecond);
 
 } // namespace
 

@@ -149,6 +149,11 @@ struct job_model {
     status_signature written;
     /// When the armed flush timer fires; nullopt: none armed.
     std::optional<base::steady_time> flush_due;
+    /// The resourceVersion the write in flight (or the last one) was based on.
+    std::string sent_version;
+    /// A write based on this resourceVersion got 409 (the job changed since):
+    /// none goes again until the watch brings a newer version ("": none).
+    std::string conflicted_version;
   } status_write;
 
   /// Timer generations: a timer whose generation is not the current one is

@@ -97,6 +97,11 @@ void flush_status(pass& p) {
   auto& w = job.status_write;
   if (!p.leading || !job.object || !w.dirty || w.in_flight)
     return;
+  const auto& version = job.object->meta.resource_version;
+  if (!w.conflicted_version.empty() && version == w.conflicted_version)
+    return; // it would conflict again: the job event with the newer version writes
+  w.conflicted_version.clear();
+  w.sent_version = version;
   job.status.exec.last_reconcile_time = p.now_text();
   w.dirty = false;
   w.in_flight = true;
@@ -294,7 +299,18 @@ void answered(pass& p, k8s::write_verb verb, const std::string& name, const writ
   switch (verb) {
   case k8s::write_verb::patch_job_status:
     job.status_write.in_flight = false;
-    if (!ok && r.status != 404) {
+    if (r.status == 409) {
+      // The job changed after the version the write was based on (another
+      // writer, or this replica's own write the watch has not shown yet):
+      // decided afresh and written again on the newer version, at once if
+      // the watch brought it already, else with the job event that does.
+      job.status_write.dirty = true;
+      job.status_write.written = {};
+      job.status_write.conflicted_version = job.status_write.sent_version;
+      p.log(log_level::info, "status write conflicted at resourceVersion " + job.status_write.sent_version
+                                 + ": written again on the newer version");
+      write_status(p);
+    } else if (!ok && r.status != 404) {
       job.status_write.dirty = true;
       job.status_write.written = {}; // the retry goes out at once
       record_failure(p, "status update", r);

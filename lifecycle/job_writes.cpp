@@ -40,8 +40,15 @@ k8s::write pod_create(const job_model& job, std::string name, std::string body, 
 } // namespace
 
 k8s::write status_write(const job_model& job) {
+  // A merge patch carrying metadata.resourceVersion: the API server applies
+  // it to that version only and answers 409 otherwise, so a replica that
+  // lost its Lease (or any writer that decided on an old version) never
+  // silently overwrites a newer status. Not server-side apply: every
+  // replica writes with the same field manager, so a stale replica's apply
+  // would own the same fields and overwrite them without a conflict.
+  const auto version = job.object ? job.object->meta.resource_version : std::string();
   return make(job, k8s::write_verb::patch_job_status, job.name,
-              k8s::encode_training_job_status_patch(to_api(job.status), ""));
+              k8s::encode_training_job_status_patch(to_api(job.status), version));
 }
 
 k8s::write annotations_write(const job_model& job, const job_config& config) {

@@ -114,6 +114,9 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job) {
   info.min_size = spec.min_size;
   info.max_size = spec.max_size;
   info.worker_resources = to_scheduling_resources(spec.template_info.requests);
+  // Every worker takes one of its node's allocatable `pods` (the kubelet's
+  // max-pods): the planner never plans more workers on a node than it runs.
+  info.worker_resources.set(pods_resource, 1);
   info.constraints = to_constraints(spec.template_info);
   info.stage =
       status.stage == stage::running ? scheduling::job_stage::running : scheduling::job_stage::waiting;
@@ -139,6 +142,10 @@ scheduling::node_info to_node_info(const k8s::node& node, const k8s::resource_li
   for (const auto& t : node.taints)
     info.taints.push_back({t.key, t.value, to_taint_effect(t.effect)});
   info.allocatable = to_scheduling_resources(node.allocatable);
+  // A Node without `pods` in its allocatable (never a kubelet's; hand-made
+  // objects) is not limited by pod count.
+  if (info.allocatable.get(pods_resource) == 0 && node.allocatable.get(pods_resource) == 0)
+    info.allocatable.set(pods_resource, unlimited_pods);
   info.used_by_others = to_scheduling_resources(used_by_others);
   info.schedulable = !node.unschedulable;
   info.ready = node.ready == k8s::condition_status::true_;

@@ -6,6 +6,7 @@
 #include "scheduling/job_info.hpp"
 #include "scheduling/node_info.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,10 +25,17 @@ std::string worker_failures_annotation(const std::string& api_group);
 /// `<group>/replica-index`: the label carrying a worker's index.
 std::string replica_index_label(const std::string& api_group);
 
+/// The node resource counting pods (allocatable `pods`, the kubelet's
+/// max-pods): every worker requests 1, every other pod on the node uses 1.
+inline constexpr const char* pods_resource = "pods";
+/// What a Node that reports no allocatable `pods` allows.
+inline constexpr std::int64_t unlimited_pods = std::int64_t{1} << 30;
+
 /// k8s resource amounts as the planner's resource_list (same units).
 scheduling::resource_list to_scheduling_resources(const k8s::resource_list& r);
 
-/// The job as the planner sees it. nullopt for finished and suspended jobs
+/// The job as the planner sees it: each worker requests the template's
+/// requests and one `pods`. nullopt for finished and suspended jobs
 /// (runPolicy.suspend: not queued) and before the TrainingJob was seen.
 /// Invalid jobs are the caller's to leave out. Stage Running -> running,
 /// anything else -> waiting, with the live workers as its placement.
@@ -36,7 +44,8 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job);
 
 /// The node as the planner sees it: Ready, schedulable, taints (an effect
 /// this build does not know counts as NoSchedule: safer to keep off),
-/// allocatable and labels.
+/// allocatable and labels. `used_by_others` holds the requests of the pods
+/// on the node that are not planned workers, and their count as `pods`.
 scheduling::node_info to_node_info(const k8s::node& node, const k8s::resource_list& used_by_others);
 
 } // namespace lattice::lifecycle

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/control_messages.hpp"
 #include "protocol/gateway_messages.hpp"
 
 #include <caf/replies_to.hpp>
@@ -15,8 +16,11 @@ namespace lattice::protocol {
 using gateway_actor = caf::typed_actor<caf::replies_to<api_call>::with<api_result>>;
 
 /// The write dispatcher: a gateway that also hears which nodes' GPUs a plan
-/// is freeing (from the autoscaler) and when to stop waiting for them.
+/// is freeing (from the autoscaler) and when to stop waiting for them, and
+/// whether this replica holds the Lease (set_leader, from app/leadership:
+/// false drops the backlog and refuses writes until true).
 using write_dispatcher_actor =
-    gateway_actor::extend<caf::reacts_to<gpus_freeing>, caf::reacts_to<gpus_freeing_expired>>;
+    gateway_actor::extend<caf::reacts_to<gpus_freeing>, caf::reacts_to<gpus_freeing_expired>,
+                          caf::reacts_to<set_leader>>;
 
 } // namespace lattice::protocol

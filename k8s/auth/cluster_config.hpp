@@ -32,6 +32,10 @@ struct cluster_config {
   std::string namespace_ = "default";
   /// Where this came from, for log lines ("kubeconfig /path context ctx").
   std::string origin;
+  /// The User-Agent of every request: "lattice-operator/<version>
+  /// (<identity>)" in the operator (k8s::client::user_agent), so the API
+  /// server's audit log tells the replicas apart.
+  std::string user_agent = "lattice-operator";
 };
 
 } // namespace lattice::k8s::auth

@@ -6,6 +6,10 @@
 
 namespace lattice::k8s::client {
 
+std::string operator_user_agent(const std::string& version, const std::string& identity) {
+  return "lattice-operator/" + version + " (" + identity + ")";
+}
+
 result<std::shared_ptr<rest_client>> make_rest_client(const config::api_client_config& api,
                                                       auth::cluster_config cluster,
                                                       std::function<void(const request_record&)> observer) {

@@ -31,6 +31,13 @@ error cancelled_error(const std::string& what) {
   return e;
 }
 
+error fenced_error(const std::string& what) {
+  error e;
+  e.what = error::kind::cancelled;
+  e.message = what + ": not sent, this replica may not write (fenced)";
+  return e;
+}
+
 } // namespace
 
 std::string resource_of_path(const std::string& path) {
@@ -67,12 +74,14 @@ std::chrono::milliseconds rest_client::retry_delay(const error& err, http::backo
 }
 
 result<std::string> rest_client::call(const std::string& method, const std::string& path,
-                                      const query_params& query, std::string body, std::string content_type) {
+                                      const query_params& query, std::string body, std::string content_type,
+                                      std::function<bool()> may_send) {
   http::request req;
   req.method = method;
   req.target = build_target(path, query);
   req.body = std::move(body);
   req.content_type = std::move(content_type);
+  req.may_send = std::move(may_send);
   const std::string what = method + " " + path;
 
   http::backoff delays(options_.backoff, options_.random);
@@ -83,6 +92,10 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
       return cancelled_error(what);
     if (limiter_)
       limiter_->acquire();
+    // After the token (its wait may be long); the transport asks again
+    // right before the bytes leave.
+    if (req.may_send && !req.may_send())
+      return fenced_error(what);
     const auto started = std::chrono::steady_clock::now();
     auto res = transport_->round_trip(req, options_.request_timeout);
     if (options_.observer)

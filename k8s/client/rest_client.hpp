@@ -56,9 +56,12 @@ public:
   rest_client(std::shared_ptr<http::transport> transport, std::shared_ptr<http::rate_limiter> limiter,
               rest_options options = {});
 
-  /// One call; the 2xx response body, or an error.
+  /// One call; the 2xx response body, or an error. `may_send` (optional)
+  /// is asked before every attempt and again right before the bytes leave
+  /// (http::request::may_send); false fails the call with kind::cancelled.
   result<std::string> call(const std::string& method, const std::string& path, const query_params& query = {},
-                           std::string body = {}, std::string content_type = {});
+                           std::string body = {}, std::string content_type = {},
+                           std::function<bool()> may_send = {});
 
   /// Opens a watch (the query should hold watch=1 and friends). Rejections
   /// (410, 403, ...) come back as kind::http errors.

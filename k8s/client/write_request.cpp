@@ -38,9 +38,13 @@ write_request to_http_request(const write& w, const std::string& api_group) {
   return {};
 }
 
-status send_write(rest_client& rest, const write& w, const std::string& api_group) {
+status send_write(rest_client& rest, const write& w, const std::string& api_group,
+                  const std::shared_ptr<const write_fence>& fence) {
   const auto req = to_http_request(w, api_group);
-  auto answer = rest.call(req.method, req.path, {}, req.body, req.content_type);
+  std::function<bool()> may_send;
+  if (fence)
+    may_send = [fence] { return fence->open(); };
+  auto answer = rest.call(req.method, req.path, {}, req.body, req.content_type, std::move(may_send));
   if (!answer)
     return answer.err();
   return ok_v;

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "k8s/client/rest_client.hpp"
+#include "k8s/client/write_fence.hpp"
 #include "k8s/write.hpp"
 
+#include <memory>
 #include <string>
 
 namespace lattice::k8s::client {
@@ -22,7 +24,10 @@ write_request to_http_request(const write& w, const std::string& api_group);
 
 /// Sends `w` through `rest` (its retries, rate limit and metrics): the one
 /// way the operator writes to the API server, except the Lease
-/// (k8s/leader/).
-status send_write(rest_client& rest, const write& w, const std::string& api_group);
+/// (k8s/leader/). With a `fence`, nothing is sent while it is closed: the
+/// call fails with kind::cancelled, before the first attempt, between
+/// retries, or right before the bytes leave.
+status send_write(rest_client& rest, const write& w, const std::string& api_group,
+                  const std::shared_ptr<const write_fence>& fence = nullptr);
 
 } // namespace lattice::k8s::client

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,11 @@ struct request {
   std::string body;
   std::string content_type;
   std::string accept = "application/json";
+  /// Asked right before the request's bytes leave on a connection (after
+  /// any connect, pool wait or retry delay); false: the request is not
+  /// sent and fails with kind::cancelled. Empty: always sent. The write
+  /// fence (k8s/client/write_fence.hpp) goes here.
+  std::function<bool()> may_send;
 };
 
 struct response {

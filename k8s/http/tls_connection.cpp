@@ -134,12 +134,18 @@ status tls_connection::connect(clock_type::time_point deadline) {
 }
 
 status tls_connection::write(const request& req, const std::string& token, clock_type::time_point deadline) {
+  if (req.may_send && !req.may_send()) {
+    error e;
+    e.what = error::kind::cancelled;
+    e.message = req.method + " " + req.target + ": not sent, this replica may not write (fenced)";
+    return e;
+  }
   bhttp::request<bhttp::string_body> msg;
   msg.version(11);
   msg.method_string(req.method);
   msg.target(config_.base_path + req.target);
   msg.set(bhttp::field::host, host_header(config_));
-  msg.set(bhttp::field::user_agent, "lattice-operator");
+  msg.set(bhttp::field::user_agent, config_.user_agent);
   msg.set(bhttp::field::accept, req.accept);
   if (!token.empty())
     msg.set(bhttp::field::authorization, "Bearer " + token);

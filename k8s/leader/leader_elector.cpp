@@ -10,9 +10,10 @@
 namespace lattice::k8s::leader {
 
 leader_elector::leader_elector(client::object_client<lease> leases, elector_options options,
-                               std::function<void(bool)> on_change, const base::clock& clock)
+                               std::function<void(bool)> on_change, const base::clock& clock,
+                               std::shared_ptr<client::write_fence> fence)
     : leases_(std::move(leases)), options_(std::move(options)), on_change_(std::move(on_change)),
-      clock_(clock) {
+      clock_(clock), fence_(std::move(fence)) {
   if (auto problem = check_options(options_); !problem.empty())
     throw std::invalid_argument(problem);
 }
@@ -54,6 +55,7 @@ std::string leader_elector::observed_holder() const {
 
 void leader_elector::tick() {
   const auto now = clock_.wall();
+  const auto started = clock_.steady();
   std::optional<lease> current;
   auto got = leases_.get(options_.lease_namespace, options_.lease_name);
   if (got)
@@ -85,6 +87,8 @@ void leader_elector::tick() {
   record_ = observe(written.value(), record_, now);
   held_ = std::move(written.value());
   last_renew_ = now;
+  if (fence_)
+    fence_->open_until(started + options_.renew_deadline);
   set_holder(options_.identity);
   if (decision.action != lease_action::renew || !leading_)
     spdlog::info("leader election: {} {} lease {}/{} (transitions {})", options_.identity,
@@ -132,6 +136,8 @@ void leader_elector::failed(const std::string& what) {
 }
 
 void leader_elector::set_leading(bool leading, const std::string& why) {
+  if (!leading && fence_)
+    fence_->close(); // first: not one more write, whoever is slow to hear on_change
   if (leading_.exchange(leading) == leading)
     return;
   if (leading)

@@ -2,12 +2,14 @@
 
 #include "base/clock.hpp"
 #include "k8s/client/kinds.hpp"
+#include "k8s/client/write_fence.hpp"
 #include "k8s/leader/lease_logic.hpp"
 #include "k8s/model/lease.hpp"
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,8 +39,15 @@ public:
   /// when it stops (renewal failed for renew_deadline, another holder
   /// seen, or stop()). Called on the run() thread. Throws
   /// std::invalid_argument when check_options(options) fails.
+  ///
+  /// `fence` (optional): opened until renew_deadline after the start of
+  /// each successful create, take-over or renewal (steady clock, measured
+  /// before the read, so it always closes before another replica may take
+  /// the Lease over: lease_duration > renew_deadline), closed the moment
+  /// leadership ends, before on_change(false) runs.
   leader_elector(client::object_client<lease> leases, elector_options options,
-                 std::function<void(bool)> on_change, const base::clock& clock = base::system_clock());
+                 std::function<void(bool)> on_change, const base::clock& clock = base::system_clock(),
+                 std::shared_ptr<client::write_fence> fence = nullptr);
 
   leader_elector(const leader_elector&) = delete;
   leader_elector& operator=(const leader_elector&) = delete;
@@ -78,6 +87,7 @@ private:
   elector_options options_;
   std::function<void(bool)> on_change_;
   const base::clock& clock_;
+  std::shared_ptr<client::write_fence> fence_;
 
   // Owned by the run() thread.
   std::optional<observed_record> record_;

@@ -7,6 +7,7 @@
 #   etcd-data/            etcd's state (kept by `down`, removed by `down --purge`)
 #   <component>.pid/.log  one per running process; logs are appended across restarts
 #   <component>.kubeconfig  what each control-plane component authenticates as
+#   audit.log(.N)         the API server's audit log (writes, Metadata level), audit-policy.yaml its policy
 
 LATTICE_CACHE=${LATTICE_CACHE:-$HOME/.cache/lattice}
 LATTICE_CLUSTER_DIR=${LATTICE_CLUSTER_DIR:-$LATTICE_CACHE/cluster}

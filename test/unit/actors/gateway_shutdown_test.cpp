@@ -81,7 +81,7 @@ TEST(gateway_shutdown, a_cancelled_client_drops_the_backlog_so_the_writes_stop_w
   {
     caf::actor_system_config cfg;
     caf::actor_system sys{cfg};
-    auto gateways = spawn_gateways(sys, {rest, "breezeml.ai"}, gateways_n);
+    auto gateways = spawn_gateways(sys, {rest, "breezeml.ai", nullptr}, gateways_n);
     auto writes = spawn_write_dispatcher(sys, gateways);
     for (int i = 0; i < backlog; ++i)
       caf::anon_send(writes, create_pod(i));
@@ -107,7 +107,7 @@ TEST(gateway_shutdown, a_call_after_cancel_answers_cancelled_without_a_request) 
   rest->cancel();
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  auto gateways = spawn_gateways(sys, {rest, "breezeml.ai"}, 1);
+  auto gateways = spawn_gateways(sys, {rest, "breezeml.ai", nullptr}, 1);
   caf::scoped_actor self{sys};
   bool answered = false;
   self->request(gateways[0], caf::infinite, create_pod(1))

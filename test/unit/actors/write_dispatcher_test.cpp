@@ -231,5 +231,35 @@ TEST_F(WriteDispatcherTest, AnAnnouncedDeleteThatNeverComesHoldsTheNodeOnlyForAW
   EXPECT_EQ(taken(0), std::vector<std::string>{"bert-worker-0"});
 }
 
+// Fencing: the Lease is lost.
+
+TEST_F(WriteDispatcherTest, LosingTheLeaseAnswersTheBacklogCancelledAndSendsNothingMore) {
+  start(2);
+  std::vector<api_call> creates;
+  for (int i = 0; i < 6; ++i)
+    creates.push_back(create("resnet-worker-" + std::to_string(i)));
+  send(creates);
+  ASSERT_EQ(sent(), 2u) << "one in flight per gateway, four queued";
+  caf::anon_send(dispatcher_, protocol::set_leader{false});
+  run();
+  ASSERT_EQ(answers_->size(), 4u) << "the backlog is answered at once";
+  for (const auto& [name, r] : *answers_) {
+    EXPECT_FALSE(r.ok) << name;
+    EXPECT_TRUE(r.cancelled) << name;
+    EXPECT_NE(r.message.find("lost its Lease"), std::string::npos) << r.message;
+  }
+  answer(0);
+  answer(1);
+  EXPECT_EQ(sent(), 2u) << "a gateway freed after the loss takes nothing more";
+  send({status("resnet")});
+  EXPECT_EQ(sent(), 2u) << "a write that comes after the loss is refused";
+  ASSERT_EQ(answers_->size(), 7u);
+  EXPECT_TRUE(answers_->back().second.cancelled);
+  caf::anon_send(dispatcher_, protocol::set_leader{true});
+  run();
+  send({status("resnet")});
+  EXPECT_EQ(sent(), 3u) << "leading again: writes go";
+}
+
 } // namespace
 } // namespace lattice::actors

@@ -55,7 +55,8 @@ TEST(to_job_info, converts_the_golden_example_job) {
   const scheduling::resource_list expected_resources = {{"cpu", 3600},
                                                         {"memory", (16LL << 30) + (64LL << 20)},
                                                         {"nvidia.com/gpu", 1},
-                                                        {"ephemeral-storage", 1'000'000'000}};
+                                                        {"ephemeral-storage", 1'000'000'000},
+                                                        {"pods", 1}};
   EXPECT_EQ(info->worker_resources, expected_resources);
   const std::map<std::string, std::string> selector = {{"kubernetes.io/os", "linux"}, {"pool", "gpu"}};
   EXPECT_EQ(info->constraints.node_selector, selector);

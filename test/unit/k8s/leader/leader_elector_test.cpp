@@ -24,14 +24,15 @@ struct elector_fixture : ::testing::Test {
   /// Every on_change call per identity, in order.
   std::map<std::string, std::vector<bool>> changes;
 
-  std::unique_ptr<leader_elector> make(const std::string& identity) {
+  std::unique_ptr<leader_elector> make(const std::string& identity,
+                                       std::shared_ptr<client::write_fence> fence = nullptr) {
     elector_options o;
     o.lease_name = "lattice-operator";
     o.lease_namespace = "lattice";
     o.identity = identity;
     return std::make_unique<leader_elector>(
         test::lease_client(api), o, [this, identity](bool leading) { changes[identity].push_back(leading); },
-        now);
+        now, std::move(fence));
   }
 
   const lease& stored() const { return api->stored.value(); }
@@ -132,6 +133,56 @@ TEST_F(elector_fixture, failing_renewals_stop_leadership_at_the_renew_deadline) 
   a->tick();
   EXPECT_TRUE(a->leading()) << "the lease still names a, so a renews it";
   EXPECT_EQ(stored().lease_transitions, 0);
+}
+
+// The write fence: open only while the Lease is held and renewed in time.
+
+TEST_F(elector_fixture, the_fence_opens_with_the_lease_until_the_renew_deadline) {
+  auto fence = std::make_shared<client::write_fence>(now);
+  auto a = make("a", fence);
+  EXPECT_FALSE(fence->open()) << "closed before the Lease is held";
+  a->tick();
+  EXPECT_TRUE(fence->open());
+  now.advance(2s);
+  a->tick(); // renewed: open until 10s from this renewal
+  now.advance(9900ms);
+  EXPECT_TRUE(fence->open());
+  EXPECT_TRUE(a->leading()) << "the elector has not looked yet (paused)";
+  now.advance(100ms);
+  EXPECT_FALSE(fence->open()) << "a paused process finds the fence closed by the clock alone";
+}
+
+TEST_F(elector_fixture, the_fence_closes_when_renewals_fail_and_when_another_holds_the_lease) {
+  auto fence_a = std::make_shared<client::write_fence>(now);
+  auto fence_b = std::make_shared<client::write_fence>(now);
+  auto a = make("a", fence_a);
+  auto b = make("b", fence_b);
+  a->tick();
+  b->tick();
+  EXPECT_TRUE(fence_a->open());
+  EXPECT_FALSE(fence_b->open()) << "the standby may not write";
+  // a pauses past the lease duration: b takes over.
+  now.advance(16s);
+  b->tick();
+  now.advance(2s);
+  b->tick();
+  ASSERT_TRUE(b->leading());
+  EXPECT_TRUE(fence_b->open());
+  EXPECT_FALSE(fence_a->open()) << "closed by its deadline before b could take over";
+  a->tick(); // a resumes: it reads b's Lease
+  EXPECT_FALSE(a->leading());
+  EXPECT_FALSE(fence_a->open());
+  EXPECT_EQ(changes["a"], (std::vector<bool>{true, false}));
+}
+
+TEST_F(elector_fixture, the_fence_closes_before_the_release_is_written) {
+  auto fence = std::make_shared<client::write_fence>(now);
+  auto a = make("a", fence);
+  a->tick();
+  ASSERT_TRUE(fence->open());
+  a->release_now();
+  EXPECT_FALSE(fence->open());
+  EXPECT_EQ(stored().holder_identity, "");
 }
 
 TEST_F(elector_fixture, a_lost_compare_and_swap_stands_by) {
