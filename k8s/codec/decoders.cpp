@@ -41,6 +41,17 @@ result<T> decode_single(std::string_view json) {
   });
 }
 
+/// The metadata of an object whose full decode failed; empty when even the
+/// metadata cannot be read.
+object_meta metadata_only(element object) {
+  decode_context ctx;
+  codec::dom::object root;
+  object_meta meta;
+  if (!codec::decode_object_root(ctx, object, root, meta))
+    return {};
+  return meta;
+}
+
 template <class T>
 result<list_page<T>> decode_list_of(std::string_view body) {
   return guarded([&]() -> result<list_page<T>> {
@@ -73,10 +84,14 @@ result<list_page<T>> decode_list_of(std::string_view body) {
         item_ctx.push("items");
         item_ctx.push(index++);
         T decoded;
-        if (codec::decode_object(item_ctx, item, decoded))
+        if (codec::decode_object(item_ctx, item, decoded)) {
           page.items.push_back(std::move(decoded));
-        else
-          page.item_errors.push_back(item_ctx.take_error());
+        } else {
+          undecodable_object bad;
+          bad.failure = item_ctx.take_error();
+          bad.meta = metadata_only(item);
+          page.undecodable.push_back(std::move(bad));
+        }
       }
       return true;
     });
@@ -169,8 +184,17 @@ result<watch_event<T>> decode_event_of(std::string_view line) {
       return event;
     }
     default:
-      if (!codec::decode_object(ctx, object, event.object))
-        return ctx.take_error();
+      if (codec::decode_object(ctx, object, event.object))
+        return event;
+      // The envelope is sound, only the object is refused: say which one, so
+      // the watch can skip it and go on (an object without readable
+      // metadata cannot be skipped by name and fails the line).
+      event.failure = ctx.take_error();
+      event.object = T{};
+      event.object.meta = metadata_only(object);
+      if (event.object.meta.name.empty())
+        return event.failure;
+      event.undecodable = true;
       return event;
     }
   });

@@ -20,6 +20,7 @@ result<list_page<T>> reflector<T>::list_all() {
       // An expired continue token: the snapshot is gone, start the list over.
       if (body.err().status == 410 && !continue_token.empty()) {
         all.items.clear();
+        all.undecodable.clear();
         continue_token.clear();
         continue;
       }
@@ -28,11 +29,11 @@ result<list_page<T>> reflector<T>::list_all() {
     auto page = decode_list(std::string_view(*body), static_cast<T*>(nullptr));
     if (!page)
       return page.err();
-    // The codec leaves out items it cannot decode; say so instead of hiding it.
-    for (const auto& item_error : page->item_errors)
-      report(item_error);
     for (auto& item : page->items)
       all.items.push_back(std::move(item));
+    // Items the codec refused go on (by name) to replace_store.
+    for (auto& bad : page->undecodable)
+      all.undecodable.push_back(std::move(bad));
     // Every page carries the snapshot's resourceVersion; the last one counts.
     all.resource_version = std::move(page->resource_version);
     continue_token = std::move(page->continue_token);
@@ -85,12 +86,18 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
       }
       break;
     }
-    if (!line->has_value())
-      break; // the server's timeoutSeconds ran out: resume at once
+    if (!line->has_value()) {
+      // The server's timeoutSeconds ran out: resume at once.
+      std::lock_guard<std::mutex> lock(store_mutex_);
+      last_progress_ = std::chrono::steady_clock::now();
+      break;
+    }
     auto event = decode_watch_event(std::string_view(**line), static_cast<T*>(nullptr));
     if (!event) {
-      // Skipping the line would lose an event; restart the watch from the
-      // last good resourceVersion instead (after a backoff).
+      // A line that names no object (broken JSON, no readable metadata)
+      // cannot be skipped by name: restart the watch from the last good
+      // resourceVersion (after a backoff). A refused object that names
+      // itself comes back as an undecodable event instead.
       report(event.err());
       end = watch_end::backoff;
       break;
@@ -105,6 +112,7 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
       break;
     }
     std::lock_guard<std::mutex> lock(store_mutex_);
+    last_progress_ = std::chrono::steady_clock::now();
     if (event->type == watch_event_type::bookmark) {
       ++stats_.bookmarks;
       resource_version_ = event->object.meta.resource_version;
@@ -112,7 +120,12 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
     }
     ++stats_.events;
     auto version = event->object.meta.resource_version;
-    store_.apply(event->type, std::move(event->object), on_delta_);
+    if (event->undecodable) {
+      skip_undecodable(event->type, undecodable_object{std::move(event->object.meta), std::move(event->failure)});
+    } else {
+      refused_.erase(event->object.meta.key());
+      store_.apply(event->type, std::move(event->object), on_delta_);
+    }
     resource_version_ = std::move(version);
     delivered = true;
   }
@@ -120,6 +133,52 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
   if (delivered || std::chrono::steady_clock::now() - started >= options_.healthy_after)
     healthy_ = true;
   return end;
+}
+
+template <class T>
+void reflector<T>::report_undecodable(const undecodable_object& bad) {
+  ++stats_.undecodable;
+  auto version = std::make_pair(bad.meta.uid, bad.meta.resource_version);
+  auto& seen = refused_[bad.meta.key()];
+  if (seen == version)
+    return; // this version was reported already (a relist shows it again)
+  seen = std::move(version);
+  if (on_undecodable_)
+    on_undecodable_(bad);
+}
+
+template <class T>
+void reflector<T>::skip_undecodable(watch_event_type type, undecodable_object bad) {
+  const auto key = bad.meta.key();
+  if (type == watch_event_type::deleted) {
+    // Gone is gone, whatever its last version held.
+    refused_.erase(key);
+    store_.remove(key, on_delta_);
+    return;
+  }
+  store_.remove_other_incarnation(key, bad.meta.uid, on_delta_);
+  report_undecodable(bad);
+}
+
+template <class T>
+void reflector<T>::replace_store(list_page<T> listed) {
+  std::unordered_set<std::string> refused_keys;
+  for (const auto& bad : listed.undecodable) {
+    if (bad.meta.name.empty()) {
+      report(bad.failure); // not even its name: nothing to keep or skip by
+      continue;
+    }
+    refused_keys.insert(bad.meta.key());
+    store_.remove_other_incarnation(bad.meta.key(), bad.meta.uid, on_delta_);
+  }
+  // Keys listed as refused before and decodable (or gone) now are forgotten,
+  // so a later refusal of the same version is news again.
+  for (auto it = refused_.begin(); it != refused_.end();)
+    it = refused_keys.count(it->first) > 0 ? std::next(it) : refused_.erase(it);
+  store_.replace(std::move(listed.items), on_delta_, refused_keys);
+  for (const auto& bad : listed.undecodable)
+    if (!bad.meta.name.empty())
+      report_undecodable(bad);
 }
 
 template <class T>
@@ -142,8 +201,9 @@ void reflector<T>::run() {
       {
         std::lock_guard<std::mutex> lock(store_mutex_);
         ++stats_.lists;
-        store_.replace(std::move(listed->items), on_delta_);
+        last_progress_ = std::chrono::steady_clock::now();
         resource_version_ = listed->resource_version;
+        replace_store(std::move(listed.value()));
       }
       need_list = false;
       if (!synced_.exchange(true) && on_synced_)

@@ -42,6 +42,8 @@ struct reflector_stats {
   std::uint64_t events = 0;
   std::uint64_t bookmarks = 0;
   std::uint64_t errors = 0;
+  /// Objects skipped because the decoder refused them (every sighting).
+  std::uint64_t undecodable = 0;
 };
 
 } // namespace lattice::k8s::watch
