@@ -8,11 +8,13 @@
 
 namespace lattice::k8s {
 
-/// An object the API server sent that the decoder refused: its metadata,
-/// decoded alone (empty name when even that failed), and the decode error
-/// naming the object and the JSON path of the field.
-struct undecodable_object {
-  object_meta meta;
+/// An object the API server sent that the decoder refused: what could be
+/// read of it alone (its metadata; for a TrainingJob also its status, which
+/// the operator wrote; empty name when not even the metadata reads), and the
+/// decode error naming the object and the JSON path of the field.
+template <class T>
+struct refused_object {
+  T object;
   error failure;
 };
 
@@ -26,7 +28,7 @@ struct list_page {
   std::string continue_token;
   /// Items that failed to decode (left out of `items`): metadata and the
   /// error naming the field, so one bad object cannot stall a relist.
-  std::vector<undecodable_object> undecodable;
+  std::vector<refused_object<T>> undecodable;
 };
 
 enum class watch_event_type { added, modified, deleted, bookmark, error };
@@ -42,8 +44,8 @@ struct watch_event {
   /// or Gone means "relist").
   error status;
   /// For added/modified/deleted whose object the decoder refused: true,
-  /// `object.meta` holds the metadata (decoded alone) and `failure` says
-  /// which field and why. The rest of `object` is default.
+  /// `object` holds what could be read alone (see refused_object) and
+  /// `failure` says which field and why.
   bool undecodable = false;
   error failure;
 };

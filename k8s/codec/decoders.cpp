@@ -41,15 +41,15 @@ result<T> decode_single(std::string_view json) {
   });
 }
 
-/// The metadata of an object whose full decode failed; empty when even the
-/// metadata cannot be read.
-object_meta metadata_only(element object) {
+/// What can be read of an object whose full decode failed (see
+/// codec::decode_salvage); an empty name when not even the metadata reads.
+template <class T>
+T salvage(element object) {
   decode_context ctx;
-  codec::dom::object root;
-  object_meta meta;
-  if (!codec::decode_object_root(ctx, object, root, meta))
-    return {};
-  return meta;
+  T out;
+  if (!codec::decode_salvage(ctx, object, out))
+    return T{};
+  return out;
 }
 
 template <class T>
@@ -87,10 +87,7 @@ result<list_page<T>> decode_list_of(std::string_view body) {
         if (codec::decode_object(item_ctx, item, decoded)) {
           page.items.push_back(std::move(decoded));
         } else {
-          undecodable_object bad;
-          bad.failure = item_ctx.take_error();
-          bad.meta = metadata_only(item);
-          page.undecodable.push_back(std::move(bad));
+          page.undecodable.push_back({salvage<T>(item), item_ctx.take_error()});
         }
       }
       return true;
@@ -190,8 +187,7 @@ result<watch_event<T>> decode_event_of(std::string_view line) {
       // the watch can skip it and go on (an object without readable
       // metadata cannot be skipped by name and fails the line).
       event.failure = ctx.take_error();
-      event.object = T{};
-      event.object.meta = metadata_only(object);
+      event.object = salvage<T>(object);
       if (event.object.meta.name.empty())
         return event.failure;
       event.undecodable = true;

@@ -43,9 +43,9 @@ class reflector {
 public:
   using synced_handler = std::function<void()>;
   using error_handler = std::function<void(const error&)>;
-  /// Called with the metadata of an object the decoder refused and the
-  /// error naming the field.
-  using undecodable_handler = std::function<void(const undecodable_object&)>;
+  /// Called with what could be read of an object the decoder refused (its
+  /// metadata at least) and the error naming the field.
+  using undecodable_handler = std::function<void(const refused_object<T>&)>;
 
   /// `form` trims what the store keeps of each object (see stored_form).
   reflector(std::shared_ptr<client::rest_client> client, reflector_options options, delta_handler<T> on_delta,
@@ -131,11 +131,14 @@ private:
   result<list_page<T>> list_all();
   watch_end watch_once();
   /// Store locked: an ADDED/MODIFIED/DELETED whose object was refused.
-  void skip_undecodable(watch_event_type type, undecodable_object bad);
+  void skip_undecodable(watch_event_type type, refused_object<T> bad);
   /// Store locked: the handler hears `bad` unless it heard this version.
-  void report_undecodable(const undecodable_object& bad);
+  void report_undecodable(const refused_object<T>& bad);
   /// Store locked: makes the store equal to a full list.
   void replace_store(list_page<T> listed);
+  /// Store locked: an object only ever reported as undecodable is gone; the
+  /// handler hears it deleted (by what could be read of it).
+  void forget_refused(const object_meta& meta);
 
   std::shared_ptr<client::rest_client> client_;
   reflector_options options_;
@@ -153,8 +156,9 @@ private:
   store<T> store_;
   std::string resource_version_;
   reflector_stats stats_;
-  /// Key -> (uid, resourceVersion) of the undecodable version last reported.
-  std::unordered_map<std::string, std::pair<std::string, std::string>> refused_;
+  /// Key -> metadata of the undecodable version last reported (its uid and
+  /// resourceVersion say which version; the rest names it when it goes).
+  std::unordered_map<std::string, object_meta> refused_;
   std::chrono::steady_clock::time_point last_progress_;
   std::atomic<bool> synced_{false};
   /// Set by watch_once when the watch was healthy enough to reset the backoff.

@@ -4,6 +4,20 @@
 
 namespace lattice::k8s::watch {
 
+/// The decoder's field path relative to the object: "object.spec.priority"
+/// (a watch event) and "items[3].spec.priority" (a list item) both become
+/// "spec.priority".
+inline std::string object_relative_field(const std::string& field) {
+  if (field.rfind("object.", 0) == 0)
+    return field.substr(7);
+  if (field.rfind("items[", 0) == 0) {
+    const auto close = field.find("].");
+    if (close != std::string::npos)
+      return field.substr(close + 2);
+  }
+  return field;
+}
+
 template <class T>
 result<list_page<T>> reflector<T>::list_all() {
   const auto path = options_.resource.collection_path(options_.namespace_);
@@ -121,7 +135,7 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
     ++stats_.events;
     auto version = event->object.meta.resource_version;
     if (event->undecodable) {
-      skip_undecodable(event->type, undecodable_object{std::move(event->object.meta), std::move(event->failure)});
+      skip_undecodable(event->type, refused_object<T>{std::move(event->object), std::move(event->failure)});
     } else {
       refused_.erase(event->object.meta.key());
       store_.apply(event->type, std::move(event->object), on_delta_);
@@ -136,27 +150,32 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
 }
 
 template <class T>
-void reflector<T>::report_undecodable(const undecodable_object& bad) {
+void reflector<T>::report_undecodable(const refused_object<T>& bad) {
   ++stats_.undecodable;
-  auto version = std::make_pair(bad.meta.uid, bad.meta.resource_version);
-  auto& seen = refused_[bad.meta.key()];
-  if (seen == version)
+  auto& seen = refused_[bad.object.meta.key()];
+  if (seen.uid == bad.object.meta.uid && seen.resource_version == bad.object.meta.resource_version)
     return; // this version was reported already (a relist shows it again)
-  seen = std::move(version);
-  if (on_undecodable_)
-    on_undecodable_(bad);
+  seen = bad.object.meta;
+  if (!on_undecodable_)
+    return;
+  auto relative = bad;
+  relative.failure.field = object_relative_field(bad.failure.field);
+  on_undecodable_(relative);
 }
 
 template <class T>
-void reflector<T>::skip_undecodable(watch_event_type type, undecodable_object bad) {
-  const auto key = bad.meta.key();
+void reflector<T>::skip_undecodable(watch_event_type type, refused_object<T> bad) {
+  const auto key = bad.object.meta.key();
   if (type == watch_event_type::deleted) {
     // Gone is gone, whatever its last version held.
-    refused_.erase(key);
-    store_.remove(key, on_delta_);
+    const bool reported = refused_.erase(key) > 0;
+    if (store_.find(key) != nullptr)
+      store_.remove(key, on_delta_);
+    else if (reported)
+      on_delta_(delta_type::deleted, bad.object, &bad.object); // it was only ever reported refused
     return;
   }
-  store_.remove_other_incarnation(key, bad.meta.uid, on_delta_);
+  store_.remove_other_incarnation(key, bad.object.meta.uid, on_delta_);
   report_undecodable(bad);
 }
 
@@ -164,21 +183,41 @@ template <class T>
 void reflector<T>::replace_store(list_page<T> listed) {
   std::unordered_set<std::string> refused_keys;
   for (const auto& bad : listed.undecodable) {
-    if (bad.meta.name.empty()) {
+    if (bad.object.meta.name.empty()) {
       report(bad.failure); // not even its name: nothing to keep or skip by
       continue;
     }
-    refused_keys.insert(bad.meta.key());
-    store_.remove_other_incarnation(bad.meta.key(), bad.meta.uid, on_delta_);
+    refused_keys.insert(bad.object.meta.key());
+    store_.remove_other_incarnation(bad.object.meta.key(), bad.object.meta.uid, on_delta_);
   }
-  // Keys listed as refused before and decodable (or gone) now are forgotten,
-  // so a later refusal of the same version is news again.
-  for (auto it = refused_.begin(); it != refused_.end();)
-    it = refused_keys.count(it->first) > 0 ? std::next(it) : refused_.erase(it);
+  // Keys refused before and decodable now are forgotten, so a later refusal
+  // of the same version is news again; those gone from the list are deleted.
+  std::unordered_set<std::string> decoded_keys;
+  for (const auto& item : listed.items)
+    decoded_keys.insert(item.meta.key());
+  std::vector<object_meta> vanished;
+  for (auto it = refused_.begin(); it != refused_.end();) {
+    if (refused_keys.count(it->first) > 0) {
+      ++it;
+      continue;
+    }
+    if (decoded_keys.count(it->first) == 0 && store_.find(it->first) == nullptr)
+      vanished.push_back(it->second);
+    it = refused_.erase(it);
+  }
+  for (const auto& meta : vanished)
+    forget_refused(meta);
   store_.replace(std::move(listed.items), on_delta_, refused_keys);
   for (const auto& bad : listed.undecodable)
-    if (!bad.meta.name.empty())
+    if (!bad.object.meta.name.empty())
       report_undecodable(bad);
+}
+
+template <class T>
+void reflector<T>::forget_refused(const object_meta& meta) {
+  T gone{};
+  gone.meta = meta;
+  on_delta_(delta_type::deleted, gone, &gone);
 }
 
 template <class T>

@@ -71,9 +71,11 @@ public:
 
   /// Removes `key` if what is stored under it is another incarnation than
   /// `uid` (deleted and created again, the new one undecodable).
-  void remove_other_incarnation(const std::string& key, const std::string& uid, const delta_handler<T>& handler) {
+  void remove_other_incarnation(const std::string& key, const std::string& uid,
+                                const delta_handler<T>& handler) {
     auto found = items_.find(key);
-    if (found != items_.end() && !uid.empty() && !found->second.meta.uid.empty() && found->second.meta.uid != uid)
+    if (found != items_.end() && !uid.empty() && !found->second.meta.uid.empty()
+        && found->second.meta.uid != uid)
       remove(key, handler);
   }
 

@@ -70,7 +70,7 @@ result<list_page<thing>> decode_list(std::string_view body, thing*) {
       if (t)
         page.items.push_back(std::move(t.value()));
       else
-        page.undecodable.push_back({meta_of(item), t.err()});
+        page.undecodable.push_back({thing{meta_of(item), 0}, t.err()});
     }
   return page;
 }

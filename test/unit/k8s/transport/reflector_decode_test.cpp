@@ -91,7 +91,8 @@ TEST(reflector_decode, a_fixed_object_is_delivered_and_a_later_refusal_is_news_a
 TEST(reflector_decode, a_refused_object_recreated_under_a_stored_name_removes_the_old_incarnation) {
   reflector_harness h;
   h.transport->answers = {fake_transport::ok(list_json({thing_json("a", "p", "3", 1, "u1")}, "10"))};
-  h.transport->streams = {h.stream({event_json("ADDED", refused_thing_json("a", "p", "11", "u2"))}), h.park()};
+  h.transport->streams = {h.stream({event_json("ADDED", refused_thing_json("a", "p", "11", "u2"))}),
+                          h.park()};
   h.start();
   ASSERT_TRUE(h.finish());
   EXPECT_EQ(h.deltas, (strings{"added p@3", "deleted p@3"}));
@@ -113,6 +114,27 @@ TEST(reflector_decode, progress_moves_with_events_and_bookmarks_not_with_failing
   moving.start();
   ASSERT_TRUE(moving.finish());
   EXPECT_GT(moving.reflector->last_progress(), moving.synced_at);
+}
+
+TEST(reflector_decode, an_object_only_ever_refused_is_reported_deleted_when_it_goes) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({refused_thing_json("a", "q", "5")}, "10")),
+                          fake_transport::ok(list_json({}, "20"))};
+  h.transport->streams = {h.stream({event_json("ADDED", refused_thing_json("a", "r", "11")),
+                                    event_json("DELETED", refused_thing_json("a", "r", "12"))}),
+                          h.stream({gone_event_json()}), h.park()};
+  h.start();
+  ASSERT_TRUE(h.finish());
+  // r deleted by its event, q gone from the relist: both consumers hear it.
+  EXPECT_EQ(h.deltas, (strings{"deleted r@12", "deleted q@5"}));
+  EXPECT_EQ(h.refused, (strings{"q@5 spec.value", "r@11 spec.value"}));
+}
+
+TEST(reflector_decode, the_reported_field_path_is_relative_to_the_object) {
+  EXPECT_EQ(watch::object_relative_field("object.spec.priority"), "spec.priority");
+  EXPECT_EQ(watch::object_relative_field("items[12].spec.template.spec.containers[0].name"),
+            "spec.template.spec.containers[0].name");
+  EXPECT_EQ(watch::object_relative_field("spec.minSize"), "spec.minSize");
 }
 
 } // namespace

@@ -80,9 +80,11 @@ struct reflector_harness {
         [this] {
           ++synced_calls;
           synced_at = std::chrono::steady_clock::now();
-        }, [this](const error& e) { errors.push_back(e.to_string()); });
-    reflector->on_undecodable([this](const undecodable_object& bad) {
-      refused.push_back(bad.meta.name + "@" + bad.meta.resource_version + " " + bad.failure.field);
+        },
+        [this](const error& e) { errors.push_back(e.to_string()); });
+    reflector->on_undecodable([this](const refused_object<thing>& bad) {
+      refused.push_back(bad.object.meta.name + "@" + bad.object.meta.resource_version + " "
+                        + bad.failure.field);
     });
     runner = std::thread([this] { reflector->run(); });
   }

@@ -7,11 +7,11 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::bookmark_json;
-using test::query_value;
-using test::reflector_harness;
 using test::event_json;
 using test::fake_transport;
 using test::list_json;
+using test::query_value;
+using test::reflector_harness;
 using test::scripted_stream;
 using test::thing;
 using test::thing_json;
