@@ -185,6 +185,10 @@ protocol::job_actor::behavior_type leading(self_pointer self) {
       [self, &m](protocol::job_observed& msg) {
         carry_out(self, lifecycle::on_job_seen(m, std::move(msg.job), config(self), now(self)));
       },
+      [self, &m](protocol::job_undecodable& msg) {
+        carry_out(self, lifecycle::on_job_undecodable(m, std::move(msg.job), {msg.field, msg.message},
+                                                      config(self), now(self)));
+      },
       [self](protocol::job_removed&) { removed(self); },
       [self, &m](protocol::pod_observed& msg) {
         carry_out(self, lifecycle::on_pod_seen(m, msg.pod, config(self), now(self)));
@@ -228,6 +232,10 @@ protocol::job_actor::behavior_type standby(self_pointer self) {
   return {
       [self, &m](protocol::job_observed& msg) {
         carry_out(self, lifecycle::follow_job_seen(m, std::move(msg.job), config(self), now(self)));
+      },
+      [self, &m](protocol::job_undecodable& msg) {
+        carry_out(self, lifecycle::follow_job_undecodable(m, std::move(msg.job), {msg.field, msg.message},
+                                                          config(self), now(self)));
       },
       [self](protocol::job_removed&) { removed(self); },
       [self, &m](protocol::pod_observed& msg) {

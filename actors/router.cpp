@@ -138,6 +138,13 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         const auto name = msg.job.meta.name;
         self->send(job_actor_for(self, ns, name), std::move(msg));
       },
+      [self](protocol::job_undecodable& msg) {
+        // Only metadata is known; the job actor writes InvalidSpec with it.
+        const auto ns = msg.job.meta.namespace_;
+        const auto name = msg.job.meta.name;
+        if (watched(self->state, ns))
+          self->send(job_actor_for(self, ns, name), std::move(msg));
+      },
       [self](protocol::job_removed& msg) {
         auto& st = self->state;
         const auto key = msg.namespace_ + "/" + msg.name;

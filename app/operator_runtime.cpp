@@ -197,8 +197,9 @@ int run_operator(const config::operator_config& cfg) {
       actors::spawn_router(sys, job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock));
 
   leadership lead(router, writes, fence, metrics, cfg.leader_election.enabled);
-  watchers watches(rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics,
-                   [&lead] { lead.on_synced(); });
+  watchers watches(
+      rest.value(), cfg.api_group, cfg.watch_namespace, router, metrics, [&lead] { lead.on_synced(); },
+      cfg.watch_stall_window);
 
   auto metrics_server =
       make_server("metrics", cfg.server.bind_address, cfg.server.metrics_port, cfg, *metrics, metrics_tls);

@@ -63,6 +63,17 @@ void keep_node_identity(k8s::node& node) {
   release(node.allocatable);
 }
 
+/// Counts and logs an object the decoder refused: the operator skips it and
+/// every other object flows on.
+template <class T>
+void log_refused(observability::metrics* metrics, const char* kind, const k8s::refused_object<T>& bad) {
+  const auto& meta = bad.object.meta;
+  if (metrics != nullptr)
+    metrics->decode_errors(kind).Increment();
+  spdlog::warn("{} {} (uid {}, resourceVersion {}) skipped: the operator cannot decode it: {}: {}", kind,
+               meta.key(), meta.uid, meta.resource_version, bad.failure.field, bad.failure.message);
+}
+
 } // namespace
 
 struct watchers::impl {
@@ -72,6 +83,7 @@ struct watchers::impl {
   protocol::router_actor router;
   std::shared_ptr<observability::metrics> metrics;
   std::function<void()> on_all_synced;
+  std::chrono::milliseconds stall_window{0};
   std::atomic<int> synced_count{0};
 
   std::unique_ptr<kw::reflector<k8s::training_job>> jobs;
@@ -116,7 +128,8 @@ struct watchers::impl {
 
 watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string api_group,
                    std::string watch_namespace, protocol::router_actor router,
-                   std::shared_ptr<observability::metrics> metrics, std::function<void()> on_all_synced)
+                   std::shared_ptr<observability::metrics> metrics, std::function<void()> on_all_synced,
+                   std::chrono::milliseconds stall_window)
     : impl_(std::make_unique<impl>()) {
   auto& i = *impl_;
   i.rest = std::move(rest);
@@ -125,6 +138,7 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
   i.router = std::move(router);
   i.metrics = std::move(metrics);
   i.on_all_synced = std::move(on_all_synced);
+  i.stall_window = stall_window;
   auto router_handle = i.router;
   i.jobs = std::make_unique<kw::reflector<k8s::training_job>>(
       i.rest, i.options(k8s::client::training_jobs_resource(i.api_group), i.watch_namespace, "trainingjobs"),
@@ -146,6 +160,15 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
           caf::anon_send(router_handle, protocol::pod_observed{pod});
       },
       i.synced("pods"), i.errors("pods"), keep_pod_routing);
+  auto* m = i.metrics.get();
+  // A refused TrainingJob gets InvalidSpec from its job actor (through the
+  // router); a refused pod or node is only counted and logged.
+  i.jobs->on_undecodable([m, router_handle](const k8s::refused_object<k8s::training_job>& bad) {
+    log_refused(m, "TrainingJob", bad);
+    caf::anon_send(router_handle,
+                   protocol::job_undecodable{bad.object, bad.failure.field, bad.failure.message});
+  });
+  i.pods->on_undecodable([m](const k8s::refused_object<k8s::pod>& bad) { log_refused(m, "Pod", bad); });
   i.nodes = std::make_unique<kw::reflector<k8s::node>>(
       i.rest, i.options(k8s::client::nodes_resource(), "", "nodes"),
       [router_handle](kw::delta_type t, const k8s::node& node, const k8s::node*) {
@@ -155,6 +178,7 @@ watchers::watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string a
           caf::anon_send(router_handle, protocol::node_observed{node});
       },
       i.synced("nodes"), i.errors("nodes"), keep_node_identity);
+  i.nodes->on_undecodable([m](const k8s::refused_object<k8s::node>& bad) { log_refused(m, "Node", bad); });
 }
 
 watchers::~watchers() {
@@ -183,7 +207,15 @@ void watchers::stop() {
 
 std::vector<observability::watch_sync> watchers::sync_state() const {
   const auto& i = *impl_;
-  return {{"trainingjobs", i.jobs->synced()}, {"pods", i.pods->synced()}, {"nodes", i.nodes->synced()}};
+  const auto now = std::chrono::steady_clock::now();
+  const auto window = std::chrono::duration_cast<std::chrono::seconds>(i.stall_window).count();
+  auto state = [&](const char* name, bool synced, std::chrono::steady_clock::time_point progress) {
+    const auto idle = std::chrono::duration_cast<std::chrono::seconds>(now - progress).count();
+    return observability::watch_sync{name, synced, idle, window};
+  };
+  return {state("trainingjobs", i.jobs->synced(), i.jobs->last_progress()),
+          state("pods", i.pods->synced(), i.pods->last_progress()),
+          state("nodes", i.nodes->synced(), i.nodes->last_progress())};
 }
 
 void watchers::export_stats(observability::metrics& m) {

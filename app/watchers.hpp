@@ -4,6 +4,7 @@
 #include "observability/probes.hpp"
 #include "protocol/router_actor.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,9 +22,12 @@ namespace lattice::app {
 /// all three have listed everything.
 class watchers {
 public:
+  /// `stall_window`: how long a watch may make no progress before
+  /// sync_state() calls it stuck (--watch-stall-window).
   watchers(std::shared_ptr<k8s::client::rest_client> rest, std::string api_group, std::string watch_namespace,
            protocol::router_actor router, std::shared_ptr<observability::metrics> metrics,
-           std::function<void()> on_all_synced);
+           std::function<void()> on_all_synced,
+           std::chrono::milliseconds stall_window = std::chrono::minutes(6));
   ~watchers();
 
   watchers(const watchers&) = delete;
@@ -32,7 +36,8 @@ public:
   void start();
   /// Stops every stream and joins the threads. Idempotent.
   void stop();
-  /// Per watch: resource name and whether it has synced (for /readyz).
+  /// Per watch: resource name, whether it has synced and how long since it
+  /// made progress (for /readyz).
   std::vector<observability::watch_sync> sync_state() const;
   bool all_synced() const;
   /// Adds the reflectors' restarts (watches re-opened) and relists (410

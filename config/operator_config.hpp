@@ -89,6 +89,9 @@ struct operator_config {
   std::string api_group = "breezeml.ai";
   /// Empty: watch TrainingJobs in every namespace.
   std::string watch_namespace;
+  /// A watch without progress (event, bookmark, list) for this long makes
+  /// /readyz fail: the 5-minute watch timeout plus a minute of margin.
+  std::chrono::milliseconds watch_stall_window{std::chrono::minutes(6)};
   /// The identity written to the Lease; defaults to the host (pod) name.
   std::string identity;
   /// The operator's own image: the agent installer init container of

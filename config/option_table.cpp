@@ -98,6 +98,12 @@ std::vector<option_spec> build_table() {
                    text(LATTICE_FIELD(std::string, c.watch_namespace),
                         [](const std::string& v) { return v.empty() || is_dns_label(v); }),
                    show_text(LATTICE_FIELD(std::string, c.watch_namespace))));
+  t.push_back(make("watch-stall-window", "DURATION",
+                   "how long a watch may make no progress (no event, bookmark or list) before /readyz "
+                   "fails; longer than the 5m watch timeout",
+                   "a duration from 6m to 24h",
+                   duration(LATTICE_FIELD(milliseconds, c.watch_stall_window), minutes(6), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.watch_stall_window))));
   t.push_back(make("gpu-resource", "NAME", "extended resource name that counts GPUs",
                    "a resource name such as nvidia.com/gpu",
                    text(LATTICE_FIELD(std::string, c.autoscaler.gpu_resource), is_resource_name),

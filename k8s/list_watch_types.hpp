@@ -8,6 +8,16 @@
 
 namespace lattice::k8s {
 
+/// An object the API server sent that the decoder refused: what could be
+/// read of it alone (its metadata; for a TrainingJob also its status, which
+/// the operator wrote; empty name when not even the metadata reads), and the
+/// decode error naming the object and the JSON path of the field.
+template <class T>
+struct refused_object {
+  T object;
+  error failure;
+};
+
 /// One page of a LIST response.
 template <class T>
 struct list_page {
@@ -16,9 +26,9 @@ struct list_page {
   std::string resource_version;
   /// metadata.continue: non-empty when more pages follow.
   std::string continue_token;
-  /// Items that failed to decode (left out of `items`), one decode error
-  /// each naming the object and field, so one bad object cannot stall a relist.
-  std::vector<error> item_errors;
+  /// Items that failed to decode (left out of `items`): metadata and the
+  /// error naming the field, so one bad object cannot stall a relist.
+  std::vector<refused_object<T>> undecodable;
 };
 
 enum class watch_event_type { added, modified, deleted, bookmark, error };
@@ -33,6 +43,11 @@ struct watch_event {
   /// For error: the Status the server sent (status 410 with reason Expired
   /// or Gone means "relist").
   error status;
+  /// For added/modified/deleted whose object the decoder refused: true,
+  /// `object` holds what could be read alone (see refused_object) and
+  /// `failure` says which field and why.
+  bool undecodable = false;
+  error failure;
 };
 
 /// What the reflector needs to know about a kind. Each compact struct T

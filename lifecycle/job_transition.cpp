@@ -85,6 +85,35 @@ void validate(pass& p) {
   reconcile(p);
 }
 
+/// [invalid] for a version the decoder refused. Only its metadata (and
+/// status) is known: the last decoded spec stays under the new metadata, so
+/// an edit that cannot be read deletes nothing; a job never decoded adopts
+/// the status it carries.
+void refused(pass& p, k8s::training_job object, const field_problem& problem) {
+  auto& job = p.job;
+  if (job.object && job.object->meta.uid != object.meta.uid)
+    job.reset(); // deleted and created again under the same name
+  if (job.object) {
+    job.object->meta = std::move(object.meta);
+  } else {
+    job.object = std::move(object);
+    detail::adopt_stored(p);
+  }
+  const auto message = format_problems({problem});
+  const auto generation = job.object->meta.generation;
+  if (message != job.invalid_message || generation != job.invalid_generation) {
+    job.invalid_message = message;
+    job.invalid_generation = generation;
+    p.log(log_level::warn, "TrainingJob refused by the decoder: " + message);
+    if (p.leading) {
+      detail::set_condition(p, ct::invalid, true, "InvalidSpec", message);
+      detail::emit_event(p, invalid_event({problem}));
+      detail::write_status(p);
+    }
+  }
+  detail::report(p);
+}
+
 // ---------------------------------------------------------------- 2. a decision
 
 /// [waiting] -> [running] (admitted, or resized while running), or
@@ -291,6 +320,16 @@ effects follow_job_seen(job_model& job, k8s::training_job object, const job_conf
     accept(p, std::move(object));
     validate(p);
   });
+}
+
+effects on_job_undecodable(job_model& job, k8s::training_job object, const field_problem& problem,
+                           const job_config& config, instant now) {
+  return step(job, config, now, true, [&](pass& p) { refused(p, std::move(object), problem); });
+}
+
+effects follow_job_undecodable(job_model& job, k8s::training_job object, const field_problem& problem,
+                               const job_config& config, instant now) {
+  return step(job, config, now, false, [&](pass& p) { refused(p, std::move(object), problem); });
 }
 
 effects on_decision(job_model& job, const scheduling::job_decision& decision, const job_config& config,

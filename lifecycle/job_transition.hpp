@@ -5,6 +5,7 @@
 #include "k8s/write.hpp"
 #include "lifecycle/job_model.hpp"
 #include "lifecycle/job_step.hpp"
+#include "lifecycle/job_validation.hpp"
 #include "scheduling/plan.hpp"
 
 #include <cstdint>
@@ -24,6 +25,16 @@ namespace lattice::lifecycle {
 
 /// The TrainingJob as a watch event reported it.
 effects on_job_seen(job_model& job, k8s::training_job object, const job_config& config, instant now);
+/// A version of the TrainingJob the decoder refused: `object` holds only its
+/// metadata (and the status, when that decodes). The same outcome as a spec
+/// that fails validation: the InvalidSpec condition and an Event naming
+/// `field`, the job out of the autoscaler's queue. The last decoded spec
+/// stays and nothing is deleted; a later version that decodes is reconciled
+/// as usual.
+effects on_job_undecodable(job_model& job, k8s::training_job object, const field_problem& problem,
+                           const job_config& config, instant now);
+effects follow_job_undecodable(job_model& job, k8s::training_job object, const field_problem& problem,
+                               const job_config& config, instant now);
 /// One of the job's pods was added or changed (ignored unless the job
 /// controls it).
 effects on_pod_seen(job_model& job, const k8s::pod& pod, const job_config& config, instant now);

@@ -30,6 +30,7 @@ enum metric_id : std::size_t {
   api_request_duration_id,
   watch_restarts_id,
   watch_relists_id,
+  decode_errors_id,
   actors_id,
   actor_mailbox_size_id,
   leader_id,
@@ -117,6 +118,11 @@ const std::vector<metric_spec>& metric_catalogue() {
        k::counter,
        "Full relists after a watch lost its resourceVersion (410 Gone), by resource.",
        {"resource"}},
+      {"lattice_decode_errors_total",
+       k::counter,
+       "Objects the operator's decoder refused and skipped (each version once), by kind; a refused "
+       "TrainingJob gets the InvalidSpec condition.",
+       {"kind"}},
       {"lattice_actors", k::gauge, "Live actors by kind.", {"kind"}},
       {"lattice_actor_mailbox_size", k::gauge, "Messages waiting in an actor's mailbox.", {"actor"}},
       {"lattice_leader", k::gauge, "1 while this replica is the leader, 0 while it is a standby.", {}},
@@ -240,6 +246,9 @@ prometheus::Counter& metrics::watch_restarts(const std::string& resource) {
 }
 prometheus::Counter& metrics::watch_relists(const std::string& resource) {
   return families_->counter(watch_relists_id, {{"resource", resource}});
+}
+prometheus::Counter& metrics::decode_errors(const std::string& kind) {
+  return families_->counter(decode_errors_id, {{"kind", kind}});
 }
 prometheus::Gauge& metrics::actors(const std::string& kind) {
   return families_->gauge(actors_id, {{"kind", kind}});

@@ -71,6 +71,8 @@ public:
   prometheus::Histogram& api_request_duration(const std::string& verb, const std::string& resource);
   prometheus::Counter& watch_restarts(const std::string& resource);
   prometheus::Counter& watch_relists(const std::string& resource);
+  /// Objects the decoder refused, by kind (TrainingJob, Pod, Node).
+  prometheus::Counter& decode_errors(const std::string& kind);
 
   // Actor system and leadership.
   /// Live actors of a kind (router, job, autoscaler, ...).

@@ -1,6 +1,7 @@
 #include "observability/probes.hpp"
 
 #include <exception>
+#include <string>
 #include <utility>
 
 namespace lattice::observability {
@@ -16,6 +17,9 @@ probe_result check_ready(const readiness& state) {
   for (const auto& w : state.watches)
     if (!w.synced)
       missing += "watch " + w.resource + " not synced\n";
+    else if (w.window_seconds > 0 && w.idle_seconds > w.window_seconds)
+      missing += "watch " + w.resource + " made no progress for " + std::to_string(w.idle_seconds)
+                 + "s (window " + std::to_string(w.window_seconds) + "s)\n";
   if (state.role == leadership::unknown)
     missing += "leader election undecided (neither leader nor standby)\n";
   if (!missing.empty())

@@ -8,10 +8,15 @@
 
 namespace lattice::observability {
 
-/// One watch the operator needs synced before it can act.
+/// One watch the operator needs synced before it can act, and moving.
 struct watch_sync {
   std::string resource;
   bool synced = false;
+  /// Seconds since the watch last made progress (an event, a bookmark, a
+  /// list, a watch the server ended at its timeout) and how long it may go
+  /// without (0: not checked). Idle past the window: a stuck watch.
+  long long idle_seconds = 0;
+  long long window_seconds = 0;
 };
 
 enum class leadership { leader, standby, unknown };
@@ -32,7 +37,8 @@ struct probe_result {
 /// /healthz: `alive` is true when the actor system answered a ping in time.
 probe_result check_alive(bool alive);
 
-/// /readyz: lists what is missing, e.g. "watch trainingjobs not synced".
+/// /readyz: lists what is missing, e.g. "watch trainingjobs not synced" or
+/// "watch pods made no progress for 400s (window 360s)".
 probe_result check_ready(const readiness& state);
 
 /// 200 with the text when ok, else 503.

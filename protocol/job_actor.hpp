@@ -13,8 +13,9 @@ namespace lattice::protocol {
 /// One actor per TrainingJob: turns observations into a `job_info` for the
 /// autoscaler and applies the autoscaler's decisions to the cluster.
 using job_actor =
-    caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>,
-                     caf::reacts_to<pod_removed>, caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
+    caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_undecodable>,
+                     caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>, caf::reacts_to<pod_removed>,
+                     caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
                      caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>, caf::reacts_to<resync_timer>,
                      caf::reacts_to<status_flush_timer>, caf::reacts_to<set_leader>,
                      caf::replies_to<atoms::summary_atom>::with<std::string>,

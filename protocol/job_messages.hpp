@@ -39,6 +39,21 @@ typename Inspector::result_type inspect(Inspector& f, job_removed& x) {
   return f(caf::meta::type_name("job_removed"), x.namespace_, x.name);
 }
 
+/// router -> job: a version of the TrainingJob the decoder refused. `job`
+/// holds only what could be read alone (metadata, and the status when it
+/// decodes); `field` and `message` say what was refused.
+struct job_undecodable {
+  k8s::training_job job;
+  std::string field;
+  std::string message;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_undecodable& x) {
+  return f(caf::meta::type_name("job_undecodable"), x.job.meta.namespace_, x.job.meta.name,
+           x.job.meta.resource_version, x.field);
+}
+
 /// router -> job (by owner label), -> node (by nodeName): a pod was added or changed.
 struct pod_observed {
   k8s::pod pod;

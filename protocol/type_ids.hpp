@@ -31,6 +31,7 @@ struct set_leader;
 struct api_result;
 struct gpus_freeing;
 struct gpus_freeing_expired;
+struct job_undecodable;
 } // namespace lattice::protocol
 namespace lattice::k8s {
 struct write;
@@ -66,6 +67,7 @@ CAF_ADD_TYPE_ID(lattice, (lattice::k8s::write))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_result))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing_expired))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_undecodable))
 
 CAF_END_TYPE_ID_BLOCK(lattice)
 

@@ -41,6 +41,17 @@ result<T> decode_single(std::string_view json) {
   });
 }
 
+/// What can be read of an object whose full decode failed (see
+/// codec::decode_salvage); an empty name when not even the metadata reads.
+template <class T>
+T salvage(element object) {
+  decode_context ctx;
+  T out;
+  if (!codec::decode_salvage(ctx, object, out))
+    return T{};
+  return out;
+}
+
 template <class T>
 result<list_page<T>> decode_list_of(std::string_view body) {
   return guarded([&]() -> result<list_page<T>> {
@@ -73,10 +84,11 @@ result<list_page<T>> decode_list_of(std::string_view body) {
         item_ctx.push("items");
         item_ctx.push(index++);
         T decoded;
-        if (codec::decode_object(item_ctx, item, decoded))
+        if (codec::decode_object(item_ctx, item, decoded)) {
           page.items.push_back(std::move(decoded));
-        else
-          page.item_errors.push_back(item_ctx.take_error());
+        } else {
+          page.undecodable.push_back({salvage<T>(item), item_ctx.take_error()});
+        }
       }
       return true;
     });
@@ -169,8 +181,16 @@ result<watch_event<T>> decode_event_of(std::string_view line) {
       return event;
     }
     default:
-      if (!codec::decode_object(ctx, object, event.object))
-        return ctx.take_error();
+      if (codec::decode_object(ctx, object, event.object))
+        return event;
+      // The envelope is sound, only the object is refused: say which one, so
+      // the watch can skip it and go on (an object without readable
+      // metadata cannot be skipped by name and fails the line).
+      event.failure = ctx.take_error();
+      event.object = salvage<T>(object);
+      if (event.object.meta.name.empty())
+        return event.failure;
+      event.undecodable = true;
       return event;
     }
   });

@@ -26,9 +26,9 @@ result<service> decode_service(std::string_view json);
 result<lease> decode_lease(std::string_view json);
 
 /// A LIST response ({"metadata":{"resourceVersion","continue"},"items":[...]}).
-/// An item that fails to decode is left out and reported in
-/// list_page::item_errors, so one bad object cannot stall a reflector; a
-/// malformed envelope fails the whole call.
+/// An item that fails to decode is left out of `items` and reported with
+/// its metadata in list_page::undecodable, so one bad object cannot stall a
+/// reflector; a malformed envelope fails the whole call.
 result<list_page<training_job>> decode_list(std::string_view body, training_job*);
 result<list_page<pod>> decode_list(std::string_view body, pod*);
 result<list_page<node>> decode_list(std::string_view body, node*);
@@ -38,6 +38,8 @@ result<list_page<lease>> decode_list(std::string_view body, lease*);
 /// One watch line ({"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":...}).
 /// BOOKMARK decodes only object.metadata (resourceVersion); ERROR puts the
 /// Status into watch_event::status (kind::http, status = code, reason, message).
+/// An object that fails to decode but whose metadata reads is not a failure:
+/// the event comes back with `undecodable` set, the metadata and the error.
 result<watch_event<training_job>> decode_watch_event(std::string_view line, training_job*);
 result<watch_event<pod>> decode_watch_event(std::string_view line, pod*);
 result<watch_event<node>> decode_watch_event(std::string_view line, node*);

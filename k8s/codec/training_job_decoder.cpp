@@ -213,4 +213,18 @@ bool decode_object(decode_context& ctx, dom::element root, training_job& out) {
   return ok;
 }
 
+bool decode_salvage(decode_context& ctx, dom::element root, training_job& out) {
+  dom::object object;
+  if (!decode_object_root(ctx, root, object, out.meta))
+    return false;
+  dom::element status;
+  if (object.at_key("status").get(status) != simdjson::SUCCESS || status.is_null())
+    return true;
+  decode_context status_ctx;
+  training_job_status decoded;
+  if (decode_job_status(status_ctx, status, decoded))
+    out.status = std::move(decoded);
+  return true;
+}
+
 } // namespace lattice::k8s::codec

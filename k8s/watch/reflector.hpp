@@ -6,12 +6,15 @@
 #include "k8s/watch/store.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lattice::k8s::watch {
@@ -28,17 +31,32 @@ namespace lattice::k8s::watch {
 /// run(); it must not call back into the reflector (the store is locked
 /// while it runs). T is a compact struct with `object_meta meta`, decoded by the
 /// codec's decode_list / decode_watch_event overloads for T.
+///
+/// An object the decoder refuses never stops the watch: it is skipped, the
+/// resourceVersion moves past it, and the undecodable handler hears it once
+/// per (uid, resourceVersion), however often a relist shows it again. The
+/// store keeps the last version that decoded (an edit that makes an object
+/// undecodable is not its deletion: its consumers keep what they had); a
+/// DELETED event removes the key whatever the object holds.
 template <class T>
 class reflector {
 public:
   using synced_handler = std::function<void()>;
   using error_handler = std::function<void(const error&)>;
+  /// Called with what could be read of an object the decoder refused (its
+  /// metadata at least) and the error naming the field.
+  using undecodable_handler = std::function<void(const refused_object<T>&)>;
 
   /// `form` trims what the store keeps of each object (see stored_form).
   reflector(std::shared_ptr<client::rest_client> client, reflector_options options, delta_handler<T> on_delta,
             synced_handler on_synced = {}, error_handler on_error = {}, stored_form<T> form = {})
       : client_(std::move(client)), options_(std::move(options)), on_delta_(std::move(on_delta)),
-        on_synced_(std::move(on_synced)), on_error_(std::move(on_error)), store_(std::move(form)) {}
+        on_synced_(std::move(on_synced)), on_error_(std::move(on_error)), store_(std::move(form)),
+        last_progress_(std::chrono::steady_clock::now()) {}
+
+  /// Where undecodable objects are reported (same thread and locking rules
+  /// as the delta handler). Set before run().
+  void on_undecodable(undecodable_handler handler) { on_undecodable_ = std::move(handler); }
 
   /// Lists and watches until stop(). Call from a dedicated thread.
   void run();
@@ -73,6 +91,13 @@ public:
     std::lock_guard<std::mutex> lock(store_mutex_);
     return store_.size();
   }
+  /// When the watch last moved: a successful list, an event (decodable or
+  /// not), a bookmark, or a watch the server ended at its timeoutSeconds.
+  /// A reflector that keeps failing (or reopening) does not move it.
+  std::chrono::steady_clock::time_point last_progress() const {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    return last_progress_;
+  }
 
 private:
   enum class watch_end { stopped, resume, backoff, relist };
@@ -105,12 +130,22 @@ private:
 
   result<list_page<T>> list_all();
   watch_end watch_once();
+  /// Store locked: an ADDED/MODIFIED/DELETED whose object was refused.
+  void skip_undecodable(watch_event_type type, refused_object<T> bad);
+  /// Store locked: the handler hears `bad` unless it heard this version.
+  void report_undecodable(const refused_object<T>& bad);
+  /// Store locked: makes the store equal to a full list.
+  void replace_store(list_page<T> listed);
+  /// Store locked: an object only ever reported as undecodable is gone; the
+  /// handler hears it deleted (by what could be read of it).
+  void forget_refused(const object_meta& meta);
 
   std::shared_ptr<client::rest_client> client_;
   reflector_options options_;
   delta_handler<T> on_delta_;
   synced_handler on_synced_;
   error_handler on_error_;
+  undecodable_handler on_undecodable_;
 
   mutable std::mutex control_mutex_;
   std::condition_variable wake_;
@@ -121,6 +156,10 @@ private:
   store<T> store_;
   std::string resource_version_;
   reflector_stats stats_;
+  /// Key -> metadata of the undecodable version last reported (its uid and
+  /// resourceVersion say which version; the rest names it when it goes).
+  std::unordered_map<std::string, object_meta> refused_;
+  std::chrono::steady_clock::time_point last_progress_;
   std::atomic<bool> synced_{false};
   /// Set by watch_once when the watch was healthy enough to reset the backoff.
   bool healthy_ = false;

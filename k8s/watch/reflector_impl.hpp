@@ -4,6 +4,20 @@
 
 namespace lattice::k8s::watch {
 
+/// The decoder's field path relative to the object: "object.spec.priority"
+/// (a watch event) and "items[3].spec.priority" (a list item) both become
+/// "spec.priority".
+inline std::string object_relative_field(const std::string& field) {
+  if (field.rfind("object.", 0) == 0)
+    return field.substr(7);
+  if (field.rfind("items[", 0) == 0) {
+    const auto close = field.find("].");
+    if (close != std::string::npos)
+      return field.substr(close + 2);
+  }
+  return field;
+}
+
 template <class T>
 result<list_page<T>> reflector<T>::list_all() {
   const auto path = options_.resource.collection_path(options_.namespace_);
@@ -20,6 +34,7 @@ result<list_page<T>> reflector<T>::list_all() {
       // An expired continue token: the snapshot is gone, start the list over.
       if (body.err().status == 410 && !continue_token.empty()) {
         all.items.clear();
+        all.undecodable.clear();
         continue_token.clear();
         continue;
       }
@@ -28,11 +43,11 @@ result<list_page<T>> reflector<T>::list_all() {
     auto page = decode_list(std::string_view(*body), static_cast<T*>(nullptr));
     if (!page)
       return page.err();
-    // The codec leaves out items it cannot decode; say so instead of hiding it.
-    for (const auto& item_error : page->item_errors)
-      report(item_error);
     for (auto& item : page->items)
       all.items.push_back(std::move(item));
+    // Items the codec refused go on (by name) to replace_store.
+    for (auto& bad : page->undecodable)
+      all.undecodable.push_back(std::move(bad));
     // Every page carries the snapshot's resourceVersion; the last one counts.
     all.resource_version = std::move(page->resource_version);
     continue_token = std::move(page->continue_token);
@@ -85,12 +100,18 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
       }
       break;
     }
-    if (!line->has_value())
-      break; // the server's timeoutSeconds ran out: resume at once
+    if (!line->has_value()) {
+      // The server's timeoutSeconds ran out: resume at once.
+      std::lock_guard<std::mutex> lock(store_mutex_);
+      last_progress_ = std::chrono::steady_clock::now();
+      break;
+    }
     auto event = decode_watch_event(std::string_view(**line), static_cast<T*>(nullptr));
     if (!event) {
-      // Skipping the line would lose an event; restart the watch from the
-      // last good resourceVersion instead (after a backoff).
+      // A line that names no object (broken JSON, no readable metadata)
+      // cannot be skipped by name: restart the watch from the last good
+      // resourceVersion (after a backoff). A refused object that names
+      // itself comes back as an undecodable event instead.
       report(event.err());
       end = watch_end::backoff;
       break;
@@ -105,6 +126,7 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
       break;
     }
     std::lock_guard<std::mutex> lock(store_mutex_);
+    last_progress_ = std::chrono::steady_clock::now();
     if (event->type == watch_event_type::bookmark) {
       ++stats_.bookmarks;
       resource_version_ = event->object.meta.resource_version;
@@ -112,7 +134,12 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
     }
     ++stats_.events;
     auto version = event->object.meta.resource_version;
-    store_.apply(event->type, std::move(event->object), on_delta_);
+    if (event->undecodable) {
+      skip_undecodable(event->type, refused_object<T>{std::move(event->object), std::move(event->failure)});
+    } else {
+      refused_.erase(event->object.meta.key());
+      store_.apply(event->type, std::move(event->object), on_delta_);
+    }
     resource_version_ = std::move(version);
     delivered = true;
   }
@@ -120,6 +147,77 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
   if (delivered || std::chrono::steady_clock::now() - started >= options_.healthy_after)
     healthy_ = true;
   return end;
+}
+
+template <class T>
+void reflector<T>::report_undecodable(const refused_object<T>& bad) {
+  ++stats_.undecodable;
+  auto& seen = refused_[bad.object.meta.key()];
+  if (seen.uid == bad.object.meta.uid && seen.resource_version == bad.object.meta.resource_version)
+    return; // this version was reported already (a relist shows it again)
+  seen = bad.object.meta;
+  if (!on_undecodable_)
+    return;
+  auto relative = bad;
+  relative.failure.field = object_relative_field(bad.failure.field);
+  on_undecodable_(relative);
+}
+
+template <class T>
+void reflector<T>::skip_undecodable(watch_event_type type, refused_object<T> bad) {
+  const auto key = bad.object.meta.key();
+  if (type == watch_event_type::deleted) {
+    // Gone is gone, whatever its last version held.
+    const bool reported = refused_.erase(key) > 0;
+    if (store_.find(key) != nullptr)
+      store_.remove(key, on_delta_);
+    else if (reported)
+      on_delta_(delta_type::deleted, bad.object, &bad.object); // it was only ever reported refused
+    return;
+  }
+  store_.remove_other_incarnation(key, bad.object.meta.uid, on_delta_);
+  report_undecodable(bad);
+}
+
+template <class T>
+void reflector<T>::replace_store(list_page<T> listed) {
+  std::unordered_set<std::string> refused_keys;
+  for (const auto& bad : listed.undecodable) {
+    if (bad.object.meta.name.empty()) {
+      report(bad.failure); // not even its name: nothing to keep or skip by
+      continue;
+    }
+    refused_keys.insert(bad.object.meta.key());
+    store_.remove_other_incarnation(bad.object.meta.key(), bad.object.meta.uid, on_delta_);
+  }
+  // Keys refused before and decodable now are forgotten, so a later refusal
+  // of the same version is news again; those gone from the list are deleted.
+  std::unordered_set<std::string> decoded_keys;
+  for (const auto& item : listed.items)
+    decoded_keys.insert(item.meta.key());
+  std::vector<object_meta> vanished;
+  for (auto it = refused_.begin(); it != refused_.end();) {
+    if (refused_keys.count(it->first) > 0) {
+      ++it;
+      continue;
+    }
+    if (decoded_keys.count(it->first) == 0 && store_.find(it->first) == nullptr)
+      vanished.push_back(it->second);
+    it = refused_.erase(it);
+  }
+  for (const auto& meta : vanished)
+    forget_refused(meta);
+  store_.replace(std::move(listed.items), on_delta_, refused_keys);
+  for (const auto& bad : listed.undecodable)
+    if (!bad.object.meta.name.empty())
+      report_undecodable(bad);
+}
+
+template <class T>
+void reflector<T>::forget_refused(const object_meta& meta) {
+  T gone{};
+  gone.meta = meta;
+  on_delta_(delta_type::deleted, gone, &gone);
 }
 
 template <class T>
@@ -142,8 +240,9 @@ void reflector<T>::run() {
       {
         std::lock_guard<std::mutex> lock(store_mutex_);
         ++stats_.lists;
-        store_.replace(std::move(listed->items), on_delta_);
+        last_progress_ = std::chrono::steady_clock::now();
         resource_version_ = listed->resource_version;
+        replace_store(std::move(listed.value()));
       }
       need_list = false;
       if (!synced_.exchange(true) && on_synced_)

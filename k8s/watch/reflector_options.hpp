@@ -21,8 +21,11 @@ struct reflector_options {
   int page_size = 500;
   /// Server-side timeoutSeconds of each watch; the reflector then resumes.
   std::chrono::seconds watch_timeout{300};
-  /// Reconnect delays (client-go: 800ms doubling to 30s, jittered).
-  http::backoff_policy backoff{std::chrono::milliseconds(800), std::chrono::milliseconds(30'000), 2.0, 0.5};
+  /// Reconnect delays: 800ms doubling to 5s, jittered. client-go caps at
+  /// 30s; after an API server outage that cap alone kept the operator blind
+  /// for up to 30s once the server was back. Three watches retrying every
+  /// 2.5-5s cost the server nothing.
+  http::backoff_policy backoff{std::chrono::milliseconds(800), std::chrono::milliseconds(5'000), 2.0, 0.5};
   /// A watch that lasted this long, or delivered anything, resets the backoff.
   std::chrono::seconds healthy_after{30};
   http::uniform_random random = http::default_random();
@@ -42,6 +45,8 @@ struct reflector_stats {
   std::uint64_t events = 0;
   std::uint64_t bookmarks = 0;
   std::uint64_t errors = 0;
+  /// Objects skipped because the decoder refused them (every sighting).
+  std::uint64_t undecodable = 0;
 };
 
 } // namespace lattice::k8s::watch

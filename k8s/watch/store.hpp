@@ -58,14 +58,37 @@ public:
     upsert_existing(found->second, std::move(object), handler);
   }
 
+  /// Removes `key` (an object deleted whose last version could not be
+  /// decoded), reporting the stored version as deleted; nothing if absent.
+  void remove(const std::string& key, const delta_handler<T>& handler) {
+    auto found = items_.find(key);
+    if (found == items_.end())
+      return;
+    T previous = std::move(found->second);
+    items_.erase(found);
+    handler(delta_type::deleted, previous, &previous);
+  }
+
+  /// Removes `key` if what is stored under it is another incarnation than
+  /// `uid` (deleted and created again, the new one undecodable).
+  void remove_other_incarnation(const std::string& key, const std::string& uid,
+                                const delta_handler<T>& handler) {
+    auto found = items_.find(key);
+    if (found != items_.end() && !uid.empty() && !found->second.meta.uid.empty()
+        && found->second.meta.uid != uid)
+      remove(key, handler);
+  }
+
   /// Client-go's Replace: makes the store equal to a fresh full list and
   /// reports the difference: adds for new keys, updates for changed
   /// resourceVersions, deletes for keys that vanished, nothing for the
   /// unchanged. An object recreated under the same name (new uid) shows as
-  /// a delete of the old and an add of the new.
-  void replace(std::vector<T> items, const delta_handler<T>& handler) {
-    std::unordered_set<std::string> listed;
-    listed.reserve(items.size());
+  /// a delete of the old and an add of the new. Keys in `present` were
+  /// listed but could not be decoded: what is stored under them stays.
+  void replace(std::vector<T> items, const delta_handler<T>& handler,
+               const std::unordered_set<std::string>& present = {}) {
+    std::unordered_set<std::string> listed = present;
+    listed.reserve(items.size() + present.size());
     for (const auto& item : items)
       listed.insert(item.meta.key());
     for (auto it = items_.begin(); it != items_.end();) {

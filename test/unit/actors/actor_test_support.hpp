@@ -45,6 +45,7 @@ inline protocol::job_actor::behavior_type
 recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
   return {
       [](const protocol::job_observed&) {},
+      [](const protocol::job_undecodable&) {},
       [](const protocol::job_removed&) {},
       [](const protocol::pod_observed&) {},
       [](const protocol::pod_removed&) {},

@@ -295,5 +295,36 @@ TEST_F(RouterTest, AJobRecreatedUnderTheSameNameStaysInTheAutoscalersSnapshot) {
   EXPECT_EQ(jobs_known(), 0) << "the job_gone of the actor the autoscaler tracks does";
 }
 
+TEST_F(RouterTest, ARefusedJobReachesItsJobActorWhichSaysWhyAndTheOthersFlowOn) {
+  send(protocol::set_leader{true});
+  send(protocol::job_observed{named_job("resnet")});
+  k8s::training_job shell; // only the metadata of a version the decoder refused
+  shell.meta = named_job("bad", "job-uid-9").meta;
+  send(protocol::job_undecodable{shell, "spec.priority", "must be at most 2147483647 (got 3000000000)"});
+  EXPECT_EQ(listed().count("job:lattice/bad"), 1u);
+  const auto events = gateway_log_->of(protocol::api_verb::create_event);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].body.find("spec.priority: must be at most 2147483647"), std::string::npos)
+      << events[0].body;
+  ASSERT_EQ(gateway_log_->count(protocol::api_verb::patch_job_status, "bad"), 1u);
+  EXPECT_GE(gateway_log_->count(protocol::api_verb::patch_job_status, "resnet"), 1u)
+      << "the other job flows on";
+  ASSERT_EQ(inbox_->jobs_gone.size(), 0u) << "never queued: nothing to take back";
+  send(protocol::job_removed{"lattice", "bad"});
+  EXPECT_EQ(listed().count("job:lattice/bad"), 0u) << "a refused job deleted stops its actor";
+}
+
+TEST_F(RouterTest, ARefusedJobOutsideTheWatchedNamespaceSpawnsNothing) {
+  auto s = settings();
+  s.watch_namespace = "elsewhere";
+  auto router = keep(spawn_router(sys_, s));
+  k8s::training_job shell;
+  shell.meta = named_job("bad").meta;
+  const auto before = running_actors();
+  caf::anon_send(router, protocol::job_undecodable{shell, "spec.priority", "refused"});
+  run();
+  EXPECT_EQ(running_actors(), before);
+}
+
 } // namespace
 } // namespace lattice::actors

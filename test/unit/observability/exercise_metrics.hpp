@@ -29,6 +29,7 @@ inline void exercise_every_metric(metrics& m) {
   m.api_request_duration("get", "pods").Observe(0.02);
   m.watch_restarts("pods").Increment();
   m.watch_relists("trainingjobs").Increment();
+  m.decode_errors("TrainingJob").Increment();
   m.actors("job").Set(5);
   m.actor_mailbox_size("autoscaler").Set(0);
   m.leader().Set(1);

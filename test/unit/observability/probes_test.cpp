@@ -31,6 +31,14 @@ TEST(probes, readiness_table) {
        503,
        "watch trainingjobs not synced\nwatch nodes not synced\n"
        "leader election undecided (neither leader nor standby)\n"},
+      {"a watch idle within its window",
+       {{{"pods", true, 300, 360}}, leadership::leader},
+       200,
+       "ok: leader\n"},
+      {"a watch stuck past its window",
+       {{{"trainingjobs", true, 400, 360}, {"pods", true, 5, 360}}, leadership::leader},
+       503,
+       "watch trainingjobs made no progress for 400s (window 360s)\n"},
   };
   for (const auto& c : cases) {
     auto res = to_response(check_ready(c.state));

@@ -217,9 +217,9 @@ TEST(decode_list, returns_page_tokens_and_reports_bad_items_without_dropping_goo
   EXPECT_EQ(page->items[0].meta.name, "p1");
   EXPECT_EQ(page->items[0].requests.cpu_millis, 1000);
   EXPECT_EQ(page->items[1].meta.name, "p2");
-  ASSERT_EQ(page->item_errors.size(), 1u);
-  EXPECT_EQ(page->item_errors[0].object, "lattice/p-bad");
-  EXPECT_EQ(page->item_errors[0].field, "items[1].spec.containers[0].resources.requests.cpu");
+  ASSERT_EQ(page->undecodable.size(), 1u);
+  EXPECT_EQ(page->undecodable[0].failure.object, "lattice/p-bad");
+  EXPECT_EQ(page->undecodable[0].failure.field, "items[1].spec.containers[0].resources.requests.cpu");
 }
 
 // A parser grown for a big LIST page gives its buffers back at the next

@@ -29,8 +29,13 @@ error decode_failure(kind k, std::string_view json) {
     return pick(decode_service(json));
   case kind::lease:
     return pick(decode_lease(json));
-  case kind::pod_watch:
-    return pick(decode_watch_event(json, static_cast<pod*>(nullptr)));
+  case kind::pod_watch: {
+    // A refused object in a sound envelope comes back as an undecodable event.
+    auto event = decode_watch_event(json, static_cast<pod*>(nullptr));
+    if (event && event->undecodable)
+      return event->failure;
+    return pick(std::move(event));
+  }
   case kind::job_list:
     return pick(decode_list(json, static_cast<training_job*>(nullptr)));
   }
@@ -216,9 +221,50 @@ TEST(decode_malformed, a_bad_item_in_a_list_is_reported_with_its_own_name) {
   auto page = decode_list(body, static_cast<training_job*>(nullptr));
   ASSERT_TRUE(page.ok()) << page.err().to_string();
   ASSERT_EQ(page->items.size(), 1u);
-  ASSERT_EQ(page->item_errors.size(), 1u);
-  EXPECT_EQ(page->item_errors[0].object, "ns/j");
-  EXPECT_EQ(page->item_errors[0].field, "items[0].spec.minSize");
+  ASSERT_EQ(page->undecodable.size(), 1u);
+  EXPECT_EQ(page->undecodable[0].failure.object, "ns/j");
+  EXPECT_EQ(page->undecodable[0].failure.field, "items[0].spec.minSize");
+}
+
+TEST(decode_malformed, a_refused_item_keeps_its_metadata) {
+  const std::string bad = R"({"metadata":{"name":"j","namespace":"ns","uid":"u1","resourceVersion":"7",)"
+                          R"("generation":3},"spec":{"minSize":"x"}})";
+  auto page = decode_list(R"({"metadata":{"resourceVersion":"9"},"items":[)" + bad + "]}",
+                          static_cast<training_job*>(nullptr));
+  ASSERT_TRUE(page.ok()) << page.err().to_string();
+  ASSERT_EQ(page->undecodable.size(), 1u);
+  const auto& meta = page->undecodable[0].object.meta;
+  EXPECT_EQ(meta.key(), "ns/j");
+  EXPECT_EQ(meta.uid, "u1");
+  EXPECT_EQ(meta.resource_version, "7");
+  EXPECT_EQ(meta.generation, 3);
+}
+
+TEST(decode_malformed, a_refused_object_in_a_watch_event_comes_back_with_its_metadata) {
+  const std::string line =
+      R"({"type":"MODIFIED","object":{"metadata":{"name":"j","namespace":"ns","uid":"u1",)"
+      R"("resourceVersion":"7","generation":3},"spec":{"priority":3000000000},)"
+      R"("status":{"stage":"Running","currentSize":2}}})";
+  auto event = decode_watch_event(line, static_cast<training_job*>(nullptr));
+  ASSERT_TRUE(event.ok()) << event.err().to_string();
+  EXPECT_TRUE(event->undecodable);
+  EXPECT_EQ(event->type, watch_event_type::modified);
+  EXPECT_EQ(event->object.meta.key(), "ns/j");
+  EXPECT_EQ(event->object.meta.uid, "u1");
+  EXPECT_EQ(event->object.meta.resource_version, "7");
+  EXPECT_EQ(event->object.meta.generation, 3);
+  EXPECT_EQ(event->failure.object, "ns/j");
+  EXPECT_EQ(event->failure.field, "object.spec.priority");
+  // The status the operator wrote is kept (nothing of it is lost).
+  EXPECT_EQ(event->object.status.stage, "Running");
+  EXPECT_EQ(event->object.status.current_size, 2);
+}
+
+TEST(decode_malformed, a_watch_event_whose_metadata_is_unreadable_fails) {
+  const std::string line = R"({"type":"ADDED","object":{"metadata":{"name":7},"spec":{}}})";
+  auto event = decode_watch_event(line, static_cast<training_job*>(nullptr));
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.err().field, "object.metadata.name");
 }
 
 } // namespace

@@ -13,20 +13,33 @@ std::string str(const json::object& obj, const char* key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+object_meta meta_of(const json::value& value) {
+  object_meta m;
+  if (!value.is_object())
+    return m;
+  if (const auto* meta = value.get_object().if_contains("metadata"); meta && meta->is_object()) {
+    m.name = str(meta->get_object(), "name");
+    m.namespace_ = str(meta->get_object(), "namespace");
+    m.uid = str(meta->get_object(), "uid");
+    m.resource_version = str(meta->get_object(), "resourceVersion");
+  }
+  return m;
+}
+
+/// Refuses a spec.value that is not an integer, as the real codec refuses
+/// a field of the wrong type.
 result<thing> from_value(const json::value& value) {
   if (!value.is_object())
     return decode_error("<unknown>", "", "not an object");
   const auto& obj = value.get_object();
   thing t;
-  if (const auto* meta = obj.if_contains("metadata"); meta && meta->is_object()) {
-    t.meta.name = str(meta->get_object(), "name");
-    t.meta.namespace_ = str(meta->get_object(), "namespace");
-    t.meta.uid = str(meta->get_object(), "uid");
-    t.meta.resource_version = str(meta->get_object(), "resourceVersion");
-  }
+  t.meta = meta_of(value);
   if (const auto* spec = obj.if_contains("spec"); spec && spec->is_object())
-    if (const auto* v = spec->get_object().if_contains("value"); v && v->is_int64())
+    if (const auto* v = spec->get_object().if_contains("value")) {
+      if (!v->is_int64())
+        return decode_error(t.meta.key(), "spec.value", "expected integer");
       t.value = static_cast<int>(v->get_int64());
+    }
   return t;
 }
 
@@ -54,9 +67,10 @@ result<list_page<thing>> decode_list(std::string_view body, thing*) {
   if (const auto* items = obj.if_contains("items"); items && items->is_array())
     for (const auto& item : items->get_array()) {
       auto t = from_value(item);
-      if (!t)
-        return t.err();
-      page.items.push_back(std::move(t.value()));
+      if (t)
+        page.items.push_back(std::move(t.value()));
+      else
+        page.undecodable.push_back({thing{meta_of(item), 0}, t.err()});
     }
   return page;
 }
@@ -81,9 +95,15 @@ result<watch_event<thing>> decode_watch_event(std::string_view line, thing*) {
     return ev;
   }
   auto t = from_value(*object);
-  if (!t)
-    return t.err();
-  ev.object = std::move(t.value());
+  if (t) {
+    ev.object = std::move(t.value());
+  } else {
+    ev.object.meta = meta_of(*object);
+    if (ev.object.meta.name.empty())
+      return t.err();
+    ev.undecodable = true;
+    ev.failure = t.err();
+  }
   if (type == "ADDED")
     ev.type = watch_event_type::added;
   else if (type == "MODIFIED")
@@ -102,6 +122,13 @@ std::string thing_json(const std::string& ns, const std::string& name, const std
   return R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns + R"(","uid":")"
          + (uid.empty() ? "uid-" + name : uid) + R"(","resourceVersion":")" + rv + R"("},"spec":{"value":)"
          + std::to_string(value) + "}}";
+}
+
+std::string refused_thing_json(const std::string& ns, const std::string& name, const std::string& rv,
+                               const std::string& uid) {
+  return R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns + R"(","uid":")"
+         + (uid.empty() ? "uid-" + name : uid) + R"(","resourceVersion":")" + rv
+         + R"("},"spec":{"value":"not a number"}})";
 }
 
 std::string list_json(const std::vector<std::string>& items, const std::string& rv, const std::string& cont) {

@@ -23,6 +23,9 @@ result<watch_event<thing>> decode_watch_event(std::string_view line, thing*);
 /// JSON builders for scripted answers.
 std::string thing_json(const std::string& ns, const std::string& name, const std::string& rv, int value,
                        const std::string& uid = "");
+/// A thing whose spec.value is a string: the fake codec refuses it.
+std::string refused_thing_json(const std::string& ns, const std::string& name, const std::string& rv,
+                               const std::string& uid = "");
 std::string list_json(const std::vector<std::string>& items, const std::string& rv,
                       const std::string& cont = "");
 std::string event_json(const std::string& type, const std::string& object);

@@ -1,11 +1,6 @@
-#include "k8s/watch/reflector.hpp"
-#include "test/unit/k8s/transport/fake_kind.hpp"
-#include "test/unit/k8s/transport/fake_transport.hpp"
+#include "test/unit/k8s/transport/reflector_harness.hpp"
 
 #include <gtest/gtest.h>
-
-#include <future>
-#include <thread>
 
 namespace lattice::k8s {
 namespace {
@@ -15,85 +10,12 @@ using test::bookmark_json;
 using test::event_json;
 using test::fake_transport;
 using test::list_json;
+using test::query_value;
+using test::reflector_harness;
 using test::scripted_stream;
 using test::thing;
 using test::thing_json;
 using watch::delta_type;
-
-std::string query_value(const std::string& target, const std::string& name) {
-  const auto key = name + "=";
-  auto at = target.find("?" + key);
-  if (at == std::string::npos)
-    at = target.find("&" + key);
-  if (at == std::string::npos)
-    return "<absent>";
-  const auto start = at + 1 + key.size();
-  return target.substr(start, target.find('&', start) - start);
-}
-
-/// Runs a reflector over the fake transport on its own thread. The script
-/// should end with `park()`: a quiet watch that signals when reached.
-struct reflector_harness {
-  std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
-  std::vector<std::string> deltas;
-  std::vector<std::string> errors;
-  int synced_calls = 0;
-  std::promise<void> parked;
-  std::unique_ptr<watch::reflector<thing>> reflector;
-  std::thread runner;
-
-  scripted_stream park() {
-    scripted_stream s;
-    s.end = scripted_stream::ending::block_until_cancelled;
-    s.on_open = [this] { parked.set_value(); };
-    return s;
-  }
-  static scripted_stream stream(std::vector<std::string> lines,
-                                scripted_stream::ending end = scripted_stream::ending::clean) {
-    scripted_stream s;
-    s.lines = std::move(lines);
-    s.end = end;
-    return s;
-  }
-
-  void start(watch::reflector_options options = {}, bool fast_backoff = true) {
-    options.resource = {"example.com", "v1", "things", true};
-    options.page_size = 2;
-    options.watch_timeout = 120s;
-    if (fast_backoff)
-      options.backoff = {1ms, 4ms, 2.0, 0.5};
-    options.random = [] { return 0.0; };
-    client::rest_options rest;
-    rest.max_retries = 0;
-    auto client = std::make_shared<client::rest_client>(transport, nullptr, rest);
-    reflector = std::make_unique<watch::reflector<thing>>(
-        client, options,
-        [this](delta_type type, const thing& obj, const thing*) {
-          const char* names[] = {"added", "updated", "deleted"};
-          deltas.push_back(std::string(names[static_cast<int>(type)]) + " " + obj.meta.name + "@"
-                           + obj.meta.resource_version);
-        },
-        [this] { ++synced_calls; }, [this](const error& e) { errors.push_back(e.to_string()); });
-    runner = std::thread([this] { reflector->run(); });
-  }
-
-  /// Waits for the parked watch (the end of the script), then stops.
-  bool finish() {
-    const bool reached = parked.get_future().wait_for(10s) == std::future_status::ready;
-    reflector->stop();
-    transport->release();
-    runner.join();
-    return reached;
-  }
-
-  ~reflector_harness() {
-    if (runner.joinable()) {
-      reflector->stop();
-      transport->release();
-      runner.join();
-    }
-  }
-};
 
 TEST(reflector, paged_list_then_watch_from_the_list_resource_version) {
   reflector_harness h;
@@ -212,7 +134,7 @@ TEST(reflector, failed_list_is_retried_before_syncing) {
   EXPECT_EQ(h.deltas, (std::vector<std::string>{"added x@3"}));
 }
 
-TEST(reflector, undecodable_line_restarts_the_watch_from_the_last_good_version) {
+TEST(reflector, an_unreadable_line_restarts_the_watch_from_the_last_good_version) {
   reflector_harness h;
   h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
   h.transport->streams = {h.stream({event_json("ADDED", thing_json("a", "x", "11", 1)), "{not json",
