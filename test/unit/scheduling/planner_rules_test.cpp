@@ -333,9 +333,10 @@ TEST(planner_reason, waiting_job_that_fits_once_others_finish_does_not_say_never
   snap.nodes = {make_node("a0").gpus(8)};
   snap.jobs = {make_job("first").size(1).gpus(8).submitted(1).running({"a0"}),
                make_job("second").size(1).gpus(8).submitted(2)};
-  EXPECT_EQ(decision(plan_at(snap), "second").reason,
-            "needs 1 x {nvidia.com/gpu: 8} on any schedulable node; largest placement possible now: 0; head of the "
-            "queue: 1 node reserved for it");
+  EXPECT_EQ(
+      decision(plan_at(snap), "second").reason,
+      "needs 1 x {nvidia.com/gpu: 8} on any schedulable node; largest placement possible now: 0; head of the "
+      "queue: 1 node reserved for it");
 }
 
 TEST(planner_reason, selector_no_node_matches_says_why) {
@@ -343,8 +344,8 @@ TEST(planner_reason, selector_no_node_matches_says_why) {
   snap.nodes = {make_node("a0").gpus(8).label("node-group", "a")};
   snap.jobs = {make_job("lost").size(1).selector("node-group", "nowhere")};
   const auto reason = decision(plan_at(snap), "lost").reason;
-  EXPECT_EQ(reason.rfind("can never be placed on this cluster: no node matches its placement constraints; ", 0),
-            0u)
+  EXPECT_EQ(
+      reason.rfind("can never be placed on this cluster: no node matches its placement constraints; ", 0), 0u)
       << reason;
 }
 
@@ -353,11 +354,11 @@ TEST(planner_reason, worker_larger_than_any_node_says_why) {
   snap.nodes = {make_node("a0").gpus(8), make_node("a1").gpus(8)};
   snap.jobs = {make_job("huge").size(1).gpus(16)};
   const auto reason = decision(plan_at(snap), "huge").reason;
-  EXPECT_EQ(
-      reason.rfind("can never be placed on this cluster: one worker asks more than any of the 2 matching nodes "
-                   "can hold; ",
-                   0),
-      0u)
+  EXPECT_EQ(reason.rfind(
+                "can never be placed on this cluster: one worker asks more than any of the 2 matching nodes "
+                "can hold; ",
+                0),
+            0u)
       << reason;
 }
 
