@@ -77,6 +77,11 @@ event_text failed_event(const std::string& reason, const std::string& message) {
   return {std::string(event_reason::failed), reason + ": " + message, warning};
 }
 
+event_text pod_create_refused_event(const std::string& message) {
+  return {std::string(event_reason::pod_create_refused),
+          message + "; its pods are deleted and its GPUs released until the spec changes", warning};
+}
+
 event_text invalid_event(const std::vector<field_problem>& problems) {
   return {std::string(event_reason::invalid),
           "invalid spec, the job will not run until it is fixed: " + format_problems(problems), warning};

@@ -19,6 +19,7 @@ inline constexpr std::string_view requeued = "Requeued";
 inline constexpr std::string_view completed = "Completed";
 inline constexpr std::string_view failed = "Failed";
 inline constexpr std::string_view invalid = "Invalid";
+inline constexpr std::string_view pod_create_refused = "PodCreateRefused";
 } // namespace event_reason
 
 /// What the Event carries besides the object reference: reason, message
@@ -57,6 +58,10 @@ event_text completed_event(const std::string& message);
 
 /// "BackoffLimitExceeded: workers failed 4 times ..." (Warning).
 event_text failed_event(const std::string& reason, const std::string& message);
+
+/// "<message>; its pods are deleted and its GPUs released until the spec
+/// changes" (Warning): the API server refused one of the job's pods.
+event_text pod_create_refused_event(const std::string& message);
 
 /// "invalid spec: spec.minSize: must be at least 1 (got 0); ..." (Warning).
 event_text invalid_event(const std::vector<field_problem>& problems);

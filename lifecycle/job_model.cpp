@@ -31,14 +31,16 @@ std::string text_of(const std::optional<base::time_point>& t) {
 } // namespace
 
 bool pod_record::node_failure() const {
-  return reason == "Evicted" || reason == "NodeLost" || reason == "NodeShutdown" || reason == "Shutdown";
+  return reason == "Evicted" || reason == "NodeLost" || reason == "NodeShutdown" || reason == "Shutdown"
+         || disrupted || terminating;
 }
 
 bool operator==(const pod_record& a, const pod_record& b) {
   return a.name == b.name && a.uid == b.uid && a.owner_uid == b.owner_uid && a.phase == b.phase
          && a.reason == b.reason && a.index == b.index && a.node == b.node
          && a.built_for_size == b.built_for_size && a.terminating == b.terminating
-         && a.deletion_deadline == b.deletion_deadline && a.ready == b.ready && a.restarts == b.restarts;
+         && a.deletion_deadline == b.deletion_deadline && a.ready == b.ready && a.restarts == b.restarts
+         && a.disrupted == b.disrupted;
 }
 
 pod_record make_pod_record(const k8s::pod& pod, const std::string& api_group) {
@@ -64,6 +66,7 @@ pod_record make_pod_record(const k8s::pod& pod, const std::string& api_group) {
   r.ready = pod.ready;
   for (const auto& c : pod.container_statuses)
     r.restarts += c.restart_count;
+  r.disrupted = pod.disruption_target == k8s::condition_status::true_;
   return r;
 }
 

@@ -44,14 +44,21 @@ struct pod_record {
   k8s::condition_status ready = k8s::condition_status::unknown;
   /// Container restarts, summed over the pod's containers.
   std::int64_t restarts = 0;
+  /// DisruptionTarget is True: removed for a cause outside the worker
+  /// (PodGC after its node was deleted, eviction, preemption, taint manager).
+  bool disrupted = false;
 
   bool is_worker() const { return index.has_value(); }
   /// Holds (or will hold) resources: neither finished nor being deleted.
   bool live() const {
     return !terminating && phase != k8s::pod_phase::succeeded && phase != k8s::pod_phase::failed;
   }
-  /// Failed because of its node (Evicted, NodeLost, NodeShutdown,
-  /// Shutdown): the worker is moved, not charged against backoffLimit.
+  /// Failed for a cause outside the worker, so it is replaced and not
+  /// charged against backoffLimit: its node (status.reason Evicted,
+  /// NodeLost, NodeShutdown, Shutdown), a DisruptionTarget condition
+  /// (DeletionByPodGC when its node was deleted, eviction, preemption), or
+  /// a deletion already under way when it failed (the operator moving it off
+  /// a lost node, a user's delete): the deletion stopped it.
   bool node_failure() const;
   friend bool operator==(const pod_record& a, const pod_record& b);
 };
@@ -132,6 +139,22 @@ struct job_model {
   /// the generation they were reported for.
   std::string invalid_message;
   std::int64_t invalid_generation = -1;
+  /// Pod creates the API server refused or failed
+  /// (lifecycle/pod_create_failures.hpp).
+  struct pod_create_state {
+    /// A permanent refusal holds for this metadata.generation (-1: none);
+    /// its message is invalid_message.
+    std::int64_t refused_generation = -1;
+    /// Consecutive failed rounds of creates, and when the next round may go.
+    std::int32_t failures = 0;
+    std::optional<base::steady_time> retry_at;
+    /// Since when (wall) a worker cannot be created, and which: rule 5
+    /// treats it as a worker stuck Pending.
+    std::optional<base::time_point> failing_since;
+    std::string failing_pod;
+    bool refused() const { return refused_generation >= 0; }
+  } pod_creates;
+
   /// The finish was handled: cleanPodPolicy applied, TTL timer armed.
   bool finish_handled = false;
   /// The stored status was taken over once (first sight while leading).
@@ -166,6 +189,8 @@ struct job_model {
     std::uint64_t resync = 0;
     std::uint64_t status_flush = 0;
     bool resync_armed = false;
+    /// When the armed resync timer fires (a create backoff may want it sooner).
+    std::optional<base::steady_time> resync_due;
     /// The wall time the armed deadline timer fires for; nullopt: none armed.
     std::optional<base::time_point> deadline_due;
     /// The wall time the armed requeue timer fires at; nullopt: none armed.

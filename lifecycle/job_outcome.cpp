@@ -40,6 +40,7 @@ void requeue(pass& p, const job_outcome& out) {
   set_condition(p, ct::queued, true, "Requeued", text.message);
   emit_event(p, text);
   job.target = std::vector<scheduling::worker_placement>{};
+  job.pod_creates = {}; // the next admission starts without backoff
   p.count(metric_kind::requeue, "Unschedulable");
 }
 
@@ -123,7 +124,7 @@ void finish_cleanup(pass& p) {
     return;
   const auto done = job.status.completion_time.value_or(p.now.wall);
   const auto delay =
-      std::chrono::duration_cast<std::chrono::milliseconds>(done + std::chrono::seconds(*ttl) - p.now.wall);
+      std::chrono::duration_cast<std::chrono::milliseconds>(add_seconds(done, *ttl) - p.now.wall);
   p.out.timers.push_back({timer_kind::ttl, ++job.timers.ttl, std::max(delay, std::chrono::milliseconds(0))});
 }
 

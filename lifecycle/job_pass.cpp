@@ -3,8 +3,10 @@
 #include "lifecycle/conditions.hpp"
 #include "lifecycle/job_rules.hpp"
 #include "lifecycle/job_writes.hpp"
+#include "lifecycle/pod_create_failures.hpp"
 #include "lifecycle/pod_names.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
+#include "lifecycle/status_fields.hpp"
 #include "lifecycle/status_write.hpp"
 
 #include <algorithm>
@@ -45,6 +47,35 @@ std::string fingerprint(const scheduling::job_info& info, std::int64_t generatio
   for (const auto& w : info.workers)
     out << '|' << w.index << '@' << w.node;
   return out.str();
+}
+
+/// A transient create failure: the first answer of a round starts the next
+/// backoff; the rest of the round's answers share it.
+void create_failed(pass& p, const std::string& name) {
+  auto& c = p.job.pod_creates;
+  if (!c.retry_at || p.now.steady >= *c.retry_at) {
+    ++c.failures;
+    c.retry_at = p.now.steady + create_backoff(c.failures, p.job.key());
+  }
+  if (!c.failing_since) {
+    c.failing_since = p.now.wall;
+    c.failing_pod = name;
+  }
+  arm_resync_in(p, std::chrono::duration_cast<milliseconds>(*c.retry_at - p.now.steady));
+}
+
+/// A create went through: the backoff starts over unless another create of
+/// the same round failed.
+void create_succeeded(pass& p, const std::string& name) {
+  auto& c = p.job.pod_creates;
+  if (c.failing_pod == name) {
+    c.failing_since.reset();
+    c.failing_pod.clear();
+  }
+  if (!c.failing_since) {
+    c.failures = 0;
+    c.retry_at.reset();
+  }
 }
 
 double seconds_between(base::steady_time since, base::steady_time now) {
@@ -166,7 +197,7 @@ void ensure_job_objects(pass& p) {
     send(p, rendezvous_service_create(job, p.config));
   }
   const auto rdzv = rendezvous_name(job.name);
-  if (job.pods.count(rdzv) > 0 || job.creating.pending(rdzv))
+  if (job.pods.count(rdzv) > 0 || job.creating.pending(rdzv) || creates_held(p))
     return;
   auto create = rendezvous_create(job, p.config);
   if (!create) {
@@ -195,15 +226,73 @@ void record_failure(pass& p, const std::string& what, const write_result& r) {
 }
 
 void arm_resync(pass& p) {
+  arm_resync_in(p, p.config.resync_interval);
+}
+
+void arm_resync_in(pass& p, milliseconds delay) {
   auto& timers = p.job.timers;
-  if (timers.resync_armed)
+  const auto due = p.now.steady + delay;
+  if (timers.resync_armed && timers.resync_due && *timers.resync_due <= due)
     return;
   timers.resync_armed = true;
-  arm(p, timer_kind::resync, ++timers.resync, p.config.resync_interval);
+  timers.resync_due = due;
+  arm(p, timer_kind::resync, ++timers.resync, delay);
+}
+
+bool creates_held(pass& p) {
+  const auto& retry_at = p.job.pod_creates.retry_at;
+  if (!retry_at || p.now.steady >= *retry_at)
+    return false;
+  arm_resync_in(p, std::chrono::duration_cast<milliseconds>(*retry_at - p.now.steady));
+  return true;
+}
+
+void refuse_pods(pass& p, const std::string& pod, const write_result& r) {
+  auto& job = p.job;
+  if (!job.object)
+    return;
+  const auto generation = job.object->meta.generation;
+  if (job.pod_creates.refused_generation == generation)
+    return; // another create of the same round: refused already
+  job.pod_creates = {};
+  job.pod_creates.refused_generation = generation;
+  const auto message =
+      "the API server refused pod " + pod + " (HTTP " + std::to_string(r.status) + "): " + r.message;
+  job.invalid_message = message;
+  job.invalid_generation = generation;
+  p.log(log_level::warn,
+        "pod create refused: " + message + "; the job's pods are released until its spec changes");
+  if (job.status.stage == stage::running)
+    apply_decision(job.status, false, 0, p.now.wall);
+  job.target = std::vector<scheduling::worker_placement>{};
+  job.timing.applied_at.reset();
+  job.timing.create_started.reset();
+  const auto condition_message = message + "; the job holds no GPUs and is tried again when its spec changes";
+  set_condition(p, condition_type::invalid, true, "PodCreateRefused", condition_message);
+  for (const auto type : {condition_type::running, condition_type::restarting, condition_type::queued})
+    if (condition_is_true(job.status.exec, type))
+      set_condition(p, type, false, "PodCreateRefused", condition_message);
+  emit_event(p, pod_create_refused_event(message));
+  write_status(p);
+  release_refused(p);
+  report(p);
+}
+
+void release_refused(pass& p) {
+  auto& job = p.job;
+  for (const auto& [name, pod] : job.pods)
+    if (pod.live() && !job.deleting.pending(name))
+      delete_pod(p,
+                 {name, pod.uid, false, false, "the API server refuses the job's pods; releasing its GPUs"});
 }
 
 void arm_at(pass& p, timer_kind kind, std::uint64_t generation, base::time_point when) {
-  arm(p, kind, generation, std::chrono::duration_cast<milliseconds>(when - p.now.wall) + milliseconds(50));
+  // A far deadline (decades) is armed for at most max_timer_delay: the
+  // actor clock adds the delay to its own nanosecond time point, which a
+  // delay of centuries would overflow. The timer then fires early, finds
+  // nothing due and is armed again for the rest.
+  const auto delay = std::chrono::duration_cast<milliseconds>(when - p.now.wall) + milliseconds(50);
+  arm(p, kind, generation, std::min(delay, max_timer_delay));
 }
 
 void arm_deadline(pass& p) {
@@ -212,7 +301,7 @@ void arm_deadline(pass& p) {
   const auto start = base::parse_optional_time(job.status.exec.start_time);
   if (!deadline || !start)
     return;
-  const auto when = *start + std::chrono::seconds(*deadline);
+  const auto when = add_seconds(*start, *deadline);
   if (job.timers.deadline_due == when)
     return; // armed for that moment already
   job.timers.deadline_due = when;
@@ -329,12 +418,19 @@ void answered(pass& p, k8s::write_verb verb, const std::string& name, const writ
   case k8s::write_verb::create_pod:
     if (ok || r.status == 409) {
       job.creating.answered(name, p.now.steady);
+      create_succeeded(p, name);
       check_created(p);
       return; // the watch will show it
     }
     job.creating.satisfy(name);
     record_failure(
         p, name == rendezvous_name(job.name) ? "creating the rendezvous pod" : "creating pod " + name, r);
+    if (r.cancelled || !p.leading)
+      return;
+    if (classify_create_failure(r) == create_failure_kind::permanent)
+      refuse_pods(p, name, r);
+    else
+      create_failed(p, name);
     return;
   case k8s::write_verb::delete_pod:
     if (ok || r.status == 404) {

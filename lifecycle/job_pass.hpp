@@ -57,7 +57,26 @@ void record_failure(pass& p, const std::string& what, const write_result& r);
 
 /// The resync timer, unless armed.
 void arm_resync(pass& p);
-/// A timer of `kind` for wall time `when` (a little after it).
+/// The resync timer within `delay`, unless one armed fires sooner.
+void arm_resync_in(pass& p, std::chrono::milliseconds delay);
+
+/// Worker and rendezvous creates wait for the create backoff
+/// (lifecycle/pod_create_failures.hpp); when they do, the resync timer is
+/// armed for its end.
+bool creates_held(pass& p);
+/// A permanent pod-create refusal for the job's current generation:
+/// Invalid=True (PodCreateRefused) and an Event with the API server's
+/// message, stage Waiting at size 0, the job's pods deleted, and the
+/// autoscaler told it is gone. Once per generation.
+void refuse_pods(pass& p, const std::string& pod, const write_result& r);
+/// A refused job's live pods are deleted (they would hold GPUs for nothing).
+void release_refused(pass& p);
+/// The longest delay a timer is armed with (30 days).
+inline constexpr std::chrono::milliseconds max_timer_delay{30LL * 24 * 3600 * 1000};
+
+/// A timer of `kind` for wall time `when` (a little after it), armed for at
+/// most max_timer_delay (the deadline timer is armed again when it fires
+/// early).
 void arm_at(pass& p, timer_kind kind, std::uint64_t generation, base::time_point when);
 /// The activeDeadlineSeconds timer from execStatus.startTime, unless one is
 /// armed for that time already.

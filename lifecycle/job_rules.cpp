@@ -20,7 +20,7 @@ bool counted(const job_model& job, const pod_record& pod) {
 std::optional<job_outcome> check_deadline(const job_model& job, base::time_point now) {
   const auto& deadline = job.object->spec.run.active_deadline_seconds;
   const auto start = base::parse_optional_time(job.status.exec.start_time);
-  if (!deadline || !start || now < *start + std::chrono::seconds(*deadline))
+  if (!deadline || !start || now < add_seconds(*start, *deadline))
     return std::nullopt;
   job_outcome out;
   out.kind = outcome_kind::failed;
@@ -93,9 +93,12 @@ job_outcome check_pending(const job_model& job, base::time_point now,
       pending = &pod;
       break;
     }
+  // A worker whose create keeps failing (transiently) is as stuck as one
+  // kube-scheduler cannot place.
+  const bool create_failing = !pending && job.pod_creates.failing_since.has_value();
   const auto& requeue_time = job.status.requeue_time;
   job_outcome out;
-  if (!pending) {
+  if (!pending && !create_failing) {
     // Every worker got placed: the timeout is over; a later Pending pod
     // gets a fresh one.
     if (requeue_time)
@@ -105,19 +108,25 @@ job_outcome check_pending(const job_model& job, base::time_point now,
   if (!requeue_time) {
     out.kind = outcome_kind::set_requeue_time;
     out.requeue_time = scheduling::requeue_deadline(now, config);
-    out.pending_pod = pending->name;
+    out.pending_pod = pending ? pending->name : job.pod_creates.failing_pod;
     return out;
   }
   if (now < *requeue_time)
     return out;
   out.kind = outcome_kind::requeue;
   out.requeue = scheduling::on_schedule_failure(now, job.persisted.schedule_failures, config);
-  out.pending_pod = pending->name;
+  out.pending_pod = pending ? pending->name : job.pod_creates.failing_pod;
   out.pending_since = *requeue_time - config.requeue_timeout;
   return out;
 }
 
 } // namespace
+
+base::time_point add_seconds(base::time_point start, std::int64_t seconds) {
+  using std::chrono::duration_cast;
+  const auto room = duration_cast<std::chrono::seconds>(base::time_point::max() - start).count();
+  return start + std::chrono::seconds(std::clamp<std::int64_t>(seconds, 0, room));
+}
 
 k8s::replica_status count_workers(const job_model& job) {
   k8s::replica_status r;

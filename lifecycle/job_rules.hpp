@@ -60,6 +60,12 @@ struct job_outcome {
 /// moved, not charged.
 job_outcome evaluate(const job_model& job, base::time_point now, const scheduling::requeue_config& requeue);
 
+/// `start` + `seconds`, saturating at the largest time point instead of
+/// overflowing (activeDeadlineSeconds, ttlSecondsAfterFinished: the decoder
+/// keeps them within int32 seconds, which fits, but a timer computed from
+/// a wider value must never wrap into the past and fail a job at once).
+base::time_point add_seconds(base::time_point start, std::int64_t seconds);
+
 /// A Running job has a live worker for every index below currentSize and
 /// none is Pending: the schedule succeeded, so consecutive schedule
 /// failures start again from 0.

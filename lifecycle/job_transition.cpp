@@ -63,6 +63,7 @@ void validate(pass& p) {
   if (!problems.empty()) {
     auto message = format_problems(problems);
     const auto generation = job.object->meta.generation;
+    job.pod_creates.refused_generation = -1; // the spec's own problems come first
     if (message != job.invalid_message || generation != job.invalid_generation) {
       job.invalid_message = message;
       job.invalid_generation = generation;
@@ -77,9 +78,21 @@ void validate(pass& p) {
     return;
   }
   if (!job.invalid_message.empty()) {
+    const bool was_refused = job.pod_creates.refused();
+    if (was_refused && job.pod_creates.refused_generation == job.object->meta.generation) {
+      reconcile(p); // the same spec would be refused again: its pods stay released
+      return;
+    }
     job.invalid_message.clear();
     job.invalid_generation = -1;
-    if (p.leading && detail::set_condition(p, ct::invalid, false, "SpecValid", "the spec passes validation"))
+    job.pod_creates = {};
+    if (p.leading
+        && (was_refused
+                ? detail::set_condition(p, ct::invalid, false, "SpecChanged",
+                                        "the spec changed (generation "
+                                            + std::to_string(job.object->meta.generation)
+                                            + "): creating its pods again")
+                : detail::set_condition(p, ct::invalid, false, "SpecValid", "the spec passes validation")))
       job.status_write.dirty = true;
   }
   reconcile(p);
@@ -141,6 +154,8 @@ void decide(pass& p, const scheduling::job_decision& d) {
   } else {
     changed |= was_running ? detail::stopped(p, d) : detail::still_waiting(p, d);
     job.target = std::vector<scheduling::worker_placement>{};
+    job.pod_creates.failing_since.reset(); // no worker to create: nothing stuck
+    job.pod_creates.failing_pod.clear();
   }
   if (was_running != (d.stage == scheduling::job_stage::running) || old_size != job.status.current_size) {
     job.persisted.last_resize_time = base::floor_seconds(p.now.wall);
@@ -168,6 +183,8 @@ void reconcile(pass& p) {
   job.creating.expire(p.now.steady);
   job.deleting.expire(p.now.steady);
   if (!job.invalid_message.empty() || job.finished()) {
+    if (job.pod_creates.refused())
+      detail::release_refused(p);
     if (job.status_write.dirty)
       detail::write_status(p);
     if (job.finished())
@@ -202,8 +219,9 @@ void reconcile(pass& p) {
   const auto actions = reconcile_workers(job, p.now.wall);
   for (const auto& d : actions.remove)
     detail::delete_pod(p, d);
-  for (const auto& c : actions.create)
-    detail::create_worker(p, c);
+  if (actions.create.empty() || !detail::creates_held(p))
+    for (const auto& c : actions.create)
+      detail::create_worker(p, c);
   if (job.status.stage == stage::running)
     detail::ensure_job_objects(p);
   detail::check_created(p);
@@ -277,6 +295,8 @@ void timer_fired(pass& p, timer_kind kind, std::uint64_t generation) {
       return;
     timers.deadline_due.reset();
     reconcile(p);
+    if (p.leading && p.job.object && !p.job.finished())
+      detail::arm_deadline(p); // fired early: the deadline is more than max_timer_delay away
     return;
   case timer_kind::ttl:
     if (generation == timers.ttl)
@@ -286,6 +306,7 @@ void timer_fired(pass& p, timer_kind kind, std::uint64_t generation) {
     if (generation != timers.resync)
       return;
     timers.resync_armed = false;
+    timers.resync_due.reset();
     reconcile(p);
     return;
   case timer_kind::status_flush:

@@ -14,6 +14,10 @@ void check_sizes(const k8s::training_job_spec& spec, std::vector<field_problem>&
 }
 
 void check_containers(const k8s::training_job_spec& spec, std::vector<field_problem>& out) {
+  if (!spec.template_info.node_name.empty())
+    out.push_back({"spec.replicaSpecs.template.spec.nodeName",
+                   "must not be set: the operator pins each worker to the node the planner chose (got \""
+                       + spec.template_info.node_name + "\"); use nodeSelector or node affinity instead"});
   const auto& containers = spec.template_info.containers;
   if (containers.empty()) {
     out.push_back({containers_path, "the worker pod template needs at least one container"});

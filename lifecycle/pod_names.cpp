@@ -20,6 +20,20 @@ std::string fitted(std::string_view job, std::string_view natural, std::size_t p
   return prefix + "-" + job_hash8(job) + std::string(short_suffix);
 }
 
+/// A Service name is a DNS-1035 label: it must start with a letter, while a
+/// TrainingJob name (a DNS-1123 subdomain) may start with a digit. Such a
+/// job's Service names are `j<job[:prefix_len-1]>-<h8><short suffix>`:
+/// always the hashed form, so they never equal the natural name of a job
+/// whose name really starts with "j" (natural names end in the long suffix).
+std::string fitted_service(std::string_view job, std::string_view natural, std::size_t prefix_len,
+                           std::string_view short_suffix) {
+  if (!job.empty() && job.front() >= 'a' && job.front() <= 'z')
+    return fitted(job, natural, prefix_len, short_suffix);
+  std::string prefix = "j" + std::string(job.substr(0, prefix_len - 1));
+  std::replace(prefix.begin(), prefix.end(), '.', '-');
+  return prefix + "-" + job_hash8(job) + std::string(short_suffix);
+}
+
 } // namespace
 
 std::string job_hash8(std::string_view job) {
@@ -32,11 +46,11 @@ std::string worker_pod_name(std::string_view job, std::int32_t index) {
 }
 
 std::string workers_service_name(std::string_view job) {
-  return fitted(job, "-workers", 46, "-wrks");
+  return fitted_service(job, "-workers", 46, "-wrks");
 }
 
 std::string rendezvous_name(std::string_view job) {
-  return fitted(job, "-rendezvous", 46, "-rdzv");
+  return fitted_service(job, "-rendezvous", 46, "-rdzv");
 }
 
 std::string job_name_label_value(std::string_view job) {

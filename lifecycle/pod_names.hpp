@@ -26,6 +26,14 @@ namespace lattice::lifecycle {
 ///   rendezvous pod and Svc  <job>-rendezvous       <job[:46]>-<h8>-rdzv (agent.md)   60
 ///   job-name label value    <job>                  <job[:54]>-<h8>                   63
 ///
+/// Service names (the workers Service, the rendezvous Service and pod) are
+/// DNS-1035 labels: they must start with a letter. A TrainingJob name may
+/// start with a digit ("1job"); such a job's Service names always take the
+/// shortened form with a leading "j": `j<job[:45]>-<h8>-wrks` and
+/// `j<job[:45]>-<h8>-rdzv` (60 characters at most). Natural names end in
+/// `-workers`/`-rendezvous`, shortened ones in `-<h8>-wrks`/`-<h8>-rdzv`, so
+/// the two forms never collide. Pod names (DNS-1123) keep the digit.
+///
 /// The hash makes two long names with the same prefix distinct; the same job
 /// name always gives the same names (no randomness).
 inline constexpr std::size_t max_dns_label = 63;

@@ -151,6 +151,10 @@ private:
   bool could_ever_fit(const job_slot& s) const;
 
   // reason.cpp
+  /// Why minSize can never be placed on this cluster, even empty (no node
+  /// matches, one worker outgrows every matching node, or all of them hold
+  /// fewer than minSize), or "" when it could.
+  std::string never_fits_why(const job_slot& s) const;
   std::string reason_for(const job_slot& s) const;
   /// Appends "needs N x {resources} on nodes matching ...".
   void append_needs(std::string& out, const job_slot& s, std::size_t count) const;

@@ -3,6 +3,8 @@
 #include "scheduling/constraints.hpp"
 #include "scheduling/plan_builder.hpp"
 
+#include <algorithm>
+
 namespace lattice::scheduling::detail {
 
 void plan_builder::append_needs(std::string& out, const job_slot& s, std::size_t count) const {
@@ -13,6 +15,30 @@ void plan_builder::append_needs(std::string& out, const job_slot& s, std::size_t
   out += "needs ";
   out += std::to_string(count);
   out += it->second;
+}
+
+std::string plan_builder::never_fits_why(const job_slot& s) const {
+  if (could_ever_fit(s))
+    return {};
+  int matching = 0;
+  bool one_fits = false;
+  int64_t most = 0;
+  for (int n = 0; n < state_->node_count(); ++n) {
+    if (!state_->eligible(s.cls, n))
+      continue;
+    ++matching;
+    const auto holds = std::min<int64_t>(state_->empty_capacity(n, s.req), cluster_state::unbounded);
+    one_fits |= holds > 0;
+    most += holds;
+  }
+  if (matching == 0)
+    return "no node matches its placement constraints";
+  if (!one_fits)
+    return "one worker asks more than any of the " + std::to_string(matching) + " matching node"
+           + (matching == 1 ? "" : "s") + " can hold";
+  return (matching == 1 ? std::string("the only matching node holds")
+                        : "the " + std::to_string(matching) + " matching nodes hold")
+         + " at most " + std::to_string(most) + " of its minSize " + std::to_string(s.min());
 }
 
 std::string plan_builder::reason_for(const job_slot& s) const {
@@ -32,6 +58,11 @@ std::string plan_builder::reason_for(const job_slot& s) const {
   if (!s.admitted) {
     if (s.lost_minimum)
       out += "cannot keep minSize after losing workers; ";
+    // A job that cannot fit even on an empty cluster says so first: waiting
+    // will not help, only a smaller minSize, smaller requests, other
+    // constraints or more nodes will.
+    if (const auto why = never_fits_why(s); !why.empty())
+      out += "can never be placed on this cluster: " + why + "; ";
     append_needs(out, s, s.min());
     out += "; largest placement possible now: ";
     out += std::to_string(s.largest_possible);

@@ -143,7 +143,9 @@ bool decode_object(decode_context& ctx, dom::element root, pod& out) {
         return read_string(ctx, s, out.reason);
       if (k == "conditions")
         return decode_condition_of_type(ctx, s, "PodScheduled", out.scheduled, &out.scheduled_reason)
-               && decode_condition_of_type(ctx, s, "Ready", out.ready, nullptr);
+               && decode_condition_of_type(ctx, s, "Ready", out.ready, nullptr)
+               && decode_condition_of_type(ctx, s, "DisruptionTarget", out.disruption_target,
+                                           &out.disruption_reason);
       if (k == "containerStatuses")
         return for_each_item(ctx, s, [&](std::size_t, dom::element c) {
           out.container_statuses.emplace_back();

@@ -50,6 +50,7 @@ bool decode_template(decode_context& ctx, dom::element value, training_job_spec&
   pod_spec_sink sink;
   sink.requests = &spec.template_info.requests;
   sink.info = &spec.template_info;
+  sink.node_name = &spec.template_info.node_name;
   return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
     return key == "spec" ? decode_pod_spec(ctx, v, sink) : true;
   });

@@ -39,6 +39,12 @@ struct pod {
   /// Ready condition: the kubelet's, set False by the node controller when
   /// the node stops reporting (unknown when the pod has none yet).
   condition_status ready = condition_status::unknown;
+  /// DisruptionTarget condition and its reason: the pod is being removed
+  /// for a cause outside it (DeletionByPodGC: its node is gone;
+  /// EvictionByEvictionAPI, PreemptionByScheduler, DeletionByTaintManager,
+  /// TerminationByKubelet).
+  condition_status disruption_target = condition_status::unknown;
+  std::string disruption_reason;
   std::vector<container_status> container_statuses;
 };
 

@@ -44,6 +44,8 @@ struct pod_template_info {
   std::vector<node_selector_term> required_node_terms;
   std::vector<toleration> tolerations;
   std::vector<container_info> containers;
+  /// spec.nodeName: refused by validation (the operator places each worker).
+  std::string node_name;
 };
 
 struct training_job_spec {

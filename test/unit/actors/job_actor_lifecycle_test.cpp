@@ -1,4 +1,5 @@
 #include "job_actor_fixture.hpp"
+#include "lifecycle/pod_create_failures.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -134,7 +135,9 @@ TEST_F(JobActorLifecycleTest, LeaderAdoptsLiveWorkersInsteadOfRecreatingThem) {
   EXPECT_TRUE(event_reasons().empty()) << "no Admitted event for a job that was already running";
 }
 
-TEST_F(JobActorLifecycleTest, AFailedCreateIsRetriedAfterTheResyncTimer) {
+// A transient failure (500) is retried after the job's create backoff
+// (lifecycle/pod_create_failures.hpp), not the 5 s resync interval.
+TEST_F(JobActorLifecycleTest, AFailedCreateIsRetriedAfterTheCreateBackoff) {
   bool failed_once = false;
   log_->answer = [&failed_once](const protocol::api_call& c) {
     if (c.verb == api_verb::create_pod && c.name == "resnet-worker-1" && !failed_once) {
@@ -151,9 +154,11 @@ TEST_F(JobActorLifecycleTest, AFailedCreateIsRetriedAfterTheResyncTimer) {
   EXPECT_EQ(state.at("writeFailures").to_number<std::int64_t>(), 1);
   EXPECT_EQ(state.at("creating").as_array(), json::array{"resnet-worker-0"});
 
-  elapse(4s);
+  const auto backoff = lifecycle::create_backoff(1, "lattice/resnet");
+  ASSERT_LE(backoff, lifecycle::create_backoff_base);
+  elapse(backoff - 1ms);
   EXPECT_EQ(log_->count(api_verb::create_pod, "resnet-worker-1"), 1u);
-  elapse(1s); // resync interval
+  elapse(1ms);
   EXPECT_EQ(log_->count(api_verb::create_pod, "resnet-worker-1"), 2u);
   EXPECT_EQ(log_->count(api_verb::create_pod, "resnet-worker-0"), 1u) << "its create is still in flight";
   EXPECT_EQ(inspect().at("creating").as_array(), (json::array{"resnet-worker-0", "resnet-worker-1"}));

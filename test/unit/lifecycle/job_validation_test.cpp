@@ -1,9 +1,12 @@
+#include "k8s/codec/decoders.hpp"
 #include "lifecycle/job_validation.hpp"
 #include "test/support/builders.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 namespace lattice::lifecycle {
 namespace {
@@ -33,6 +36,23 @@ TEST_P(validation, reports_exactly_the_broken_fields) {
   }
 }
 
+// The decoder keeps a template's spec.nodeName, so validation sees it (an
+// API server without the CRD's CEL rules accepts it).
+TEST(validation_decoded, template_node_name_is_refused) {
+  std::ifstream in(std::string(LATTICE_CODEC_GOLDEN_DIR) + "/training_job.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto json = text.str();
+  const auto at = json.find("\"containers\": [");
+  ASSERT_NE(at, std::string::npos);
+  json.insert(at, "\"nodeName\": \"gpu-7\", ");
+  auto job = k8s::decode_training_job(json);
+  ASSERT_TRUE(job.ok()) << job.err().message;
+  const auto problems = validate_job(*job);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].field, "spec.replicaSpecs.template.spec.nodeName");
+}
+
 const std::string containers = "spec.replicaSpecs.template.spec.containers";
 
 INSTANTIATE_TEST_SUITE_P(
@@ -54,6 +74,11 @@ INSTANTIATE_TEST_SUITE_P(
                         [](k8s::training_job& j) { j.spec.max_size = 1; },
                         {"spec.maxSize"},
                         "at least minSize 2 (got 1)"},
+        validation_case{"template_node_name",
+                        [](k8s::training_job& j) { j.spec.template_info.node_name = "gpu-7"; },
+                        {"spec.replicaSpecs.template.spec.nodeName"},
+                        "must not be set: the operator pins each worker to the node the planner chose (got "
+                        "\"gpu-7\")"},
         validation_case{"max_equal_min_is_fine", [](k8s::training_job& j) { j.spec.max_size = 2; }, {}, ""},
         validation_case{"no_containers",
                         [](k8s::training_job& j) { j.spec.template_info.containers.clear(); },

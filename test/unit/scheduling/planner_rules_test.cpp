@@ -324,7 +324,42 @@ TEST(planner_reason, waiting_job_says_what_it_needs) {
   snap.jobs = {make_job("big").size(4).gpus(8).selector("node-group", "a")};
   EXPECT_EQ(
       decision(plan_at(snap), "big").reason,
-      "needs 4 x {nvidia.com/gpu: 8} on nodes matching node-group=a; largest placement possible now: 2");
+      "can never be placed on this cluster: the 2 matching nodes hold at most 2 of its minSize 4; needs 4 x "
+      "{nvidia.com/gpu: 8} on nodes matching node-group=a; largest placement possible now: 2");
+}
+
+TEST(planner_reason, waiting_job_that_fits_once_others_finish_does_not_say_never) {
+  snapshot snap;
+  snap.nodes = {make_node("a0").gpus(8)};
+  snap.jobs = {make_job("first").size(1).gpus(8).submitted(1).running({"a0"}),
+               make_job("second").size(1).gpus(8).submitted(2)};
+  EXPECT_EQ(
+      decision(plan_at(snap), "second").reason,
+      "needs 1 x {nvidia.com/gpu: 8} on any schedulable node; largest placement possible now: 0; head of the "
+      "queue: 1 node reserved for it");
+}
+
+TEST(planner_reason, selector_no_node_matches_says_why) {
+  snapshot snap;
+  snap.nodes = {make_node("a0").gpus(8).label("node-group", "a")};
+  snap.jobs = {make_job("lost").size(1).selector("node-group", "nowhere")};
+  const auto reason = decision(plan_at(snap), "lost").reason;
+  EXPECT_EQ(
+      reason.rfind("can never be placed on this cluster: no node matches its placement constraints; ", 0), 0u)
+      << reason;
+}
+
+TEST(planner_reason, worker_larger_than_any_node_says_why) {
+  snapshot snap;
+  snap.nodes = {make_node("a0").gpus(8), make_node("a1").gpus(8)};
+  snap.jobs = {make_job("huge").size(1).gpus(16)};
+  const auto reason = decision(plan_at(snap), "huge").reason;
+  EXPECT_EQ(reason.rfind(
+                "can never be placed on this cluster: one worker asks more than any of the 2 matching nodes "
+                "can hold; ",
+                0),
+            0u)
+      << reason;
 }
 
 TEST(planner_reason, below_max_says_why) {

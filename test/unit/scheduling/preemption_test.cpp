@@ -99,6 +99,7 @@ TEST(preemption, nothing_taken_when_it_would_not_fit) {
   auto p = plan_at(snap);
   EXPECT_EQ(decision(p, "high").stage, job_stage::waiting);
   EXPECT_EQ(decision(p, "high").reason,
+            "can never be placed on this cluster: the only matching node holds at most 4 of its minSize 8; "
             "needs 8 x {nvidia.com/gpu: 1} on nodes matching g=a; largest placement possible now: 0");
   EXPECT_FALSE(decision(p, "low-a").changed);
   EXPECT_FALSE(decision(p, "low-b").changed);
@@ -112,6 +113,32 @@ TEST(preemption, never_takes_from_equal_priority_minimum) {
   auto p = plan_at(snap);
   EXPECT_EQ(decision(p, "old").size, 4);
   EXPECT_EQ(decision(p, "new").stage, job_stage::waiting);
+}
+
+TEST(preemption, restarting_job_below_minimum_never_preempts_equal_priority) {
+  // "lost" ran 4 workers (minSize 4) on n0 and n1; n1 is gone, so it is
+  // restarting with 2 of its 4. "steady" (same priority, minSize 2) runs on
+  // the 2 GPUs left on n0: "lost" must wait, not take them.
+  snapshot snap;
+  snap.nodes = {make_node("n0").gpus(4)};
+  snap.jobs = {make_job("lost").priority(1).size(4).submitted(1).running({"n0", "n0", "n1", "n1"}),
+               make_job("steady").priority(1).size(2).submitted(2).running({"n0", "n0"})};
+  auto p = plan_at(snap);
+  EXPECT_EQ(decision(p, "steady").stage, job_stage::running);
+  EXPECT_EQ(decision(p, "steady").size, 2);
+  EXPECT_FALSE(decision(p, "steady").preempted);
+  EXPECT_NE(decision(p, "lost").stage, job_stage::running);
+}
+
+TEST(preemption, restarting_job_below_minimum_never_preempts_equal_priority_legacy) {
+  snapshot snap;
+  snap.nodes = {make_node("n0").gpus(4)};
+  snap.jobs = {make_job("lost").priority(1).size(4).submitted(1).running({"n0", "n0", "n1", "n1"}),
+               make_job("steady").priority(1).size(2).submitted(2).running({"n0", "n0"})};
+  auto p = legacy_plan_at(snap);
+  EXPECT_EQ(decision(p, "steady").size, 2);
+  EXPECT_FALSE(decision(p, "steady").preempted);
+  EXPECT_NE(decision(p, "lost").stage, job_stage::running);
 }
 
 TEST(preemption, never_takes_from_higher_priority) {

@@ -67,8 +67,10 @@ TEST(scenario, mixed_priorities_taints_cooldown_and_fragmentation) {
   // it cannot take from the higher-priority fine-tune, so nothing is taken.
   const auto& too_big = decision(p, "too-big");
   EXPECT_EQ(too_big.stage, job_stage::waiting);
-  EXPECT_EQ(too_big.reason,
-            "needs 3 x {nvidia.com/gpu: 8} on nodes matching pool=train; largest placement possible now: 0");
+  EXPECT_EQ(
+      too_big.reason,
+      "can never be placed on this cluster: the 2 matching nodes hold at most 2 of its minSize 3; needs 3 x "
+      "{nvidia.com/gpu: 8} on nodes matching pool=train; largest placement possible now: 0");
 
   // Queue: priority, then FIFO by queuedTime (flaky was requeued at 900).
   strings queue;

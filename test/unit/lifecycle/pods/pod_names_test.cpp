@@ -19,6 +19,43 @@ TEST(pod_names, short_job_names_are_used_as_is) {
   EXPECT_EQ(job_name_label_value("lattice-simple1"), "lattice-simple1");
 }
 
+/// A DNS-1035 label: lowercase letters, digits and '-', starting with a
+/// letter, ending with a letter or digit, at most 63 characters.
+bool is_dns1035_label(const std::string& s) {
+  if (s.empty() || s.size() > max_dns_label || s.front() < 'a' || s.front() > 'z' || s.back() == '-')
+    return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+      return false;
+  return true;
+}
+
+TEST(pod_names, service_names_of_a_job_starting_with_a_digit_start_with_a_letter) {
+  const std::string job = "1job";
+  const std::string h = job_hash8(job);
+  EXPECT_EQ(workers_service_name(job), "j1job-" + h + "-wrks");
+  EXPECT_EQ(rendezvous_name(job), "j1job-" + h + "-rdzv");
+  EXPECT_EQ(worker_pod_name(job, 0), "1job-worker-0"); // pod names may start with a digit
+  // Never the natural name of a job that really starts with "j".
+  EXPECT_NE(workers_service_name(job), workers_service_name("j1job"));
+  EXPECT_EQ(workers_service_name("j1job"), "j1job-workers");
+}
+
+TEST(pod_names, service_names_are_dns1035_labels_for_every_valid_job_name) {
+  // TrainingJob names are DNS-1123 subdomains: up to 253 characters of
+  // [a-z0-9.-], starting and ending with a letter or digit.
+  const std::string alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  for (std::size_t length : {1u, 2u, 17u, 45u, 46u, 55u, 56u, 57u, 63u, 64u, 200u, 253u})
+    for (char first : {'0', '9', 'a', 'z'}) {
+      std::string job(1, first);
+      for (std::size_t i = 1; i < length; ++i)
+        job.push_back(i % 7 == 3 && i + 1 < length ? (i % 2 ? '.' : '-')
+                                                   : alphabet[(i * 11) % alphabet.size()]);
+      EXPECT_TRUE(is_dns1035_label(workers_service_name(job))) << job << " -> " << workers_service_name(job);
+      EXPECT_TRUE(is_dns1035_label(rendezvous_name(job))) << job << " -> " << rendezvous_name(job);
+    }
+}
+
 struct long_name_case {
   std::size_t job_length;
   bool rendezvous_shortened;
