@@ -68,6 +68,17 @@ gpus_handed_over(const std::vector<std::pair<protocol::job_actor, const scheduli
   return out;
 }
 
+/// Each snapshot job's place among the jobs `p` leaves waiting, in queue
+/// order (1: admitted next); 0 for jobs it runs and for invalid ones.
+std::vector<std::int32_t> waiting_positions(const scheduling::plan& p) {
+  std::vector<std::int32_t> out(p.jobs.size(), 0);
+  std::int32_t position = 0;
+  for (auto index : p.queue)
+    if (p.jobs[index].stage == scheduling::job_stage::waiting && !p.jobs[index].invalid)
+      out[index] = ++position;
+  return out;
+}
+
 void run_plan(self_pointer self) {
   auto& st = self->state;
   auto snap = st.make_snapshot();
@@ -92,19 +103,23 @@ void run_plan(self_pointer self) {
     auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*at - now) + std::chrono::seconds(1);
     self->delayed_send(self, delay, protocol::plan_wakeup{++st.wakeup_generation});
   }
+  const auto positions = waiting_positions(p);
   std::vector<std::pair<protocol::job_actor, const scheduling::job_decision*>> sends;
+  std::vector<std::int32_t> sent_positions;
   for (std::size_t i = 0; i < p.jobs.size(); ++i) {
     auto it = st.jobs.find(keys[i]);
-    if (it != st.jobs.end() && it->second.handle && st.filter.should_send(p.jobs[i]))
+    if (it != st.jobs.end() && it->second.handle && st.filter.should_send(p.jobs[i], positions[i])) {
       sends.emplace_back(it->second.handle, &p.jobs[i]);
+      sent_positions.push_back(positions[i]);
+    }
   }
   // Before the decisions: the write dispatcher holds creates on these nodes
   // until the deletes that free them are answered, whichever job actor acts first.
   if (st.settings.writes)
     if (auto freeing = gpus_handed_over(sends); !freeing.deletes_by_node.empty())
       self->send(st.settings.writes, std::move(freeing));
-  for (const auto& [handle, decision] : sends) {
-    self->send(handle, protocol::job_decision{*decision});
+  for (std::size_t k = 0; k < sends.size(); ++k) {
+    self->send(sends[k].first, protocol::job_decision{*sends[k].second, sent_positions[k]});
     ++st.decisions_sent;
   }
 }

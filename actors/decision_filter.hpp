@@ -2,6 +2,7 @@
 
 #include "scheduling/plan.hpp"
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -13,18 +14,22 @@ namespace lattice::actors {
 class decision_filter {
 public:
   /// True when `d` changes the job's stage or size, adds or removes pods, or
-  /// carries a reason the job has not been told yet (always true the first
-  /// time a job is seen). Records what was sent.
-  bool should_send(const scheduling::job_decision& d);
+  /// carries a reason or queue position (0: not waiting) the job has not been
+  /// told yet (always true the first time a job is seen). Records what was sent.
+  bool should_send(const scheduling::job_decision& d, std::int32_t queue_position = 0);
 
   /// The job left the snapshot: its next decision is sent whatever it says.
-  void forget(const std::string& key) { last_reason_.erase(key); }
+  void forget(const std::string& key) { last_.erase(key); }
 
   /// Leadership changed hands: every job hears its next decision.
-  void clear() { last_reason_.clear(); }
+  void clear() { last_.clear(); }
 
 private:
-  std::map<std::string, std::string> last_reason_;
+  struct told {
+    std::string reason;
+    std::int32_t queue_position = 0;
+  };
+  std::map<std::string, told> last_;
 };
 
 } // namespace lattice::actors

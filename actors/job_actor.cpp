@@ -197,7 +197,10 @@ protocol::job_actor::behavior_type leading(self_pointer self) {
         carry_out(self, lifecycle::on_pod_gone(m, msg.pod, config(self), now(self)));
       },
       [self, &m](protocol::job_decision& msg) {
-        carry_out(self, lifecycle::on_decision(m, msg.decision, config(self), now(self)));
+        carry_out(self, lifecycle::on_decision(m, msg.decision, config(self), now(self),
+                                               msg.queue_position > 0
+                                                   ? std::optional<std::int32_t>(msg.queue_position)
+                                                   : std::nullopt));
       },
       [self, &m](protocol::requeue_timer& t) {
         carry_out(self, lifecycle::on_timer(m, timer_kind::requeue, t.generation, config(self), now(self)));

@@ -81,6 +81,11 @@ k8s::training_job_status to_api(const job_status& status) {
   out.completion_time = text_of(status.completion_time);
   out.requeue_time = text_of(status.requeue_time);
   out.cooldown_time = text_of(status.cooldown_time);
+  out.reason = status.reason;
+  out.message = status.message;
+  out.gpus_held = status.gpus_held;
+  out.gpus_wanted = status.gpus_wanted;
+  out.queue_position = status.queue_position;
   return out;
 }
 
@@ -95,6 +100,11 @@ job_status status_from_api(const k8s::training_job_status& status) {
   out.completion_time = base::parse_optional_time(status.completion_time);
   out.requeue_time = base::parse_optional_time(status.requeue_time);
   out.cooldown_time = base::parse_optional_time(status.cooldown_time);
+  out.reason = status.reason;
+  out.message = status.message;
+  out.gpus_held = status.gpus_held;
+  out.gpus_wanted = status.gpus_wanted;
+  out.queue_position = status.queue_position;
   return out;
 }
 

@@ -79,6 +79,16 @@ struct job_status {
   std::optional<base::time_point> requeue_time;
   std::optional<base::time_point> cooldown_time;
   k8s::exec_status exec;
+  /// Why the job is in its stage: a one-word reason and its details
+  /// (lifecycle/status_fields.hpp, explain_status).
+  std::string reason;
+  std::string message;
+  /// GPUs the current workers hold, and would hold at maxSize.
+  std::optional<std::int64_t> gpus_held;
+  std::optional<std::int64_t> gpus_wanted;
+  /// Place among the waiting jobs in the autoscaler's last plan (1: next);
+  /// nullopt unless waiting.
+  std::optional<std::int32_t> queue_position;
 };
 
 /// The status as the API writes it (RFC 3339 times).

@@ -103,10 +103,21 @@ bool set_condition(pass& p, std::string_view type, bool value, std::string reaso
   return lifecycle::set_condition(p.job.status.exec, u, p.now_text(), generation);
 }
 
+bool explain(pass& p) {
+  auto& job = p.job;
+  if (!job.object)
+    return false;
+  const auto& spec = job.object->spec;
+  return explain_status(job.status,
+                        {job.invalid_message, spec.run.suspend, spec.min_size, spec.max_size,
+                         spec.template_info.requests.get(p.config.gpu_resource), job.planner_reason});
+}
+
 void write_status(pass& p) {
   auto& w = p.job.status_write;
   if (!p.leading || !p.job.object)
     return;
+  explain(p);
   w.dirty = true;
   if (w.in_flight)
     return; // the answer to the write in flight sends the latest status

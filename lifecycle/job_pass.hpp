@@ -33,6 +33,9 @@ struct pass {
 /// Sets one execStatus condition at the job's generation; true if it changed.
 bool set_condition(pass& p, std::string_view type, bool value, std::string reason, std::string message);
 
+/// status.reason, message, gpus and queuePosition from the model
+/// (explain_status); true if they changed.
+bool explain(pass& p);
 /// Marks the status changed and sends it: at once when its stage, size,
 /// times or a condition's type, status or reason changed; within
 /// status_flush_delay when only replica counts did; within

@@ -131,12 +131,14 @@ void refused(pass& p, k8s::training_job object, const field_problem& problem) {
 
 /// [waiting] -> [running] (admitted, or resized while running), or
 /// [running] -> [waiting] (preempted, or stopped for want of capacity).
-void decide(pass& p, const scheduling::job_decision& d) {
+void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32_t> queue_position) {
   auto& job = p.job;
   if (!job.object || !job.invalid_message.empty() || job.finished() || job.object->spec.run.suspend
       || d.invalid)
     return;
   job.planner_reason = d.reason;
+  if (apply_queue_position(job.status, queue_position))
+    job.status_write.dirty = true;
   const bool was_running = job.status.stage == stage::running;
   const auto old_size = job.status.current_size;
   bool changed = false;
@@ -226,6 +228,7 @@ void reconcile(pass& p) {
     detail::ensure_job_objects(p);
   detail::check_created(p);
   changed |= detail::update_conditions(p);
+  changed |= detail::explain(p);
   if (job.timing.applied_at && all_target_running(job)) {
     p.count(metric_kind::apply_to_running, {},
             std::chrono::duration<double>(p.now.steady - *job.timing.applied_at).count());
@@ -354,8 +357,8 @@ effects follow_job_undecodable(job_model& job, k8s::training_job object, const f
 }
 
 effects on_decision(job_model& job, const scheduling::job_decision& decision, const job_config& config,
-                    instant now) {
-  return step(job, config, now, true, [&](pass& p) { decide(p, decision); });
+                    instant now, std::optional<std::int32_t> queue_position) {
+  return step(job, config, now, true, [&](pass& p) { decide(p, decision, queue_position); });
 }
 
 effects on_pod_seen(job_model& job, const k8s::pod& pod, const job_config& config, instant now) {

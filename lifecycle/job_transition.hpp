@@ -9,6 +9,7 @@
 #include "scheduling/plan.hpp"
 
 #include <cstdint>
+#include <optional>
 
 // A TrainingJob's behaviour as a pure transition: each function applies one
 // event to the job's model and returns the effects the event calls for
@@ -40,9 +41,10 @@ effects follow_job_undecodable(job_model& job, k8s::training_job object, const f
 effects on_pod_seen(job_model& job, const k8s::pod& pod, const job_config& config, instant now);
 /// One of the job's pods was deleted (its last known state).
 effects on_pod_gone(job_model& job, const k8s::pod& pod, const job_config& config, instant now);
-/// The autoscaler's decision (rules 2-4).
+/// The autoscaler's decision (rules 2-4), and the job's place among the
+/// waiting jobs in that plan (nullopt: not waiting).
 effects on_decision(job_model& job, const scheduling::job_decision& decision, const job_config& config,
-                    instant now);
+                    instant now, std::optional<std::int32_t> queue_position = std::nullopt);
 /// A timer fired; a stale generation does nothing.
 effects on_timer(job_model& job, timer_kind kind, std::uint64_t generation, const job_config& config,
                  instant now);

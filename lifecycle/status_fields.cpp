@@ -1,5 +1,11 @@
 #include "lifecycle/status_fields.hpp"
 
+#include "lifecycle/conditions.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
 namespace lattice::lifecycle {
 namespace {
 
@@ -11,7 +17,97 @@ bool assign(T& field, const T& value) {
   return true;
 }
 
+namespace ct = condition_type;
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+/// The reason for the planner's text about a waiting job
+/// (scheduling/reason.cpp writes it).
+std::string_view waiting_reason(std::string_view planner) {
+  if (starts_with(planner, "in cooldown"))
+    return "Cooldown";
+  if (starts_with(planner, "preempted"))
+    return "Preempted";
+  return "InsufficientResources";
+}
+
+/// The reason for the planner's text about a job running below maxSize.
+std::string_view below_max_reason(std::string_view planner) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> by_text{{
+      {"shrunk to make room", "Shrunk"},
+      {"rescale interval", "RescaleInterval"},
+      {"growth held while a job of priority", "HigherPriorityWaiting"},
+      {"kept free for arrivals", "GrowthHeadroom"},
+      {"would not repay a restart", "GrowthNotWorthRestart"},
+      {"no room now", "InsufficientResources"},
+  }};
+  for (const auto& [text, reason] : by_text)
+    if (contains(planner, text))
+      return reason;
+  return "BelowMaxSize";
+}
+
+/// The True condition among `types`, first match.
+template <class... Types>
+const k8s::condition* true_condition(const k8s::exec_status& exec, Types... types) {
+  for (std::string_view type : {std::string_view(types)...})
+    if (const auto* c = find_condition(exec, type); c && c->status == k8s::condition_status::true_)
+      return c;
+  return nullptr;
+}
+
+std::pair<std::string, std::string> explanation(const job_status& status, const explanation_input& in) {
+  if (!in.invalid_message.empty())
+    return {"InvalidSpec", in.invalid_message};
+  if (const auto* c = true_condition(status.exec, ct::failed, ct::succeeded))
+    return {c->reason, c->message};
+  if (is_terminal(status.stage))
+    return {std::string(to_api(status.stage)), ""};
+  if (in.suspended)
+    return {"Suspended", "runPolicy.suspend is true: no workers, not queued"};
+  if (status.stage == stage::running) {
+    if (status.current_size < in.max_size && !in.planner_reason.empty())
+      return {std::string(below_max_reason(in.planner_reason)), in.planner_reason};
+    if (const auto* c = true_condition(status.exec, ct::restarting, ct::running))
+      return {c->reason, c->message};
+    return {"Admitted", ""};
+  }
+  const auto* queued = true_condition(status.exec, ct::queued);
+  if (!queued)
+    return {"Queued", "waiting for the autoscaler"};
+  if (queued->reason == "Waiting")
+    return {std::string(waiting_reason(queued->message)), queued->message};
+  return {queued->reason, queued->message};
+}
+
 } // namespace
+
+bool apply_queue_position(job_status& status, std::optional<std::int32_t> position) {
+  return assign(status.queue_position, position);
+}
+
+bool explain_status(job_status& status, const explanation_input& in) {
+  auto [reason, message] = explanation(status, in);
+  const bool live = in.invalid_message.empty() && !is_terminal(status.stage) && !is_finished(status.exec);
+  const bool holds = live && status.stage == stage::running && !in.suspended;
+  const bool waits = live && status.stage != stage::running && !in.suspended;
+  bool changed = assign(status.reason, reason);
+  changed |= assign(status.message, message);
+  changed |= assign(status.gpus_held,
+                    std::optional<std::int64_t>(holds ? in.gpus_per_worker * status.current_size : 0));
+  const bool runs = status.stage == stage::running;
+  changed |= assign(status.gpus_wanted,
+                    std::optional<std::int64_t>(in.gpus_per_worker * (runs ? in.max_size : in.min_size)));
+  if (!waits)
+    changed |= assign(status.queue_position, std::optional<std::int32_t>());
+  return changed;
+}
 
 bool initialize_status(job_status& status, std::optional<base::time_point> created, base::time_point now) {
   now = base::floor_seconds(now);

@@ -21,6 +21,14 @@ status_signature sign_status(const k8s::training_job_status& status) {
     c.message.clear();
     c.last_update_time.clear();
   }
+  // What follows the planner counts when it appears or goes, not when its
+  // value changes: a queue position moves for every waiting job whenever
+  // the head is admitted.
+  if (!decisive.reason.empty())
+    decisive.reason = "set";
+  decisive.message.clear();
+  if (decisive.queue_position)
+    decisive.queue_position = 1;
   out.decisive = std::hash<std::string>{}(k8s::encode_training_job_status_patch(decisive, "")) | 1;
   return out;
 }

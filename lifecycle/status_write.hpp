@@ -10,16 +10,20 @@ namespace lattice::lifecycle {
 /// writes are most of the operator's API traffic, so only what users and
 /// controllers act on goes out at once.
 enum class status_write_urgency {
-  /// Stage, size, times, a condition's type, status or reason, the first
-  /// write, or a retry after a failed one.
+  /// Stage, size, times, GPUs, a condition's type, status or reason,
+  /// status.reason or queuePosition appearing or going, the first write, or
+  /// a retry after a failed one.
   now,
   /// Replica counts only (workers starting or finishing one by one):
   /// batched for job_settings::status_flush_delay.
   soon,
-  /// Condition messages only, or nothing: written within
+  /// Condition messages, status.message, the value of status.reason or of
+  /// queuePosition only, or nothing: written within
   /// job_settings::status_message_delay. The planner's reason for a
   /// waiting job ("largest placement possible now: N") changes with every
-  /// plan; written at once, a long queue rewrote hundreds of jobs a minute.
+  /// plan, and every waiting job's position moves when the head of the
+  /// queue is admitted; written at once, a long queue rewrote hundreds of
+  /// jobs a minute.
   later,
 };
 
@@ -30,8 +34,9 @@ struct status_signature {
 };
 
 /// Signs `status`: `decisive` hashes everything but the replica counts,
-/// lastReconcileTime and the conditions' messages and lastUpdateTime;
-/// `counts` hashes the replica counts. Neither is ever 0.
+/// lastReconcileTime, the conditions' messages and lastUpdateTime,
+/// status.message, and of status.reason and queuePosition only whether they
+/// are set; `counts` hashes the replica counts. Neither is ever 0.
 status_signature sign_status(const k8s::training_job_status& status);
 
 /// How soon a status signed `current` must be written after one signed `written`.

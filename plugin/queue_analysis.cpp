@@ -299,7 +299,7 @@ start_estimate estimate_start(const snapshot& snap, const plan& p, std::size_t i
 std::vector<job_row> analyse_queue(const snapshot& snap, const plan& p, const planner_config& cfg,
                                    time_point now, const deadlines& ends, const analysis_scope& scope) {
   std::vector<job_row> rows;
-  int position = 0;
+  int position = 0, waiting = 0;
   std::size_t analysed = 0;
   for (std::size_t i : p.queue) {
     const job_info& j = snap.jobs[i];
@@ -308,6 +308,8 @@ std::vector<job_row> analyse_queue(const snapshot& snap, const plan& p, const pl
     r.namespace_ = j.namespace_;
     r.name = j.name;
     r.position = ++position;
+    if (d.stage == job_stage::waiting && !d.invalid)
+      r.waiting_position = ++waiting;
     r.priority = j.priority;
     r.queued_time = j.effective_queued_time();
     r.min_size = j.min_size;

@@ -34,6 +34,9 @@ struct job_row {
   std::string name;
   /// 1-based position in planner order (priority, queuedTime, name).
   int position = 0;
+  /// 1-based position among the jobs the plan leaves waiting (1: admitted
+  /// next), as the operator writes status.queuePosition; 0 when not waiting.
+  int waiting_position = 0;
   int32_t priority = 0;
   scheduling::time_point queued_time{};
   int32_t min_size = 1;

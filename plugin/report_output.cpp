@@ -56,6 +56,7 @@ std::string sizes(const job_row& r) {
 boost::json::value row_json(const job_row& r) {
   boost::json::object o;
   o["position"] = r.position;
+  o["waitingPosition"] = r.waiting_position;
   o["namespace"] = r.namespace_;
   o["name"] = r.name;
   o["priority"] = r.priority;
@@ -201,7 +202,10 @@ std::string why_text(const job_row& r, const std::optional<std::vector<history_i
          + std::to_string(r.current_size)
          + " workers); the planner now: " + paint(r.planned_stage, stage_colour(r.planned_stage), colours)
          + " " + std::to_string(r.planned_size) + "\n";
-  out += "Queue position: " + std::to_string(r.position) + "\n";
+  out +=
+      "Queue position: " + std::to_string(r.position)
+      + (r.waiting_position > 0 ? " (" + std::to_string(r.waiting_position) + " among the waiting jobs)" : "")
+      + "\n";
   out += "Priority:       " + std::to_string(r.priority) + "\n";
   out += "Queued:         " + scheduling::format_time(r.queued_time) + " (" + format_age(r.queued_time, now)
          + " ago)\n";

@@ -36,7 +36,7 @@ simulation_result simulate(scheduling::snapshot snap, scheduling::job_info job,
   int position = 0, waiting = 0;
   for (std::size_t i : p.queue) {
     ++position;
-    const bool waits = p.jobs[i].stage == scheduling::job_stage::waiting;
+    const bool waits = p.jobs[i].stage == scheduling::job_stage::waiting && !p.jobs[i].invalid;
     waiting += waits ? 1 : 0;
     if (i == index) {
       r.queue_position = position;

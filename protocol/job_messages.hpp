@@ -75,15 +75,17 @@ typename Inspector::result_type inspect(Inspector& f, pod_removed& x) {
   return f(caf::meta::type_name("pod_removed"), x.pod.meta.namespace_, x.pod.meta.name, x.pod.node_name);
 }
 
-/// autoscaler -> job: the planner's decision for this job.
+/// autoscaler -> job: the planner's decision for this job, and its place
+/// among the jobs the plan leaves waiting (1: admitted next; 0: not waiting).
 struct job_decision {
   scheduling::job_decision decision;
+  std::int32_t queue_position = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_decision& x) {
   return f(caf::meta::type_name("job_decision"), x.decision.namespace_, x.decision.name, x.decision.size,
-           x.decision.changed, x.decision.reason);
+           x.decision.changed, x.decision.reason, x.queue_position);
 }
 
 /// job -> self: rule 5's requeue timeout; ignored unless `generation` is current.

@@ -24,9 +24,6 @@ LIMITS = limits_header.read_limits()
 # test/chart checks both.
 WRITTEN_ONLY = {
     "status.conditions[].observedGeneration": (0, JSON_INTEGER_MAX),
-    "status.gpus.held": (0, JSON_INTEGER_MAX),
-    "status.gpus.wanted": (0, JSON_INTEGER_MAX),
-    "status.queuePosition": (1, INT32_MAX),
 }
 
 
@@ -343,10 +340,14 @@ STATUS = dict(
         ),
         gpus=dict(
             type="object",
-            description="GPUs of the job (every resource whose name ends in /gpu, summed).",
+            description="GPUs of the job (the operator's GPU resource, nvidia.com/gpu by default).",
             properties=dict(
                 held=_integer("status.gpus.held", "GPUs the job's current workers hold."),
-                wanted=_integer("status.gpus.wanted", "GPUs the job would hold at maxSize."),
+                wanted=_integer(
+                    "status.gpus.wanted",
+                    "GPUs the job wants: its maxSize worth while it runs, its minSize worth (what it needs "
+                    "to start) otherwise.",
+                ),
             ),
         ),
         queuePosition=_integer(
@@ -438,7 +439,7 @@ PRINTER_COLUMNS = [
         type="integer",
         jsonPath=".status.gpus.wanted",
         priority=1,
-        description="GPUs the job would hold at maxSize",
+        description="GPUs wanted: maxSize worth while running, minSize worth while waiting",
     ),
     dict(
         name="Position",

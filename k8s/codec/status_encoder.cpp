@@ -1,6 +1,8 @@
 #include "k8s/codec/encode_common.hpp"
 #include "k8s/codec/encoders.hpp"
 
+#include <algorithm>
+
 namespace lattice::k8s {
 
 namespace {
@@ -26,6 +28,46 @@ void write_condition(json_writer& w, const condition& c) {
   if (c.observed_generation != 0)
     w.field("observedGeneration", c.observed_generation);
   w.end_object();
+}
+
+/// A reason as metav1.Condition allows it: `^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`.
+bool is_condition_reason(std::string_view reason) {
+  const auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (reason.empty()
+      || !((reason.front() >= 'a' && reason.front() <= 'z')
+           || (reason.front() >= 'A' && reason.front() <= 'Z')))
+    return false;
+  if (!alnum(reason.back()) && reason.back() != '_')
+    return false;
+  return std::all_of(reason.begin(), reason.end(),
+                     [&](char c) { return alnum(c) || c == '_' || c == ',' || c == ':'; });
+}
+
+/// status.conditions: the job-level conditions of execStatus in the shape of
+/// Kubernetes' metav1.Condition, which `kubectl wait --for=condition=...`
+/// and health checks read. That shape requires reason, message and
+/// lastTransitionTime, so a stored condition missing them (written by
+/// someone else) gets a placeholder reason, its lastUpdateTime, or is left
+/// out: one odd condition must not make the API server refuse the status.
+void write_standard_conditions(json_writer& w, const std::vector<condition>& conditions) {
+  w.key("conditions").begin_array();
+  for (const auto& c : conditions) {
+    const auto& since = c.last_transition_time.empty() ? c.last_update_time : c.last_transition_time;
+    if (c.type.empty() || since.empty())
+      continue;
+    w.begin_object();
+    w.field("type", c.type);
+    w.field("status", codec::condition_status_name(c.status));
+    if (c.observed_generation != 0)
+      w.field("observedGeneration", c.observed_generation);
+    w.field("lastTransitionTime", since);
+    w.field("reason", is_condition_reason(c.reason) ? std::string_view(c.reason) : "Unspecified");
+    w.field("message", c.message);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 void write_status(json_writer& w, const training_job_status& s, bool nulls) {
@@ -54,6 +96,23 @@ void write_status(json_writer& w, const training_job_status& s, bool nulls) {
   write_optional(w, "completionTime", s.completion_time, nulls);
   write_optional(w, "requeueTime", s.requeue_time, nulls);
   write_optional(w, "cooldownTime", s.cooldown_time, nulls);
+  write_standard_conditions(w, s.exec.conditions);
+  write_optional(w, "reason", s.reason, nulls);
+  write_optional(w, "message", s.message, nulls);
+  if (s.gpus_held || s.gpus_wanted) {
+    w.key("gpus").begin_object();
+    if (s.gpus_held)
+      w.field("held", *s.gpus_held);
+    if (s.gpus_wanted)
+      w.field("wanted", *s.gpus_wanted);
+    w.end_object();
+  } else if (nulls) {
+    w.key("gpus").null();
+  }
+  if (s.queue_position)
+    w.field("queuePosition", *s.queue_position);
+  else if (nulls)
+    w.key("queuePosition").null();
   w.end_object();
 }
 

@@ -154,6 +154,16 @@ bool decode_exec_status(decode_context& ctx, dom::element value, exec_status& ou
   return ok;
 }
 
+bool decode_gpus(decode_context& ctx, dom::element value, training_job_status& out) {
+  return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
+    if (key == "held")
+      return read_limited(ctx, v, limits::gpus_held, out.gpus_held.emplace());
+    if (key == "wanted")
+      return read_limited(ctx, v, limits::gpus_wanted, out.gpus_wanted.emplace());
+    return true;
+  });
+}
+
 bool decode_job_status(decode_context& ctx, dom::element value, training_job_status& out) {
   return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
     if (key == "execStatus")
@@ -174,6 +184,14 @@ bool decode_job_status(decode_context& ctx, dom::element value, training_job_sta
       return read_string(ctx, v, out.requeue_time);
     if (key == "cooldownTime")
       return read_string(ctx, v, out.cooldown_time);
+    if (key == "reason")
+      return read_string(ctx, v, out.reason);
+    if (key == "message")
+      return read_string(ctx, v, out.message);
+    if (key == "gpus")
+      return decode_gpus(ctx, v, out);
+    if (key == "queuePosition")
+      return read_limited(ctx, v, limits::queue_position, out.queue_position.emplace());
     return true;
   });
 }

@@ -53,9 +53,12 @@ inline constexpr int_limit replicas_succeeded{"status.execStatus.replicaStatuses
 inline constexpr int_limit replicas_failed{"status.execStatus.replicaStatuses{}.failed", 0, int32_max};
 inline constexpr int_limit condition_generation{"status.execStatus.conditions[].observedGeneration", 0,
                                                 json_integer_max};
+inline constexpr int_limit gpus_held{"status.gpus.held", 0, json_integer_max};
+inline constexpr int_limit gpus_wanted{"status.gpus.wanted", 0, json_integer_max};
+inline constexpr int_limit queue_position{"status.queuePosition", 1, int32_max};
 
 /// Every limit above, for the tests.
-inline constexpr std::array<int_limit, 11> all{min_size,
+inline constexpr std::array<int_limit, 14> all{min_size,
                                                max_size,
                                                priority,
                                                backoff_limit,
@@ -65,7 +68,10 @@ inline constexpr std::array<int_limit, 11> all{min_size,
                                                replicas_active,
                                                replicas_succeeded,
                                                replicas_failed,
-                                               condition_generation};
+                                               condition_generation,
+                                               gpus_held,
+                                               gpus_wanted,
+                                               queue_position};
 
 } // namespace limits
 } // namespace lattice::k8s::codec

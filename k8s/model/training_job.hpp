@@ -91,6 +91,17 @@ struct training_job_status {
   std::string completion_time;
   std::string requeue_time;
   std::string cooldown_time;
+  /// One-word reason for the stage and its details (why the job waits or
+  /// runs below maxSize, why it failed); "" when not written.
+  std::string reason;
+  std::string message;
+  /// status.gpus: held by the current workers, and at maxSize.
+  std::optional<std::int64_t> gpus_held;
+  std::optional<std::int64_t> gpus_wanted;
+  /// status.queuePosition: 1-based among the waiting jobs; unset otherwise.
+  std::optional<std::int32_t> queue_position;
+  // status.conditions is not kept: it is exec.conditions again, written by
+  // the encoder in metav1.Condition's shape.
 };
 
 /// A TrainingJob (<group>/v1, plural trainingjobs, namespaced).

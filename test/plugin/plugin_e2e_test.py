@@ -217,6 +217,19 @@ def run_checks(s, plugin):
     expect(order == ["mid", "waiter", "low", "pinned"], f"planner order {order}")
     waiter = rows["waiter"]
     expect((waiter["gpusHeld"], waiter["gpusWanted"]) == (0, 16), f"waiter GPUs {waiter}")
+    # The operator's status says the same (kubectl get tj -o wide): waiter is first among the waiting.
+    expect(waiter["waitingPosition"] == 1, f"waiter's waiting position {waiter}")
+    status = s.wait(
+        "waiter's status.queuePosition",
+        lambda st: st.status("waiter") if st.status("waiter").get("queuePosition") else None,
+        timeout=15,
+    )
+    expect(
+        (status["queuePosition"], status["gpus"], status["reason"])
+        == (waiter["waitingPosition"], {"held": 0, "wanted": 16}, "InsufficientResources")
+        and status["message"].startswith("needs 2 x {nvidia.com/gpu: 8}"),
+        f"waiter's status {status} against the plugin's row {waiter}",
+    )
     expect(
         any(
             f"at priority >= 4 it would be admitted now, preempting {s.ns}/mid" in c

@@ -38,6 +38,7 @@ CASES = {
     "restart": scenarios_faults.scenario_restart,  # (g)
     "leader": scenarios_faults.scenario_leader,  # (h)
     "invalid": scenarios_lifecycle.scenario_invalid,  # (i)
+    "status": scenarios_lifecycle.scenario_status,
     "observability": scenario_observability.scenario_observability,
     "teardown": harness_cases.case_teardown,
 }

@@ -48,6 +48,10 @@ TEST(QueueAnalysis, RowsFollowPlannerOrderWithSizesAndGpus) {
   EXPECT_EQ(row(rows, "late").planned_stage, "Running");
   EXPECT_EQ(low.planned_stage, "Waiting");
   EXPECT_THAT(low.reason, HasSubstr("preempted to make room for default/late"));
+  // Among the waiting jobs (status.queuePosition): low is the only one.
+  EXPECT_EQ(low.waiting_position, 1);
+  EXPECT_EQ(row(rows, "late").waiting_position, 0);
+  EXPECT_EQ(row(rows, "big").waiting_position, 0);
 }
 
 TEST(QueueAnalysis, ShortfallAndThePriorityThatWouldAdmitIt) {

@@ -52,6 +52,79 @@ TEST(encode_training_job_status, merge_patch_clears_empty_times_with_null) {
   EXPECT_EQ(encode_training_job_status_patch(s, "48213"), golden_output("encoded_status_patch.json"));
 }
 
+/// The job-level conditions again at status.conditions, as `kubectl wait
+/// --for=condition=X` and health checks read them.
+json::array standard_conditions(const training_job_status& s) {
+  return json::parse(encode_training_job_status(s)).at("conditions").as_array();
+}
+
+TEST(encode_training_job_status, mirrors_exec_conditions_as_metav1_conditions) {
+  training_job_status s;
+  s.exec.conditions = {
+      {"Created", condition_status::true_, "TrainingJobCreated", "accepted", "2026-11-28T09:00:01Z",
+       "2026-11-28T09:00:00Z", 3},
+      {"Queued", condition_status::false_, "Admitted", "", "2026-11-28T09:01:01Z", "2026-11-28T09:01:00Z", 3},
+      {"Running", condition_status::true_, "AllWorkersRunning", "all 2 workers are running",
+       "2026-11-28T09:02:01Z", "2026-11-28T09:02:00Z", 0},
+  };
+  EXPECT_EQ(standard_conditions(s), json::parse(R"([
+    {"type":"Created","status":"True","observedGeneration":3,"lastTransitionTime":"2026-11-28T09:00:00Z",
+     "reason":"TrainingJobCreated","message":"accepted"},
+    {"type":"Queued","status":"False","observedGeneration":3,"lastTransitionTime":"2026-11-28T09:01:00Z",
+     "reason":"Admitted","message":""},
+    {"type":"Running","status":"True","lastTransitionTime":"2026-11-28T09:02:00Z",
+     "reason":"AllWorkersRunning","message":"all 2 workers are running"}])"));
+}
+
+TEST(encode_training_job_status, mirror_never_writes_what_metav1_condition_refuses) {
+  // Stored conditions written by someone else: metav1.Condition requires a
+  // CamelCase reason and a lastTransitionTime, or the API server refuses
+  // the whole status.
+  training_job_status s;
+  s.exec.conditions = {
+      {"Running", condition_status::true_, "", "", "2026-11-28T09:02:01Z", "", 0},
+      {"Queued", condition_status::false_, "not a reason", "m", "", "2026-11-28T09:01:00Z", 0},
+      {"Ghost", condition_status::unknown, "Lost", "no time at all", "", "", 0},
+  };
+  EXPECT_EQ(standard_conditions(s), json::parse(R"([
+    {"type":"Running","status":"True","lastTransitionTime":"2026-11-28T09:02:01Z",
+     "reason":"Unspecified","message":""},
+    {"type":"Queued","status":"False","lastTransitionTime":"2026-11-28T09:01:00Z",
+     "reason":"Unspecified","message":"m"}])"));
+}
+
+TEST(encode_training_job_status, writes_reason_gpus_and_queue_position_and_reads_them_back) {
+  training_job job = golden_job();
+  job.status.stage = "Waiting";
+  job.status.reason = "InsufficientResources";
+  job.status.message = "needs 4 x {nvidia.com/gpu: 8} on any node; largest placement possible now: 2";
+  job.status.gpus_held = 0;
+  job.status.gpus_wanted = 32;
+  job.status.queue_position = 3;
+  const auto status = json::parse(encode_training_job_status(job.status));
+  EXPECT_EQ(status.at("reason").as_string(), "InsufficientResources");
+  EXPECT_EQ(status.at("message").as_string(), job.status.message);
+  EXPECT_EQ(status.at("gpus"), json::parse(R"({"held":0,"wanted":32})"));
+  EXPECT_EQ(status.at("queuePosition").as_int64(), 3);
+
+  json::value doc = json::parse(read_golden("training_job.json"));
+  doc.as_object()["status"] = status;
+  auto decoded = decode_training_job(json::serialize(doc));
+  ASSERT_TRUE(decoded.ok()) << decoded.err().to_string();
+  EXPECT_EQ(encode_training_job_status(decoded->status), encode_training_job_status(job.status));
+}
+
+TEST(encode_training_job_status, merge_patch_clears_a_position_that_went) {
+  training_job_status s;
+  s.stage = "Running";
+  s.gpus_held = 8;
+  s.gpus_wanted = 8;
+  const auto patch = json::parse(encode_training_job_status_patch(s, "")).at("status");
+  EXPECT_TRUE(patch.at("queuePosition").is_null()) << "a job admitted leaves the queue";
+  EXPECT_TRUE(patch.at("reason").is_null());
+  EXPECT_EQ(patch.at("gpus"), json::parse(R"({"held":8,"wanted":8})"));
+}
+
 TEST(merge_patch, builds_nested_objects_and_nulls) {
   merge_patch p;
   p.set("spec.runPolicy.suspend", true);

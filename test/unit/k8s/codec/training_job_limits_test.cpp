@@ -83,6 +83,9 @@ const std::map<std::string_view, std::function<std::int64_t(const training_job&)
        [](const training_job& j) { return j.status.exec.replica_statuses.at(0).failed; }},
       {codec::limits::condition_generation.field,
        [](const training_job& j) { return j.status.exec.conditions.at(0).observed_generation; }},
+      {codec::limits::gpus_held.field, [](const training_job& j) { return *j.status.gpus_held; }},
+      {codec::limits::gpus_wanted.field, [](const training_job& j) { return *j.status.gpus_wanted; }},
+      {codec::limits::queue_position.field, [](const training_job& j) { return *j.status.queue_position; }},
   };
   return map;
 }

@@ -1,0 +1,118 @@
+#include "lifecycle/job_transition.hpp"
+#include "test/support/builders.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <string>
+
+// What the job's transition writes of status.conditions, reason, message,
+// gpus and queuePosition, and when.
+
+namespace lattice::lifecycle {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using test::at;
+
+class job_transition_status : public ::testing::Test {
+protected:
+  job_config config = [] {
+    job_config c;
+    c.api_group = test::group;
+    c.identity = "operator-0";
+    return c;
+  }();
+  job_model job{"lattice", "resnet", 30s};
+  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
+
+  /// The status of the step's status write; null when it wrote none.
+  json::value written_status(const effects& e) {
+    json::value out;
+    for (const auto& w : e.writes)
+      if (w.verb == k8s::write_verb::patch_job_status)
+        out = json::parse(w.body).at("status");
+    return out;
+  }
+
+  /// Answers the step's writes ok; returns the step's effects.
+  effects answered(effects e) {
+    for (const auto& w : e.writes)
+      on_write_answered(job, w.verb, w.name, {true, 200, "", false}, config, now);
+    return e;
+  }
+
+  effects waiting_decision(const std::string& reason, std::optional<std::int32_t> position) {
+    scheduling::job_decision d;
+    d.namespace_ = "lattice";
+    d.name = "resnet";
+    d.stage = scheduling::job_stage::waiting;
+    d.reason = reason;
+    return answered(on_decision(job, d, config, now, position));
+  }
+};
+
+const std::string needs = "needs 4 x {nvidia.com/gpu: 2} on any node; largest placement possible now: 1";
+
+TEST_F(job_transition_status, the_first_plan_writes_reason_and_position_at_once_later_moves_wait) {
+  auto first = answered(on_job_seen(job, test::make_job().gpus(2).min(2).max(4), config, now));
+  auto status = written_status(first);
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(status.at("reason").as_string(), "Queued");
+  EXPECT_EQ(status.at("gpus"), json::parse(R"({"held":0,"wanted":4})"));
+  EXPECT_TRUE(status.at("queuePosition").is_null());
+  EXPECT_EQ(status.at("conditions").as_array().size(),
+            status.at("execStatus").at("conditions").as_array().size());
+
+  now.wall += 1s;
+  status = written_status(waiting_decision(needs, 3));
+  ASSERT_TRUE(status.is_object()) << "the planner's first word goes out at once";
+  EXPECT_EQ(status.at("reason").as_string(), "InsufficientResources");
+  EXPECT_EQ(status.at("message").as_string(), needs);
+  EXPECT_EQ(status.at("queuePosition").as_int64(), 3);
+
+  now.wall += 1s;
+  const auto moved = waiting_decision(needs, 2);
+  EXPECT_TRUE(written_status(moved).is_null()) << "a position moving waits";
+  const timer_request* flush = nullptr;
+  for (const auto& t : moved.timers)
+    if (t.kind == timer_kind::status_flush)
+      flush = &t;
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->delay, config.status_message_delay);
+
+  now.wall += config.status_message_delay;
+  now.steady += config.status_message_delay;
+  status = written_status(answered(on_timer(job, timer_kind::status_flush, flush->generation, config, now)));
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(status.at("queuePosition").as_int64(), 2);
+}
+
+TEST_F(job_transition_status, admission_clears_the_position_and_mirrors_running) {
+  answered(on_job_seen(job, test::make_job().gpus(2).min(2).max(4), config, now));
+  waiting_decision(needs, 1);
+  scheduling::job_decision d;
+  d.namespace_ = "lattice";
+  d.name = "resnet";
+  d.stage = scheduling::job_stage::running;
+  d.size = 4;
+  d.changed = true;
+  d.reason = "at maxSize";
+  for (std::int32_t i = 0; i < 4; ++i)
+    d.workers.push_back({i, "node-a"});
+  d.added = d.workers;
+  const auto status = written_status(answered(on_decision(job, d, config, now, std::nullopt)));
+  ASSERT_TRUE(status.is_object());
+  EXPECT_TRUE(status.at("queuePosition").is_null());
+  EXPECT_EQ(status.at("gpus"), json::parse(R"({"held":8,"wanted":8})"));
+  EXPECT_EQ(status.at("reason").as_string(), "Admitted");
+  bool running = false;
+  for (const auto& c : status.at("conditions").as_array())
+    running |= c.at("type").as_string() == "Running" && c.at("status").as_string() == "True"
+               && c.at("reason").as_string() == "Admitted";
+  EXPECT_TRUE(running) << status.at("conditions");
+}
+
+} // namespace
+} // namespace lattice::lifecycle
