@@ -339,7 +339,7 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
   if (cfg_.growth == growth_order::least_attained && !cfg_.fair_within_class) {
     // In rounds: each job in turn up to 1/2^k of its maxSize, then 1/2^(k-1),
     // ..., then all of it.
-    for (int round = cfg_.growth_rounds; round >= 0; --round)
+    for (int round = std::clamp(cfg_.growth_rounds, 0, 16); round >= 0; --round)
       for (int id : order) {
         job_slot& s = slots_[id];
         if (s.req[0] <= 0)
