@@ -7,7 +7,7 @@ import os
 import time
 
 from e2e_jobs import JOB_LABEL, expect_events, training_job
-from e2e_kube import SOURCE_DIR, TJ, expect, kubectl, placement, run, wait_until
+from e2e_kube import SOURCE_DIR, expect, kubectl, placement, run, wait_until
 from e2e_scenario import Scenario
 
 # The CRD types the pod template's tolerations as plain strings, so the API server accepts any
@@ -52,19 +52,32 @@ def case_decode_job():
         result = kubectl("apply", "-f", "-", input=json.dumps(bad), check=False)
         expect(result.returncode == 0, f"the API server refused the job the test needs: {result.stderr}")
         s.apply(training_job("after", s.ns))
-        s.wait("after Running (the watch went on past the refused job)", lambda st: st.settled("after", "Running", 1))
+        s.wait(
+            "after Running (the watch went on past the refused job)",
+            lambda st: st.settled("after", "Running", 1),
+        )
 
         def invalid(st):
             c = st.condition("bad", "Invalid")
             return c and c.get("status") == "True" and c.get("reason") == "InvalidSpec" and c
+
         condition = s.wait("bad: Invalid=True (InvalidSpec)", invalid, timeout=30)
-        expect(REFUSED_FIELD in condition.get("message", ""), f"the condition does not name the field: {condition}")
+        expect(
+            REFUSED_FIELD in condition.get("message", ""),
+            f"the condition does not name the field: {condition}",
+        )
         expect_events(
-            s.ns, "bad", "Invalid", "a Warning Event naming the refused field",
+            s.ns,
+            "bad",
+            "Invalid",
+            "a Warning Event naming the refused field",
             check=lambda messages: any(REFUSED_FIELD in m for m in messages),
         )
         expect(not s.state().workers("bad"), "the refused job got workers")
-        expect(decode_errors(op, "TrainingJob") >= 1, "lattice_decode_errors_total{kind=TrainingJob} did not move")
+        expect(
+            decode_errors(op, "TrainingJob") >= 1,
+            "lattice_decode_errors_total{kind=TrainingJob} did not move",
+        )
         expect_ready(op, "with a refused job (the watch is not stuck)")
         s.check(
             any(f"{s.ns}/bad" in line and REFUSED_FIELD in line for line in op.log_lines()),
@@ -76,7 +89,9 @@ def case_decode_job():
         s.wait("bad Running once fixed", lambda st: st.settled("bad", "Running", 1), timeout=60)
         s.check(not s.state().condition_true("bad", "Invalid"), "Invalid stayed True after the fix")
         expect(op.alive(), "the operator exited")
-        print("ok a refused TrainingJob got InvalidSpec and an Event with the field; the others ran; fixed, it ran")
+        print(
+            "ok a refused TrainingJob got InvalidSpec and an Event with the field; the others ran; fixed, it ran"
+        )
 
 
 def refused_pod(ns, job_name):
@@ -87,12 +102,15 @@ def refused_pod(ns, job_name):
         "kind": "Pod",
         "metadata": {"name": f"{job_name}-stray", "namespace": ns, "labels": {JOB_LABEL: job_name}},
         "spec": {
-            "containers": [
-                {"name": "c", "image": "busybox:1.36", "resources": {"requests": {"cpu": "10P"}}}
-            ],
+            "containers": [{"name": "c", "image": "busybox:1.36", "resources": {"requests": {"cpu": "10P"}}}],
             **placement(),
         },
     }
+
+
+def workers_active(st, name):
+    counts = ((st.status(name).get("execStatus") or {}).get("replicaStatuses") or {}).get("Worker") or {}
+    return counts.get("active")
 
 
 def case_decode_pod():
@@ -104,9 +122,21 @@ def case_decode_pod():
         result = kubectl("apply", "-f", "-", input=json.dumps(refused_pod(s.ns, "first")), check=False)
         expect(result.returncode == 0, f"the API server refused the pod the test needs: {result.stderr}")
         s.apply(training_job("second", s.ns))
-        s.wait("second Running (the pod watch went on)", lambda st: st.settled("second", "Running", 1), timeout=60)
+        s.wait(
+            "second Running (the pod watch went on)",
+            lambda st: st.settled("second", "Running", 1),
+            timeout=60,
+        )
+        # Admission needs no pod event; counting the worker does: the pod watch went on.
+        s.wait(
+            "second's running worker counted (replicaStatuses.Worker.active 1)",
+            lambda st: workers_active(st, "second") == 1,
+            timeout=30,
+        )
         s.check(s.state().settled("first", "Running", 1), "first left Running")
-        wait_until("lattice_decode_errors_total{kind=Pod} to move", lambda: decode_errors(op, "Pod") >= 1, timeout=10)
+        wait_until(
+            "lattice_decode_errors_total{kind=Pod} to move", lambda: decode_errors(op, "Pod") >= 1, timeout=10
+        )
         expect_ready(op, "with a refused pod")
         kubectl("delete", "pod", "-n", s.ns, "first-stray", "--wait=false")
         print("ok a refused pod was counted and skipped; the other jobs ran")
@@ -138,8 +168,18 @@ def case_decode_outage():
         s.wait("fresh admitted", lambda st: st.stage("fresh") == "Running", timeout=60, interval=0.2)
         took = time.time() - back
         print(f"API server back -> fresh admitted: {took:.1f}s")
-        expect(took <= RESUME_BOUND_SECONDS, f"admission came {took:.1f}s after the API server returned (bound {RESUME_BOUND_SECONDS}s)")
+        expect(
+            took <= RESUME_BOUND_SECONDS,
+            f"admission came {took:.1f}s after the API server returned (bound {RESUME_BOUND_SECONDS}s)",
+        )
         wait_until("/readyz ready again", lambda: op.probe("/readyz")[0] == 200, timeout=30)
+        # The cluster's own controllers (scheduler, KWOK, namespace cleanup) reconnect at their own
+        # pace: the scenario ends only once they run pods again, so its cleanup can delete them.
+        s.wait(
+            "fresh Running (the cluster's controllers are back)",
+            lambda st: st.settled("fresh", "Running", 1),
+            timeout=180,
+        )
         print("ok the operator resumed within seconds of the API server's return")
 
 

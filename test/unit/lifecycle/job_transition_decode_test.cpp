@@ -25,7 +25,8 @@ k8s::training_job salvaged(const k8s::training_job& object) {
   return out;
 }
 
-const field_problem refused_priority{"spec.priority", "must be between -2147483648 and 2147483647 (got 3000000000)"};
+const field_problem refused_priority{"spec.priority",
+                                     "must be between -2147483648 and 2147483647 (got 3000000000)"};
 
 class job_transition_decode : public ::testing::Test {
 protected:
@@ -69,12 +70,13 @@ TEST_F(job_transition_decode, a_refused_new_job_gets_invalid_spec_and_an_event_a
                      "spec.priority: must be between -2147483648 and 2147483647 (got 3000000000)",
                  });
   EXPECT_EFFECTS(refused(test::make_job()), {}) << "the same version again: said already";
-  EXPECT_EFFECTS(answered(on_job_seen(job, test::make_job().generation(2), config, now)),
-                 {
-                     "patch_job_status resnet stage=Waiting size=0 Invalid=False Created=True(TrainingJobCreated) "
-                     "Queued=True(Queued) Worker=0/0/0 [bookkeeping ordered]",
-                     "report waiting",
-                 })
+  EXPECT_EFFECTS(
+      answered(on_job_seen(job, test::make_job().generation(2), config, now)),
+      {
+          "patch_job_status resnet stage=Waiting size=0 Invalid=False Created=True(TrainingJobCreated) "
+          "Queued=True(Queued) Worker=0/0/0 [bookkeeping ordered]",
+          "report waiting",
+      })
       << "fixed: the job joins the queue";
 }
 
@@ -106,7 +108,8 @@ TEST_F(job_transition_decode, a_running_job_whose_edit_is_refused_leaves_the_que
 TEST_F(job_transition_decode, a_standby_writes_nothing_for_a_refused_job) {
   const auto out = follow_job_undecodable(job, salvaged(test::make_job()), refused_priority, config, now);
   EXPECT_TRUE(out.writes.empty());
-  EXPECT_EQ(job.invalid_message, "spec.priority: must be between -2147483648 and 2147483647 (got 3000000000)");
+  EXPECT_EQ(job.invalid_message,
+            "spec.priority: must be between -2147483648 and 2147483647 (got 3000000000)");
 }
 
 } // namespace
