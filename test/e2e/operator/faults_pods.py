@@ -6,8 +6,8 @@ import time
 
 from e2e_jobs import event_messages, job_events, training_job
 from e2e_kube import (
-    NODE_SET_LABEL,
     NODE_PREFIX,
+    NODE_SET_LABEL,
     SOURCE_DIR,
     TAINT_KEY,
     kjson,
@@ -75,7 +75,9 @@ def refused_case(name, breaks, pod_security=False):
     def case():
         with Scenario(name) as s:
             if pod_security:
-                kubectl("label", "namespace", s.ns, "pod-security.kubernetes.io/enforce=restricted", "--overwrite")
+                kubectl(
+                    "label", "namespace", s.ns, "pod-security.kubernetes.io/enforce=restricted", "--overwrite"
+                )
             op = s.start_operator()
             bad = training_job("bad", s.ns, min_size=4, max_size=4, gpus=8)
             breaks(bad)
@@ -107,14 +109,19 @@ def refused_case(name, breaks, pod_security=False):
                 timeout=90,
             )
             st = s.state()
-            s.check(not st.workers("bad"), f"bad still has pods: {[p['metadata']['name'] for p in st.workers('bad')]}")
+            s.check(
+                not st.workers("bad"),
+                f"bad still has pods: {[p['metadata']['name'] for p in st.workers('bad')]}",
+            )
 
             # No retry storm: the same generation is not tried again.
             attempts = create_failures(op, "bad")
             time.sleep(20)
             later = create_failures(op, "bad")
             s.check(later == attempts, f"bad's failed creates went from {attempts} to {later} in 20s")
-            s.check(attempts <= 4, f"{attempts} failed creates for one refused generation (4 workers at most)")
+            s.check(
+                attempts <= 4, f"{attempts} failed creates for one refused generation (4 workers at most)"
+            )
 
             # Fixed: a new generation, 1 worker; steady shares (equal priority: it shrinks to make room).
             fixed = training_job("bad", s.ns, min_size=1, max_size=1, gpus=8)
@@ -152,7 +159,9 @@ def add_lost_node():
 
 
 def delete_lost_nodes():
-    run([os.path.join(SOURCE_DIR, "scripts", "cluster"), "delete-nodes", "--prefix", LOST_PREFIX], timeout=300)
+    run(
+        [os.path.join(SOURCE_DIR, "scripts", "cluster"), "delete-nodes", "--prefix", LOST_PREFIX], timeout=300
+    )
 
 
 def on_suite_and_lost_nodes(job):
@@ -163,7 +172,11 @@ def on_suite_and_lost_nodes(job):
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
                 "nodeSelectorTerms": [
-                    {"matchExpressions": [{"key": NODE_SET_LABEL, "operator": "In", "values": [NODE_PREFIX, LOST_PREFIX]}]}
+                    {
+                        "matchExpressions": [
+                            {"key": NODE_SET_LABEL, "operator": "In", "values": [NODE_PREFIX, LOST_PREFIX]}
+                        ]
+                    }
                 ]
             }
         }
@@ -181,12 +194,18 @@ def case_node_deleted():
             s.start_operator()
             s.apply(training_job("steady", s.ns, min_size=1, max_size=1, gpus=8))
             s.wait("steady runs", lambda st: st.settled("steady", "Running", 1) and st, timeout=60)
-            s.apply(on_suite_and_lost_nodes(training_job("wide", s.ns, min_size=1, max_size=4, gpus=8, backoff_limit=0)))
+            s.apply(
+                on_suite_and_lost_nodes(
+                    training_job("wide", s.ns, min_size=1, max_size=4, gpus=8, backoff_limit=0)
+                )
+            )
             st = s.wait(
                 f"wide runs 4 workers, one on {node}",
-                lambda st: st.settled("wide", "Running", 4)
-                and any(p["spec"].get("nodeName") == node for p in st.workers("wide"))
-                and st,
+                lambda st: (
+                    st.settled("wide", "Running", 4)
+                    and any(p["spec"].get("nodeName") == node for p in st.workers("wide"))
+                    and st
+                ),
                 timeout=90,
             )
             healthy = {
@@ -200,10 +219,12 @@ def case_node_deleted():
             # Replaced on another node (none is free: it shrinks to 3) without failing.
             st = s.wait(
                 "wide Running again with no worker on the deleted node",
-                lambda st: st.stage("wide") == "Running"
-                and st.workers("wide")
-                and all(p["spec"].get("nodeName") != node for p in st.workers("wide"))
-                and st,
+                lambda st: (
+                    st.stage("wide") == "Running"
+                    and st.workers("wide")
+                    and all(p["spec"].get("nodeName") != node for p in st.workers("wide"))
+                    and st
+                ),
                 timeout=150,
             )
             print(f"wide recovered {time.time() - t0:.1f}s after the node was deleted")
@@ -244,7 +265,9 @@ def case_digit_name():
             if svc["metadata"].get("labels", {}).get("breezeml.ai/job-name") == "1job"
             or any(o.get("name") == "1job" for o in svc["metadata"].get("ownerReferences", []))
         ]
-        s.check(any(n.startswith("j1job-") and n.endswith("-wrks") for n in services), f"services: {services}")
+        s.check(
+            any(n.startswith("j1job-") and n.endswith("-wrks") for n in services), f"services: {services}"
+        )
         warnings = [e.get("message") for e in job_events(s.ns, "1job") if e.get("type") == "Warning"]
         s.check(not warnings, f"warnings: {warnings}")
 

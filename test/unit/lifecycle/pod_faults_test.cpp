@@ -25,8 +25,8 @@ using test::at;
 using test::make_worker;
 
 const write_result ok{true, 201, "", false};
-const write_result invalid_label{false, 422, R"(Pod "resnet-worker-1" is invalid: metadata.labels: Invalid value: "a b")",
-                                 false};
+const write_result invalid_label{
+    false, 422, R"(Pod "resnet-worker-1" is invalid: metadata.labels: Invalid value: "a b")", false};
 const write_result pod_security{
     false, 403,
     R"(pods "resnet-worker-0" is forbidden: violates PodSecurity "restricted:latest": privileged (container "main" must not set securityContext.privileged=true))",
@@ -40,8 +40,8 @@ bool has_line(const std::vector<std::string>& lines, const std::string& part) {
 }
 
 std::size_t count_lines(const std::vector<std::string>& lines, const std::string& prefix) {
-  return static_cast<std::size_t>(
-      std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+  return static_cast<std::size_t>(std::count_if(
+      lines.begin(), lines.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
 }
 
 std::string joined(const std::vector<std::string>& lines) {
@@ -114,12 +114,14 @@ TEST(pod_create_failures, permanent_and_transient_answers) {
   EXPECT_EQ(classify_create_failure({false, 400, "quantities must match the regular expression", false}),
             create_failure_kind::permanent);
   EXPECT_EQ(classify_create_failure(pod_security), create_failure_kind::permanent);
-  EXPECT_EQ(classify_create_failure({false, 403, R"(admission webhook "deny.example.com" denied the request)", false}),
+  EXPECT_EQ(classify_create_failure(
+                {false, 403, R"(admission webhook "deny.example.com" denied the request)", false}),
             create_failure_kind::permanent);
   EXPECT_EQ(classify_create_failure(quota), create_failure_kind::transient);
   EXPECT_EQ(classify_create_failure({false, 403, R"(User "system:sa" cannot create resource "pods")", false}),
             create_failure_kind::transient);
-  EXPECT_EQ(classify_create_failure({false, 429, "Too many requests", false}), create_failure_kind::transient);
+  EXPECT_EQ(classify_create_failure({false, 429, "Too many requests", false}),
+            create_failure_kind::transient);
   EXPECT_EQ(classify_create_failure(unavailable), create_failure_kind::transient);
   EXPECT_EQ(classify_create_failure({false, 500, "etcdserver: request timed out", false}),
             create_failure_kind::transient);
@@ -149,19 +151,22 @@ TEST(pod_create_failures, backoff_doubles_to_its_cap_with_deterministic_jitter) 
 TEST_F(pod_faults, refused_create_marks_the_job_releases_its_pods_and_leaves_the_queue) {
   seen(test::make_job().generation(1));
   // Worker 0 is created, worker 1 refused (an invalid label value in the template).
-  auto lines = answer(on_decision(job, [] {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::running;
-    d.size = 2;
-    d.workers = {{0, "node-a"}, {1, "node-b"}};
-    d.changed = true;
-    return d;
-  }(), config, now));
+  auto lines = answer(on_decision(
+      job,
+      [] {
+        scheduling::job_decision d;
+        d.namespace_ = "lattice";
+        d.name = "resnet";
+        d.stage = scheduling::job_stage::running;
+        d.size = 2;
+        d.workers = {{0, "node-a"}, {1, "node-b"}};
+        d.changed = true;
+        return d;
+      }(),
+      config, now));
   ASSERT_EQ(count_lines(lines, "create_pod"), 2u) << joined(lines);
-  const auto refused = answer(on_write_answered(job, k8s::write_verb::create_pod, "resnet-worker-1", invalid_label,
-                                                config, now));
+  const auto refused = answer(
+      on_write_answered(job, k8s::write_verb::create_pod, "resnet-worker-1", invalid_label, config, now));
   const std::string message =
       R"(the API server refused pod resnet-worker-1 (HTTP 422): Pod "resnet-worker-1" is invalid: metadata.labels: Invalid value: "a b")";
   EXPECT_TRUE(has_line(refused, "create_event Warning PodCreateRefused: " + message)) << joined(refused);
@@ -204,8 +209,9 @@ TEST_F(pod_faults, a_new_generation_is_tried_again) {
 TEST_F(pod_faults, pod_security_refusal_carries_the_api_servers_message) {
   seen(test::make_job().generation(3));
   const auto lines = decide({{0, "node-a"}}, pod_security);
-  EXPECT_TRUE(has_line(lines, "create_event Warning PodCreateRefused: the API server refused pod resnet-worker-0 "
-                              "(HTTP 403): pods \"resnet-worker-0\" is forbidden: violates PodSecurity"))
+  EXPECT_TRUE(has_line(lines,
+                       "create_event Warning PodCreateRefused: the API server refused pod resnet-worker-0 "
+                       "(HTTP 403): pods \"resnet-worker-0\" is forbidden: violates PodSecurity"))
       << joined(lines);
   EXPECT_EQ(job.status.stage, stage::waiting);
 }
@@ -250,7 +256,8 @@ TEST_F(pod_faults, creates_failing_past_the_requeue_timeout_requeue_the_job_with
   decide({{0, "node-a"}}, quota);
   elapse(2s);
   const auto armed = resync(quota);
-  EXPECT_TRUE(has_line(armed, "requeueTime=")) << "the failing create starts rule 5's timeout\n" << joined(armed);
+  EXPECT_TRUE(has_line(armed, "requeueTime=")) << "the failing create starts rule 5's timeout\n"
+                                               << joined(armed);
   for (int i = 0; i < 130; ++i) {
     elapse(1s);
     answer(on_timer(job, timer_kind::resync, job.timers.resync, config, now), quota);
@@ -276,8 +283,10 @@ TEST_F(pod_faults, a_worker_failed_by_pod_gc_after_its_node_was_deleted_is_not_c
   }));
   EXPECT_FALSE(job.finished()) << joined(gc);
   EXPECT_EQ(job.persisted.worker_failures, 0);
-  EXPECT_EQ(count_lines(gc, "delete_pod resnet-worker-0"), 0u) << "no healthy worker is deleted\n" << joined(gc);
-  EXPECT_EQ(count_lines(gc, "delete_pod resnet-worker-1"), 1u) << "the lost worker is replaced\n" << joined(gc);
+  EXPECT_EQ(count_lines(gc, "delete_pod resnet-worker-0"), 0u) << "no healthy worker is deleted\n"
+                                                               << joined(gc);
+  EXPECT_EQ(count_lines(gc, "delete_pod resnet-worker-1"), 1u) << "the lost worker is replaced\n"
+                                                               << joined(gc);
   EXPECT_FALSE(has_line(gc, "Failed=True")) << joined(gc);
 }
 
@@ -311,8 +320,10 @@ TEST_F(pod_faults, the_largest_deadline_the_decoder_accepts_neither_overflows_no
   decide({{0, "node-a"}});
   const auto lines = pod(make_worker(0, pod_phase::running, "node-a", 1));
   EXPECT_FALSE(job.finished()) << joined(lines);
-  EXPECT_TRUE(has_line(lines, "timer deadline#1 in " + std::to_string(detail::max_timer_delay.count()) + "ms"))
-      << "armed for at most max_timer_delay\n" << joined(lines);
+  EXPECT_TRUE(
+      has_line(lines, "timer deadline#1 in " + std::to_string(detail::max_timer_delay.count()) + "ms"))
+      << "armed for at most max_timer_delay\n"
+      << joined(lines);
   // It fires early, finds nothing due, and is armed again.
   elapse(detail::max_timer_delay);
   const auto again = timer(timer_kind::deadline, job.timers.deadline);
