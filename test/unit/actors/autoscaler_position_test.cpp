@@ -29,6 +29,7 @@ protocol::job_actor::behavior_type position_job(protocol::job_actor::pointer, he
   return {
       [](const protocol::job_observed&) {},
       [](const protocol::job_removed&) {},
+      [](const protocol::job_undecodable&) {},
       [](const protocol::pod_observed&) {},
       [](const protocol::pod_removed&) {},
       [got](const protocol::job_decision& d) { got->push_back(d.queue_position); },
