@@ -51,22 +51,32 @@ bool is_condition_reason(std::string_view reason) {
 /// lastTransitionTime, so a stored condition missing them (written by
 /// someone else) gets a placeholder reason, its lastUpdateTime, or is left
 /// out: one odd condition must not make the API server refuse the status.
-void write_standard_conditions(json_writer& w, const std::vector<condition>& conditions) {
-  w.key("conditions").begin_array();
-  for (const auto& c : conditions) {
-    const auto& since = c.last_transition_time.empty() ? c.last_update_time : c.last_transition_time;
-    if (c.type.empty() || since.empty())
-      continue;
-    w.begin_object();
-    w.field("type", c.type);
+///
+/// A `Succeeded` condition is also written as `Completed`, the name of the
+/// job's final stage, so `kubectl wait --for=condition=Completed` works as
+/// users of the stage column expect; execStatus keeps only `Succeeded`.
+void write_standard_condition(json_writer& w, const condition& c, std::string_view type) {
+  const auto& since = c.last_transition_time.empty() ? c.last_update_time : c.last_transition_time;
+  if (type.empty() || since.empty())
+    return;
+  w.begin_object();
+  w.field("type", type);
     w.field("status", codec::condition_status_name(c.status));
     if (c.observed_generation != 0)
       w.field("observedGeneration", c.observed_generation);
     w.field("lastTransitionTime", since);
     w.field("reason", is_condition_reason(c.reason) ? std::string_view(c.reason) : "Unspecified");
-    w.field("message", c.message);
-    w.end_object();
-  }
+  w.field("message", c.message);
+  w.end_object();
+}
+
+void write_standard_conditions(json_writer& w, const std::vector<condition>& conditions) {
+  w.key("conditions").begin_array();
+  for (const auto& c : conditions)
+    write_standard_condition(w, c, c.type);
+  for (const auto& c : conditions)
+    if (c.type == "Succeeded")
+      write_standard_condition(w, c, "Completed");
   w.end_array();
 }
 

@@ -76,6 +76,27 @@ TEST(encode_training_job_status, mirrors_exec_conditions_as_metav1_conditions) {
      "reason":"AllWorkersRunning","message":"all 2 workers are running"}])"));
 }
 
+TEST(encode_training_job_status, mirror_repeats_succeeded_as_completed) {
+  // `kubectl wait --for=condition=Completed` names the final stage; the
+  // spec's place keeps only Succeeded.
+  training_job_status s;
+  s.exec.conditions = {
+      {"Running", condition_status::false_, "AllWorkersSucceeded", "done", "2026-11-28T09:05:01Z",
+       "2026-11-28T09:05:00Z", 0},
+      {"Succeeded", condition_status::true_, "AllWorkersSucceeded", "all 2 workers succeeded",
+       "2026-11-28T09:05:01Z", "2026-11-28T09:05:00Z", 0},
+  };
+  EXPECT_EQ(standard_conditions(s), json::parse(R"([
+    {"type":"Running","status":"False","lastTransitionTime":"2026-11-28T09:05:00Z",
+     "reason":"AllWorkersSucceeded","message":"done"},
+    {"type":"Succeeded","status":"True","lastTransitionTime":"2026-11-28T09:05:00Z",
+     "reason":"AllWorkersSucceeded","message":"all 2 workers succeeded"},
+    {"type":"Completed","status":"True","lastTransitionTime":"2026-11-28T09:05:00Z",
+     "reason":"AllWorkersSucceeded","message":"all 2 workers succeeded"}])"));
+  const auto exec = json::parse(encode_training_job_status(s)).at("execStatus").at("conditions").as_array();
+  EXPECT_EQ(exec.size(), 2U);
+}
+
 TEST(encode_training_job_status, mirror_never_writes_what_metav1_condition_refuses) {
   // Stored conditions written by someone else: metav1.Condition requires a
   // CamelCase reason and a lastTransitionTime, or the API server refuses
