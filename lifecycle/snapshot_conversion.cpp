@@ -143,9 +143,8 @@ scheduling::node_info to_node_info(const k8s::node& node, const k8s::resource_li
     info.taints.push_back({t.key, t.value, to_taint_effect(t.effect)});
   info.allocatable = to_scheduling_resources(node.allocatable);
   // A Node without `pods` in its allocatable (never a kubelet's; hand-made
-  // objects) is not limited by pod count.
-  if (info.allocatable.get(pods_resource) == 0 && node.allocatable.get(pods_resource) == 0)
-    info.allocatable.set(pods_resource, unlimited_pods);
+  // objects) is not limited by pod count: the planner's rule
+  // (scheduling/placement.cpp), which snapshot documents share.
   info.used_by_others = to_scheduling_resources(used_by_others);
   info.schedulable = !node.unschedulable;
   info.ready = node.ready == k8s::condition_status::true_;

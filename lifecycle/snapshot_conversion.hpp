@@ -25,11 +25,8 @@ std::string worker_failures_annotation(const std::string& api_group);
 /// `<group>/replica-index`: the label carrying a worker's index.
 std::string replica_index_label(const std::string& api_group);
 
-/// The node resource counting pods (allocatable `pods`, the kubelet's
-/// max-pods): every worker requests 1, every other pod on the node uses 1.
-inline constexpr const char* pods_resource = "pods";
-/// What a Node that reports no allocatable `pods` allows.
-inline constexpr std::int64_t unlimited_pods = std::int64_t{1} << 30;
+using scheduling::pods_resource;
+using scheduling::unlimited_pods;
 
 /// k8s resource amounts as the planner's resource_list (same units).
 scheduling::resource_list to_scheduling_resources(const k8s::resource_list& r);

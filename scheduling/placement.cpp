@@ -17,6 +17,24 @@ void resource_index::add_names(const resource_list& list) {
       names_.push_back(entry.first);
 }
 
+namespace {
+
+/// A node's allocatable `name`. A node that lists no `pods` (hand-made Node
+/// objects, snapshot documents written without it) is not limited by its
+/// pod count, although every worker requests `pods: 1`.
+int64_t allocatable_of(const node_info& node, const std::string& name) {
+  if (name == pods_resource) {
+    const auto& entries = node.allocatable.entries();
+    const bool listed =
+        std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.first == pods_resource; });
+    if (!listed)
+      return unlimited_pods;
+  }
+  return node.allocatable.get(name);
+}
+
+} // namespace
+
 cluster_state::cluster_state(std::vector<const node_info*> nodes, const resource_index& index)
     : nodes_(std::move(nodes)), dims_(index.size()), free_(nodes_.size() * dims_, 0),
       node_classes_(nodes_.size()), blocked_(nodes_.size(), 0) {
@@ -26,7 +44,7 @@ cluster_state::cluster_state(std::vector<const node_info*> nodes, const resource
   for (std::size_t n = 0; n < nodes_.size(); ++n)
     for (std::size_t d = 0; d < dims_; ++d)
       free_[n * dims_ + d] =
-          nodes_[n]->allocatable.get(index.name(d)) - nodes_[n]->used_by_others.get(index.name(d));
+          allocatable_of(*nodes_[n], index.name(d)) - nodes_[n]->used_by_others.get(index.name(d));
   empty_ = free_;
 }
 

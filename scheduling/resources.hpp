@@ -8,6 +8,13 @@
 
 namespace lattice::scheduling {
 
+/// The node resource counting pods (allocatable `pods`, the kubelet's
+/// max-pods): every worker requests 1, every other pod on the node uses 1.
+inline constexpr const char* pods_resource = "pods";
+/// What a node that reports no allocatable `pods` allows (hand-made Node
+/// objects and snapshot documents written without it).
+inline constexpr std::int64_t unlimited_pods = std::int64_t{1} << 30;
+
 /// Resource amounts in base units: cpu in millicores, memory in bytes,
 /// GPUs and other extended resources in whole units. The k8s layer converts
 /// Kubernetes quantities; nothing here parses quantity strings.

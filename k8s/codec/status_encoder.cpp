@@ -61,11 +61,11 @@ void write_standard_condition(json_writer& w, const condition& c, std::string_vi
     return;
   w.begin_object();
   w.field("type", type);
-    w.field("status", codec::condition_status_name(c.status));
-    if (c.observed_generation != 0)
-      w.field("observedGeneration", c.observed_generation);
-    w.field("lastTransitionTime", since);
-    w.field("reason", is_condition_reason(c.reason) ? std::string_view(c.reason) : "Unspecified");
+  w.field("status", codec::condition_status_name(c.status));
+  if (c.observed_generation != 0)
+    w.field("observedGeneration", c.observed_generation);
+  w.field("lastTransitionTime", since);
+  w.field("reason", is_condition_reason(c.reason) ? std::string_view(c.reason) : "Unspecified");
   w.field("message", c.message);
   w.end_object();
 }

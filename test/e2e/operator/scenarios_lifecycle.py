@@ -126,7 +126,9 @@ def mirror_problems(status):
     completed = [c for c in standard if c["type"] == "Completed"]
     standard = [c for c in standard if c["type"] != "Completed"]
     succeeded = [dict(c, type="Completed") for c in standard if c["type"] == "Succeeded"]
-    problems = [] if spec_place and standard == spec_place else [f"conditions {standard} != execStatus {spec_place}"]
+    problems = (
+        [] if spec_place and standard == spec_place else [f"conditions {standard} != execStatus {spec_place}"]
+    )
     if completed != succeeded:
         problems.append(f"Completed {completed} does not repeat Succeeded {succeeded}")
     return problems

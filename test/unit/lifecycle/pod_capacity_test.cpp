@@ -64,10 +64,8 @@ TEST(pod_capacity, the_gpus_still_bound_when_they_are_fewer_than_the_pods) {
 }
 
 TEST(pod_capacity, a_node_reporting_no_pods_is_not_limited_by_pod_count) {
-  const auto info = to_node_info(test::make_node("hand-made").gpus(200), {});
-  EXPECT_EQ(info.allocatable.get(pods_resource), unlimited_pods);
   scheduling::snapshot snap;
-  snap.nodes.push_back(info);
+  snap.nodes.push_back(to_node_info(test::make_node("hand-made").gpus(200), {}));
   snap.jobs.push_back(job_of(300));
   EXPECT_EQ(placed(snap).at("hand-made"), 200);
 }

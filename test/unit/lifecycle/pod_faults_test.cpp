@@ -317,8 +317,11 @@ TEST_F(pod_faults, a_worker_that_fails_by_itself_is_still_charged) {
 
 TEST_F(pod_faults, the_largest_deadline_the_decoder_accepts_neither_overflows_nor_fails_the_job) {
   seen(test::make_job().deadline_seconds(2147483647));
-  decide({{0, "node-a"}});
-  const auto lines = pod(make_worker(0, pod_phase::running, "node-a", 1));
+  // The deadline is armed with the status write that sets startTime: at the
+  // admission or when the first worker runs, whichever writes it.
+  auto lines = decide({{0, "node-a"}});
+  const auto running = pod(make_worker(0, pod_phase::running, "node-a", 1));
+  lines.insert(lines.end(), running.begin(), running.end());
   EXPECT_FALSE(job.finished()) << joined(lines);
   EXPECT_TRUE(
       has_line(lines, "timer deadline#1 in " + std::to_string(detail::max_timer_delay.count()) + "ms"))
