@@ -190,7 +190,7 @@ void plan_builder::grow_one(job_slot& s, std::size_t limit, bool may_borrow, con
     return;
   // A job whose size already changes in this plan (admitted, shrunk, lost
   // workers) restarts anyway: growing it costs nothing extra.
-  bool restarting = base != s.current;
+  bool restarting = base != s.current || s.job->placement_incomplete;
   if (restarting && s.growth_held == growth_hold::headroom)
     s.growth_held = growth_hold::none; // it grew past the headroom earlier in this plan
   auto want = static_cast<int64_t>(limit - base);

@@ -109,6 +109,11 @@ struct job_info {
   /// The placement currently in force (running jobs only; a waiting job's
   /// list is ignored). Its size is the job's current size.
   std::vector<worker_placement> workers;
+  /// A running job whose current size has workers that were never created
+  /// (a leader died while creating them; the new one adopted the rest):
+  /// placing them completes the admission, no resize, so the gain rule
+  /// does not hold them back.
+  bool placement_incomplete = false;
   /// Service received so far in GPU-seconds (worker-seconds for a job that
   /// requests no GPUs): the growth order of the least-attained-service
   /// policy. Absent: estimated from the snapshot (docs/design/planner.md).
