@@ -96,6 +96,19 @@ TEST(growth_policy, a_resize_must_repay_its_restart) {
   EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "b").size, 8);
 }
 
+TEST(growth_policy, an_interrupted_admission_is_completed_not_held_by_the_gain_rule) {
+  // A new leader adopted 2 of the 8 workers the old one was creating: the
+  // other 6 complete the admission, so no restart has to be repaid.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 1, 8);
+  snap.jobs = {make_job("a").max(8).submitted(0).running({"n0", "n0"}).attained(2'000)};
+  auto cfg = las();
+  cfg.resize_payback = 1000;
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 2) << "an ordinary growth must repay it";
+  snap.jobs[0].placement_incomplete = true;
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 8);
+}
+
 TEST(growth_policy, a_growth_held_back_is_reviewed_when_it_becomes_worth_it) {
   snapshot snap;
   snap.nodes = gpu_nodes("n", 1, 4);
