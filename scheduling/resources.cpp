@@ -46,6 +46,9 @@ std::string format_amount(std::string_view name, int64_t amount) {
 std::string format_resources(const resource_list& resources) {
   std::string out = "{";
   for (const auto& [name, amount] : resources.entries()) {
+    // Every worker requests one of its node's `pods`: implied, not news.
+    if (name == pods_resource)
+      continue;
     if (out.size() > 1)
       out += ", ";
     out += name;

@@ -31,6 +31,10 @@ TEST_TIMINGS = [
     "5s",
     "--restart-cost",
     "1s",
+    # The arrival headroom keeps growth back for the arrival window (45 min) after a submission;
+    # the scenarios watch growth within seconds of one.
+    "--arrival-window",
+    "0s",
 ]
 REQUEUE_TIMINGS = ["--requeue-timeout", "8s"] + TEST_TIMINGS[2:]
 
