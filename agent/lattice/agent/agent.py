@@ -28,6 +28,7 @@ import uuid
 from typing import Callable, List, Optional
 
 from .config import AgentConfig
+from .keepalive import KeepAlive
 from .rdzv_client import RendezvousClient, RendezvousUnavailable, UnknownToRendezvous
 from .workers import EXIT_RESTART, WorkerGroup, reap_orphans, worker_env
 
@@ -199,21 +200,31 @@ class Agent:
             failed = [c for c in codes if c is not None and c not in (0, EXIT_RESTART)]
             if failed and not group.stop_requested:
                 self.log(f"a worker exited with code {failed[0]}; stopping the others")
-                group.stop(self.config.stop_timeout_s, cap=self._grace_deadline)
+                self._stop_workers(group, self.config.stop_timeout_s)
                 return Outcome(FAILED, failed[0])
             if self.terminating.is_set():
                 self.log("SIGTERM: asking workers to checkpoint and exit")
-                codes = group.stop(self.config.termination_grace_s, cap=self._grace_deadline)
-                return classify(codes, True)  # type: ignore[arg-type]
+                codes = self._stop_workers(group, self.config.termination_grace_s)
+                return classify(codes, True)
             if time.monotonic() >= next_heartbeat:
                 next_heartbeat = time.monotonic() + self.config.heartbeat_s
                 reason = self._generation_ended(server_id, generation)
                 if reason:
                     self.log(f"generation {generation} ended ({reason}); asking workers to checkpoint")
-                    group.request_stop()
-                    codes = group.stop(self.config.stop_timeout_s, cap=self._grace_deadline)
-                    return classify(codes, True)  # type: ignore[arg-type]
+                    codes = self._stop_workers(group, self.config.stop_timeout_s)
+                    return classify(codes, True)
             time.sleep(0.1)
+
+    def _stop_workers(self, group: WorkerGroup, timeout_s: float) -> List[int]:
+        """Has the workers checkpoint and exit, heartbeating meanwhile (keepalive.py says why)."""
+        with KeepAlive(self._beat_quietly, self.config.heartbeat_s):
+            return group.stop(timeout_s, cap=self._grace_deadline)
+
+    def _beat_quietly(self) -> None:
+        try:
+            self.client.heartbeat(deadline_s=self.config.heartbeat_s)
+        except RuntimeError as err:  # unreachable or forgotten: the next join sorts it out
+            self.log(f"heartbeat while stopping workers failed: {err}")
 
     def _generation_ended(self, server_id: str, generation: int) -> Optional[str]:
         try:

@@ -21,8 +21,12 @@ may be stale).
 
 A FORMING round closes when it has at least min_size participants and either
 the target size (announced by the operator, else max_size) is reached, or
-(after generation 0) every live member has joined it, or settle time has
-passed since the last join.
+(after generation 0) every live member has joined it, or (generation 0 only)
+settle time has passed since the last join. After generation 0 the live
+members not yet back are the previous roster stopping its workers, and the
+checkpoint the new generation restores is written during that stop: the
+round waits for them however long it takes (their agents heartbeat while
+stopping) and closes without one only when it leaves or its lease expires.
 """
 
 from __future__ import annotations
@@ -199,10 +203,12 @@ class RendezvousState:
             return False
         if count >= self._target():
             return True
-        # After a generation ended, the members still alive are the ones the
-        # round waits for; once all are back there is nobody else to wait for.
-        if self.generation > 0 and count == len(self.members):
-            return True
+        if self.generation > 0:
+            # After a generation ended, the live members not back yet are still
+            # stopping their workers (rank 0 is writing the checkpoint). Closing
+            # on the settle time without them would start a smaller generation
+            # from an older checkpoint, ended again as soon as they re-join.
+            return count == len(self.members)
         return self.last_join_at is not None and now - self.last_join_at >= self.settings.settle_s
 
     def _should_admit(self, now: float) -> bool:

@@ -4,7 +4,8 @@ Appends one JSON line per launch to $TEST_RECORD (its torchrun-style env), then
 takes steps (0.05 s each) with the addon until $TEST_STEPS steps are done
 (0: forever), honouring stop requests. $TEST_EXIT_CODES: comma-separated exit
 codes for successive launches of this rank (e.g. "3,0": crash once), counted in
-$TEST_RECORD."""
+$TEST_RECORD. $TEST_STOP_SECONDS: how long a requested stop takes before the
+checkpoint is written (a large model's checkpoint)."""
 
 import json
 import os
@@ -63,9 +64,12 @@ def main():
             + "\n"
         )
     steps = int(os.environ.get("TEST_STEPS", "0"))
+    stop_seconds = float(os.environ.get("TEST_STOP_SECONDS", "0"))
     while steps == 0 or session.progress.step < steps:
         time.sleep(0.05)
         weights.value += 1
+        if stop_seconds and session.stop_requested_here():
+            time.sleep(stop_seconds)
         if session.step_end(1):
             session.exit_for_restart()
     session.checkpoint()

@@ -79,6 +79,28 @@ def test_new_member_restarts_workers_at_the_new_size_from_the_checkpoint(rendezv
     assert saved["progress"]["step"] == 60 and saved["generation"] == 1
 
 
+def test_a_checkpoint_longer_than_lease_and_settle_delays_the_grow_not_splits_it(
+    rendezvous, agents, tmp_path
+):
+    """The old member takes 5 s to checkpoint (lease 3 s, settle 2 s): the new
+    member must wait for it, not train alone from no checkpoint in between."""
+    post(rendezvous.url, "/v1/target", {"size": 1})
+    first = agents(0, extra_env={"TEST_STEPS": "60", "TEST_STOP_SECONDS": "5"})
+    wait_for(lambda: len(records(tmp_path)) == 1, what="generation 0 to start")
+    time.sleep(1.0)  # some steps in generation 0
+    post(rendezvous.url, "/v1/target", {"size": 2})
+    second = agents(1, extra_env={"TEST_STEPS": "60"})
+    assert first.wait(timeout=60) == 0, first.output()
+    assert second.wait(timeout=60) == 0, second.output()
+    by_generation = {}
+    for r in records(tmp_path):
+        by_generation.setdefault(r["LATTICE_GENERATION"], []).append(r["WORLD_SIZE"])
+    assert by_generation == {"0": ["1"], "1": ["2", "2"]}, (first.output(), second.output())
+    starts = [json.loads(line) for line in (tmp_path / "record.jsonl.starts").read_text().splitlines()]
+    resumed = [s for s in starts if s["generation"] == 1]
+    assert len(resumed) == 2 and all(s["step"] > 0 and s["value"] == s["step"] for s in resumed), starts
+
+
 def test_unsupported_framework_is_rejected_clearly(rendezvous, agents):
     agent = agents(0, extra_env={"LATTICE_FRAMEWORK": "tensorflow"})
     assert agent.wait() == 2

@@ -111,6 +111,43 @@ def test_new_member_admitted_after_settle_without_announcement():
     assert state.generation == 1
 
 
+def test_round_after_a_grow_waits_for_members_still_checkpointing():
+    # a and b stop their workers for the grow (rank 0 writes the checkpoint),
+    # heartbeating meanwhile. However long that takes, c must not start a
+    # generation alone: it would restore an older checkpoint, and the
+    # generation would end again as soon as a and b re-join.
+    state = make(min_size=1, max_size=4, settle=5.0, lease=3.0)
+    state.announce(2, 0.0)
+    join(state, "a", 0, 0.0)
+    join(state, "b", 1, 0.0)
+    state.announce(3, 1.0)
+    join(state, "c", 2, 1.0)
+    assert state.generation == 1 and state.participants == ["c"]
+    for second in range(2, 40):
+        for name in "abc":
+            state.heartbeat(name, float(second))
+        state.tick(float(second))
+        assert state.status == FORMING, f"round closed at {second}s with {roster_names(state)}"
+    join(state, "a", 0, 40.0)
+    assert state.status == FORMING
+    join(state, "b", 1, 40.5)
+    assert state.status == RUNNING and state.generation == 1 and roster_names(state) == ["a", "b", "c"]
+
+
+def test_round_after_a_grow_closes_without_a_member_that_died_while_stopping():
+    state = make(min_size=1, max_size=4, settle=5.0, lease=3.0)
+    state.announce(2, 0.0)
+    join(state, "a", 0, 0.0)
+    join(state, "b", 1, 0.0)
+    state.announce(3, 1.0)
+    join(state, "c", 2, 1.0)
+    join(state, "b", 1, 2.0)
+    state.heartbeat("c", 2.0)
+    state.tick(3.9)  # a (killed mid-checkpoint) silent since 0.0: its 3 s lease ran out
+    assert "a" not in state.members
+    assert state.status == RUNNING and roster_names(state) == ["b", "c"]
+
+
 def test_removing_index_zero_moves_rank_zero_and_master():
     state = make(min_size=1, max_size=4)
     for i, name in enumerate("abc"):
