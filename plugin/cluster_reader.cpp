@@ -178,7 +178,8 @@ std::variant<k8s::training_job, plugin_error> cluster_reader::get_job(const std:
   auto job = body ? k8s::decode_training_job(*body) : k8s::result<k8s::training_job>(body.err());
   if (!job) {
     if (job.err().what == k8s::error::kind::http && job.err().status == 404)
-      return plugin_error{exit_not_found, "TrainingJob " + ns + "/" + name + " not found"};
+      return plugin_error{exit_not_found, "TrainingJob " + ns + "/" + name + " not found in API group "
+                                              + group_ + " (another group: --group)"};
     return failure(job.err(), "get trainingjobs." + group_ + " " + ns + "/" + name);
   }
   return std::move(job.value());

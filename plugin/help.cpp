@@ -9,7 +9,8 @@ Connection flags (every verb):
   --kubeconfig FILE        kubeconfig to use (default: $KUBECONFIG's first file, else ~/.kube/config)
   --context NAME           kubeconfig context (default: the current context)
   --group GROUP            the TrainingJob API group (default: breezeml.ai, or the one group serving
-                           trainingjobs when breezeml.ai does not)
+                           trainingjobs when breezeml.ai does not); answers say which (-o json:
+                           apiGroup), and simulate -f wants a manifest of that group
   --operator-flags 'ARGS'  the operator's planner flags (e.g. '--rescale-interval 5s'); default: read
                            from the operator's Deployment when readable, else the operator's defaults
   --snapshot FILE          plan from a snapshot document (kubectl lattice snapshot's output, - for

@@ -40,11 +40,17 @@ int verb_queue(const context& c, planned_cluster& pc) {
     boost::json::array jobs;
     for (const auto& r : shown)
       jobs.push_back(row_json(r));
-    c.out << serialise(
-        boost::json::object{{"plannerSettings", pc.settings.source}, {"jobs", std::move(jobs)}}, c.format);
+    c.out << serialise(boost::json::object{{"apiGroup", pc.group},
+                                           {"plannerSettings", pc.settings.source},
+                                           {"jobs", std::move(jobs)}},
+                       c.format);
     return exit_ok;
   }
-  c.out << queue_text(shown, all, pc.now, c.colours);
+  if (shown.empty()) // says which group it read: jobs of another group are not the answer
+    c.out << "No TrainingJobs of API group " << pc.group << " wait or run"
+          << (all ? std::string() : " in namespace " + ns) << " (another group: --group).\n";
+  else
+    c.out << queue_text(shown, all, pc.now, c.colours);
   c.out << "\nPlanner settings: " << pc.settings.source << "\n";
   return exit_ok;
 }
@@ -78,6 +84,7 @@ int why_offline(const context& c, planned_cluster& pc, const std::string& ns, co
       continue;
     if (c.format != output_format::table) {
       auto o = row_json(r).as_object();
+      o["apiGroup"] = pc.group;
       o["plannerSettings"] = pc.settings.source;
       c.out << serialise(o, c.format);
     } else {
@@ -127,6 +134,7 @@ int verb_why(const context& c, planned_cluster& pc, std::ostream& err) {
     if (c.format != output_format::table) {
       auto o = row_json(r).as_object();
       o["history"] = history_json(history);
+      o["apiGroup"] = pc.group;
       o["plannerSettings"] = pc.settings.source;
       c.out << serialise(o, c.format);
     } else {
@@ -160,8 +168,8 @@ int verb_why(const context& c, planned_cluster& pc, std::ostream& err) {
   return exit_ok;
 }
 
-std::variant<k8s::training_job, plugin_error> read_job_file(const invocation& inv,
-                                                            const std::string& default_ns) {
+std::variant<k8s::training_job, plugin_error>
+read_job_file(const invocation& inv, const std::string& default_ns, const std::string& group) {
   const auto path = flag(inv, "filename");
   if (path.empty())
     return plugin_error{exit_usage, "simulate needs -f FILE (a TrainingJob manifest, - for stdin)"};
@@ -183,6 +191,17 @@ std::variant<k8s::training_job, plugin_error> read_job_file(const invocation& in
     auto* kind = doc.as_object().if_contains("kind");
     if (!kind || !kind->is_string() || kind->as_string() != "TrainingJob")
       continue;
+    // A manifest of another API group is a job of another operator's queue
+    // (a chart installed with another `group`): answering for this group's
+    // queue would be answering another question.
+    if (auto* version = doc.as_object().if_contains("apiVersion"); version && version->is_string()) {
+      const std::string api_version(version->as_string());
+      const auto file_group = api_version.substr(0, api_version.find('/'));
+      if (file_group != group)
+        return plugin_error{exit_usage, path + ": apiVersion " + api_version
+                                            + " is not of the API group this reads (" + group
+                                            + "); for that group's queue pass --group " + file_group};
+    }
     auto& meta = doc.as_object()["metadata"];
     if (!meta.is_object())
       meta = boost::json::object{};
@@ -199,7 +218,7 @@ std::variant<k8s::training_job, plugin_error> read_job_file(const invocation& in
 }
 
 int verb_simulate(const context& c, planned_cluster& pc, std::ostream& err) {
-  auto job = read_job_file(c.inv, pc.default_namespace);
+  auto job = read_job_file(c.inv, pc.default_namespace, pc.group);
   if (auto* e = std::get_if<plugin_error>(&job)) {
     err << "error: " << e->message << "\n";
     return e->code;
@@ -224,6 +243,7 @@ int verb_simulate(const context& c, planned_cluster& pc, std::ostream& err) {
   auto r = simulate(pc.live.snapshot, *converted.info, pc.settings.config, pc.now, pc.live.ends);
   if (c.format != output_format::table) {
     auto o = simulation_json(r).as_object();
+    o["apiGroup"] = pc.group;
     o["plannerSettings"] = pc.settings.source;
     c.out << serialise(o, c.format);
   } else {
@@ -235,10 +255,13 @@ int verb_simulate(const context& c, planned_cluster& pc, std::ostream& err) {
 int verb_top(const context& c, planned_cluster& pc) {
   auto s = summarise(pc.live.snapshot, pc.settings.config,
                      flag(c.inv, "node-group-label", "lattice.dev/node-group"), pc.live.stages);
-  if (c.format != output_format::table)
-    c.out << serialise(summary_json(s), c.format);
-  else
+  if (c.format != output_format::table) {
+    auto o = summary_json(s).as_object();
+    o["apiGroup"] = pc.group;
+    c.out << serialise(o, c.format);
+  } else {
     c.out << summary_text(s, pc.settings.config.gpu_resource, pc.now);
+  }
   return exit_ok;
 }
 

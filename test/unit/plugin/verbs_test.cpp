@@ -137,5 +137,40 @@ TEST_F(OfflineVerbs, WhySimulateTopAndSnapshot) {
   EXPECT_EQ(boost::json::parse(snap.out), boost::json::parse(original));
 }
 
+TEST_F(OfflineVerbs, AnswersSayWhichApiGroupTheyRead) {
+  auto empty = call({"queue", "-n", "elsewhere", "--snapshot", path_});
+  ASSERT_EQ(empty.code, exit_ok) << empty.err;
+  EXPECT_THAT(empty.out, HasSubstr("No TrainingJobs of API group breezeml.ai wait or run in namespace "
+                                   "elsewhere (another group: --group).\n"));
+  for (std::string verb : {"queue", "top"}) {
+    auto other = call({verb, "-n", "ml", "--group", "ml.example.com", "--snapshot", path_, "-o", "json"});
+    ASSERT_EQ(other.code, exit_ok) << other.err;
+    EXPECT_EQ(boost::json::parse(other.out).at("apiGroup"), "ml.example.com") << verb;
+  }
+  auto why = call({"why", "wait", "-n", "ml", "--snapshot", path_, "-o", "json"});
+  ASSERT_EQ(why.code, exit_ok) << why.err;
+  EXPECT_EQ(boost::json::parse(why.out).at("apiGroup"), "breezeml.ai");
+}
+
+TEST_F(OfflineVerbs, SimulateRefusesAManifestOfAnotherApiGroup) {
+  std::string job = "kind: TrainingJob\napiVersion: ml.example.com/v1\nmetadata: {name: small}\n"
+                    "spec:\n  minSize: 1\n  maxSize: 1\n  replicaSpecs:\n    template:\n      spec:\n"
+                    "        containers:\n        - name: w\n          image: x\n"
+                    "          resources: {limits: {nvidia.com/gpu: 4}}\n";
+  const auto job_path = ::testing::TempDir() + "plugin-offline-other-group-job.yaml";
+  std::ofstream(job_path) << job;
+  auto refused = call({"simulate", "-f", job_path, "-n", "ml", "--snapshot", path_});
+  EXPECT_EQ(refused.code, exit_usage);
+  EXPECT_THAT(refused.err, HasSubstr(job_path
+                                     + ": apiVersion ml.example.com/v1 is not of the API group this "
+                                       "reads (breezeml.ai); for that group's queue pass --group "
+                                       "ml.example.com"));
+  auto in_group = call({"simulate", "-f", job_path, "-n", "ml", "--group", "ml.example.com", "--snapshot",
+                        path_, "-o", "json"});
+  EXPECT_EQ(in_group.code, exit_ok) << in_group.err;
+  EXPECT_EQ(boost::json::parse(in_group.out).at("apiGroup"), "ml.example.com");
+  std::remove(job_path.c_str());
+}
+
 } // namespace
 } // namespace lattice::plugin
