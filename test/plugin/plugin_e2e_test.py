@@ -16,6 +16,7 @@ Usage: plugin_e2e_test.py   (CTest: plugin_e2e, label integration;e2e;plugin)
 import datetime
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,9 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e", "operator"))
 
-from e2e_jobs import training_job  # noqa: E402
+from e2e_chart import NS as OPERATOR_NS  # noqa: E402
+from e2e_chart import SA as OPERATOR_SA  # noqa: E402
+from e2e_jobs import delete_jobs, training_job  # noqa: E402
 from e2e_kube import (  # noqa: E402
     BUILD_DIR,
     GPU_NODES,
@@ -34,6 +37,7 @@ from e2e_kube import (  # noqa: E402
     expect,
     kubectl,
     parse_time,
+    strip_finalizers,
     wait_until,
 )
 from e2e_operator import LOG_DIR, TEST_TIMINGS, operator_binary  # noqa: E402
@@ -42,6 +46,7 @@ from e2e_scenario import Scenario  # noqa: E402
 PLUGIN_DIR = os.path.join(BUILD_DIR, "plugin")
 READER = "lattice-plugin-reader"
 OTHER_GROUP = "plugin-e2e.example.com"  # a chart installed with another `group`
+OTHER_OPERATOR_ROLE = "lattice-plugin-e2e-other-group-operator"
 CORDONED = GPU_NODES[3]
 OPERATOR_FLAGS = " ".join(TEST_TIMINGS)
 
@@ -143,9 +148,10 @@ def show(title, result):
     )
 
 
-def check_queue_matches_cluster(s, plugin):
-    queue = plugin.json("queue", "-n", s.ns)
-    state = s.state()
+def check_queue_matches_cluster(s, plugin, group=GROUP):
+    queue = plugin.json("queue", "-n", s.ns, *(["--group", group] if group != GROUP else []))
+    expect(queue["apiGroup"] == group, f"queue answered for {queue['apiGroup']}, not {group}")
+    state = s.state(group)
     rows = {r["name"]: r for r in queue["jobs"]}
     for name in state.jobs:
         expect(name in rows, f"queue misses {name}: {queue}")
@@ -193,7 +199,7 @@ def scenario():
                 kubectl(
                     "delete", obj["kind"].lower(), obj["metadata"]["name"], "--ignore-not-found", check=False
                 )
-            kubectl("delete", "crd", f"trainingjobs.{OTHER_GROUP}", "--ignore-not-found", check=False)
+            delete_crd(f"trainingjobs.{OTHER_GROUP}")
 
 
 def run_checks(s, plugin):
@@ -298,9 +304,14 @@ def run_checks(s, plugin):
     check_errors(s, plugin)
 
 
-def check_snapshot_replay(s, plugin, rows):
-    r = plugin.run("snapshot", "--operator-flags", OPERATOR_FLAGS)
+def check_snapshot_replay(s, plugin, rows, group=GROUP):
+    """`snapshot` replayed by `lattice-operator plan`: the same decisions as the queue's rows, for
+    exactly the rows' jobs of the scenario's namespace. Returns the snapshot document."""
+    r = plugin.run(
+        "snapshot", "--operator-flags", OPERATOR_FLAGS, *(["--group", group] if group != GROUP else [])
+    )
     expect(r.returncode == 0, f"snapshot: {r.stderr}")
+    document = json.loads(r.stdout)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         f.write(r.stdout)
     replay = subprocess.run(
@@ -309,41 +320,55 @@ def check_snapshot_replay(s, plugin, rows):
     os.unlink(f.name)
     expect(replay.returncode == 0, f"lattice-operator plan: {replay.stderr}")
     plan = json.loads(replay.stdout)
+    replayed = set()
     for decision in plan["jobs"]:
         if decision["namespace"] != s.ns:
             continue
+        replayed.add(decision["name"])
         row = rows[decision["name"]]
         expect(
             (decision["stage"], decision["size"]) == (row["plannedStage"], row["plannedSize"]),
             f"replayed plan {decision} differs from the queue {row}",
         )
+    expect(
+        replayed == set(rows),
+        f"the snapshot's jobs of {s.ns}: {sorted(replayed)}, the queue's {sorted(rows)}",
+    )
+    return document
 
 
-def simulate_then_apply(s, plugin, obj, priority=None):
+def simulate_then_apply(s, plugin, obj, priority=None, group=GROUP):
     """`simulate` of obj (at `priority`), then obj applied: the operator must do what was simulated
-    (the job's stage, size and nodes; each job it shrinks or preempts)."""
+    (the job's stage, size and nodes; each job it shrinks or preempts). `group`: the jobs' API group
+    (passed as --group when not the default)."""
     name = obj["metadata"]["name"]
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         json.dump(obj, f)
     args = ["simulate", "-f", f.name] + (["--priority", str(priority)] if priority is not None else [])
+    args += ["--group", group] if group != GROUP else []
     show(" ".join(args[:1] + [name] + args[3:]), plugin.run(*args, "--operator-flags", OPERATOR_FLAGS))
     sim = plugin.json(*args)
     os.unlink(f.name)
+    expect(sim["apiGroup"] == group, f"simulate answered for {sim['apiGroup']}, not {group}")
     if priority is not None:
         obj["spec"]["priority"] = priority
     s.apply(obj)
     if sim["admitted"]:
-        s.wait(f"{name} running", lambda st: st.settled(name, "Running", sim["size"]), timeout=90)
-        nodes = sorted(p["spec"].get("nodeName") for p in s.state().workers(name))
+        s.wait(
+            f"{name} running", lambda st: st.settled(name, "Running", sim["size"]), timeout=90, group=group
+        )
+        nodes = sorted(p["spec"].get("nodeName") for p in s.state(group).workers(name))
         want = sorted(w["node"] for w in sim["workers"])
         expect(nodes == want, f"{name} on {nodes}, simulated {want}")
     else:
-        s.wait(f"{name} waiting", lambda st: st.stage(name) == "Waiting")
+        s.wait(f"{name} waiting", lambda st: st.stage(name) == "Waiting", group=group)
     for affected in sim["affected"]:
         other = affected["job"].split("/")[1]
         want = ("Waiting", 0) if affected["preempted"] else ("Running", affected["sizeAfter"])
         s.wait(
-            f"{other} as simulated {want}", lambda st, n=other, w=want: (st.stage(n), st.size(n) or 0) == w
+            f"{other} as simulated {want}",
+            lambda st, n=other, w=want: (st.stage(n), st.size(n) or 0) == w,
+            group=group,
         )
     return sim
 
@@ -419,6 +444,204 @@ def elastic_scenario():
         check_queue_matches_cluster(s, admin)
 
 
+def in_group(obj, group):
+    obj["apiVersion"] = f"{group}/v1"
+    return obj
+
+
+def operator_rbac_for(group):
+    """The rights the chart grants its operator on TrainingJobs (helm/lattice-operator/templates/
+    rbac.yaml), for `group`, bound to the chart's ServiceAccount: what a chart installed with that
+    `group` grants, for the operator this scenario runs with --api-group."""
+    rules = [
+        (["trainingjobs"], ["get", "list", "watch", "update", "patch"]),
+        (["trainingjobs/status"], ["get", "update", "patch"]),
+        (["trainingjobs/finalizers"], ["update"]),
+    ]
+    return [
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": OTHER_OPERATOR_ROLE},
+            "rules": [{"apiGroups": [group], "resources": r, "verbs": v} for r, v in rules],
+        },
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": OTHER_OPERATOR_ROLE},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": OTHER_OPERATOR_ROLE,
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": OPERATOR_SA, "namespace": OPERATOR_NS}],
+        },
+    ]
+
+
+def install_other_group_crd():
+    kubectl("apply", "-f", "-", input=json.dumps(other_group_crd()))
+    wait_until(
+        f"CRD trainingjobs.{OTHER_GROUP} Established",
+        lambda: (
+            kubectl(
+                "get",
+                "crd",
+                f"trainingjobs.{OTHER_GROUP}",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+            ).stdout
+            == "True"
+        ),
+    )
+
+
+def delete_crd(name):
+    """Deletes a CRD and waits until it is gone (its objects with it): no test leaves one behind."""
+    kubectl("delete", "crd", name, "--ignore-not-found", "--wait=true", "--timeout=60s", check=False)
+    expect(
+        not kubectl("get", "crd", name, "--ignore-not-found", "-o", "name", check=False).stdout.strip(),
+        f"CRD {name} is still there after the test",
+    )
+
+
+def other_group_scenario():
+    """The CRD installed under another API group and the operator run with --api-group for it: every
+    verb with --group answers for that group's jobs, as the operator handles them, and the default
+    group says plainly that it has none of them instead of reading the other group."""
+    with Scenario("plugin-group") as s:
+        cluster_objects = reader_rbac(s.ns) + operator_rbac_for(OTHER_GROUP)
+        try:
+            s.apply(*cluster_objects)
+            install_other_group_crd()
+            plugin = Plugin(
+                token_kubeconfig(os.path.join(LOG_DIR, "plugin-group-reader-kubeconfig"), READER, s.ns)
+            )
+            op = s.start_operator(extra_args=["--api-group", OTHER_GROUP])
+            try:
+                run_other_group_checks(s, plugin)
+            finally:
+                code = stop_after_deleting_its_jobs(s, op)
+            expect(code == 0, f"operator exited {code} on SIGTERM (log {op.log_path}):\n{op.log_tail(30)}")
+        finally:
+            for obj in cluster_objects[1:]:
+                kubectl(
+                    "delete", obj["kind"].lower(), obj["metadata"]["name"], "--ignore-not-found", check=False
+                )
+            delete_crd(f"trainingjobs.{OTHER_GROUP}")
+
+
+def stop_after_deleting_its_jobs(s, op):
+    """Deletes the scenario's jobs of OTHER_GROUP while their operator runs (it removes its
+    finalizers), then stops it before its CRD goes; returns its exit code. Raises nothing: it runs
+    after a failure too."""
+    delete_jobs(s.ns, OTHER_GROUP)
+    try:
+        wait_until(
+            f"the scenario's trainingjobs.{OTHER_GROUP} to be deleted",
+            lambda: (
+                not kubectl(
+                    "get", f"trainingjobs.{OTHER_GROUP}", "-n", s.ns, "-o", "name", check=False
+                ).stdout.strip()
+            ),
+            timeout=30,
+        )
+    except ScenarioError as e:
+        print(f"cleanup: {e}")
+    strip_finalizers(s.ns, OTHER_GROUP)
+    try:
+        return op.stop(signal.SIGTERM) if op.alive() else op.exit_code
+    except ScenarioError as e:
+        print(f"cleanup: {e}")
+        return None
+
+
+def run_other_group_checks(s, plugin):
+    group = ["--group", OTHER_GROUP]
+    # 32 GPUs: big takes 24, waiter (lower priority) needs 16.
+    s.apply(
+        in_group(job("big", s.ns, 3, 3, 3), OTHER_GROUP), in_group(job("waiter", s.ns, 1, 2, 2), OTHER_GROUP)
+    )
+    s.wait(
+        "big 3 running, waiter waiting",
+        lambda st: st.settled("big", "Running", 3) and st.stage("waiter") == "Waiting",
+        timeout=90,
+        group=OTHER_GROUP,
+    )
+
+    show("queue --group", plugin.run("queue", "-n", s.ns, *group, "--operator-flags", OPERATOR_FLAGS))
+    rows = check_queue_matches_cluster(s, plugin, OTHER_GROUP)
+    expect(sorted(rows) == ["big", "waiter"], f"queue --group {OTHER_GROUP}: {sorted(rows)}")
+    expect(
+        any(
+            f"at priority >= 4 it would be admitted now, preempting {s.ns}/big" in c
+            for c in rows["waiter"]["toChange"]
+        ),
+        f"waiter's changes {rows['waiter']['toChange']}",
+    )
+    why = plugin.json("why", "waiter", "-n", s.ns, *group)
+    expect(
+        (why["apiGroup"], why["plannedStage"], why["toChange"])
+        == (OTHER_GROUP, "Waiting", rows["waiter"]["toChange"]),
+        f"why waiter --group: {why}",
+    )
+    big = plugin.json("why", "big", "-n", s.ns, *group)
+    expect(big["plannedStage"] == "Running" and big["history"], f"why big --group: {big}")
+    top = plugin.json("top", *group)
+    expect(
+        (top["apiGroup"], top["queueLength"], top["jobsPerStage"])
+        == (OTHER_GROUP, 1, {"Running": 1, "Waiting": 1}),
+        f"top --group: {top}",
+    )
+    other_document = check_snapshot_replay(s, plugin, rows, OTHER_GROUP)
+
+    # The default group (the chart's breezeml.ai, installed, no jobs here): plainly none of these.
+    queue = plugin.json("queue", "-n", s.ns)
+    expect((queue["apiGroup"], queue["jobs"]) == (GROUP, []), f"queue in the default group: {queue}")
+    table = plugin.run("queue", "-n", s.ns)
+    show("queue (default group)", table)
+    expect(
+        table.returncode == 0
+        and f"No TrainingJobs of API group {GROUP} wait or run in namespace {s.ns} (another group: --group)."
+        in table.stdout,
+        f"queue in the default group: {table.stdout}{table.stderr}",
+    )
+    r = plugin.run("why", "big", "-n", s.ns)
+    expect(
+        r.returncode == 3 and f"TrainingJob {s.ns}/big not found in API group {GROUP}" in r.stderr,
+        f"why big in the default group: {r.returncode} {r.stderr}",
+    )
+    r = plugin.run("snapshot")
+    expect(r.returncode == 0, f"snapshot in the default group: {r.stderr}")
+    default_jobs = [j for j in json.loads(r.stdout)["jobs"] if j["namespace"] == s.ns]
+    expect(not default_jobs, f"the default group's snapshot has the other group's jobs: {default_jobs}")
+    expect(
+        [j for j in other_document["jobs"] if j["namespace"] == s.ns],
+        "the other group's snapshot has no job of the scenario",
+    )
+    urgent = in_group(job("urgent", s.ns, 5, 2, 2), OTHER_GROUP)
+    path = os.path.join(LOG_DIR, "plugin-group-urgent.json")
+    with open(path, "w") as out:
+        json.dump(urgent, out)
+    r = plugin.run("simulate", "-f", path)
+    expect(
+        r.returncode == 2
+        and f"apiVersion {OTHER_GROUP}/v1 is not of the API group this reads ({GROUP}); "
+        f"for that group's queue pass --group {OTHER_GROUP}"
+        in r.stderr,
+        f"simulate of a {OTHER_GROUP} manifest in the default group: {r.returncode} {r.stderr}",
+    )
+
+    # simulate --group, then applied: urgent takes big's GPUs, as simulated.
+    sim = simulate_then_apply(s, plugin, urgent, group=OTHER_GROUP)
+    expect(
+        sim["admitted"]
+        and sim["size"] == 2
+        and [(a["job"], a["preempted"]) for a in sim["affected"]] == [(f"{s.ns}/big", True)],
+        f"simulate urgent --group: {sim}",
+    )
+
+
 def main():
     expect(
         os.access(os.path.join(PLUGIN_DIR, "kubectl-lattice"), os.X_OK), f"no kubectl-lattice in {PLUGIN_DIR}"
@@ -426,6 +649,7 @@ def main():
     try:
         scenario()
         elastic_scenario()
+        other_group_scenario()
     except (AssertionError, ScenarioError) as e:
         print(f"FAIL plugin: {e}", flush=True)
         sys.exit(1)

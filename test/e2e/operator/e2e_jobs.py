@@ -3,7 +3,7 @@ worker pods, Events), with the operator contract's checks of a worker pod."""
 
 import copy
 
-from e2e_kube import GPU, GROUP, TJ, ScenarioError, expect, kjson, kubectl, parse_time, placement, wait_until
+from e2e_kube import GPU, GROUP, ScenarioError, expect, kjson, kubectl, parse_time, placement, wait_until
 
 JOB_LABEL, INDEX_LABEL, ROLE_LABEL = f"{GROUP}/job-name", f"{GROUP}/replica-index", f"{GROUP}/role"
 NODE_ANNOTATION = f"{GROUP}/node"
@@ -83,9 +83,9 @@ def example_job(path, ns, exit_after):
     return job
 
 
-def index_of(pod):
+def index_of(pod, group=GROUP):
     try:
-        return int(pod["metadata"].get("labels", {}).get(INDEX_LABEL, ""))
+        return int(pod["metadata"].get("labels", {}).get(f"{group}/replica-index", ""))
     except ValueError:
         return None
 
@@ -98,11 +98,13 @@ def is_active(pod):
 
 
 class State:
-    """One consistent-enough read of a namespace: its TrainingJobs and pods (one kubectl call)."""
+    """One consistent-enough read of a namespace: its TrainingJobs and pods (one kubectl call).
+    `group`: the TrainingJob API group (an operator run with --api-group labels its pods with it)."""
 
-    def __init__(self, ns):
+    def __init__(self, ns, group=GROUP):
         self.ns = ns
-        items = kjson("get", f"{TJ},pods", "-n", ns)["items"]
+        self.group = group
+        items = kjson("get", f"trainingjobs.{group},pods", "-n", ns)["items"]
         self.jobs = {o["metadata"]["name"]: o for o in items if o["kind"] == "TrainingJob"}
         self.pods = [o for o in items if o["kind"] == "Pod"]
 
@@ -131,15 +133,20 @@ class State:
 
     def workers(self, name, active_only=True):
         """The job's worker pods (role=worker), by replica index."""
+        job_label, role_label = f"{self.group}/job-name", f"{self.group}/role"
         pods = [
             p
             for p in self.pods
-            if p["metadata"].get("labels", {}).get(JOB_LABEL) == name
-            and p["metadata"].get("labels", {}).get(ROLE_LABEL) == "worker"
+            if p["metadata"].get("labels", {}).get(job_label) == name
+            and p["metadata"].get("labels", {}).get(role_label) == "worker"
         ]
         if active_only:
             pods = [p for p in pods if is_active(p)]
-        return sorted(pods, key=lambda p: (index_of(p) is None, index_of(p) or 0, p["metadata"]["name"]))
+
+        def index(p):
+            return index_of(p, self.group)
+
+        return sorted(pods, key=lambda p: (index(p) is None, index(p) or 0, p["metadata"]["name"]))
 
     def running_workers(self, name):
         return [p for p in self.workers(name) if p.get("status", {}).get("phase") == "Running"]
@@ -312,8 +319,8 @@ def check_times(status, *fields):
     return times
 
 
-def delete_jobs(ns):
-    kubectl("delete", TJ, "--all", "-n", ns, "--wait=false", check=False)
+def delete_jobs(ns, group=GROUP):
+    kubectl("delete", f"trainingjobs.{group}", "--all", "-n", ns, "--wait=false", check=False)
 
 
 def raise_if(problems, what):

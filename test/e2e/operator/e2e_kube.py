@@ -133,9 +133,9 @@ def delete_namespace(ns, wait=True, timeout=120):
             time.sleep(1)
 
 
-def strip_finalizers(ns):
+def strip_finalizers(ns, group=GROUP):
     """TrainingJobs whose finalizer's owner (the operator) is gone would block the namespace."""
-    out = kubectl("get", TJ, "-n", ns, "-o", "name", check=False).stdout.split()
+    out = kubectl("get", f"trainingjobs.{group}", "-n", ns, "-o", "name", check=False).stdout.split()
     for name in out:
         kubectl(
             "patch", name, "-n", ns, "--type=merge", "-p", '{"metadata":{"finalizers":null}}', check=False

@@ -9,6 +9,7 @@ from e2e_chart import NS as OPERATOR_NS
 from e2e_chart import delete_lease, ensure_chart, write_sa_kubeconfig
 from e2e_jobs import State, delete_jobs
 from e2e_kube import (
+    GROUP,
     NS_PREFIX,
     TJ,
     ScenarioError,
@@ -137,15 +138,15 @@ class Scenario:
         for obj in objects:
             apply_object(obj)
 
-    def state(self):
-        return State(self.ns)
+    def state(self, group=GROUP):
+        return State(self.ns, group)
 
-    def wait(self, what, predicate, timeout=60, interval=1.0):
-        """Polls State(ns) until predicate(state) is truthy (returned)."""
+    def wait(self, what, predicate, timeout=60, interval=1.0, group=GROUP):
+        """Polls State(ns, group) until predicate(state) is truthy (returned)."""
         last = {}
 
         def probe():
-            st = State(self.ns)
+            st = State(self.ns, group)
             last["summary"] = st.summary()
             return predicate(st)
 
