@@ -186,11 +186,14 @@ def case_teardown():
             delete_namespace(n["metadata"]["name"])
     delete_lease()
     uninstall_chart()
+    # The release's namespace too: ensure_chart creates it (helm --create-namespace), and the
+    # cluster fixture's leftovers check fails on a namespace the tests leave behind.
+    delete_namespace(NS)
     delete_suite_nodes()
     left = [
         n["metadata"]["name"]
         for n in kjson("get", "namespaces")["items"]
-        if n["metadata"]["name"].startswith(NS_PREFIX)
+        if n["metadata"]["name"].startswith(NS_PREFIX) or n["metadata"]["name"] == NS
     ]
     expect(not left, f"e2e namespaces left: {left}")
-    print("ok e2e namespaces, nodes, Lease and release removed")
+    print("ok e2e namespaces, nodes, Lease, release and its namespace removed")

@@ -377,7 +377,9 @@ def case_uninstall():
         expect(not release_objects(), "second uninstall left objects behind")
         print("ok crds.keep=false: uninstall deleted the CRD")
     finally:
-        for ns in (WATCHED, OTHER):
+        # NS too: the install created it (helm --create-namespace); the cluster fixture's leftovers
+        # check fails on a namespace the tests leave behind.
+        for ns in (WATCHED, OTHER, NS):
             kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=false", check=False)
 
 
