@@ -8,7 +8,7 @@
 //   [invalid] -- spec fixed ----------------+  +-------------------------------------+  |
 //     ^                                     |   requeue timer: a worker still Pending   |
 //     |                                     +-------------------------------------------+
-//     +-- a pod create refused for good (PodCreateRefused): the job's pods released
+//     +-- [waiting], [running]: a pod create refused for good (PodCreateRefused), pods released
 //   [waiting], [running] -- runPolicy.suspend --> [suspended] -- resumed --> [waiting]
 //   [running] -- every worker Succeeded --------------------------------> [completed] --+
 //   [running] -- failures > backoffLimit, past activeDeadlineSeconds ---> [failed] -----+
