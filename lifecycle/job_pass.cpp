@@ -258,45 +258,6 @@ bool creates_held(pass& p) {
   return true;
 }
 
-void refuse_pods(pass& p, const std::string& pod, const write_result& r) {
-  auto& job = p.job;
-  if (!job.object)
-    return;
-  const auto generation = job.object->meta.generation;
-  if (job.pod_creates.refused_generation == generation)
-    return; // another create of the same round: refused already
-  job.pod_creates = {};
-  job.pod_creates.refused_generation = generation;
-  const auto message =
-      "the API server refused pod " + pod + " (HTTP " + std::to_string(r.status) + "): " + r.message;
-  job.invalid_message = message;
-  job.invalid_generation = generation;
-  p.log(log_level::warn,
-        "pod create refused: " + message + "; the job's pods are released until its spec changes");
-  if (job.status.stage == stage::running)
-    apply_decision(job.status, false, 0, p.now.wall);
-  job.target = std::vector<scheduling::worker_placement>{};
-  job.timing.applied_at.reset();
-  job.timing.create_started.reset();
-  const auto condition_message = message + "; the job holds no GPUs and is tried again when its spec changes";
-  set_condition(p, condition_type::invalid, true, "PodCreateRefused", condition_message);
-  for (const auto type : {condition_type::running, condition_type::restarting, condition_type::queued})
-    if (condition_is_true(job.status.exec, type))
-      set_condition(p, type, false, "PodCreateRefused", condition_message);
-  emit_event(p, pod_create_refused_event(message));
-  write_status(p);
-  release_refused(p);
-  report(p);
-}
-
-void release_refused(pass& p) {
-  auto& job = p.job;
-  for (const auto& [name, pod] : job.pods)
-    if (pod.live() && !job.deleting.pending(name))
-      delete_pod(p,
-                 {name, pod.uid, false, false, "the API server refuses the job's pods; releasing its GPUs"});
-}
-
 void arm_at(pass& p, timer_kind kind, std::uint64_t generation, base::time_point when) {
   // A far deadline (decades) is armed for at most max_timer_delay: the
   // actor clock adds the delay to its own nanosecond time point, which a
@@ -393,7 +354,7 @@ void note_admitted(pass& p) {
   p.log(log_level::info, line.str());
 }
 
-void answered(pass& p, k8s::write_verb verb, const std::string& name, const write_result& r) {
+bool answered(pass& p, k8s::write_verb verb, const std::string& name, const write_result& r) {
   auto& job = p.job;
   const bool ok = r.ok;
   switch (verb) {
@@ -417,53 +378,53 @@ void answered(pass& p, k8s::write_verb verb, const std::string& name, const writ
     } else if (job.status_write.dirty) {
       write_status(p);
     }
-    return;
+    return false;
   case k8s::write_verb::patch_job:
     if (!ok && r.status != 404)
       record_failure(p, "annotation update", r);
-    return;
+    return false;
   case k8s::write_verb::create_event:
     if (!ok)
       record_failure(p, "event", r);
-    return;
+    return false;
   case k8s::write_verb::create_pod:
     if (ok || r.status == 409) {
       job.creating.answered(name, p.now.steady);
       create_succeeded(p, name);
       check_created(p);
-      return; // the watch will show it
+      return false; // the watch will show it
     }
     job.creating.satisfy(name);
     record_failure(
         p, name == rendezvous_name(job.name) ? "creating the rendezvous pod" : "creating pod " + name, r);
     if (r.cancelled || !p.leading)
-      return;
+      return false;
     if (classify_create_failure(r) == create_failure_kind::permanent)
-      refuse_pods(p, name, r);
-    else
-      create_failed(p, name);
-    return;
+      return true; // refused for good: the job's answer is the transition's
+    create_failed(p, name);
+    return false;
   case k8s::write_verb::delete_pod:
     if (ok || r.status == 404) {
       job.deleting.answered(name, p.now.steady);
-      return;
+      return false;
     }
     job.deleting.satisfy(name);
     record_failure(p, "deleting pod " + name, r);
-    return;
+    return false;
   case k8s::write_verb::create_service: {
     if (ok || r.status == 409)
-      return;
+      return false;
     const bool workers = name == workers_service_name(job.name);
     (workers ? job.workers_service_created : job.rendezvous_service_created) = false;
     record_failure(p, workers ? "creating the workers Service" : "creating the rendezvous Service", r);
-    return;
+    return false;
   }
   case k8s::write_verb::delete_job:
     if (!ok && r.status != 404)
       record_failure(p, "deleting the TrainingJob", r);
-    return;
+    return false;
   }
+  return false;
 }
 
 } // namespace lattice::lifecycle::detail

@@ -13,6 +13,8 @@
 // effects it issues. Every write, timer, metric and log line of a step goes
 // through these functions, so the bookkeeping that goes with it
 // (expectations, generations, the inspection log) is done in one place.
+// They decide no stage, and nothing here calls back into the transition
+// (the write bodies come from lifecycle/job_writes.hpp).
 namespace lattice::lifecycle::detail {
 
 /// One step: the model, the settings, the time, whether this replica leads,
@@ -67,13 +69,6 @@ void arm_resync_in(pass& p, std::chrono::milliseconds delay);
 /// (lifecycle/pod_create_failures.hpp); when they do, the resync timer is
 /// armed for its end.
 bool creates_held(pass& p);
-/// A permanent pod-create refusal for the job's current generation:
-/// Invalid=True (PodCreateRefused) and an Event with the API server's
-/// message, stage Waiting at size 0, the job's pods deleted, and the
-/// autoscaler told it is gone. Once per generation.
-void refuse_pods(pass& p, const std::string& pod, const write_result& r);
-/// A refused job's live pods are deleted (they would hold GPUs for nothing).
-void release_refused(pass& p);
 /// The longest delay a timer is armed with (30 days).
 inline constexpr std::chrono::milliseconds max_timer_delay{30LL * 24 * 3600 * 1000};
 
@@ -102,49 +97,10 @@ void note_queued(pass& p);
 void note_admitted(pass& p);
 
 /// The answer to one of the job's writes: expectations, the status write
-/// in flight, Services created, failures recorded.
-void answered(pass& p, k8s::write_verb verb, const std::string& name, const write_result& result);
-
-// lifecycle/job_adoption.cpp: taking over what exists.
-
-/// The stored status and annotations become the intended state (first
-/// sight while leading, every sight while standing by).
-void adopt_stored(pass& p);
-/// When this replica starts leading: a previous leader that died between
-/// creating workers and writing the status left live workers under a stage
-/// that is not Running, so the job is Running at the size they were built
-/// for; a Running job with fewer live workers than its size loses its
-/// rescale lock so the planner places the rest. Nothing is deleted. The
-/// timers the adopted status calls for (deadline, requeue) are armed.
-void adopt_what_runs(pass& p);
-/// The leader owns the status now: of the stored one only the stage and
-/// size are kept (inspection), not a second copy of the conditions and
-/// times of each of thousands of jobs.
-void keep_stored_stage_only(pass& p);
-
-// lifecycle/job_outcome.cpp: what a decision or evaluate() leads to.
-
-/// [waiting] -> [running]: condition, Event, metric, admission wait.
-bool admitted(pass& p, const scheduling::job_decision& d);
-/// [running] at another size: Event, Restarting for plain workers, metric.
-bool resized(pass& p, const scheduling::job_decision& d, std::int32_t old_size);
-/// [running] -> [waiting]: preempted or stopped.
-bool stopped(pass& p, const scheduling::job_decision& d);
-/// [waiting] stays: the planner's reason on the Queued condition.
-bool still_waiting(pass& p, const scheduling::job_decision& d);
-/// Handles evaluate()'s outcome (finish, rule 5's requeue time or
-/// requeue); true when the job finished. `changed`: the status changed.
-bool apply_outcome(pass& p, const job_outcome& out, bool& changed);
-/// cleanPodPolicy and the ttlSecondsAfterFinished timer. Idempotent.
-void finish_cleanup(pass& p);
-/// Counts Failed workers not counted yet against backoffLimit (persisted).
-void count_worker_failures(pass& p);
-/// replicaStatuses from the pods; true if they changed.
-bool update_replica_counts(pass& p);
-/// The condition the stage and the pods call for; true if it changed.
-bool update_conditions(pass& p);
-/// Something is in flight (expectations, a status write due, a pod
-/// terminating): the resync timer checks again.
-bool needs_resync(const job_model& job);
+/// in flight, Services created, failures recorded, the create backoff.
+/// True when a pod create was refused for good (a permanent failure,
+/// lifecycle/pod_create_failures.hpp): what that does to the job is the
+/// transition's.
+bool answered(pass& p, k8s::write_verb verb, const std::string& name, const write_result& result);
 
 } // namespace lattice::lifecycle::detail

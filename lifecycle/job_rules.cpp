@@ -220,4 +220,18 @@ bool all_target_created(const job_model& job) {
   return true;
 }
 
+bool workers_restarting(const job_model& job) {
+  return std::any_of(job.pods.begin(), job.pods.end(), [](const auto& entry) {
+    const auto& pod = entry.second;
+    return pod.is_worker() && (pod.phase == k8s::pod_phase::failed || pod.terminating);
+  });
+}
+
+bool needs_resync(const job_model& job) {
+  if (!job.creating.empty() || !job.deleting.empty() || job.status_write.dirty)
+    return true;
+  return std::any_of(job.pods.begin(), job.pods.end(),
+                     [](const auto& entry) { return entry.second.terminating; });
+}
+
 } // namespace lattice::lifecycle

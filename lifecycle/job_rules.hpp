@@ -88,4 +88,12 @@ bool all_target_running(const job_model& job);
 /// deleted) or its create was answered.
 bool all_target_created(const job_model& job);
 
+/// A worker is Failed or terminating: a running job that lost workers is
+/// having them created again (the Restarting condition).
+bool workers_restarting(const job_model& job);
+
+/// Something is in flight (expectations, a status write due, a pod
+/// terminating): the resync timer checks again.
+bool needs_resync(const job_model& job);
+
 } // namespace lattice::lifecycle

@@ -133,7 +133,7 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job) {
       if (pod.live() && pod.is_worker())
         info.workers.push_back({*pod.index, pod.node});
   // Adoption of an interrupted admission drops the rescale lock
-  // (job_adoption.cpp): the missing workers are still to be placed.
+  // (lifecycle/job_transition.cpp): the missing workers are still to be placed.
   info.placement_incomplete = info.stage == scheduling::job_stage::running && !info.last_resize_time
                               && static_cast<std::int32_t>(info.workers.size()) < status.current_size;
   return info;

@@ -7,10 +7,12 @@
 //   make_job("bert").priority(3).min(1).max(4).inject()
 //   make_pod("resnet-worker-0").worker(0).owned_by(job).on("node-a").running()
 //   make_node("node-a").gpus(8).taint("dedicated", "x", "NoSchedule")
+//   make_decision({{0, "node-a"}, {1, "node-b"}}).changed().reason("at maxSize")
 
 #include "base/time.hpp"
 #include "k8s/codec/decoders.hpp"
 #include "lifecycle/job_model.hpp"
+#include "scheduling/plan.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -266,6 +268,55 @@ inline lifecycle::job_model make_model(const k8s::training_job& job, const std::
   for (const auto& pod : pods)
     m.pods[pod.meta.name] = lifecycle::make_pod_record(pod, group);
   return m;
+}
+
+/// The autoscaler's decision for job "lattice/resnet": Running on
+/// `workers` at their number, or Waiting when there are none. Default: not
+/// changed, nothing added, no reason, not preempted.
+class decision_builder {
+public:
+  explicit decision_builder(std::vector<scheduling::worker_placement> workers) {
+    d_.namespace_ = "lattice";
+    d_.name = "resnet";
+    d_.stage = workers.empty() ? scheduling::job_stage::waiting : scheduling::job_stage::running;
+    d_.size = static_cast<std::int32_t>(workers.size());
+    d_.workers = std::move(workers);
+  }
+
+  decision_builder& name(std::string name) {
+    d_.name = std::move(name);
+    return *this;
+  }
+  /// Stage or size differs from the job's current one.
+  decision_builder& changed() {
+    d_.changed = true;
+    return *this;
+  }
+  /// Every worker is a pod to create.
+  decision_builder& all_added() {
+    d_.added = d_.workers;
+    return *this;
+  }
+  decision_builder& reason(std::string why) {
+    d_.reason = std::move(why);
+    return *this;
+  }
+  /// Back to Waiting to make room for job `by` ("" : stopped, not preempted).
+  decision_builder& preempted_by(std::string by) {
+    d_.preempted = !by.empty();
+    d_.preempted_by = std::move(by);
+    return *this;
+  }
+
+  scheduling::job_decision build() const { return d_; }
+  operator scheduling::job_decision() const { return d_; } // NOLINT(google-explicit-constructor): builder
+
+private:
+  scheduling::job_decision d_;
+};
+
+inline decision_builder make_decision(std::vector<scheduling::worker_placement> workers = {}) {
+  return decision_builder(std::move(workers));
 }
 
 /// A node. Default: Ready, schedulable, 8 GPUs, 64 cores, 512 GiB.

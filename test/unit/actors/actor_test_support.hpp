@@ -40,16 +40,17 @@ struct autoscaler_inbox {
   std::vector<bool> leader;
 };
 
-/// A stand-in job actor that records every decision the autoscaler sends it.
+/// A stand-in job actor: every decision the autoscaler sends it goes to
+/// `on_decision`; every other message is taken and ignored.
 inline protocol::job_actor::behavior_type
-recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
+stand_in_job(protocol::job_actor::pointer, std::function<void(const protocol::job_decision&)> on_decision) {
   return {
       [](const protocol::job_observed&) {},
       [](const protocol::job_undecodable&) {},
       [](const protocol::job_removed&) {},
       [](const protocol::pod_observed&) {},
       [](const protocol::pod_removed&) {},
-      [got](const protocol::job_decision& d) { got->push_back(d.decision); },
+      [on_decision](const protocol::job_decision& d) { on_decision(d); },
       [](const protocol::requeue_timer&) {},
       [](const protocol::deadline_timer&) {},
       [](const protocol::ttl_timer&) {},
@@ -59,6 +60,12 @@ recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduli
       [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },
   };
+}
+
+/// A stand-in job actor that records every decision the autoscaler sends it.
+inline protocol::job_actor::behavior_type
+recording_job(protocol::job_actor::pointer self, std::shared_ptr<std::vector<scheduling::job_decision>> got) {
+  return stand_in_job(self, [got](const protocol::job_decision& d) { got->push_back(d.decision); });
 }
 
 /// A stand-in autoscaler that records what it receives and never plans.

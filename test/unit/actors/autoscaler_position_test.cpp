@@ -20,29 +20,11 @@ using namespace std::chrono_literals;
 using scheduling::job_info;
 
 const char* gpu = "nvidia.com/gpu";
-const scheduling::time_point wall{std::chrono::hours{24 * 365 * 56}};
+/// The actor clock's wall time at the start (test::actor_test).
+const scheduling::time_point wall = lattice::test::at("2026-11-28T10:00:00Z");
 
 /// The queue positions one job heard, in order.
 using heard = std::shared_ptr<std::vector<std::int32_t>>;
-
-protocol::job_actor::behavior_type position_job(protocol::job_actor::pointer, heard got) {
-  return {
-      [](const protocol::job_observed&) {},
-      [](const protocol::job_removed&) {},
-      [](const protocol::job_undecodable&) {},
-      [](const protocol::pod_observed&) {},
-      [](const protocol::pod_removed&) {},
-      [got](const protocol::job_decision& d) { got->push_back(d.queue_position); },
-      [](const protocol::requeue_timer&) {},
-      [](const protocol::deadline_timer&) {},
-      [](const protocol::ttl_timer&) {},
-      [](const protocol::resync_timer&) {},
-      [](const protocol::status_flush_timer&) {},
-      [](const protocol::set_leader&) {},
-      [](atoms::summary_atom) { return std::string{"{}"}; },
-      [](atoms::inspect_atom) { return std::string{"{}"}; },
-  };
-}
 
 job_info gpu_job(std::string name, int32_t size, int32_t priority, std::chrono::minutes queued_ago) {
   job_info j;
@@ -55,20 +37,8 @@ job_info gpu_job(std::string name, int32_t size, int32_t priority, std::chrono::
   return j;
 }
 
-class AutoscalerPositionTest : public ::testing::Test {
+class AutoscalerPositionTest : public test::actor_test {
 protected:
-  static caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    return cfg;
-  }
-
-  caf::actor_system_config cfg_;
-  caf::actor_system sys_{testing_config(cfg_)};
-  caf::scheduler::test_coordinator& sched_ =
-      dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler());
-  lattice::test::manual_clock wall_{wall};
-  std::shared_ptr<actor_clock> clock_ = std::make_shared<actor_clock>(sys_.clock(), wall_);
-  std::vector<caf::actor> spawned_;
   protocol::autoscaler_actor autoscaler_;
   std::map<std::string, std::pair<protocol::job_actor, heard>> jobs_;
 
@@ -78,36 +48,25 @@ protected:
     s.plan_max_delay = 1s;
     s.clock = clock_;
     s.start_as_leader = true;
-    autoscaler_ = spawn_autoscaler(sys_, std::move(s));
-    spawned_.push_back(caf::actor_cast<caf::actor>(autoscaler_));
+    autoscaler_ = keep(spawn_autoscaler(sys_, std::move(s)));
     scheduling::node_info n;
     n.name = "n1";
     n.allocatable = {{"cpu", 64'000}, {"memory", int64_t{256} << 30}, {gpu, 4}};
     caf::anon_send(autoscaler_, protocol::node_state{n});
-    sched_.run();
-  }
-
-  void TearDown() override {
-    for (auto& a : spawned_)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched_.run();
-    while (sched_.trigger_timeouts() > 0)
-      sched_.run();
+    run();
   }
 
   void add(const job_info& j) {
     auto got = std::make_shared<std::vector<std::int32_t>>();
-    auto h = sys_.spawn(position_job, got);
-    spawned_.push_back(caf::actor_cast<caf::actor>(h));
+    auto h =
+        keep(sys_.spawn(test::stand_in_job, std::function<void(const protocol::job_decision&)>(
+                                                [got](const auto& d) { got->push_back(d.queue_position); })));
     jobs_[j.name] = {h, got};
     caf::anon_send(autoscaler_, protocol::job_state{j, h});
-    sched_.run();
+    run();
   }
 
-  void plan() {
-    sched_.advance_time(200ms);
-    sched_.run();
-  }
+  void plan() { wait(200ms); }
 
   std::vector<std::int32_t> heard_by(const std::string& name) { return *jobs_.at(name).second; }
 };

@@ -23,7 +23,8 @@ using scheduling::node_info;
 using test::recording_job;
 
 const char* gpu = "nvidia.com/gpu";
-const scheduling::time_point wall{std::chrono::hours{24 * 365 * 56}};
+/// The actor clock's wall time at the start (test::actor_test).
+const scheduling::time_point wall = lattice::test::at("2026-11-28T10:00:00Z");
 
 using inbox = std::shared_ptr<std::vector<scheduling::job_decision>>;
 
@@ -46,32 +47,8 @@ job_info gpu_job(std::string name, int32_t min_size, int32_t max_size, int32_t p
   return j;
 }
 
-class AutoscalerTest : public ::testing::Test {
+class AutoscalerTest : public test::actor_test {
 protected:
-  static caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    return cfg;
-  }
-
-  caf::actor_system_config cfg_;
-  caf::actor_system sys_{testing_config(cfg_)};
-  caf::scheduler::test_coordinator& sched_ =
-      dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler());
-  lattice::test::manual_clock wall_{wall};
-  std::shared_ptr<actor_clock> clock_ = std::make_shared<actor_clock>(sys_.clock(), wall_);
-  /// Stopped in TearDown: a pending plan_wakeup would otherwise keep the
-  /// autoscaler alive and the actor system's destructor waiting for it.
-  std::vector<caf::actor> spawned_;
-
-  void TearDown() override {
-    for (auto& a : spawned_)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    spawned_.clear();
-    sched_.run();
-    while (sched_.trigger_timeouts() > 0)
-      sched_.run();
-  }
-
   autoscaler_settings settings(bool leader = true) {
     autoscaler_settings s;
     s.plan_debounce = 200ms;
@@ -82,18 +59,16 @@ protected:
   }
 
   protocol::autoscaler_actor start(autoscaler_settings s) {
-    auto a = spawn_autoscaler(sys_, std::move(s));
-    spawned_.push_back(caf::actor_cast<caf::actor>(a));
-    sched_.run();
+    auto a = keep(spawn_autoscaler(sys_, std::move(s)));
+    run();
     return a;
   }
 
   /// Spawns a recording job actor; its decisions land in the returned inbox.
   std::pair<protocol::job_actor, inbox> job_handle() {
     auto got = std::make_shared<std::vector<scheduling::job_decision>>();
-    auto h = sys_.spawn(recording_job, got);
-    spawned_.push_back(caf::actor_cast<caf::actor>(h));
-    sched_.run();
+    auto h = keep(sys_.spawn(recording_job, got));
+    run();
     return {h, got};
   }
 
@@ -104,11 +79,6 @@ protected:
 
   void send_node(const protocol::autoscaler_actor& a, node_info n) {
     caf::anon_send(a, protocol::node_state{std::move(n)});
-    sched_.run();
-  }
-
-  void wait(caf::timespan d) {
-    sched_.advance_time(d);
     sched_.run();
   }
 

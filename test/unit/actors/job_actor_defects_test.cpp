@@ -103,14 +103,8 @@ TEST_F(JobActorEdgesTest, EventNamesAreValidForTheLongestJobName) {
   job_ = keep(spawn_job_actor(sys_, settings(), "lattice", name, true));
   run();
   observe(test::make_job([&](json::object& o) { o["metadata"].as_object()["name"] = name; }));
-  scheduling::job_decision d;
-  d.namespace_ = "lattice";
-  d.name = name;
-  d.stage = scheduling::job_stage::running;
-  d.size = 1;
-  d.workers = d.added = {{0, "node-a"}};
-  d.changed = true;
-  send(protocol::job_decision{d});
+  send(protocol::job_decision{
+      lattice::test::make_decision({{0, "node-a"}}).name(name).all_added().changed().build()});
   const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   const auto events = calls(api_verb::create_event);
   ASSERT_FALSE(events.empty()) << "admitted";

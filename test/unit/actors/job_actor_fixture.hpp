@@ -71,28 +71,16 @@ protected:
   }
 
   void decide_running(const std::vector<worker_placement>& workers, std::string reason = "at maxSize") {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::running;
-    d.size = static_cast<std::int32_t>(workers.size());
-    d.workers = workers;
-    d.added = workers;
-    d.changed = true;
-    d.reason = std::move(reason);
-    send(protocol::job_decision{d});
+    send(protocol::job_decision{
+        lattice::test::make_decision(workers).all_added().changed().reason(std::move(reason)).build()});
   }
 
   void decide_waiting(std::string preempted_by, std::string reason = "no capacity") {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::waiting;
-    d.changed = true;
-    d.preempted = !preempted_by.empty();
-    d.preempted_by = std::move(preempted_by);
-    d.reason = std::move(reason);
-    send(protocol::job_decision{d});
+    send(protocol::job_decision{lattice::test::make_decision()
+                                    .changed()
+                                    .preempted_by(std::move(preempted_by))
+                                    .reason(std::move(reason))
+                                    .build()});
   }
 
   /// Every pod created since the last call shows up in the watch in `phase`.

@@ -121,14 +121,8 @@ TEST_F(JobActorLifecycleTest, LeaderAdoptsLiveWorkersInsteadOfRecreatingThem) {
       << "the autoscaler plans from what runs";
 
   // The autoscaler confirms the placement: nothing is recreated, the job runs.
-  scheduling::job_decision d;
-  d.namespace_ = "lattice";
-  d.name = "resnet";
-  d.stage = scheduling::job_stage::running;
-  d.size = 2;
-  d.workers = {{0, "node-a"}, {1, "node-b"}};
-  d.reason = "at maxSize";
-  send(protocol::job_decision{d});
+  send(protocol::job_decision{
+      lattice::test::make_decision({{0, "node-a"}, {1, "node-b"}}).reason("at maxSize").build()});
   EXPECT_TRUE(calls(api_verb::delete_pod).empty());
   EXPECT_TRUE(calls(api_verb::create_pod).empty());
   EXPECT_EQ(condition(last_status(), "Running"), "True");

@@ -54,14 +54,8 @@ protected:
     send(protocol::pod_observed{existing_worker(job, 0, 2, "node-a", pod_phase::running)});
     send(protocol::pod_observed{existing_worker(job, 1, 2, "node-b", second_worker)});
     observe(job);
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::running;
-    d.size = 2;
-    d.workers = {{0, "node-a"}, {1, "node-b"}};
-    d.reason = "at maxSize";
-    send(protocol::job_decision{d});
+    send(protocol::job_decision{
+        lattice::test::make_decision({{0, "node-a"}, {1, "node-b"}}).reason("at maxSize").build()});
   }
 };
 

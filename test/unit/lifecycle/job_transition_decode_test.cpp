@@ -1,9 +1,8 @@
 // A TrainingJob version the decoder refused: only its metadata (and status)
 // reach the job, which says why as a spec failing validation does, leaves
 // the queue, deletes nothing, and runs once a later version decodes.
-#include "lifecycle/job_transition.hpp"
-#include "test/support/builders.hpp"
 #include "test/support/effects_text.hpp"
+#include "transition_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +13,6 @@ namespace lattice::lifecycle {
 namespace {
 
 using k8s::pod_phase;
-using namespace std::chrono_literals;
-using test::at;
 
 /// What the decoder could read of `object` alone: metadata and status.
 k8s::training_job salvaged(const k8s::training_job& object) {
@@ -28,23 +25,8 @@ k8s::training_job salvaged(const k8s::training_job& object) {
 const field_problem refused_priority{"spec.priority",
                                      "must be between -2147483648 and 2147483647 (got 3000000000)"};
 
-class job_transition_decode : public ::testing::Test {
+class job_transition_decode : public transition_fixture {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.operator_image = "breezeml/lattice-operator:0.3.0";
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
-
-  effects answered(effects e) {
-    for (const auto& w : e.writes)
-      on_write_answered(job, w.verb, w.name, {true, 200, "", false}, config, now);
-    return e;
-  }
   effects refused(const k8s::training_job& object) {
     return answered(on_job_undecodable(job, salvaged(object), refused_priority, config, now));
   }
@@ -82,14 +64,7 @@ TEST_F(job_transition_decode, a_refused_new_job_gets_invalid_spec_and_an_event_a
 
 TEST_F(job_transition_decode, a_running_job_whose_edit_is_refused_leaves_the_queue_and_deletes_nothing) {
   answered(on_job_seen(job, test::make_job().min(2), config, now));
-  scheduling::job_decision d;
-  d.namespace_ = "lattice";
-  d.name = "resnet";
-  d.stage = scheduling::job_stage::running;
-  d.size = 2;
-  d.workers = {{0, "node-a"}, {1, "node-b"}};
-  d.changed = true;
-  answered(on_decision(job, d, config, now));
+  answered(on_decision(job, test::make_decision({{0, "node-a"}, {1, "node-b"}}).changed(), config, now));
   answered(on_pod_seen(job, test::make_worker(0, pod_phase::running, "node-a", 2), config, now));
   answered(on_pod_seen(job, test::make_worker(1, pod_phase::running, "node-b", 2), config, now));
 

@@ -1,5 +1,4 @@
-#include "lifecycle/job_transition.hpp"
-#include "test/support/builders.hpp"
+#include "transition_fixture.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -14,19 +13,9 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-using test::at;
 
-class job_transition_status : public ::testing::Test {
+class job_transition_status : public transition_fixture {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
-
   /// The status of the step's status write; null when it wrote none.
   json::value written_status(const effects& e) {
     json::value out;
@@ -36,20 +25,8 @@ protected:
     return out;
   }
 
-  /// Answers the step's writes ok; returns the step's effects.
-  effects answered(effects e) {
-    for (const auto& w : e.writes)
-      on_write_answered(job, w.verb, w.name, {true, 200, "", false}, config, now);
-    return e;
-  }
-
   effects waiting_decision(const std::string& reason, std::optional<std::int32_t> position) {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::waiting;
-    d.reason = reason;
-    return answered(on_decision(job, d, config, now, position));
+    return answered(on_decision(job, test::make_decision().reason(reason), config, now, position));
   }
 };
 
@@ -92,16 +69,10 @@ TEST_F(job_transition_status, the_first_plan_writes_reason_and_position_at_once_
 TEST_F(job_transition_status, admission_clears_the_position_and_mirrors_running) {
   answered(on_job_seen(job, test::make_job().gpus(2).min(2).max(4), config, now));
   waiting_decision(needs, 1);
-  scheduling::job_decision d;
-  d.namespace_ = "lattice";
-  d.name = "resnet";
-  d.stage = scheduling::job_stage::running;
-  d.size = 4;
-  d.changed = true;
-  d.reason = "at maxSize";
-  for (std::int32_t i = 0; i < 4; ++i)
-    d.workers.push_back({i, "node-a"});
-  d.added = d.workers;
+  const auto d = test::make_decision({{0, "node-a"}, {1, "node-a"}, {2, "node-a"}, {3, "node-a"}})
+                     .changed()
+                     .all_added()
+                     .reason("at maxSize");
   const auto status = written_status(answered(on_decision(job, d, config, now, std::nullopt)));
   ASSERT_TRUE(status.is_object());
   EXPECT_TRUE(status.at("queuePosition").is_null());

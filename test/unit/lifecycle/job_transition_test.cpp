@@ -1,7 +1,6 @@
-#include "lifecycle/job_transition.hpp"
 #include "lifecycle/job_writes.hpp"
-#include "test/support/builders.hpp"
 #include "test/support/effects_text.hpp"
+#include "transition_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,71 +18,11 @@ namespace {
 
 using k8s::pod_phase;
 using namespace std::chrono_literals;
-using placements = std::vector<scheduling::worker_placement>;
 using test::at;
 using test::make_worker;
 
-class job_transition : public ::testing::Test {
+class job_transition : public transition_steps {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.operator_image = "breezeml/lattice-operator:0.3.0";
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
-  /// The effects of answering the last step's writes.
-  effects answers;
-
-  void elapse(std::chrono::milliseconds d) {
-    now.wall += d;
-    now.steady += d;
-  }
-
-  /// Answers every write of `e` ok (the answers' own effects go to `answers`).
-  effects answered(effects e) {
-    answers = {};
-    for (const auto& w : e.writes) {
-      auto more = on_write_answered(job, w.verb, w.name, {true, 200, "", false}, config, now);
-      for (auto& x : more.writes)
-        answers.writes.push_back(std::move(x));
-      for (auto& t : more.timers)
-        answers.timers.push_back(t);
-    }
-    return e;
-  }
-
-  effects seen(k8s::training_job object) {
-    return answered(on_job_seen(job, std::move(object), config, now));
-  }
-  effects pod(k8s::pod p) { return answered(on_pod_seen(job, p, config, now)); }
-  effects gone(k8s::pod p) { return answered(on_pod_gone(job, p, config, now)); }
-  effects timer(timer_kind kind, std::uint64_t generation) {
-    return answered(on_timer(job, kind, generation, config, now));
-  }
-  effects decide(const placements& workers, const std::string& reason = "at maxSize") {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = workers.empty() ? scheduling::job_stage::waiting : scheduling::job_stage::running;
-    d.size = static_cast<std::int32_t>(workers.size());
-    d.workers = workers;
-    d.changed = true;
-    d.reason = reason;
-    return answered(on_decision(job, d, config, now));
-  }
-  /// A preemption by `by`.
-  effects preempt(const std::string& by) {
-    scheduling::job_decision d;
-    d.stage = scheduling::job_stage::waiting;
-    d.changed = d.preempted = true;
-    d.preempted_by = by;
-    d.reason = "no capacity";
-    return answered(on_decision(job, d, config, now));
-  }
-
   /// The job admitted at 2 workers on node-a and node-b, both Running.
   void run_two_workers(const test::job_builder& object = test::make_job()) {
     seen(object);
@@ -244,8 +183,6 @@ TEST_F(job_transition, an_invalid_spec_says_why_once_per_generation) {
 TEST_F(job_transition, a_standby_follows_the_stored_status_and_writes_nothing) {
   const auto stored = test::make_job().stage("Running").size(1);
   EXPECT_EFFECTS(follow_job_seen(job, stored, config, now), {"report running"});
-  scheduling::job_decision d;
-  d.stage = scheduling::job_stage::running;
   EXPECT_EFFECTS(follow_pod_seen(job, make_worker(0, pod_phase::running, "node-a", 1), config, now),
                  {"report running workers=0@node-a"});
   EXPECT_EQ(job.status.stage, stage::running) << "adopted from the stored status";

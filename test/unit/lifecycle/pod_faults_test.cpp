@@ -1,9 +1,8 @@
 #include "lifecycle/conditions.hpp"
 #include "lifecycle/job_pass.hpp"
-#include "lifecycle/job_transition.hpp"
 #include "lifecycle/pod_create_failures.hpp"
-#include "test/support/builders.hpp"
 #include "test/support/effects_text.hpp"
+#include "transition_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,24 +50,12 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-class pod_faults : public ::testing::Test {
+/// The fixture's job and clock; each step here returns the lines of the
+/// step and of every answer, pod creates answered with `create_answer`.
+class pod_faults : public transition_fixture {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.operator_image = "breezeml/lattice-operator:0.3.0";
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
   /// Every create_pod write sent so far (the rate the API server sees).
   std::size_t creates_sent = 0;
-
-  void elapse(std::chrono::milliseconds d) {
-    now.wall += d;
-    now.steady += d;
-  }
 
   /// Answers every write of `e`: pod creates with `create_answer`, the rest
   /// ok. The answers' own effects are appended to the returned lines.
@@ -95,15 +82,8 @@ protected:
     return answer(on_timer(job, kind, generation, config, now));
   }
   std::vector<std::string> decide(const placements& workers, const write_result& create_answer = ok) {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = workers.empty() ? scheduling::job_stage::waiting : scheduling::job_stage::running;
-    d.size = static_cast<std::int32_t>(workers.size());
-    d.workers = workers;
-    d.changed = true;
-    d.reason = "at maxSize";
-    return answer(on_decision(job, d, config, now), create_answer);
+    return answer(on_decision(job, test::make_decision(workers).changed().reason("at maxSize"), config, now),
+                  create_answer);
   }
 };
 
@@ -151,19 +131,8 @@ TEST(pod_create_failures, backoff_doubles_to_its_cap_with_deterministic_jitter) 
 TEST_F(pod_faults, refused_create_marks_the_job_releases_its_pods_and_leaves_the_queue) {
   seen(test::make_job().generation(1));
   // Worker 0 is created, worker 1 refused (an invalid label value in the template).
-  auto lines = answer(on_decision(
-      job,
-      [] {
-        scheduling::job_decision d;
-        d.namespace_ = "lattice";
-        d.name = "resnet";
-        d.stage = scheduling::job_stage::running;
-        d.size = 2;
-        d.workers = {{0, "node-a"}, {1, "node-b"}};
-        d.changed = true;
-        return d;
-      }(),
-      config, now));
+  auto lines =
+      answer(on_decision(job, test::make_decision({{0, "node-a"}, {1, "node-b"}}).changed(), config, now));
   ASSERT_EQ(count_lines(lines, "create_pod"), 2u) << joined(lines);
   const auto refused = answer(
       on_write_answered(job, k8s::write_verb::create_pod, "resnet-worker-1", invalid_label, config, now));

@@ -1,5 +1,4 @@
-#include "lifecycle/job_transition.hpp"
-#include "test/support/builders.hpp"
+#include "transition_fixture.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -15,20 +14,10 @@
 namespace lattice::lifecycle {
 namespace {
 
-using namespace std::chrono_literals;
 namespace json = boost::json;
 
-class status_conflict : public ::testing::Test {
+class status_conflict : public transition_fixture {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{test::at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
-
   /// The status writes among `e`'s writes.
   static std::vector<k8s::write> status_writes(const effects& e) {
     std::vector<k8s::write> out;
