@@ -292,7 +292,8 @@ void plan_builder::compute_headroom() {
   // within the window need at minSize stay free, so the next arrivals are
   // admitted without shrinking anyone (a restart each), and running jobs do
   // not grow into capacity that would be reclaimed soon. Only arrivals that
-  // still need room count: waiting ones (admitted in this plan or not), and
+  // still need room count: waiting ones (admitted in this plan or not,
+  // if they could ever fit), and
   // ones admitted within the rescale interval (their first size is what
   // they hold; the room beside it is what the next arrival takes). An
   // arrival that has run longer, or completed, holds nothing back, so GPUs
@@ -304,6 +305,10 @@ void plan_builder::compute_headroom() {
     if (j.submit_time > now_ || now_ - j.submit_time >= cfg_.arrival_window)
       continue;
     auto leaves = j.submit_time + cfg_.arrival_window;
+    // A waiting job that no emptied cluster could hold never will be
+    // admitted: room kept for it would stay idle.
+    if (!s.was_running && !s.admitted && !could_ever_fit(s))
+      continue;
     if (s.was_running) {
       // Admitted: counts until its rescale interval after admission ends.
       if (!just_admitted(s))

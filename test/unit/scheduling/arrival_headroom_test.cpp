@@ -89,6 +89,14 @@ TEST(arrival_headroom, a_job_admitted_within_the_rescale_interval_still_counts) 
   EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 7);
 }
 
+TEST(arrival_headroom, a_waiting_job_that_can_never_fit_holds_nothing_back) {
+  auto snap = long_job_and_an_arrival();
+  // minSize 9 on eight GPUs: it waits forever, and room kept for it would
+  // stay idle.
+  snap.jobs[1] = make_job("huge").min(9).max(9).submitted(9'800);
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 8);
+}
+
 TEST(arrival_headroom, a_job_that_grows_takes_the_whole_step) {
   auto snap = long_job_and_an_arrival();
   snap.nodes = gpu_nodes("n", 3, 4);
