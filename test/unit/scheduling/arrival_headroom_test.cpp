@@ -87,6 +87,12 @@ TEST(arrival_headroom, a_job_admitted_within_the_rescale_interval_still_counts) 
   // admission, nothing is kept.
   snap.jobs[1].attained_service = 2'000;
   EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 7);
+  // Without a reported attained service the planner cannot tell: a change
+  // within the interval is taken for the admission (held for at most that
+  // interval).
+  snap.jobs[1].attained_service.reset();
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 5);
+  EXPECT_EQ(decision(plan_at(snap, 10'120, policy(2'700)), "long").size, 7);
 }
 
 TEST(arrival_headroom, a_waiting_job_that_can_never_fit_holds_nothing_back) {
