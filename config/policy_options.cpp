@@ -143,7 +143,8 @@ void add_policy_options(std::vector<option_spec>& t) {
   t.push_back(make_option(
       "arrival-window", "DURATION",
       "adaptive headroom: growth of running jobs also leaves free the GPUs that the jobs submitted within "
-      "this window need at minSize, times --arrival-headroom-factor (0s: off)",
+      "this window and still waiting or just admitted need at minSize, times --arrival-headroom-factor "
+      "(0s: off)",
       "a duration from 0s to 24h",
       duration(LATTICE_POLICY(milliseconds, arrival_window), seconds(0), hours(24)),
       show_duration(LATTICE_POLICY(milliseconds, arrival_window))));

@@ -288,22 +288,52 @@ void plan_builder::compute_headroom() {
   headroom_ = cfg_.growth_headroom;
   if (cfg_.arrival_window.count() <= 0)
     return;
-  // What arrived lately is what is likely to arrive next: the GPUs the jobs
-  // submitted within the window need at minSize stay free, so the next
-  // arrivals are admitted without shrinking anyone (a restart each), and
-  // running jobs do not grow into capacity that would be reclaimed soon.
+  // While jobs arrive, more are likely to: the GPUs the jobs submitted
+  // within the window need at minSize stay free, so the next arrivals are
+  // admitted without shrinking anyone (a restart each), and running jobs do
+  // not grow into capacity that would be reclaimed soon. Only arrivals that
+  // still need room count: waiting ones (admitted in this plan or not,
+  // if they could ever fit), and
+  // ones admitted within the rescale interval (their first size is what
+  // they hold; the room beside it is what the next arrival takes). An
+  // arrival that has run longer, or completed, holds nothing back, so GPUs
+  // are not left idle once arrivals stop.
   int64_t recent = 0;
   for (int id : order_) {
-    const job_info& j = *slots_[id].job;
+    const job_slot& s = slots_[id];
+    const job_info& j = *s.job;
     if (j.submit_time > now_ || now_ - j.submit_time >= cfg_.arrival_window)
       continue;
-    recent += static_cast<int64_t>(slots_[id].min()) * std::max<int64_t>(slots_[id].req[0], 0);
     auto leaves = j.submit_time + cfg_.arrival_window;
+    // A waiting job that no emptied cluster could hold never will be
+    // admitted: room kept for it would stay idle.
+    if (!s.was_running && !s.admitted && !could_ever_fit(s))
+      continue;
+    if (s.was_running) {
+      // Admitted: counts until its rescale interval after admission ends.
+      if (!just_admitted(s))
+        continue;
+      leaves = std::min(leaves, *j.last_resize_time + cfg_.rescale_interval);
+    }
+    recent += static_cast<int64_t>(s.min()) * std::max<int64_t>(s.req[0], 0);
     if (!headroom_changes_ || leaves < *headroom_changes_)
       headroom_changes_ = leaves;
   }
   auto adaptive = static_cast<int64_t>(std::ceil(static_cast<double>(recent) * cfg_.arrival_headroom_factor));
   headroom_ = std::max<int64_t>(headroom_, adaptive);
+}
+
+bool plan_builder::just_admitted(const job_slot& s) const {
+  const job_info& j = *s.job;
+  if (!j.last_resize_time || now_ - *j.last_resize_time >= cfg_.rescale_interval)
+    return false;
+  // Its last size change was its admission when it has run at no other
+  // size: the service it attained fits in the time since at its size (a
+  // job resized after running a while attained more than that).
+  double since = std::chrono::duration<double>(now_ - *j.last_resize_time).count();
+  double at_size =
+      since * static_cast<double>(s.current) * static_cast<double>(std::max<int64_t>(s.req[0], 1));
+  return s.attained <= at_size + 1.0;
 }
 
 double plan_builder::speed(const job_slot& s, std::size_t n) const {

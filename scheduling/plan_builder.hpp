@@ -119,6 +119,9 @@ private:
   /// Sets headroom_: `growth_headroom`, or with an arrival window what the
   /// jobs submitted within it need at minSize if more.
   void compute_headroom();
+  /// A running job whose last size change, within the rescale interval,
+  /// was its admission (it has run at no other size).
+  bool just_admitted(const job_slot& s) const;
   /// Predicted throughput on n workers (linear without a fitted model).
   double speed(const job_slot& s, std::size_t n) const;
   bool worth_resizing(const job_slot& s, std::size_t from, std::size_t to) const;

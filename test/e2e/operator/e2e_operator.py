@@ -19,7 +19,9 @@ PID_FILE = os.path.join(LOG_DIR, "operator-pids")
 # Short timings so rule 5 (requeue, cooldown) and rule 6 (rescale interval) show within seconds, and a
 # restart cost to match (the gain rule holds a growth until the job has run some multiple of it). The
 # requeue timeout is short only where rule 5 is the subject (REQUEUE_TIMINGS): elsewhere a slow KWOK
-# (the cluster is shared) must not turn a pod that is late to run into a requeue.
+# (the cluster is shared) must not turn a pod that is late to run into a requeue. The arrival headroom
+# keeps its default window: it holds growth back only while an arrival waits or within the rescale
+# interval after its admission, which the short rescale interval keeps to seconds.
 TEST_TIMINGS = [
     "--requeue-timeout",
     "30s",
@@ -31,10 +33,6 @@ TEST_TIMINGS = [
     "5s",
     "--restart-cost",
     "1s",
-    # The arrival headroom keeps growth back for the arrival window (45 min) after a submission;
-    # the scenarios watch growth within seconds of one.
-    "--arrival-window",
-    "0s",
 ]
 REQUEUE_TIMINGS = ["--requeue-timeout", "8s"] + TEST_TIMINGS[2:]
 

@@ -57,6 +57,52 @@ TEST(arrival_headroom, running_jobs_leave_free_what_recent_arrivals_needed) {
   EXPECT_FALSE(off.review_at.has_value());
 }
 
+TEST(arrival_headroom, arrivals_that_were_admitted_and_ran_hold_nothing_back) {
+  auto snap = long_job_and_an_arrival();
+  // The arrival came 1,000 s ago and has run on one GPU since it was
+  // admitted 940 s ago: it needs no room any more, and no job waits, so
+  // the two free GPUs must not stay idle for the rest of its window.
+  snap.jobs[1] = make_job("arrival").submitted(9'000).running({"n1"}).resized(9'060).attained(940);
+  auto p = plan_at(snap, 10'000, policy(2'700));
+  EXPECT_EQ(decision(p, "long").size, 7);
+  EXPECT_EQ(decision(p, "arrival").size, 1);
+  // One that completed is not in the snapshot at all: its GPU is free too.
+  snap.jobs.pop_back();
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 8);
+}
+
+TEST(arrival_headroom, a_job_admitted_within_the_rescale_interval_still_counts) {
+  auto snap = long_job_and_an_arrival();
+  // Admitted 60 s ago at minSize (it has run at no other size): the next
+  // arrival is likely, and the room beside it is kept until the rescale
+  // interval after its admission ends.
+  snap.jobs[1] = make_job("arrival").submitted(9'900).running({"n1"}).resized(9'940).attained(60);
+  auto p = plan_at(snap, 10'000, policy(2'700));
+  EXPECT_EQ(decision(p, "long").size, 5);
+  EXPECT_EQ(decision(p, "long").reason, "below maxSize 8: the last 2 GPUs are kept free for arrivals");
+  ASSERT_TRUE(p.review_at.has_value());
+  EXPECT_EQ(*p.review_at, at(9'940 + 180));
+  EXPECT_EQ(decision(plan_at(snap, 10'120, policy(2'700)), "long").size, 7);
+  // Resized within the interval after running at another size: not an
+  // admission, nothing is kept.
+  snap.jobs[1].attained_service = 2'000;
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 7);
+  // Without a reported attained service the planner cannot tell: a change
+  // within the interval is taken for the admission (held for at most that
+  // interval).
+  snap.jobs[1].attained_service.reset();
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 5);
+  EXPECT_EQ(decision(plan_at(snap, 10'120, policy(2'700)), "long").size, 7);
+}
+
+TEST(arrival_headroom, a_waiting_job_that_can_never_fit_holds_nothing_back) {
+  auto snap = long_job_and_an_arrival();
+  // minSize 9 on eight GPUs: it waits forever, and room kept for it would
+  // stay idle.
+  snap.jobs[1] = make_job("huge").min(9).max(9).submitted(9'800);
+  EXPECT_EQ(decision(plan_at(snap, 10'000, policy(2'700)), "long").size, 8);
+}
+
 TEST(arrival_headroom, a_job_that_grows_takes_the_whole_step) {
   auto snap = long_job_and_an_arrival();
   snap.nodes = gpu_nodes("n", 3, 4);
