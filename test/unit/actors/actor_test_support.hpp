@@ -55,6 +55,7 @@ recording_job(protocol::job_actor::pointer, std::shared_ptr<std::vector<scheduli
       [](const protocol::ttl_timer&) {},
       [](const protocol::resync_timer&) {},
       [](const protocol::status_flush_timer&) {},
+      [](const protocol::node_lost&) {},
       [](const protocol::set_leader&) {},
       [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },

@@ -38,6 +38,7 @@ protocol::job_actor::behavior_type position_job(protocol::job_actor::pointer, he
       [](const protocol::ttl_timer&) {},
       [](const protocol::resync_timer&) {},
       [](const protocol::status_flush_timer&) {},
+      [](const protocol::node_lost&) {},
       [](const protocol::set_leader&) {},
       [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },
