@@ -3,6 +3,7 @@
 #include "actors/actor_clock.hpp"
 #include "lifecycle/job_inspect.hpp"
 #include "lifecycle/job_transition.hpp"
+#include "lifecycle/node_loss.hpp"
 #include "observability/json_log.hpp"
 #include "observability/metrics.hpp"
 
@@ -218,6 +219,10 @@ protocol::job_actor::behavior_type leading(self_pointer self) {
         carry_out(self,
                   lifecycle::on_timer(m, timer_kind::status_flush, t.generation, config(self), now(self)));
       },
+      [self, &m](protocol::node_lost& msg) {
+        carry_out(self, lifecycle::on_node_lost(m, msg.node, lifecycle::node_loss_from(msg.loss),
+                                                config(self), now(self)));
+      },
       [self, &m](protocol::set_leader& msg) {
         if (msg.leader)
           return;
@@ -266,6 +271,10 @@ protocol::job_actor::behavior_type standby(self_pointer self) {
       [self, &m](protocol::status_flush_timer& t) {
         carry_out(self, lifecycle::follow_timer(m, timer_kind::status_flush, t.generation, config(self),
                                                 now(self)));
+      },
+      [self, &m](protocol::node_lost& msg) {
+        carry_out(self, lifecycle::follow_node_lost(m, msg.node, lifecycle::node_loss_from(msg.loss),
+                                                    config(self), now(self)));
       },
       [self, &m](protocol::set_leader& msg) {
         if (!msg.leader)

@@ -1,5 +1,6 @@
 #include "actors/node_actor.hpp"
 
+#include "actors/router.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "observability/json_log.hpp"
 
@@ -7,7 +8,9 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <set>
 #include <sstream>
+#include <vector>
 
 namespace lattice::actors {
 namespace {
@@ -56,9 +59,56 @@ void report(self_pointer self) {
   self->send(st.autoscaler, protocol::node_state{std::move(info)});
 }
 
+/// Tells the listener that the node's loss is now `loss`, for the jobs
+/// named (every job with a pod bound here when `only_job` is empty).
+void tell_jobs(self_pointer self, lifecycle::node_loss loss, const std::string& only_job = {}) {
+  auto& st = self->state;
+  if (!st.listener)
+    return;
+  std::vector<std::string> jobs;
+  if (!only_job.empty()) {
+    jobs.push_back(only_job);
+  } else {
+    std::set<std::string> keys;
+    for (const auto& [key, pod] : st.pods)
+      if (!pod.job.empty())
+        keys.insert(pod.job);
+    jobs.assign(keys.begin(), keys.end());
+  }
+  if (jobs.empty())
+    return;
+  self->send(st.listener,
+             protocol::node_lost{st.node_name, static_cast<std::uint8_t>(loss), std::move(jobs)});
+}
+
+/// Readiness from the Node watch: NotReady arms the unresponsive timer once;
+/// Ready disarms it, and tells the jobs the node is back if it was lost.
+void follow_readiness(self_pointer self) {
+  auto& st = self->state;
+  if (st.node->ready == k8s::condition_status::true_) {
+    if (st.unready_armed) {
+      st.unready_armed = false;
+      ++st.unready_generation; // the armed timer is stale now
+    }
+    if (st.loss == lifecycle::node_loss::unresponsive) {
+      st.loss = lifecycle::node_loss::none;
+      auto scope = observability::log_object("", st.node_name);
+      spdlog::info("node {} is Ready again", st.node_name);
+      tell_jobs(self, st.loss);
+    }
+    return;
+  }
+  if (st.unready_armed || st.loss != lifecycle::node_loss::none)
+    return;
+  st.unready_armed = true;
+  self->delayed_send(self, lifecycle::unresponsive_node_after,
+                     protocol::node_unready_timer{++st.unready_generation});
+}
+
 bound_pod compact(const k8s::pod& pod, const std::string& api_group) {
   bound_pod b;
   b.uid = pod.meta.uid;
+  b.job = controlling_job_key(pod, api_group);
   b.requests = pod.requests;
   b.holds = pod.phase != k8s::pod_phase::succeeded && pod.phase != k8s::pod_phase::failed;
   // A worker stays the planner's while it terminates: the plan that removed
@@ -93,6 +143,7 @@ std::string inspect_json(const node_actor_state& st, std::size_t mailbox_size, b
     o["ready"] = st.node->ready == k8s::condition_status::true_;
     o["unschedulable"] = st.node->unschedulable;
   }
+  o["loss"] = std::string(lifecycle::to_text(st.loss));
   o["pods"] = st.pods.size();
   if (!full)
     return boost::json::serialize(o);
@@ -120,24 +171,46 @@ std::string inspect_json(const node_actor_state& st, std::size_t mailbox_size, b
 }
 
 protocol::node_actor::behavior_type node_actor(self_pointer self, std::string node_name,
-                                               std::string api_group, protocol::autoscaler_actor autoscaler) {
+                                               std::string api_group, protocol::autoscaler_actor autoscaler,
+                                               protocol::node_loss_listener listener) {
   auto& st = self->state;
   st.node_name = std::move(node_name);
   st.api_group = std::move(api_group);
   st.autoscaler = std::move(autoscaler);
+  st.listener = std::move(listener);
   return {
       [self](protocol::node_observed& msg) {
         self->state.node = std::move(msg.node);
         report(self);
+        follow_readiness(self);
       },
       [self](protocol::node_removed&) {
+        // The planner first, so the decision moving the workers is on its
+        // way while the jobs free the workers' names.
         self->send(self->state.autoscaler, protocol::node_gone{self->state.node_name});
+        tell_jobs(self, lifecycle::node_loss::deleted);
         self->quit();
+      },
+      [self](protocol::node_unready_timer& t) {
+        auto& st = self->state;
+        if (!st.unready_armed || t.generation != st.unready_generation)
+          return;
+        st.unready_armed = false;
+        st.loss = lifecycle::node_loss::unresponsive;
+        auto scope = observability::log_object("", st.node_name);
+        spdlog::warn("node {} NotReady for {}s: its terminating pods are force-deleted", st.node_name,
+                     lifecycle::unresponsive_node_after.count());
+        tell_jobs(self, st.loss);
       },
       [self](protocol::pod_observed& msg) {
         auto& st = self->state;
-        st.pods[msg.pod.meta.key()] = compact(msg.pod, st.api_group);
+        auto b = compact(msg.pod, st.api_group);
+        const auto job = b.job;
+        const bool new_pod = st.pods.count(msg.pod.meta.key()) == 0;
+        st.pods[msg.pod.meta.key()] = std::move(b);
         report(self);
+        if (new_pod && st.loss != lifecycle::node_loss::none && !job.empty())
+          tell_jobs(self, st.loss, job); // bound after the loss was told
       },
       [self](protocol::pod_removed& msg) {
         auto& st = self->state;
@@ -153,8 +226,10 @@ protocol::node_actor::behavior_type node_actor(self_pointer self, std::string no
 }
 
 protocol::node_actor spawn_node_actor(caf::actor_system& sys, std::string node_name, std::string api_group,
-                                      protocol::autoscaler_actor autoscaler) {
-  return sys.spawn(node_actor, std::move(node_name), std::move(api_group), std::move(autoscaler));
+                                      protocol::autoscaler_actor autoscaler,
+                                      protocol::node_loss_listener listener) {
+  return sys.spawn(node_actor, std::move(node_name), std::move(api_group), std::move(autoscaler),
+                   std::move(listener));
 }
 
 } // namespace lattice::actors

@@ -76,7 +76,9 @@ protocol::node_actor& node_actor_for(self_pointer self, const std::string& name)
   auto& st = self->state;
   auto it = st.nodes.find(name);
   if (it == st.nodes.end()) {
-    auto actor = self->spawn<caf::linked>(node_actor, name, st.job.config.api_group, st.job.autoscaler);
+    auto actor =
+        self->spawn<caf::linked>(node_actor, name, st.job.config.api_group, st.job.autoscaler,
+                                 protocol::node_loss_listener{caf::actor_cast<protocol::router_actor>(self)});
     it = st.nodes.emplace(name, actor).first;
     count_actors(self);
   }
@@ -207,6 +209,15 @@ protocol::router_actor::behavior_type router(self_pointer self, job_settings set
         self->send(it->second, std::move(msg));
         st.nodes.erase(it);
         count_actors(self);
+      },
+      [self](protocol::node_lost& msg) {
+        // From a node actor: each job with pods on the node hears it.
+        auto& st = self->state;
+        for (const auto& key : msg.jobs) {
+          auto it = st.jobs.find(key);
+          if (it != st.jobs.end())
+            self->send(it->second, protocol::node_lost{msg.node, msg.loss, {}});
+        }
       },
       [self](protocol::set_leader& msg) {
         auto& st = self->state;

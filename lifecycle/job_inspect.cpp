@@ -88,6 +88,10 @@ std::string inspect_json(const job_model& st, bool leading, std::size_t mailbox_
   o["pods"] = std::move(pods);
   o["creating"] = names_json(st.creating.names());
   o["deleting"] = names_json(st.deleting.names());
+  boost::json::object lost;
+  for (const auto& [node, loss] : st.lost_nodes)
+    lost[node] = std::string(to_text(loss));
+  o["lostNodes"] = std::move(lost);
   boost::json::object timers;
   timers["requeue"] = st.status.requeue_time ? base::format_rfc3339(*st.status.requeue_time) : std::string();
   timers["resyncArmed"] = st.timers.resync_armed;

@@ -137,6 +137,9 @@ void job_model::remember(std::string line) {
 void job_model::reset() {
   job_model fresh(namespace_, name, expectation_timeout);
   fresh.pods = std::move(pods);
+  // Facts about the cluster and the kept pods, not about the incarnation.
+  fresh.lost_nodes = std::move(lost_nodes);
+  fresh.forced_deletes = std::move(forced_deletes);
   // Every timer the old incarnation armed is stale from now on.
   fresh.timers.requeue = timers.requeue + 1;
   fresh.timers.deadline = timers.deadline + 1;

@@ -4,6 +4,7 @@
 #include "k8s/model/pod.hpp"
 #include "k8s/model/training_job.hpp"
 #include "lifecycle/expectations.hpp"
+#include "lifecycle/node_loss.hpp"
 #include "lifecycle/stage.hpp"
 #include "lifecycle/status_write.hpp"
 #include "scheduling/job_info.hpp"
@@ -142,6 +143,11 @@ struct job_model {
   /// Creates and deletes sent and not yet seen by the watch.
   expectations creating;
   expectations deleting;
+  /// Nodes of the job's pods that are lost, as their node actors said
+  /// (lifecycle/lost_nodes.hpp): their pods are force-deleted at once.
+  std::map<std::string, node_loss> lost_nodes;
+  /// uids of pods deleted with grace period 0 (one forced delete each).
+  std::set<std::string> forced_deletes;
   bool workers_service_created = false;
   bool rendezvous_service_created = false;
 

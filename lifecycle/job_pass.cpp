@@ -190,6 +190,8 @@ void delete_pod(pass& p, const worker_delete& what) {
     return;
   p.log(log_level::info, "deleting pod " + what.name + (what.force ? " (forced)" : "") + ": " + what.why);
   job.deleting.expect(what.name);
+  if (what.force)
+    job.forced_deletes.insert(it->second.uid);
   send(p, pod_delete(job, it->second, what.force));
 }
 
@@ -409,6 +411,8 @@ bool answered(pass& p, k8s::write_verb verb, const std::string& name, const writ
       return false;
     }
     job.deleting.satisfy(name);
+    if (const auto pod = job.pods.find(name); pod != job.pods.end())
+      job.forced_deletes.erase(pod->second.uid); // a forced delete that failed may go again
     record_failure(p, "deleting pod " + name, r);
     return false;
   case k8s::write_verb::create_service: {

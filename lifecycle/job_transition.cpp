@@ -33,6 +33,7 @@
 #include "lifecycle/job_pass.hpp"
 #include "lifecycle/job_rules.hpp"
 #include "lifecycle/job_validation.hpp"
+#include "lifecycle/lost_nodes.hpp"
 #include "lifecycle/status_fields.hpp"
 #include "lifecycle/worker_reconcile.hpp"
 
@@ -257,6 +258,7 @@ void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32
       || d.invalid)
     return;
   job.planner_reason = d.reason;
+  forget_lost_nodes_for(job, d.workers);
   if (apply_queue_position(job.status, queue_position))
     job.status_write.dirty = true;
   const bool was_running = job.status.stage == stage::running;
@@ -550,7 +552,14 @@ void pod_gone(pass& p, const k8s::pod& pod) {
     return;
   job.pods.erase(it);
   job.deleting.satisfy(pod.meta.name);
+  job.forced_deletes.erase(pod.meta.uid);
+  forget_unused_lost_nodes(job);
   reconcile(p);
+}
+
+void node_lost(pass& p, const std::string& node, node_loss loss) {
+  if (note_node_loss(p.job, node, loss))
+    reconcile(p);
 }
 
 void timer_fired(pass& p, timer_kind kind, std::uint64_t generation) {
@@ -728,6 +737,16 @@ effects on_lead_lost(job_model& job, const job_config& config, instant now) {
     job.sent_fingerprint.clear(); // this replica's (standby) autoscaler hears everything again
     detail::report(p);
   });
+}
+
+effects on_node_lost(job_model& job, const std::string& node, node_loss loss, const job_config& config,
+                     instant now) {
+  return step(job, config, now, true, [&](pass& p) { node_lost(p, node, loss); });
+}
+
+effects follow_node_lost(job_model& job, const std::string& node, node_loss loss, const job_config& config,
+                         instant now) {
+  return step(job, config, now, false, [&](pass& p) { node_lost(p, node, loss); });
 }
 
 effects on_job_removed(job_model& job) {

@@ -6,6 +6,7 @@
 #include "lifecycle/job_model.hpp"
 #include "lifecycle/job_step.hpp"
 #include "lifecycle/job_validation.hpp"
+#include "lifecycle/node_loss.hpp"
 #include "scheduling/plan.hpp"
 
 #include <cstdint>
@@ -54,6 +55,11 @@ effects on_write_answered(job_model& job, k8s::write_verb verb, const std::strin
 /// This replica starts leading: it checks the stored status against the
 /// pods that exist and tells the (new) autoscaler everything again.
 effects on_lead_gained(job_model& job, const job_config& config, instant now);
+/// The node actor says `node`, where pods of the job are bound, is lost
+/// (deleted, or NotReady past unresponsive_node_after) or back (none): the
+/// pods it frees are force-deleted at once (lifecycle/lost_nodes.hpp).
+effects on_node_lost(job_model& job, const std::string& node, node_loss loss, const job_config& config,
+                     instant now);
 /// The TrainingJob was deleted: the autoscaler forgets it (its pods and
 /// Services go with it through their ownerReferences).
 effects on_job_removed(job_model& job);
@@ -67,6 +73,8 @@ effects follow_timer(job_model& job, timer_kind kind, std::uint64_t generation, 
                      instant now);
 effects follow_write_answered(job_model& job, k8s::write_verb verb, const std::string& name,
                               const write_result& result, const job_config& config, instant now);
+effects follow_node_lost(job_model& job, const std::string& node, node_loss loss, const job_config& config,
+                         instant now);
 /// This replica stops leading: it writes nothing more, and its (standby)
 /// autoscaler hears the job again.
 effects on_lead_lost(job_model& job, const job_config& config, instant now);

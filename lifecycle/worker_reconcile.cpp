@@ -1,5 +1,6 @@
 #include "lifecycle/worker_reconcile.hpp"
 
+#include "lifecycle/lost_nodes.hpp"
 #include "lifecycle/pod_names.hpp"
 
 namespace lattice::lifecycle {
@@ -44,6 +45,12 @@ worker_actions reconcile_workers(const job_model& job, base::time_point now) {
   for (const auto& [name, pod] : job.pods) {
     if (!pod.is_worker())
       continue; // the rendezvous pod
+    if (auto why = forced_by_lost_node(job, pod); !why.empty()) {
+      // Before the expectations: an ordinary delete in flight waits for a
+      // kubelet that is gone.
+      out.remove.push_back({name, pod.uid, true, false, std::move(why)});
+      continue;
+    }
     if (pod.terminating) {
       if (stuck_terminating(pod, now) && !job.deleting.pending(name))
         out.remove.push_back({name, pod.uid, true, false, "stuck terminating; forcing"});
@@ -67,7 +74,9 @@ worker_actions reconcile_workers(const job_model& job, base::time_point now) {
   for (std::size_t i = 0; i < size && i < job.target->size(); ++i) {
     const auto& placement = (*job.target)[i];
     const auto name = worker_pod_name(job.name, placement.index);
-    if (job.pods.count(name) == 0 && !job.creating.pending(name))
+    // On a lost node the worker waits for the decision that moves it.
+    if (job.pods.count(name) == 0 && !job.creating.pending(name)
+        && loss_of(job, placement.node) == node_loss::none)
       out.create.push_back(placement);
   }
   return out;

@@ -46,6 +46,8 @@ inline constexpr std::chrono::seconds force_delete_after{15};
 ///   decision: existing workers are kept as they are);
 /// - a pod stuck terminating past force_delete_after, and not Ready, is
 ///   deleted again, forced.
+/// - a pod on a lost node (lifecycle/lost_nodes.hpp) is deleted forced at
+///   once; no worker is created on a lost node.
 /// Succeeded workers are kept: the job completes when all have succeeded.
 /// Pods with a create or delete in flight (the job's expectations) are left alone.
 worker_actions reconcile_workers(const job_model& job, base::time_point now);

@@ -18,8 +18,8 @@ namespace lattice::protocol {
 using router_actor =
     caf::typed_actor<caf::reacts_to<job_observed>, caf::reacts_to<job_undecodable>,
                      caf::reacts_to<job_removed>, caf::reacts_to<pod_observed>, caf::reacts_to<pod_removed>,
-                     caf::reacts_to<node_observed>, caf::reacts_to<node_removed>, caf::reacts_to<set_leader>,
-                     caf::replies_to<atoms::summary_atom>::with<std::string>,
+                     caf::reacts_to<node_observed>, caf::reacts_to<node_removed>, caf::reacts_to<node_lost>,
+                     caf::reacts_to<set_leader>, caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom, std::string, std::string>::with<std::string>>;
 
 } // namespace lattice::protocol

@@ -32,6 +32,8 @@ struct api_result;
 struct gpus_freeing;
 struct gpus_freeing_expired;
 struct job_undecodable;
+struct node_lost;
+struct node_unready_timer;
 } // namespace lattice::protocol
 namespace lattice::k8s {
 struct write;
@@ -68,6 +70,8 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::api_result))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing_expired))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_undecodable))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_lost))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_unready_timer))
 
 CAF_END_TYPE_ID_BLOCK(lattice)
 

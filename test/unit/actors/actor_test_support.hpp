@@ -56,6 +56,7 @@ stand_in_job(protocol::job_actor::pointer, std::function<void(const protocol::jo
       [](const protocol::ttl_timer&) {},
       [](const protocol::resync_timer&) {},
       [](const protocol::status_flush_timer&) {},
+      [](const protocol::node_lost&) {},
       [](const protocol::set_leader&) {},
       [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },

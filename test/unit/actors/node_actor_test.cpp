@@ -69,11 +69,28 @@ k8s::pod worker_on(const std::string& node, int index) {
   return p;
 }
 
+/// A worker of TrainingJob lattice/`job` bound to `node`.
+k8s::pod job_worker_on(const std::string& node, const std::string& job, int index) {
+  auto p = worker_on(node, index);
+  p.meta.name = job + "-worker-" + std::to_string(index);
+  p.meta.owner_references.push_back({group + "/v1", "TrainingJob", job, "uid-" + job, true});
+  return p;
+}
+
+using lost_log = std::vector<protocol::node_lost>;
+
+protocol::node_loss_listener::behavior_type recording_listener(protocol::node_loss_listener::pointer,
+                                                               std::shared_ptr<lost_log> got) {
+  return {[got](protocol::node_lost& m) { got->push_back(m); }};
+}
+
 class NodeActorTest : public test::actor_test {
 protected:
   std::shared_ptr<test::autoscaler_inbox> inbox_ = std::make_shared<test::autoscaler_inbox>();
   protocol::autoscaler_actor autoscaler_ = keep(sys_.spawn(test::recording_autoscaler, inbox_));
-  protocol::node_actor node_ = keep(spawn_node_actor(sys_, "node-a", group, autoscaler_));
+  std::shared_ptr<lost_log> lost_ = std::make_shared<lost_log>();
+  protocol::node_loss_listener listener_ = keep(sys_.spawn(recording_listener, lost_));
+  protocol::node_actor node_ = keep(spawn_node_actor(sys_, "node-a", group, autoscaler_, listener_));
 
   template <class Msg>
   void send(Msg msg) {
@@ -162,6 +179,62 @@ TEST_F(NodeActorTest, NodeRemovedSendsNodeGoneAndQuits) {
   ASSERT_EQ(inbox_->nodes_gone.size(), 1u);
   EXPECT_EQ(inbox_->nodes_gone.back().name, "node-a");
   EXPECT_EQ(running_actors(), before - 1) << "the node actor quit";
+}
+
+k8s::node not_ready(const std::string& name) {
+  auto n = make_node(name);
+  n.ready = k8s::condition_status::false_;
+  return n;
+}
+
+std::string describe(const protocol::node_lost& m) {
+  std::string out = m.node + " loss=" + std::to_string(m.loss) + " jobs=";
+  for (const auto& j : m.jobs)
+    out += j + ",";
+  return out;
+}
+
+TEST_F(NodeActorTest, ADeletedNodeTellsEachJobWithPodsBoundToIt) {
+  send(protocol::node_observed{make_node("node-a")});
+  send(protocol::pod_observed{bound_to("node-a", "kube-system", "dns", 500)});
+  send(protocol::pod_observed{job_worker_on("node-a", "resnet", 0)});
+  send(protocol::pod_observed{job_worker_on("node-a", "resnet", 1)});
+  send(protocol::pod_observed{job_worker_on("node-a", "bert", 0)});
+  EXPECT_TRUE(lost_->empty());
+  send(protocol::node_removed{"node-a"});
+  ASSERT_EQ(lost_->size(), 1u);
+  EXPECT_EQ(describe(lost_->back()), "node-a loss=2 jobs=lattice/bert,lattice/resnet,")
+      << "once per job, no pod without a TrainingJob";
+  ASSERT_EQ(inbox_->nodes_gone.size(), 1u) << "and the planner hears it too";
+}
+
+TEST_F(NodeActorTest, ANodeNotReadyPastTheThresholdIsUnresponsiveUntilReadyAgain) {
+  send(protocol::node_observed{make_node("node-a")});
+  send(protocol::pod_observed{job_worker_on("node-a", "resnet", 0)});
+  send(protocol::node_observed{not_ready("node-a")});
+  wait(lifecycle::unresponsive_node_after - std::chrono::seconds(1));
+  EXPECT_TRUE(lost_->empty()) << "not yet";
+  send(protocol::node_observed{not_ready("node-a")}); // a later update does not re-arm
+  wait(std::chrono::seconds(1));
+  ASSERT_EQ(lost_->size(), 1u);
+  EXPECT_EQ(describe(lost_->back()), "node-a loss=1 jobs=lattice/resnet,");
+  // A pod bound to it afterwards: its job hears at once.
+  send(protocol::pod_observed{job_worker_on("node-a", "bert", 0)});
+  ASSERT_EQ(lost_->size(), 2u);
+  EXPECT_EQ(describe(lost_->back()), "node-a loss=1 jobs=lattice/bert,");
+  send(protocol::node_observed{make_node("node-a")});
+  ASSERT_EQ(lost_->size(), 3u);
+  EXPECT_EQ(describe(lost_->back()), "node-a loss=0 jobs=lattice/bert,lattice/resnet,");
+}
+
+TEST_F(NodeActorTest, ANodeReadyAgainWithinTheThresholdIsNeverLost) {
+  send(protocol::node_observed{make_node("node-a")});
+  send(protocol::pod_observed{job_worker_on("node-a", "resnet", 0)});
+  send(protocol::node_observed{not_ready("node-a")});
+  wait(std::chrono::seconds(5));
+  send(protocol::node_observed{make_node("node-a")});
+  wait(lifecycle::unresponsive_node_after * 2);
+  EXPECT_TRUE(lost_->empty()) << describe(lost_->front());
 }
 
 TEST_F(NodeActorTest, InspectShowsTheNodeAndItsPods) {

@@ -183,6 +183,26 @@ TEST_F(RouterTest, PodsBoundToANodeGoToItsNodeActor) {
   ASSERT_EQ(inbox_->nodes_gone.size(), 1u);
 }
 
+TEST_F(RouterTest, ADeletedNodeReachesOnlyTheJobsWithPodsOnIt) {
+  send(protocol::job_observed{named_job("resnet")});
+  send(protocol::job_observed{named_job("bert", "job-uid-2")});
+  k8s::node n;
+  n.meta.name = "node-a";
+  n.ready = k8s::condition_status::true_;
+  send(protocol::node_observed{n});
+  auto pod = owned_pod("resnet-worker-0", "resnet");
+  pod.node_name = "node-a";
+  pod.phase = pod_phase::running;
+  send(protocol::pod_observed{pod});
+  const auto lost = [&](const std::string& key) {
+    return boost::json::serialize(boost::json::parse(inspect("job", key)).at("lostNodes"));
+  };
+  EXPECT_EQ(lost("lattice/resnet"), "{}");
+  send(protocol::node_removed{"node-a"});
+  EXPECT_EQ(lost("lattice/resnet"), R"({"node-a":"deleted"})");
+  EXPECT_EQ(lost("lattice/bert"), "{}") << "no pod of bert was on node-a";
+}
+
 TEST_F(RouterTest, PodEventsNamingADeletedNodeBringBackNoNodeActor) {
   k8s::node n;
   n.meta.name = "node-a";
