@@ -197,10 +197,13 @@ read_job_file(const invocation& inv, const std::string& default_ns, const std::s
     if (auto* version = doc.as_object().if_contains("apiVersion"); version && version->is_string()) {
       const std::string api_version(version->as_string());
       const auto file_group = api_version.substr(0, api_version.find('/'));
-      if (file_group != group)
-        return plugin_error{exit_usage, path + ": apiVersion " + api_version
-                                            + " is not of the API group this reads (" + group
-                                            + "); for that group's queue pass --group " + file_group};
+      if (file_group != group) {
+        std::string message = path;
+        message.append(": apiVersion ").append(api_version);
+        message.append(" is not of the API group this reads (").append(group);
+        message.append("); for that group's queue pass --group ").append(file_group);
+        return plugin_error{exit_usage, std::move(message)};
+      }
     }
     auto& meta = doc.as_object()["metadata"];
     if (!meta.is_object())
