@@ -25,6 +25,17 @@ def ensure_chart(leader_election=False):
     the Deployment at 0 replicas. values.schema.json wants replicaCount >= 1, so the Deployment is
     scaled down after Helm; replicaCount 2 is what grants the Lease rights leader election needs."""
     replicas = 2 if leader_election else 1
+    # A namespace being deleted (an earlier test's cleanup) refuses the release's objects: wait it out.
+    wait_until(
+        f"namespace {NS} not terminating",
+        lambda: (
+            kubectl(
+                "get", "namespace", NS, "--ignore-not-found", "-o", "jsonpath={.status.phase}", check=False
+            ).stdout.strip()
+            != "Terminating"
+        ),
+        timeout=180,
+    )
     if _installed_values() != {"replicaCount": replicas}:
         run(
             [

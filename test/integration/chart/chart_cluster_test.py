@@ -379,8 +379,11 @@ def case_uninstall():
     finally:
         # NS too: the install created it (helm --create-namespace); the cluster fixture's leftovers
         # check fails on a namespace the tests leave behind.
-        for ns in (WATCHED, OTHER, NS):
+        for ns in (WATCHED, OTHER):
             kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=false", check=False)
+        # Waited for: the next install into NS (the e2e suite's, the packaged chart's) is refused
+        # while the namespace is terminating.
+        kubectl("delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=180s", check=False)
 
 
 CASES = {
