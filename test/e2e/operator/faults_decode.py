@@ -9,6 +9,7 @@ import time
 from e2e_jobs import JOB_LABEL, expect_events, training_job
 from e2e_kube import SOURCE_DIR, expect, kubectl, placement, run, wait_until
 from e2e_scenario import Scenario
+from fault_figures import duplicates, record
 
 # The CRD types the pod template's tolerations as plain strings, so the API server accepts any
 # operator; the decoder knows only Equal and Exists.
@@ -156,7 +157,8 @@ def case_decode_outage():
     with Scenario("decode-outage") as s:
         op = s.start_operator()
         s.apply(training_job("warm", s.ns))
-        s.wait("warm Running", lambda st: st.settled("warm", "Running", 1), timeout=60)
+        st = s.wait("warm Running", lambda st: st.settled("warm", "Running", 1) and st, timeout=60)
+        warm_uid = st.workers("warm")[0]["metadata"]["uid"]
         cluster("stop", "kube-apiserver")
         try:
             time.sleep(30)
@@ -175,12 +177,22 @@ def case_decode_outage():
         wait_until("/readyz ready again", lambda: op.probe("/readyz")[0] == 200, timeout=30)
         # The cluster's own controllers (scheduler, KWOK, namespace cleanup) reconnect at their own
         # pace: the scenario ends only once they run pods again, so its cleanup can delete them.
-        s.wait(
+        st = s.wait(
             "fresh Running (the cluster's controllers are back)",
-            lambda st: st.settled("fresh", "Running", 1),
+            lambda st: st.settled("fresh", "Running", 1) and st,
             timeout=180,
         )
+        warm_now = [p["metadata"]["uid"] for p in st.workers("warm")]
+        s.check(warm_now == [warm_uid], f"warm's worker changed: {warm_uid} -> {warm_now}")
         print("ok the operator resumed within seconds of the API server's return")
+        record(
+            "decode_outage",
+            "API server stopped 30 s (one replica)",
+            took,
+            sum(1 for job in ("warm", "fresh") if job not in st.jobs) + (warm_now != [warm_uid]),
+            duplicates(st, "warm", 1) + duplicates(st, "fresh", 1),
+            "a job applied as the API server returned admitted; the running job untouched",
+        )
 
 
 CASES = {
