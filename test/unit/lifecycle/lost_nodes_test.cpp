@@ -1,8 +1,7 @@
-#include "lifecycle/job_transition.hpp"
 #include "lifecycle/lost_nodes.hpp"
 #include "lifecycle/worker_reconcile.hpp"
-#include "test/support/builders.hpp"
 #include "test/support/effects_text.hpp"
+#include "transition_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,18 +39,8 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-class lost_nodes : public ::testing::Test {
+class lost_nodes : public transition_fixture {
 protected:
-  job_config config = [] {
-    job_config c;
-    c.api_group = test::group;
-    c.operator_image = "breezeml/lattice-operator:0.3.0";
-    c.identity = "operator-0";
-    return c;
-  }();
-  job_model job{"lattice", "resnet", 30s};
-  instant now{at("2026-11-28T10:00:00Z"), base::steady_time(1h)};
-
   /// The effects of `e` as lines, each write answered ok (answers' effects appended).
   std::vector<std::string> answer(const effects& e) {
     auto lines = test::describe(e);
@@ -66,14 +55,7 @@ protected:
     return answer(on_node_lost(job, node, loss, config, now));
   }
   std::vector<std::string> decide(const placements& workers) {
-    scheduling::job_decision d;
-    d.namespace_ = "lattice";
-    d.name = "resnet";
-    d.stage = scheduling::job_stage::running;
-    d.size = static_cast<std::int32_t>(workers.size());
-    d.workers = workers;
-    d.changed = true;
-    return answer(on_decision(job, d, config, now));
+    return answer(on_decision(job, test::make_decision(workers).changed(), config, now));
   }
 
   /// "resnet" Running with worker 0 on node-a and worker 1 on node-b.
@@ -119,8 +101,7 @@ TEST_F(lost_nodes, a_deleted_node_forces_a_worker_whose_ordinary_delete_is_in_fl
   EXPECT_NE(matching(lines, "delete_pod")[0].find("grace=0"), std::string::npos) << joined(lines);
   // Forced once: later passes do not repeat it while the watch catches up.
   EXPECT_TRUE(matching(lost("node-b", node_loss::deleted), "delete_pod").empty());
-  now.steady += 5s;
-  now.wall += 5s;
+  elapse(5s);
   EXPECT_TRUE(
       matching(answer(on_timer(job, timer_kind::resync, job.timers.resync, config, now)), "delete_pod")
           .empty());
