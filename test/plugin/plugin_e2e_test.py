@@ -38,6 +38,7 @@ from e2e_kube import (  # noqa: E402
     kubectl,
     parse_time,
     strip_finalizers,
+    wait_crd_established,
     wait_until,
 )
 from e2e_operator import LOG_DIR, TEST_TIMINGS, operator_binary  # noqa: E402
@@ -172,19 +173,7 @@ def scenario():
         try:
             s.apply(*cluster_objects)
             s.apply(other_group_crd())
-            wait_until(
-                f"CRD trainingjobs.{OTHER_GROUP} Established",
-                lambda: (
-                    kubectl(
-                        "get",
-                        "crd",
-                        f"trainingjobs.{OTHER_GROUP}",
-                        "-o",
-                        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                    ).stdout
-                    == "True"
-                ),
-            )
+            wait_crd_established(f"trainingjobs.{OTHER_GROUP}")
             kubectl("cordon", CORDONED)
             expect(
                 kubectl("get", "node", CORDONED, "-o", "jsonpath={.spec.unschedulable}").stdout == "true",
@@ -481,19 +470,7 @@ def operator_rbac_for(group):
 
 def install_other_group_crd():
     kubectl("apply", "-f", "-", input=json.dumps(other_group_crd()))
-    wait_until(
-        f"CRD trainingjobs.{OTHER_GROUP} Established",
-        lambda: (
-            kubectl(
-                "get",
-                "crd",
-                f"trainingjobs.{OTHER_GROUP}",
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-            ).stdout
-            == "True"
-        ),
-    )
+    wait_crd_established(f"trainingjobs.{OTHER_GROUP}")
 
 
 def delete_crd(name):

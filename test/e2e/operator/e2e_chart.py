@@ -5,7 +5,7 @@ exactly the chart's RBAC."""
 import json
 import os
 
-from e2e_kube import SOURCE_DIR, expect, kubectl, run, wait_until
+from e2e_kube import SOURCE_DIR, expect, kubectl, run, wait_crd_established, wait_until
 
 CHART = os.path.join(SOURCE_DIR, "helm", "lattice-operator")
 NS, RELEASE, SA, DEPLOYMENT = "lattice", "operator", "lattice-operator", "lattice-operator"
@@ -52,24 +52,7 @@ def ensure_chart(leader_election=False):
             ],
             timeout=180,
         )
-    # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
-    # reads the new CRD before it has any condition (".status.conditions accessor error").
-    wait_until(
-        f"CRD {CRD} Established",
-        lambda: (
-            kubectl(
-                "get",
-                "crd",
-                CRD,
-                "--ignore-not-found",
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                check=False,
-            ).stdout.strip()
-            == "True"
-        ),
-        timeout=60,
-    )
+    wait_crd_established(CRD)
     kubectl("scale", "deployment", DEPLOYMENT, "-n", NS, "--replicas=0")
     wait_until(
         "the chart's operator pods to go (the e2e operator runs as a local process)",

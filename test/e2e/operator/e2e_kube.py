@@ -121,6 +121,27 @@ def wait_until(what, probe, timeout=60, interval=1.0, diagnostics=None):
     raise ScenarioError(f"timed out after {timeout}s waiting for {what}; last observation: {last!r}")
 
 
+def wait_crd_established(name, timeout=60):
+    """Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
+    reads a new CRD before it has any condition (".status.conditions accessor error")."""
+    wait_until(
+        f"CRD {name} Established",
+        lambda: (
+            kubectl(
+                "get",
+                "crd",
+                name,
+                "--ignore-not-found",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+                check=False,
+            ).stdout.strip()
+            == "True"
+        ),
+        timeout=timeout,
+    )
+
+
 # ---------------------------------------------------------------- namespaces
 def delete_namespace(ns, wait=True, timeout=120):
     kubectl("delete", "namespace", ns, "--ignore-not-found", "--wait=false", check=False)
