@@ -220,7 +220,8 @@ TEST_F(JobActorTest, NodeFailuresAreNotChargedToTheJob) {
 
 TEST_F(JobActorTest, InvalidSpecIsReportedAndNeverRun) {
   start();
-  observe(test::make_job([](json::object& o) {
+  // injectLattice needs the container's command to wrap: invalid without one.
+  const auto without_command = test::make_job([](json::object& o) {
     o["spec"].as_object()["injectLattice"] = true;
     o["spec"]
         .at("replicaSpecs")
@@ -230,7 +231,8 @@ TEST_F(JobActorTest, InvalidSpecIsReportedAndNeverRun) {
         .at(0)
         .as_object()
         .erase("command");
-  }));
+  });
+  observe(without_command);
   auto s = last_status();
   std::string reason;
   EXPECT_EQ(condition(s, "Invalid", &reason), "True");
@@ -244,17 +246,7 @@ TEST_F(JobActorTest, InvalidSpecIsReportedAndNeverRun) {
 
   decide_running({{0, "node-a"}});
   EXPECT_TRUE(calls(api_verb::create_pod).empty());
-  observe(test::make_job([](json::object& o) {
-    o["spec"].as_object()["injectLattice"] = true;
-    o["spec"]
-        .at("replicaSpecs")
-        .at("template")
-        .at("spec")
-        .at("containers")
-        .at(0)
-        .as_object()
-        .erase("command");
-  }));
+  observe(without_command);
   EXPECT_EQ(event_reasons().size(), 1u) << "the same problem is reported once";
 
   // The spec is fixed (generation 2): valid again, queued.

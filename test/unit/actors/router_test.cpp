@@ -51,6 +51,14 @@ TEST(controlling_job_key, the_controller_training_job_of_the_group) {
   EXPECT_EQ(controlling_job_key(k8s::pod{}, group), "");
 }
 
+/// A worker of `job` running on `node`.
+k8s::pod running_pod_on(const std::string& name, const std::string& job, const std::string& node) {
+  auto p = owned_pod(name, job);
+  p.node_name = node;
+  p.phase = pod_phase::running;
+  return p;
+}
+
 k8s::training_job named_job(const std::string& name, const std::string& uid = "job-uid-1") {
   return test::make_job([&](boost::json::object& o) {
     auto& meta = o["metadata"].as_object();
@@ -157,9 +165,7 @@ TEST_F(RouterTest, PodsNoJobControlsReachOnlyTheirNode) {
 
 TEST_F(RouterTest, PodsBoundToANodeGoToItsNodeActor) {
   send(protocol::job_observed{named_job("resnet")});
-  auto pod = owned_pod("resnet-worker-0", "resnet");
-  pod.node_name = "node-a";
-  pod.phase = pod_phase::running;
+  auto pod = running_pod_on("resnet-worker-0", "resnet", "node-a");
   send(protocol::pod_observed{pod});
   EXPECT_EQ(listed().count("node:node-a"), 1u);
   const auto node = boost::json::parse(inspect("node", "node-a")).as_object();
@@ -167,11 +173,7 @@ TEST_F(RouterTest, PodsBoundToANodeGoToItsNodeActor) {
   EXPECT_EQ(node.at("boundPods").as_array()[0].at("pod").as_string(), "lattice/resnet-worker-0");
   EXPECT_EQ(job_pods("lattice/resnet"), (std::set<std::string>{"resnet-worker-0"}));
   // The node's Node object reaches the same actor, which reports it.
-  k8s::node n;
-  n.meta.name = "node-a";
-  n.ready = k8s::condition_status::true_;
-  n.allocatable.set("nvidia.com/gpu", 8);
-  send(protocol::node_observed{n});
+  send(protocol::node_observed{lattice::test::make_node("node-a").gpus(8)});
   EXPECT_EQ(listed().count("node:node-a"), 1u);
   ASSERT_EQ(inbox_->nodes.size(), 1u);
   EXPECT_EQ(inbox_->nodes[0].name, "node-a");
@@ -186,13 +188,8 @@ TEST_F(RouterTest, PodsBoundToANodeGoToItsNodeActor) {
 TEST_F(RouterTest, ADeletedNodeReachesOnlyTheJobsWithPodsOnIt) {
   send(protocol::job_observed{named_job("resnet")});
   send(protocol::job_observed{named_job("bert", "job-uid-2")});
-  k8s::node n;
-  n.meta.name = "node-a";
-  n.ready = k8s::condition_status::true_;
-  send(protocol::node_observed{n});
-  auto pod = owned_pod("resnet-worker-0", "resnet");
-  pod.node_name = "node-a";
-  pod.phase = pod_phase::running;
+  send(protocol::node_observed{lattice::test::make_node("node-a")});
+  auto pod = running_pod_on("resnet-worker-0", "resnet", "node-a");
   send(protocol::pod_observed{pod});
   const auto lost = [&](const std::string& key) {
     return boost::json::serialize(boost::json::parse(inspect("job", key)).at("lostNodes"));
@@ -204,13 +201,8 @@ TEST_F(RouterTest, ADeletedNodeReachesOnlyTheJobsWithPodsOnIt) {
 }
 
 TEST_F(RouterTest, PodEventsNamingADeletedNodeBringBackNoNodeActor) {
-  k8s::node n;
-  n.meta.name = "node-a";
-  n.ready = k8s::condition_status::true_;
-  send(protocol::node_observed{n});
-  auto pod = owned_pod("resnet-worker-0", "resnet");
-  pod.node_name = "node-a";
-  pod.phase = pod_phase::running;
+  send(protocol::node_observed{lattice::test::make_node("node-a")});
+  auto pod = running_pod_on("resnet-worker-0", "resnet", "node-a");
   send(protocol::pod_observed{pod});
   const auto before = running_actors();
   send(protocol::node_removed{"node-a"});
@@ -222,7 +214,7 @@ TEST_F(RouterTest, PodEventsNamingADeletedNodeBringBackNoNodeActor) {
   EXPECT_EQ(running_actors(), before - 1) << "a node actor for a node that is gone would never quit";
   EXPECT_EQ(listed().count("node:node-a"), 0u);
   // The node registers again under its name: it is tracked again.
-  send(protocol::node_observed{n});
+  send(protocol::node_observed{lattice::test::make_node("node-a")});
   send(protocol::pod_observed{pod});
   EXPECT_EQ(listed().count("node:node-a"), 1u);
 }
