@@ -1,4 +1,4 @@
-// The planner at cluster scale (issue 6): a full plan at 1,000 nodes / 5,000
+// The planner at cluster scale: a full plan at 1,000 nodes / 5,000
 // jobs and 5,000 nodes / 20,000 jobs, and one job whose maxSize is far
 // beyond what the cluster holds. Figures and the command that produced
 // them: docs/benchmarks.md, "Planner".

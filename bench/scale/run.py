@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cluster-scale benchmark of the operator on the local KWOK cluster (issue 9).
+"""Cluster-scale benchmark of the operator on the local KWOK cluster.
 
   bench/scale/run.py --size smoke --out result.json                 # 20 nodes, 50 jobs, ~2-3 min
   bench/scale/run.py --size standard --out result.json --api-qps 200 --api-burst 400

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Operator memory with many waiting TrainingJobs (issue 9: "RSS at most 128 MiB with 5,000 jobs").
+"""Operator memory with many waiting TrainingJobs (target: RSS at most 128 MiB with 5,000 jobs).
 
   bench/scale/waiting_memory.py --jobs 5000 [--operator PATH] [--out result.json]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end scenarios of the operator (issue 7) and its observability (issue 8) on the local cluster.
+"""End-to-end scenarios of the operator and its observability on the local cluster.
 
 Usage: e2e_test.py CASE   (CTest runs each case as its own test, serially: see CMakeLists.txt)
 

@@ -1,4 +1,4 @@
-"""Issue 8 with the operator running several jobs: promtool on /metrics, a real Prometheus scraping
+"""Observability with the operator running several jobs: promtool on /metrics, a real Prometheus scraping
 it, the probes (and /readyz before the watches sync), and the debug port's actors and autoscaler."""
 
 import json

@@ -1,4 +1,4 @@
-"""Issue 7 scenarios about the operator's own faults: (g) SIGKILL mid-scale and restart, (h) two
+"""Scenarios about the operator's own faults: (g) SIGKILL mid-scale and restart, (h) two
 replicas with leader election, the leader SIGKILLed."""
 
 import subprocess

@@ -1,4 +1,4 @@
-"""Issue 7 scenarios about one job's life: (a) the spec's example to Completed, (e) backoffLimit,
+"""Scenarios about one job's life: (a) the spec's example to Completed, (e) backoffLimit,
 (f) deletion, (i) an invalid job next to a valid one."""
 
 import json

@@ -220,7 +220,7 @@ TEST(planner_running, worker_on_vanished_node_is_replaced_at_its_index) {
   EXPECT_FALSE(d.changed);
 }
 
-// Issue 7: a node that becomes unschedulable or NotReady has its workers
+// A node that becomes unschedulable or NotReady has its workers
 // moved (or the job shrinks or waits), not left for the five-minute eviction.
 TEST(planner_running, workers_move_off_a_cordoned_node) {
   snapshot snap;

@@ -37,7 +37,7 @@ public:
     for (int i = 0; i < job_count; ++i)
       g.snap.jobs.push_back(random_job(i, load));
     // Workers on a NotReady or cordoned node are lost too: the planner
-    // moves them (issue 7), so the "caused by a taker" invariants do not apply.
+    // moves them, so the "caused by a taker" invariants do not apply.
     for (const auto& j : g.snap.jobs)
       for (const auto& w : j.workers)
         for (const auto& n : g.snap.nodes)
