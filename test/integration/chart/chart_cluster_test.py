@@ -226,7 +226,7 @@ EXPLAIN = {
 
 
 def case_explain():
-    # The exact command, then every field.
+    # The spec's exact command, then every field.
     out = kubectl("explain", "trainingjob.spec.minSize").stdout
     expect(
         "[MinSize, MaxSize]" in out and "<integer>" in out,
