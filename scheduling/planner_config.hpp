@@ -75,8 +75,9 @@ struct planner_config {
   /// Growth budget (0: off): a running job that does not restart anyway
   /// grows at most once per this share of its age since its last resize
   /// (at most `max_rescale_hold`). Unlike the resize budget it leaves
-  /// shrinks for admissions and lending as they are.
-  double growth_age_fraction = 0;
+  /// shrinks for admissions and lending as they are: long jobs, which fill
+  /// capacity that arrivals reclaim, stop growing at every completion.
+  double growth_age_fraction = 0.15;
   /// Quiet period (0: off): a running job that does not restart anyway grows
   /// only once no job has been submitted for this long, so capacity freed
   /// while jobs arrive goes to the arrivals instead of to a growth that the
@@ -114,6 +115,7 @@ struct planner_config {
     c.lend_hysteresis = 0;
     c.restart_cost = milliseconds{0};
     c.rescale_age_fraction = 0;
+    c.growth_age_fraction = 0;
     c.reclaim_locked = false;
     c.consolidate = false;
     c.reserve_for_head = false;

@@ -23,6 +23,7 @@ planner_config las() {
   c.min_resize_ratio = 0;
   c.lend_hysteresis = 0;
   c.rescale_age_fraction = 0;
+  c.growth_age_fraction = 0;
   c.growth_headroom = 0;
   c.arrival_window = milliseconds{0};
   c.reserve_for_head = true;
