@@ -131,6 +131,17 @@ void add_policy_options(std::vector<option_spec>& t) {
                           "a duration from 0s to 24h",
                           duration(LATTICE_POLICY(milliseconds, max_rescale_hold), seconds(0), hours(24)),
                           show_duration(LATTICE_POLICY(milliseconds, max_rescale_hold))));
+  t.push_back(number("growth-age-fraction",
+                     "growth budget: a running job that does not restart anyway grows at most once per this "
+                     "share of its age since its last resize (at most --max-rescale-hold; 0: off)",
+                     10, LATTICE_POLICY(double, growth_age_fraction)));
+  t.push_back(make_option(
+      "growth-quiet", "DURATION",
+      "quiet period: a running job that does not restart anyway grows only once no job has been submitted "
+      "for this long, so capacity freed while jobs arrive goes to the arrivals (0s: off)",
+      "a duration from 0s to 24h",
+      duration(LATTICE_POLICY(milliseconds, growth_quiet), seconds(0), hours(24)),
+      show_duration(LATTICE_POLICY(milliseconds, growth_quiet))));
   t.push_back(
       flag("reclaim-locked",
            "an equal-priority admission may reclaim workers above minSize of a job within its rescale "

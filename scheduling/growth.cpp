@@ -46,6 +46,32 @@ double plan_builder::horizon_seconds(const job_slot& s) const {
   return std::max(interval, run_seconds(s));
 }
 
+std::optional<time_point> plan_builder::growth_allowed_at(const job_slot& s) const {
+  std::optional<time_point> at;
+  const job_info& j = *s.job;
+  if (cfg_.growth_age_fraction > 0 && j.last_resize_time) {
+    // The growth budget: a job resized at L may grow again once t - L is at
+    // least f x its age t - S (at most max_rescale_hold), so a long job
+    // filling capacity that arrivals reclaim is not grown and shrunk again
+    // at every completion and arrival. Solved for t, so review_at is exact.
+    using seconds_d = std::chrono::duration<double>;
+    double f = cfg_.growth_age_fraction;
+    double since = seconds_d(*j.last_resize_time - j.submit_time).count();
+    double cap = seconds_d(cfg_.max_rescale_hold).count();
+    double wait = f < 1 ? std::max(0.0, f * since / (1 - f)) : cap;
+    auto next = *j.last_resize_time
+                + std::chrono::duration_cast<milliseconds>(seconds_d(std::ceil(std::min(wait, cap))));
+    if (next > now_)
+      at = next;
+  }
+  if (cfg_.growth_quiet.count() > 0 && last_arrival_) {
+    auto next = *last_arrival_ + cfg_.growth_quiet;
+    if (next > now_ && (!at || next > *at))
+      at = next;
+  }
+  return at;
+}
+
 bool plan_builder::worth_resizing(const job_slot& s, std::size_t from, std::size_t to) const {
   if (from == 0 || from == to)
     return true;
@@ -195,6 +221,16 @@ void plan_builder::grow_one(job_slot& s, std::size_t limit, bool may_borrow, con
     s.growth_held = growth_hold::none; // it grew past the headroom earlier in this plan
   auto want = static_cast<int64_t>(limit - base);
   // (total_capacity may count past its limit: it adds whole nodes.)
+  if (!restarting) {
+    if (auto at = growth_allowed_at(s)) {
+      bool quiet =
+          cfg_.growth_quiet.count() > 0 && last_arrival_ && *last_arrival_ + cfg_.growth_quiet > now_;
+      s.growth_held = quiet ? growth_hold::quiet : growth_hold::budget;
+      if (!out_.review_at || *at < *out_.review_at)
+        out_.review_at = at;
+      return;
+    }
+  }
   int64_t free_now = std::min(want, state_->total_capacity(s.cls, s.req, want));
   if (!restarting && headroom_ > 0) {
     // Leave room for arrivals: a running job starts growing only into what
@@ -286,6 +322,11 @@ void plan_builder::grow_by_service(const std::vector<int>& order) {
 
 void plan_builder::compute_headroom() {
   headroom_ = cfg_.growth_headroom;
+  for (int id : order_) {
+    const job_info& j = *slots_[id].job;
+    if (j.submit_time <= now_ && (!last_arrival_ || j.submit_time > *last_arrival_))
+      last_arrival_ = j.submit_time;
+  }
   if (cfg_.arrival_window.count() <= 0)
     return;
   // While jobs arrive, more are likely to: the GPUs the jobs submitted

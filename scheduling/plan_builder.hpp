@@ -17,7 +17,7 @@
 namespace lattice::scheduling::detail {
 
 /// Why a job that could have grown did not.
-enum class growth_hold { none, locked, priority, not_worth, headroom };
+enum class growth_hold { none, locked, priority, not_worth, headroom, quiet, budget };
 
 /// One worker a job later in the growth order lent to an earlier one.
 struct lent_worker {
@@ -138,6 +138,9 @@ private:
   /// workers, not worth its restart now, would be as its run lengthens.
   void note_review(const job_slot& s, std::size_t from, std::size_t to);
   bool growth_blocked(const job_slot& s) const;
+  /// When a running job that does not restart anyway may next grow under
+  /// the growth budget and the quiet period (nullopt: now).
+  std::optional<time_point> growth_allowed_at(const job_slot& s) const;
   job_decision decide(const job_slot& s) const;
   std::vector<int> nodes_of(const std::vector<int>& ids) const;
 
@@ -180,6 +183,8 @@ private:
   /// adaptive part of it next changes (the first arrival leaves its window).
   int64_t headroom_ = 0;
   std::optional<time_point> headroom_changes_;
+  /// The latest submitTime not after now (for the quiet period).
+  std::optional<time_point> last_arrival_;
   /// The most GPUs any node offers (for the scaling model's node count).
   int64_t max_node_gpus_ = 0;
   /// Jobs left waiting that could fit in an emptied cluster (rule 2: lower

@@ -72,6 +72,17 @@ struct planner_config {
   double rescale_age_fraction = 0;
   /// The longest hold the resize budget imposes.
   milliseconds max_rescale_hold{1'800'000};
+  /// Growth budget (0: off): a running job that does not restart anyway
+  /// grows at most once per this share of its age since its last resize
+  /// (at most `max_rescale_hold`). Unlike the resize budget it leaves
+  /// shrinks for admissions and lending as they are: long jobs, which fill
+  /// capacity that arrivals reclaim, stop growing at every completion.
+  double growth_age_fraction = 0.15;
+  /// Quiet period (0: off): a running job that does not restart anyway grows
+  /// only once no job has been submitted for this long, so capacity freed
+  /// while jobs arrive goes to the arrivals instead of to a growth that the
+  /// next arrival would reclaim (two restarts).
+  milliseconds growth_quiet{0};
   /// Equal-priority admissions may reclaim workers above minSize of a job
   /// inside its rescale interval (rule 2: lent capacity is reclaimed).
   bool reclaim_locked = true;
@@ -104,6 +115,7 @@ struct planner_config {
     c.lend_hysteresis = 0;
     c.restart_cost = milliseconds{0};
     c.rescale_age_fraction = 0;
+    c.growth_age_fraction = 0;
     c.reclaim_locked = false;
     c.consolidate = false;
     c.reserve_for_head = false;

@@ -82,6 +82,13 @@ std::string plan_builder::reason_for(const job_slot& s) const {
   } else if (s.growth_held == growth_hold::headroom) {
     out += "below maxSize " + std::to_string(s.max()) + ": the last " + std::to_string(headroom_)
            + " GPUs are kept free for arrivals";
+  } else if (s.growth_held == growth_hold::quiet) {
+    out += "below maxSize " + std::to_string(s.max()) + ": jobs arrived within the last "
+           + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(cfg_.growth_quiet).count())
+           + " s; free GPUs are kept for arrivals until " + format_time(*last_arrival_ + cfg_.growth_quiet);
+  } else if (s.growth_held == growth_hold::budget) {
+    out += "below maxSize " + std::to_string(s.max()) + ": growth budget: next growth allowed at "
+           + format_time(*growth_allowed_at(s));
   } else if (s.growth_held == growth_hold::not_worth) {
     out += "below maxSize " + std::to_string(s.max()) + ": the room now would not repay a restart";
   } else {

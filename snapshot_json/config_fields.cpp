@@ -172,6 +172,8 @@ const std::vector<field>& fields() {
       fraction("lendHysteresis", &planner_config::lend_hysteresis, 100),
       fraction("rescaleAgeFraction", &planner_config::rescale_age_fraction, 10),
       seconds("maxRescaleHoldSeconds", &planner_config::max_rescale_hold),
+      fraction("growthAgeFraction", &planner_config::growth_age_fraction, 10),
+      seconds("growthQuietSeconds", &planner_config::growth_quiet),
       flag("reclaimLocked", &planner_config::reclaim_locked),
       flag("consolidate", &planner_config::consolidate),
       topology_keys(),

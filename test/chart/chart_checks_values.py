@@ -173,6 +173,8 @@ def case_template_all_keys():
             "--arrival-window=30m",
             "--arrival-headroom-factor=1.5",
             "--growth-rounds=2",
+            "--growth-age-fraction=0.5",
+            "--growth-quiet=5m",
             "--reserve-for-head=false",
             "--topology-keys=topology.kubernetes.io/rack,node-group",
             "--use-throughput=false",

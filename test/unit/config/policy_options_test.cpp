@@ -46,7 +46,9 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
                    "--min-marginal-speedup=0.3",
                    "--arrival-window=30m",
                    "--arrival-headroom-factor=1.5",
-                   "--growth-rounds=2"},
+                   "--growth-rounds=2",
+                   "--growth-age-fraction=0.5",
+                   "--growth-quiet=5m"},
                   {{"LATTICE_RESIZE_PAYBACK", "9"}});
   ASSERT_EQ(out.action, load_action::run) << out.error;
   const auto& p = out.config.autoscaler.policy;
@@ -72,13 +74,16 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
   EXPECT_EQ(p.arrival_window, milliseconds(1'800'000));
   EXPECT_EQ(p.arrival_headroom_factor, 1.5);
   EXPECT_EQ(p.growth_rounds, 2);
+  EXPECT_EQ(p.growth_age_fraction, 0.5);
+  EXPECT_EQ(p.growth_quiet, milliseconds(300'000));
 }
 
 TEST(policy_options, bad_values_are_refused_with_the_flag_named) {
-  for (const char* bad : {"--growth-policy=random", "--service-class-gpu-hours=4,2",
-                          "--service-class-gpu-hours=0", "--resize-payback=-1", "--min-marginal-speedup=2",
-                          "--growth-headroom=-3", "--topology-keys=bad key", "--restart-cost=forever",
-                          "--arrival-window=2d", "--arrival-headroom-factor=-1", "--growth-rounds=17"}) {
+  for (const char* bad :
+       {"--growth-policy=random", "--service-class-gpu-hours=4,2", "--service-class-gpu-hours=0",
+        "--resize-payback=-1", "--min-marginal-speedup=2", "--growth-headroom=-3", "--topology-keys=bad key",
+        "--restart-cost=forever", "--arrival-window=2d", "--arrival-headroom-factor=-1", "--growth-rounds=17",
+        "--growth-age-fraction=11", "--growth-quiet=2d"}) {
     auto out = load({bad});
     EXPECT_EQ(out.action, load_action::error) << bad;
     std::string flag(bad);

@@ -23,6 +23,7 @@ planner_config las() {
   c.min_resize_ratio = 0;
   c.lend_hysteresis = 0;
   c.rescale_age_fraction = 0;
+  c.growth_age_fraction = 0;
   c.growth_headroom = 0;
   c.arrival_window = milliseconds{0};
   c.reserve_for_head = true;
@@ -160,6 +161,63 @@ TEST(growth_policy, resize_budget_hold_grows_with_age) {
   EXPECT_EQ(decision(p, "a").reason, "rescale interval: next resize allowed at " + format_time(at(1400)));
   cfg.rescale_age_fraction = 0;
   EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 8);
+}
+
+TEST(growth_policy, growth_budget_holds_growth_but_not_admissions) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 1, 8);
+  // Submitted at -9,000 s and resized at 360 s: it may grow again once the
+  // time since is a tenth of its age, at 1,400 s (1,040 s after).
+  snap.jobs = {make_job("a").max(8).submitted(-9'000).running({"n0"}).resized(360).attained(600)};
+  auto cfg = las();
+  cfg.growth_age_fraction = 0.1;
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(p, "a").size, 1);
+  EXPECT_EQ(decision(p, "a").reason,
+            "below maxSize 8: growth budget: next growth allowed at " + format_time(at(1400)));
+  EXPECT_EQ(p.review_at, std::optional<time_point>(at(1400)));
+  EXPECT_EQ(decision(plan_at(snap, 1399, cfg), "a").size, 1);
+  EXPECT_EQ(decision(plan_at(snap, 1400, cfg), "a").size, 8);
+  // The hold never exceeds maxRescaleHold.
+  cfg.max_rescale_hold = milliseconds{300'000};
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 8);
+  // It holds growth only: an arrival still reclaims the job's lent workers,
+  // and a job admitted now grows at once.
+  snap.jobs = {make_job("a").max(8).submitted(-9'000).running(repeat("n0", 8)).resized(360).attained(600),
+               make_job("new").max(4).submitted(990)};
+  auto q = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(q, "new").stage, job_stage::running);
+  EXPECT_GE(decision(q, "new").size, 1);
+  EXPECT_EQ(decision(q, "a").size + decision(q, "new").size, 8);
+  EXPECT_LT(decision(q, "a").size, 8);
+}
+
+TEST(growth_policy, quiet_period_keeps_freed_capacity_for_arrivals) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 1, 8);
+  // "a" could grow into five free GPUs, but a job arrived 100 s ago.
+  snap.jobs = {make_job("a").max(8).submitted(0).running({"n0", "n0"}).resized(0).attained(100'000),
+               make_job("b").max(1).submitted(900).running({"n0"}).resized(900).attained(100)};
+  auto cfg = las();
+  cfg.growth_quiet = milliseconds{300'000};
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(p, "a").size, 2);
+  EXPECT_EQ(decision(p, "a").reason,
+            "below maxSize 8: jobs arrived within the last 300 s; free GPUs are kept "
+            "for arrivals until "
+                + format_time(at(1200)));
+  EXPECT_EQ(p.review_at, std::optional<time_point>(at(1200)));
+  // Once no job has arrived for 300 s it grows.
+  EXPECT_EQ(decision(plan_at(snap, 1200, cfg), "a").size, 7);
+  // Off, it grows at once.
+  cfg.growth_quiet = milliseconds{0};
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "a").size, 7);
+  // An arrival itself (it starts anyway) takes the room at once.
+  cfg.growth_quiet = milliseconds{300'000};
+  snap.jobs.push_back(make_job("c").max(4).submitted(1000));
+  auto q = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(q, "c").size, 4);
+  EXPECT_EQ(decision(q, "a").size, 2);
 }
 
 TEST(growth_policy, fair_shares_split_the_cluster_evenly) {

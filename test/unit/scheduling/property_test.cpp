@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -82,7 +83,8 @@ private:
     int min = pick(1, 3);
     auto b = make_job("j" + std::to_string(i))
                  .priority(pick(0, 3))
-                 .submitted(pick(0, 100))
+                 // Every third job is old (hours), so the growth budget binds.
+                 .submitted(pick(0, 100) - (i % 3 == 0 ? 20'000 : 0))
                  .min(min)
                  .max(min + pick(0, 4))
                  .gpus(pick(0, 4))
@@ -195,6 +197,18 @@ bool locked(const job_info& j, const planner_config& cfg) {
   return now - *j.last_resize_time < std::max(cfg.rescale_interval, std::min(budget, cfg.max_rescale_hold));
 }
 
+/// Within the growth budget's hold: resized at L, submitted at S, it may grow
+/// once now - L >= f x (now - S), at most max_rescale_hold after L.
+bool growth_budget_holds(const job_info& j, const planner_config& cfg) {
+  if (j.stage != job_stage::running || !j.last_resize_time || cfg.growth_age_fraction <= 0)
+    return false;
+  double f = cfg.growth_age_fraction;
+  double since = std::chrono::duration<double>(*j.last_resize_time - j.submit_time).count();
+  double cap = std::chrono::duration<double>(cfg.max_rescale_hold).count();
+  double wait = std::min(f < 1 ? std::max(0.0, f * since / (1 - f)) : cap, cap);
+  return std::chrono::duration<double>(now - *j.last_resize_time).count() < std::ceil(wait);
+}
+
 bool cooling(const job_info& j) {
   return j.stage == job_stage::waiting && j.cooldown_time && now < *j.cooldown_time;
 }
@@ -282,14 +296,17 @@ void check(const generated& g, const plan& p, const planner_config& cfg, const s
     // Growth is complete: a non-locked running job below max has no room
     // left (outside reserved nodes), unless the policy says why it keeps
     // its size (a resize not worth its restart, a higher priority waiting,
-    // it just lent workers to another job).
+    // it just lent workers to another job, the growth budget holds it).
     if (d.stage == job_stage::running && d.size < j.max_size && !locked(j, cfg)) {
+      if (contains(d.reason, "growth budget")) {
+        ASSERT_TRUE(growth_budget_holds(j, cfg)) << ctx;
+      }
       // (Rule 2's "a lower priority never grows while a higher priority
       // waits" holds back every policy.)
       bool explained = contains(d.reason, "growth held")
                        || (!legacy
                            && (contains(d.reason, "would not repay") || contains(d.reason, "make room for")
-                               || contains(d.reason, "kept free")));
+                               || contains(d.reason, "kept free") || contains(d.reason, "growth budget")));
       if (!explained) {
         ASSERT_EQ(room_for(s, free, j, p.reserved_nodes), 0) << ctx;
       }
@@ -347,7 +364,7 @@ TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
   generator gen{GetParam().seed};
   // How often the interesting paths ran, so a generator change that stops
   // exercising them fails loudly instead of passing vacuously.
-  int preempted = 0, shrunk = 0, waiting = 0, moved = 0;
+  int preempted = 0, shrunk = 0, waiting = 0, moved = 0, budget = 0;
   for (int k = 0; k < snapshots_per_seed; ++k) {
     auto g = gen.next();
     auto p = make_plan(g.snap, cfg, now);
@@ -361,6 +378,7 @@ TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
       shrunk += !d.preempted_by.empty() && d.stage == job_stage::running;
       waiting += d.stage == job_stage::waiting;
       moved += !d.added.empty() && !d.removed.empty();
+      budget += d.reason.find("growth budget") != std::string::npos;
     }
     // Determinism: the same snapshot in another order gives the same plan.
     snapshot reordered = g.snap;
@@ -374,11 +392,16 @@ TEST_P(planner_properties, invariants_hold_on_random_snapshots) {
       ASSERT_EQ(a.reason, b.reason) << where << " job " << a.name;
     }
   }
-  std::printf("%s seed %u: %d preempted, %d shrunk or moved for others, %d waiting, %d with pods moved\n",
-              GetParam().policy, GetParam().seed, preempted, shrunk, waiting, moved);
+  std::printf(
+      "%s seed %u: %d preempted, %d shrunk or moved for others, %d waiting, %d with pods moved, %d held "
+      "by the growth budget\n",
+      GetParam().policy, GetParam().seed, preempted, shrunk, waiting, moved, budget);
   EXPECT_GE(preempted, 100);
   EXPECT_GE(shrunk, 100);
   EXPECT_GE(waiting, 1000);
+  if (cfg.growth_age_fraction > 0) {
+    EXPECT_GE(budget, 10);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(seeds, planner_properties,

@@ -25,6 +25,8 @@ planner_input full_input() {
   in.config.growth = growth_order::queue;
   in.config.topology_keys = {"topology.kubernetes.io/rack"};
   in.config.reserve_for_head = false;
+  in.config.growth_age_fraction = 0.25;
+  in.config.growth_quiet = milliseconds{600'000};
   node_info n;
   n.name = "n1";
   n.labels = {{"node-group", "a"}, {"topology.kubernetes.io/rack", "r1"}};
@@ -81,6 +83,8 @@ TEST(snapshot_json, round_trip_keeps_every_field) {
   EXPECT_EQ(back.config.growth, in.config.growth);
   EXPECT_EQ(back.config.topology_keys, in.config.topology_keys);
   EXPECT_EQ(back.config.reserve_for_head, in.config.reserve_for_head);
+  EXPECT_EQ(back.config.growth_age_fraction, 0.25);
+  EXPECT_EQ(back.config.growth_quiet, milliseconds{600'000});
   ASSERT_EQ(back.snapshot.nodes.size(), 1u);
   const auto& n = back.snapshot.nodes[0];
   const auto& m = in.snapshot.nodes[0];
