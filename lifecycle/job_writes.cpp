@@ -105,6 +105,7 @@ k8s::result<k8s::write> worker_create(const job_model& job, const job_config& co
   in.node_name = placement.node;
   in.operator_image = config.operator_image;
   in.gpu_resource = config.gpu_resource;
+  in.agent_status_port = config.agent_status_port;
   auto body = build_worker_pod(*job.object, in);
   if (!body)
     return body.err();

@@ -132,6 +132,7 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job) {
     for (const auto& [name, pod] : job.pods)
       if (pod.live() && pod.is_worker())
         info.workers.push_back({*pod.index, pod.node});
+  info.throughput = job.throughput;
   // Adoption of an interrupted admission drops the rescale lock
   // (lifecycle/job_transition.cpp): the missing workers are still to be placed.
   info.placement_incomplete = info.stage == scheduling::job_stage::running && !info.last_resize_time
