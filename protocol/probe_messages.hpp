@@ -1,0 +1,44 @@
+#pragma once
+
+#include "protocol/type_ids.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace lattice::protocol {
+
+/// job -> probe: GET http://<host>:<port><path> (an agent's throughput).
+struct throughput_probe {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string path;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, throughput_probe& x) {
+  return f(caf::meta::type_name("throughput_probe"), x.host, x.port, x.path);
+}
+
+/// probe -> job: the body of a 200 answer (`ok`), or why there is none.
+struct probe_result {
+  bool ok = false;
+  std::string body;
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, probe_result& x) {
+  return f(caf::meta::type_name("probe_result"), x.ok, x.error);
+}
+
+/// job -> self: time to ask the job's agent for its throughput again.
+struct throughput_poll_timer {};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, throughput_poll_timer&) {
+  return f(caf::meta::type_name("throughput_poll_timer"));
+}
+
+} // namespace lattice::protocol
