@@ -15,6 +15,12 @@ namespace http = beast::http;
 
 constexpr std::size_t max_body = 64 * 1024;
 
+// A named function with an argument, as the gateways: CAF 0.17 dereferences
+// an empty argument tuple when spawning an argument-less lambda.
+protocol::probe_actor::behavior_type probe(std::chrono::milliseconds deadline) {
+  return {[deadline](protocol::throughput_probe& p) { return http_probe(p, deadline); }};
+}
+
 } // namespace
 
 protocol::probe_result http_probe(const protocol::throughput_probe& probe,
@@ -78,9 +84,7 @@ std::vector<protocol::probe_actor> spawn_probes(caf::actor_system& sys, std::siz
   std::vector<protocol::probe_actor> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i)
-    out.push_back(sys.spawn<caf::detached>([deadline]() -> protocol::probe_actor::behavior_type {
-      return {[deadline](protocol::throughput_probe& probe) { return http_probe(probe, deadline); }};
-    }));
+    out.push_back(sys.spawn<caf::detached>(probe, deadline));
   return out;
 }
 

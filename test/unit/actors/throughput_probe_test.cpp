@@ -5,6 +5,7 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <caf/all.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -105,6 +106,26 @@ TEST(throughput_probe, a_closed_port_and_a_name_are_errors) {
   auto name = http_probe({"worker-0.example", 80, "/throughput"}, 1s);
   EXPECT_FALSE(name.ok);
   EXPECT_EQ(name.error, "not an IP address: worker-0.example");
+}
+
+TEST(throughput_probe, a_probe_actor_answers_a_request) {
+  const std::string body = R"({"report":null})";
+  one_shot_server server(http_response("200 OK", body));
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto probes = spawn_probes(sys, 2, 2s);
+  ASSERT_EQ(probes.size(), 2u);
+  protocol::probe_result r;
+  {
+    caf::scoped_actor self{sys};
+    self->request(probes[1], 5s, protocol::throughput_probe{"127.0.0.1", server.port(), "/throughput"})
+        .receive([&](protocol::probe_result& got) { r = std::move(got); },
+                 [&](caf::error& err) { r.error = sys.render(err); });
+  }
+  for (auto& p : probes)
+    caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.body, body);
 }
 
 } // namespace
