@@ -42,6 +42,7 @@ CASES = {
     "status": scenarios_lifecycle.scenario_status,
     "observability": scenario_observability.scenario_observability,
     "throughput": scenarios_throughput.scenario_throughput,
+    "throughput-growth": scenarios_throughput.scenario_throughput_growth,
     "teardown": harness_cases.case_teardown,
 }
 

@@ -4,7 +4,8 @@ are ignored.
 
 KWOK runs no containers, so a fake agent stands in: one HTTP server on 0.0.0.0:<port> answering
 per local address (getsockname tells which 127.0.0.x was asked), and the workers' status.podIP
-patched to 127.0.0.x addresses (all of 127/8 is loopback on Linux)."""
+patched to 127.0.0.x addresses (all of 127/8 is loopback on Linux). The EndpointSlice controller
+then warns that it cannot publish those addresses for the workers Service: expected, harmless."""
 
 import json
 import threading
@@ -149,5 +150,73 @@ def scenario_throughput():
                 f"status.throughput: {status}",
             )
             print("ok status.throughput:", status)
+    finally:
+        agents.close()
+
+
+def scenario_throughput_growth():
+    """The planner grows a job by its reports: at 1 and 2 workers the same rate (no speed-up), the
+    job stays at 2 workers although 2 nodes are free; once the rate at 2 workers doubles (linear), it
+    grows to maxSize 4. Blockers free the nodes one by one: "one" (1 node) after 25s, "two" (2 nodes)
+    after 70s."""
+    port = free_port()
+    agents = FakeAgents(port)
+    try:
+        with Scenario("throughput-growth") as s:
+            s.start_operator(
+                extra_args=["--throughput-poll-interval", POLL, "--agent-status-port", str(port)]
+            )
+            s.apply(training_job("one", s.ns, min_size=1, max_size=1, exit_after="25s"))
+            s.apply(training_job("two", s.ns, min_size=2, max_size=2, exit_after="70s"))
+            s.wait(
+                "the blockers Running on 3 nodes",
+                lambda st: st.settled("one", "Running", 1) and st.settled("two", "Running", 2),
+                60,
+            )
+            s.apply(training_job("flat", s.ns, min_size=1, max_size=4, inject=True))
+            s.wait("flat admitted at 1 worker", lambda st: st.settled("flat", "Running", 1), 60)
+            ip = "127.0.0.21"
+            patch = {"status": {"podIP": ip, "podIPs": [{"ip": ip}]}}
+            kubectl(
+                "patch",
+                "pod",
+                "flat-worker-0",
+                "-n",
+                s.ns,
+                "--subresource=status",
+                "--type=merge",
+                "-p",
+                json.dumps(patch),
+            )
+
+            def shown(workers, rate):
+                def pred(st):
+                    t = st.status("flat").get("throughput") or {}
+                    return t.get("workers") == workers and t.get("samplesPerSecond") == rate and t
+
+                return pred
+
+            agents.serve(ip, 1, 100.0, time.time())
+            s.wait("flat's rate at 1 worker in its status", shown(1, 100), 30)
+            s.wait(
+                "flat grown to 2 workers once one finished", lambda st: st.settled("flat", "Running", 2), 60
+            )
+            agents.serve(ip, 2, 100.0, time.time())
+            s.wait("flat's rate at 2 workers in its status", shown(2, 100), 30)
+            s.wait("two finished", lambda st: st.stage("two") == "Completed", 90)
+            time.sleep(20)  # rescale interval 5s, plan debounce, poll 1s: growth would show by now
+            st = s.state()
+            expect(
+                st.settled("flat", "Running", 2),
+                f"flat reports no speed-up at 2 workers but runs {st.size('flat')} (want 2): {st.summary()}",
+            )
+            print("ok no speed-up beyond 1 worker: flat stays at 2 with 2 nodes free")
+            agents.serve(ip, 2, 200.0, time.time())
+            s.wait(
+                "flat grown to maxSize 4 once its rate scales linearly",
+                lambda st: st.settled("flat", "Running", 4),
+                60,
+            )
+            print("ok a linear rate at 2 workers: flat grows to 4")
     finally:
         agents.close()
