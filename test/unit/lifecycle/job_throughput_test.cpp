@@ -1,3 +1,4 @@
+#include "lifecycle/job_inspect.hpp"
 #include "lifecycle/job_throughput.hpp"
 #include "lifecycle/snapshot_conversion.hpp"
 #include "transition_fixture.hpp"
@@ -104,6 +105,9 @@ TEST_F(job_throughput, reports_that_fail_the_checks_are_ignored_with_a_note) {
   EXPECT_FALSE(e.report);
   EXPECT_FALSE(job.status.throughput);
   EXPECT_EQ(job.throughput_note, "measured at 3 workers, the job runs 2");
+  EXPECT_NE(inspect_json(job, true, 0).find(R"("throughputNote":"measured at 3 workers, the job runs 2")"),
+            std::string::npos)
+      << "inspection shows why";
   ASSERT_EQ(e.logs.size(), 1u);
   answer(-1, 2, now.wall - 5s);
   EXPECT_EQ(job.throughput_note, "the rate is not a positive number");
