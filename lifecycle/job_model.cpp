@@ -120,6 +120,8 @@ persisted_state persisted_from(const k8s::object_meta& job, const std::string& a
     out.worker_failures = parse_count<std::int64_t>(*failures).value_or(0);
   if (const auto* resized = find(job.annotations, group + "last-resize-time"))
     out.last_resize_time = base::parse_optional_time(*resized);
+  if (const auto* attained = find(job.annotations, group + "attained-service"))
+    out.attained_service = static_cast<double>(parse_count<std::int64_t>(*attained).value_or(0));
   return out;
 }
 

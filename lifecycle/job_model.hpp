@@ -111,9 +111,12 @@ struct persisted_state {
   std::int64_t worker_failures = 0;
   /// When the stage or size last changed (rule 6).
   std::optional<base::time_point> last_resize_time;
+  /// GPU-seconds (worker-seconds without GPUs) the job ran before
+  /// last_resize_time: the planner's attained service adds the time since.
+  double attained_service = 0;
   friend bool operator==(const persisted_state& a, const persisted_state& b) {
     return a.schedule_failures == b.schedule_failures && a.worker_failures == b.worker_failures
-           && a.last_resize_time == b.last_resize_time;
+           && a.last_resize_time == b.last_resize_time && a.attained_service == b.attained_service;
   }
 };
 

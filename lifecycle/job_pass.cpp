@@ -58,7 +58,8 @@ std::string fingerprint(const scheduling::job_info& info, std::int64_t generatio
       << (info.queued_time ? info.queued_time->time_since_epoch().count() : -1) << '|'
       << (info.cooldown_time ? info.cooldown_time->time_since_epoch().count() : -1) << '|'
       << info.schedule_failures << '|'
-      << (info.last_resize_time ? info.last_resize_time->time_since_epoch().count() : -1);
+      << (info.last_resize_time ? info.last_resize_time->time_since_epoch().count() : -1) << '|'
+      << static_cast<std::int64_t>(info.banked_service);
   for (const auto& w : info.workers)
     out << '|' << w.index << '@' << w.node;
   for (const auto& s : info.throughput)

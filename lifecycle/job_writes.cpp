@@ -62,6 +62,8 @@ k8s::write annotations_write(const job_model& job, const job_config& config) {
   patch.set_at({"metadata", "annotations", last_resize_time_annotation(group)},
                p.last_resize_time ? base::json_quoted(base::format_rfc3339(*p.last_resize_time))
                                   : std::string("null"));
+  patch.set_at({"metadata", "annotations", attained_service_annotation(group)},
+               quoted_count(static_cast<std::int64_t>(p.attained_service)));
   return make(job, k8s::write_verb::patch_job, job.name, patch.encode());
 }
 
