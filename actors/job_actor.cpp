@@ -190,7 +190,7 @@ void poll_throughput(self_pointer self) {
   const auto& probe = settings.probes[std::hash<std::string>{}(st.model.key()) % settings.probes.size()];
   st.probe_in_flight = true;
   auto pod = target->pod;
-  auto answered = [self](lifecycle::throughput_answer a) {
+  auto answered = [self](const lifecycle::throughput_answer& a) {
     self->state.probe_in_flight = false;
     if (self->state.leading)
       carry_out(self, lifecycle::on_throughput_answer(self->state.model, a, config(self), now(self)));

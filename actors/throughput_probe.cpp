@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr std::size_t max_body = 64 * 1024;
+constexpr std::size_t max_body = std::size_t{64} * 1024;
 
 // A named function with an argument, as the gateways: CAF 0.17 dereferences
 // an empty argument tuple when spawning an argument-less lambda.
