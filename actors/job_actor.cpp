@@ -185,8 +185,11 @@ void poll_throughput(self_pointer self) {
   if (!st.leading || st.probe_in_flight)
     return;
   auto target = lifecycle::throughput_probe_target_of(st.model);
-  if (!target)
+  if (!target) {
+    if (st.model.status.throughput)
+      carry_out(self, lifecycle::on_throughput_idle(st.model, config(self), now(self)));
     return;
+  }
   const auto& probe = settings.probes[std::hash<std::string>{}(st.model.key()) % settings.probes.size()];
   st.probe_in_flight = true;
   auto pod = target->pod;

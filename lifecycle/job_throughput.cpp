@@ -98,4 +98,13 @@ effects on_throughput_answer(job_model& job, const throughput_answer& answer, co
   return finish("");
 }
 
+effects on_throughput_idle(job_model& job, const job_config& config, instant now) {
+  detail::pass p{job, config, now, true, {}};
+  if (job.status.throughput && job.status.stage == stage::waiting) {
+    job.status.throughput.reset();
+    detail::write_status(p);
+  }
+  return std::move(p.out);
+}
+
 } // namespace lattice::lifecycle

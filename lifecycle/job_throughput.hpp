@@ -40,4 +40,8 @@ struct throughput_answer {
 effects on_throughput_answer(job_model& job, const throughput_answer& answer, const job_config& config,
                              instant now);
 
+/// A poll found nobody to ask: a job back in the queue (preempted,
+/// requeued) no longer shows a rate; a finished job keeps its last one.
+effects on_throughput_idle(job_model& job, const job_config& config, instant now);
+
 } // namespace lattice::lifecycle

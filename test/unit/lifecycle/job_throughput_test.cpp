@@ -151,5 +151,19 @@ TEST_F(job_throughput, a_resize_clears_the_shown_rate_but_keeps_the_samples) {
   EXPECT_EQ(job.status.throughput->workers, 3);
 }
 
+TEST_F(job_throughput, a_job_back_in_the_queue_shows_no_rate) {
+  run_on({"node-a", "node-b"});
+  elapse(2min);
+  answer(300, 2, now.wall - 5s);
+  ASSERT_TRUE(job.status.throughput);
+  EXPECT_TRUE(answered(on_throughput_idle(job, config, now)).writes.empty()) << "running: nothing to clear";
+  preempt("lattice/bert");
+  EXPECT_FALSE(throughput_probe_target_of(job));
+  auto e = answered(on_throughput_idle(job, config, now));
+  EXPECT_FALSE(job.status.throughput);
+  ASSERT_EQ(e.writes.size(), 1u) << "status.throughput going is written at once";
+  EXPECT_NE(e.writes[0].body.find(R"("throughput":null)"), std::string::npos) << e.writes[0].body;
+}
+
 } // namespace
 } // namespace lattice::lifecycle
