@@ -199,7 +199,8 @@ void poll_throughput(self_pointer self) {
       carry_out(self, lifecycle::on_throughput_answer(self->state.model, a, config(self), now(self)));
   };
   self->request(probe, interval,
-                protocol::throughput_probe{target->ip, settings.agent_status_port, "/throughput"})
+                protocol::throughput_probe{target->ip, settings.agent_status_port, "/throughput",
+                                           std::chrono::steady_clock::now() + interval})
       .then(
           [answered, pod](protocol::probe_result& r) {
             answered({pod, r.ok, std::move(r.body), std::move(r.error)});

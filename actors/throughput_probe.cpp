@@ -26,6 +26,10 @@ protocol::probe_actor::behavior_type probe(std::chrono::milliseconds deadline) {
 protocol::probe_result http_probe(const protocol::throughput_probe& probe,
                                   std::chrono::milliseconds deadline) {
   protocol::probe_result out;
+  if (std::chrono::steady_clock::now() > probe.not_after) {
+    out.error = "not asked: the request waited longer than the poll interval for a free probe";
+    return out;
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(probe.host, ec);
   if (ec) {

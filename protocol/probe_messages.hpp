@@ -4,16 +4,21 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace lattice::protocol {
 
 /// job -> probe: GET http://<host>:<port><path> (an agent's throughput).
+/// A probe that gets to it after `not_after` answers at once without asking:
+/// the job has given up on it, and a backlog of unreachable pods must not
+/// keep the probes busy with requests nobody waits for.
 struct throughput_probe {
   std::string host;
   std::uint16_t port = 0;
   std::string path;
+  std::chrono::steady_clock::time_point not_after = std::chrono::steady_clock::time_point::max();
 };
 
 template <class Inspector>

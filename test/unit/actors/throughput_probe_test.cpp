@@ -93,6 +93,15 @@ TEST(throughput_probe, a_silent_agent_is_given_up_on_at_the_deadline) {
   EXPECT_LT(took, 2s);
 }
 
+TEST(throughput_probe, a_request_past_its_time_is_not_sent) {
+  protocol::throughput_probe late{"127.0.0.1", 9, "/throughput", std::chrono::steady_clock::now() - 1ms};
+  const auto start = std::chrono::steady_clock::now();
+  auto r = http_probe(late, 2s);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error, "not asked: the request waited longer than the poll interval for a free probe");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 100ms);
+}
+
 TEST(throughput_probe, a_closed_port_and_a_name_are_errors) {
   std::uint16_t closed = 0;
   {
