@@ -2,6 +2,7 @@
 
 #include "actors/actor_clock.hpp"
 #include "lifecycle/job_inspect.hpp"
+#include "lifecycle/job_throughput.hpp"
 #include "lifecycle/job_transition.hpp"
 #include "lifecycle/node_loss.hpp"
 #include "observability/json_log.hpp"
@@ -172,6 +173,56 @@ void removed(self_pointer self) {
   self->quit();
 }
 
+/// The throughput poll loop: one timer for the actor's life, re-armed each
+/// time; only the leader asks. The request goes to a probe actor (the
+/// blocking HTTP is there) with the poll interval as its CAF timeout, so a
+/// probe backlog never answers with reports older than one interval.
+void poll_throughput(self_pointer self) {
+  auto& st = self->state;
+  const auto& settings = *st.settings;
+  const auto interval = settings.throughput_poll_interval;
+  self->delayed_send(self, interval, protocol::throughput_poll_timer{});
+  if (!st.leading || st.probe_in_flight)
+    return;
+  auto target = lifecycle::throughput_probe_target_of(st.model);
+  if (!target) {
+    if (st.model.status.throughput)
+      carry_out(self, lifecycle::on_throughput_idle(st.model, config(self), now(self)));
+    return;
+  }
+  const auto& probe = settings.probes[std::hash<std::string>{}(st.model.key()) % settings.probes.size()];
+  st.probe_in_flight = true;
+  auto pod = target->pod;
+  auto answered = [self](const lifecycle::throughput_answer& a) {
+    self->state.probe_in_flight = false;
+    if (self->state.leading)
+      carry_out(self, lifecycle::on_throughput_answer(self->state.model, a, config(self), now(self)));
+  };
+  self->request(probe, interval,
+                protocol::throughput_probe{target->ip, settings.agent_status_port, "/throughput",
+                                           std::chrono::steady_clock::now() + interval})
+      .then(
+          [answered, pod](protocol::probe_result& r) {
+            answered({pod, r.ok, std::move(r.body), std::move(r.error)});
+          },
+          [self, answered, pod](caf::error& err) {
+            answered({pod, false, {}, self->system().render(err)});
+          });
+}
+
+/// Starts the poll loop at a point of the interval that depends on the job,
+/// so jobs created together are not all asked at once.
+void start_throughput_polling(self_pointer self) {
+  const auto& settings = *self->state.settings;
+  const auto interval = settings.throughput_poll_interval;
+  if (interval <= std::chrono::milliseconds(0) || settings.probes.empty())
+    return;
+  const auto offset =
+      std::hash<std::string>{}(self->state.model.key()) % static_cast<std::size_t>(interval.count());
+  self->delayed_send(self, std::chrono::milliseconds(static_cast<std::int64_t>(offset) + 1),
+                     protocol::throughput_poll_timer{});
+}
+
 std::string summary(self_pointer self) {
   return lifecycle::summary_json(self->state.model, self->mailbox().size());
 }
@@ -223,6 +274,7 @@ protocol::job_actor::behavior_type leading(self_pointer self) {
         carry_out(self, lifecycle::on_node_lost(m, msg.node, lifecycle::node_loss_from(msg.loss),
                                                 config(self), now(self)));
       },
+      [self](protocol::throughput_poll_timer&) { poll_throughput(self); },
       [self, &m](protocol::set_leader& msg) {
         if (msg.leader)
           return;
@@ -276,6 +328,7 @@ protocol::job_actor::behavior_type standby(self_pointer self) {
         carry_out(self, lifecycle::follow_node_lost(m, msg.node, lifecycle::node_loss_from(msg.loss),
                                                     config(self), now(self)));
       },
+      [self](protocol::throughput_poll_timer&) { poll_throughput(self); },
       [self, &m](protocol::set_leader& msg) {
         if (!msg.leader)
           return;
@@ -297,6 +350,7 @@ protocol::job_actor::behavior_type job_actor(self_pointer self, std::shared_ptr<
   st.settings = std::move(settings);
   st.model = lifecycle::job_model(std::move(namespace_), std::move(name), timeout);
   st.leading = lead;
+  start_throughput_polling(self);
   return lead ? leading(self) : standby(self);
 }
 

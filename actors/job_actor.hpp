@@ -24,6 +24,8 @@ struct job_actor_state {
   bool leading = false;
   /// The stage the jobs-by-stage gauge counts this job under (nullopt: none).
   std::optional<lifecycle::stage> gauge_stage;
+  /// A throughput request to the job's agent is on its way (one at a time).
+  bool probe_in_flight = false;
 };
 
 /// One actor per TrainingJob: a shell around lifecycle/job_transition.hpp.

@@ -4,10 +4,14 @@
 #include "lifecycle/job_step.hpp"
 #include "protocol/autoscaler_actor.hpp"
 #include "protocol/gateway_actor.hpp"
+#include "protocol/probe_actor.hpp"
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lattice::observability {
 class metrics;
@@ -30,6 +34,12 @@ struct job_settings {
   /// The namespace TrainingJobs are watched in ("" = all). The router keeps
   /// no pod of a job outside it: that job is never seen.
   std::string watch_namespace;
+  /// Throughput reports: the probe actors (actors/throughput_probe.hpp;
+  /// none: no polling), how often each running injected job's agent is
+  /// asked (0: never) and on which port.
+  std::vector<protocol::probe_actor> probes;
+  std::chrono::milliseconds throughput_poll_interval{0};
+  std::uint16_t agent_status_port = 29410;
   /// Wall and steady time (actors/actor_clock.hpp); the router and
   /// spawn_job_actor fill in CAF's clock over the system clock when unset.
   std::shared_ptr<base::clock> clock;

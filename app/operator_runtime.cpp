@@ -4,6 +4,7 @@
 #include "actors/autoscaler.hpp"
 #include "actors/gateway.hpp"
 #include "actors/router.hpp"
+#include "actors/throughput_probe.hpp"
 #include "actors/write_dispatcher.hpp"
 #include "app/leadership.hpp"
 #include "app/metrics_auth_client.hpp"
@@ -54,6 +55,10 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.rendezvous_node_selector = config::setters::parse_label_list(cfg.rendezvous_node_selector);
   c.rendezvous_tolerations_json = cfg.rendezvous_tolerations;
   c.identity = cfg.identity;
+  c.agent_status_port = cfg.throughput.agent_status_port;
+  c.throughput_max_age = cfg.autoscaler.policy.throughput_max_age;
+  js.throughput_poll_interval = cfg.throughput.poll_interval;
+  js.agent_status_port = static_cast<std::uint16_t>(cfg.throughput.agent_status_port);
   js.watch_namespace = cfg.watch_namespace;
   js.writes = std::move(writes);
   js.gateway_count = gateway_count;
@@ -193,8 +198,12 @@ int run_operator(const config::operator_config& cfg) {
   as.clock = clock;
   as.writes = writes;
   auto autoscaler = actors::spawn_autoscaler(sys, as);
-  auto router =
-      actors::spawn_router(sys, job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock));
+  auto js = job_settings_from(cfg, writes, gateways.size(), autoscaler, metrics, clock);
+  if (cfg.throughput.poll_interval > std::chrono::milliseconds(0))
+    js.probes = actors::spawn_probes(sys, static_cast<std::size_t>(cfg.throughput.probe_concurrency),
+                                     cfg.throughput.probe_timeout);
+  const auto probes = js.probes;
+  auto router = actors::spawn_router(sys, std::move(js));
 
   leadership lead(router, writes, fence, metrics, cfg.leader_election.enabled);
   watchers watches(
@@ -257,6 +266,8 @@ int run_operator(const config::operator_config& cfg) {
   caf::anon_send_exit(writes, caf::exit_reason::user_shutdown); // answers its backlog "cancelled"
   for (auto& g : gateways)
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  for (const auto& p : probes) // each finishes its request in flight (a deadline of seconds) first
+    caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
   // ~actor_system now waits for every actor: the gateways drain their
   // mailboxes in microseconds, the job and node actors stop with the router.
   return exit_code;

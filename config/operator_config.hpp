@@ -77,6 +77,19 @@ struct server_config {
   std::string metrics_cert_dir;
 };
 
+/// Reading each running injected job's throughput from its agent
+/// (docs/design/planner.md, "Goodput-aware growth: throughput reports").
+struct throughput_config {
+  /// How often each job's agent is asked; 0: never.
+  milliseconds poll_interval{30'000};
+  /// The agents' status port (LATTICE_AGENT_STATUS_PORT of injected pods).
+  int agent_status_port = 29410;
+  /// Deadline of one request to an agent (connect, send, answer).
+  milliseconds probe_timeout{2'000};
+  /// Requests to agents in flight at once (one thread each).
+  int probe_concurrency = 4;
+};
+
 struct logging_config {
   std::string level = "info";
   log_format format = log_format::text;
@@ -106,6 +119,7 @@ struct operator_config {
   autoscaler_config autoscaler;
   server_config server;
   logging_config logging;
+  throughput_config throughput;
   leader_election_config leader_election;
   /// From LATTICE_LICENSE only (the chart fills it from a Secret): never a
   /// flag, so it cannot show up in `ps`, and never logged.

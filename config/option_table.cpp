@@ -155,6 +155,28 @@ std::vector<option_spec> build_table() {
                    show_duration(LATTICE_FIELD(milliseconds, c.autoscaler.plan_debounce))));
   add_policy_options(t);
 
+  // -- throughput reports from the agents
+  t.push_back(make("throughput-poll-interval", "DURATION",
+                   "how often the operator reads each running injected job's throughput from its agent "
+                   "(status.throughput, the planner's scaling fit); 0 disables",
+                   "a duration from 0s to 24h",
+                   duration(LATTICE_FIELD(milliseconds, c.throughput.poll_interval), seconds(0), hours(24)),
+                   show_duration(LATTICE_FIELD(milliseconds, c.throughput.poll_interval))));
+  t.push_back(make("agent-status-port", "PORT",
+                   "port the agents of injected pods serve their throughput on (LATTICE_AGENT_STATUS_PORT)",
+                   port_range, port(LATTICE_FIELD(int, c.throughput.agent_status_port)),
+                   show_integer(LATTICE_FIELD(int, c.throughput.agent_status_port))));
+  t.push_back(
+      make("throughput-probe-timeout", "DURATION", "deadline of one throughput request to an agent",
+           "a duration from 100ms to 1m",
+           duration(LATTICE_FIELD(milliseconds, c.throughput.probe_timeout), milliseconds(100), minutes(1)),
+           show_duration(LATTICE_FIELD(milliseconds, c.throughput.probe_timeout))));
+  t.push_back(make("throughput-probe-concurrency", "COUNT",
+                   "throughput requests to agents in flight at once (one thread each)",
+                   "an integer from 1 to 64",
+                   integer(LATTICE_FIELD(int, c.throughput.probe_concurrency), 1, 64),
+                   show_integer(LATTICE_FIELD(int, c.throughput.probe_concurrency))));
+
   // -- servers
   t.push_back(make("bind-address", "IP", "address of the metrics and probe listeners",
                    "an IPv4 or IPv6 address",

@@ -74,6 +74,14 @@ std::string inspect_json(const job_model& st, bool leading, std::size_t mailbox_
   o["plannerReason"] = st.planner_reason;
   o["scheduleFailures"] = st.persisted.schedule_failures;
   o["workerFailures"] = st.persisted.worker_failures;
+  boost::json::array throughput;
+  for (const auto& t : st.throughput)
+    throughput.push_back(boost::json::object{{"workers", t.workers},
+                                             {"nodes", t.nodes},
+                                             {"samplesPerSecond", t.samples_per_second},
+                                             {"measuredAt", base::format_rfc3339(t.measured_at)}});
+  o["throughput"] = std::move(throughput);
+  o["throughputNote"] = st.throughput_note;
   boost::json::array target;
   if (st.target)
     for (const auto& w : *st.target)

@@ -40,7 +40,7 @@ bool operator==(const pod_record& a, const pod_record& b) {
          && a.reason == b.reason && a.index == b.index && a.node == b.node
          && a.built_for_size == b.built_for_size && a.terminating == b.terminating
          && a.deletion_deadline == b.deletion_deadline && a.ready == b.ready && a.restarts == b.restarts
-         && a.disrupted == b.disrupted;
+         && a.disrupted == b.disrupted && a.pod_ip == b.pod_ip;
 }
 
 pod_record make_pod_record(const k8s::pod& pod, const std::string& api_group) {
@@ -56,6 +56,7 @@ pod_record make_pod_record(const k8s::pod& pod, const std::string& api_group) {
   if (const auto* index = find(pod.meta.labels, group + "replica-index"))
     r.index = parse_count<std::int32_t>(*index);
   r.node = pod.node_name;
+  r.pod_ip = pod.pod_ip;
   if (r.node.empty())
     if (const auto* pinned = find(pod.meta.annotations, pinned_node_annotation(api_group)))
       r.node = *pinned;
@@ -86,6 +87,7 @@ k8s::training_job_status to_api(const job_status& status) {
   out.gpus_held = status.gpus_held;
   out.gpus_wanted = status.gpus_wanted;
   out.queue_position = status.queue_position;
+  out.throughput = status.throughput;
   return out;
 }
 
@@ -105,6 +107,7 @@ job_status status_from_api(const k8s::training_job_status& status) {
   out.gpus_held = status.gpus_held;
   out.gpus_wanted = status.gpus_wanted;
   out.queue_position = status.queue_position;
+  out.throughput = status.throughput;
   return out;
 }
 
@@ -117,6 +120,8 @@ persisted_state persisted_from(const k8s::object_meta& job, const std::string& a
     out.worker_failures = parse_count<std::int64_t>(*failures).value_or(0);
   if (const auto* resized = find(job.annotations, group + "last-resize-time"))
     out.last_resize_time = base::parse_optional_time(*resized);
+  if (const auto* attained = find(job.annotations, group + "attained-service"))
+    out.attained_service = static_cast<double>(parse_count<std::int64_t>(*attained).value_or(0));
   return out;
 }
 

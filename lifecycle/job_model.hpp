@@ -35,6 +35,8 @@ struct pod_record {
   /// spec.nodeName, else the node the worker is pinned to (`<group>/node`):
   /// a Pending worker has no spec.nodeName yet.
   std::string node;
+  /// status.podIP: where the operator reads the agent's throughput ("" until set).
+  std::string pod_ip;
   /// `<group>/world-size`: the job size the worker's environment was built for.
   std::optional<std::int32_t> built_for_size;
   /// metadata.deletionTimestamp is set: the pod is being deleted.
@@ -90,6 +92,9 @@ struct job_status {
   /// Place among the waiting jobs in the autoscaler's last plan (1: next);
   /// nullopt unless waiting.
   std::optional<std::int32_t> queue_position;
+  /// The newest kept throughput report of the current size and placement
+  /// (lifecycle/job_throughput.hpp); unset while there is none.
+  std::optional<k8s::throughput_status> throughput;
 };
 
 /// The status as the API writes it (RFC 3339 times).
@@ -106,9 +111,12 @@ struct persisted_state {
   std::int64_t worker_failures = 0;
   /// When the stage or size last changed (rule 6).
   std::optional<base::time_point> last_resize_time;
+  /// GPU-seconds (worker-seconds without GPUs) the job ran before
+  /// last_resize_time: the planner's attained service adds the time since.
+  double attained_service = 0;
   friend bool operator==(const persisted_state& a, const persisted_state& b) {
     return a.schedule_failures == b.schedule_failures && a.worker_failures == b.worker_failures
-           && a.last_resize_time == b.last_resize_time;
+           && a.last_resize_time == b.last_resize_time && a.attained_service == b.attained_service;
   }
 };
 
@@ -140,6 +148,14 @@ struct job_model {
   std::optional<std::vector<scheduling::worker_placement>> target;
   /// Why the planner keeps the job waiting or below maxSize.
   std::string planner_reason;
+  /// The newest throughput report per (workers, nodes) its agent made
+  /// (lifecycle/throughput_report.hpp), for the planner's scaling fit. Kept
+  /// in memory only: after an operator restart the fit starts from the
+  /// reports of the size the job runs at.
+  std::vector<scheduling::throughput_sample> throughput;
+  /// Why the last throughput report was ignored, or its request failed
+  /// ("" when it was kept): inspection.
+  std::string throughput_note;
   /// Creates and deletes sent and not yet seen by the watch.
   expectations creating;
   expectations deleting;

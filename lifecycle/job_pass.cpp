@@ -10,6 +10,7 @@
 #include "lifecycle/status_write.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace lattice::lifecycle::detail {
@@ -36,16 +37,33 @@ void arm_status_flush(pass& p, milliseconds delay) {
   arm(p, timer_kind::status_flush, ++p.job.timers.status_flush, delay);
 }
 
-std::string fingerprint(const scheduling::job_info& info, std::int64_t generation) {
+/// A throughput sample as the fingerprint sees it: the rate to three
+/// significant digits and the time to a quarter of the maximum age (at
+/// most 5 min), so a job's steady reports do not re-send it every poll, yet
+/// the autoscaler's copy never ages out while fresher ones are kept.
+void fingerprint_sample(std::ostream& out, const scheduling::throughput_sample& s,
+                        std::chrono::milliseconds max_age) {
+  const auto bucket = std::max(std::min(max_age / 4, milliseconds(std::chrono::minutes(5))), milliseconds(1));
+  const auto at = std::chrono::duration_cast<milliseconds>(s.measured_at.time_since_epoch()) / bucket;
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.3g", s.samples_per_second);
+  out << '|' << s.workers << 'x' << s.nodes << '=' << rate << '@' << at;
+}
+
+std::string fingerprint(const scheduling::job_info& info, std::int64_t generation,
+                        std::chrono::milliseconds throughput_max_age) {
   std::ostringstream out;
   out << generation << '|' << static_cast<int>(info.stage) << '|' << info.priority << '|' << info.min_size
       << '|' << info.max_size << '|' << info.submit_time.time_since_epoch().count() << '|'
       << (info.queued_time ? info.queued_time->time_since_epoch().count() : -1) << '|'
       << (info.cooldown_time ? info.cooldown_time->time_since_epoch().count() : -1) << '|'
       << info.schedule_failures << '|'
-      << (info.last_resize_time ? info.last_resize_time->time_since_epoch().count() : -1);
+      << (info.last_resize_time ? info.last_resize_time->time_since_epoch().count() : -1) << '|'
+      << static_cast<std::int64_t>(info.banked_service);
   for (const auto& w : info.workers)
     out << '|' << w.index << '@' << w.node;
+  for (const auto& s : info.throughput)
+    fingerprint_sample(out, s, throughput_max_age);
   return out.str();
 }
 
@@ -308,7 +326,7 @@ void report(pass& p) {
   // pinned to it, so the planner must not hand those GPUs to anyone else.
   if (info->stage == scheduling::job_stage::running && job.target && p.leading)
     info->workers = *job.target;
-  auto fp = fingerprint(*info, job.object->meta.generation);
+  auto fp = fingerprint(*info, job.object->meta.generation, p.config.throughput_max_age);
   if (fp == job.sent_fingerprint)
     return;
   job.sent_fingerprint = std::move(fp);

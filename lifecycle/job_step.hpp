@@ -49,6 +49,12 @@ struct job_config {
   std::chrono::milliseconds status_message_delay{300'000};
   /// Events' source.host: this replica's identity.
   std::string identity;
+  /// Injected workers' LATTICE_AGENT_STATUS_PORT, where the operator reads
+  /// their throughput (0: not set, the agent's default).
+  std::int32_t agent_status_port = 0;
+  /// Throughput reports older than this are dropped (the planner's
+  /// --throughput-max-age).
+  std::chrono::milliseconds throughput_max_age{3'600'000};
 };
 
 /// The time of one step, read once by the actor: the wall clock (status

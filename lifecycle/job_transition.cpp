@@ -252,6 +252,21 @@ bool still_waiting(pass& p, const scheduling::job_decision& d) {
 
 /// [waiting] -> [running] (admitted, or resized while running), or
 /// [running] -> [waiting] (preempted, or stopped for want of capacity).
+/// Adds what the job received at `size` workers since its last resize to
+/// its persisted attained service (before last_resize_time moves). Nothing
+/// when that time is unknown (an adopted admission): the service is lost,
+/// an underestimate.
+void bank_service(pass& p, std::int32_t size) {
+  auto& job = p.job;
+  if (!job.persisted.last_resize_time || !job.object || size <= 0)
+    return;
+  const double seconds =
+      std::max(0.0, std::chrono::duration<double>(p.now.wall - *job.persisted.last_resize_time).count());
+  const auto gpus =
+      std::max<std::int64_t>(job.object->spec.template_info.requests.get(p.config.gpu_resource), 1);
+  job.persisted.attained_service += seconds * static_cast<double>(size) * static_cast<double>(gpus);
+}
+
 void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32_t> queue_position) {
   auto& job = p.job;
   if (!job.object || !job.invalid_message.empty() || job.finished() || job.object->spec.run.suspend
@@ -282,6 +297,8 @@ void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32
     job.pod_creates.failing_pod.clear();
   }
   if (was_running != (d.stage == scheduling::job_stage::running) || old_size != job.status.current_size) {
+    if (was_running)
+      bank_service(p, old_size);
     job.persisted.last_resize_time = base::floor_seconds(p.now.wall);
     detail::write_annotations(p);
   }
@@ -371,6 +388,8 @@ void finish(pass& p, const job_outcome& out) {
 /// [running] -> [waiting] by rule 5: a worker stayed Pending past requeueTime.
 void requeue(pass& p, const job_outcome& out) {
   auto& job = p.job;
+  if (job.status.stage == stage::running)
+    bank_service(p, job.status.current_size);
   apply_requeue(job.status, *out.requeue);
   detail::note_queued(p);
   job.persisted.schedule_failures = out.requeue->schedule_failures;

@@ -62,6 +62,8 @@ k8s::write annotations_write(const job_model& job, const job_config& config) {
   patch.set_at({"metadata", "annotations", last_resize_time_annotation(group)},
                p.last_resize_time ? base::json_quoted(base::format_rfc3339(*p.last_resize_time))
                                   : std::string("null"));
+  patch.set_at({"metadata", "annotations", attained_service_annotation(group)},
+               quoted_count(static_cast<std::int64_t>(p.attained_service)));
   return make(job, k8s::write_verb::patch_job, job.name, patch.encode());
 }
 
@@ -105,6 +107,7 @@ k8s::result<k8s::write> worker_create(const job_model& job, const job_config& co
   in.node_name = placement.node;
   in.operator_image = config.operator_image;
   in.gpu_resource = config.gpu_resource;
+  in.agent_status_port = config.agent_status_port;
   auto body = build_worker_pod(*job.object, in);
   if (!body)
     return body.err();

@@ -85,6 +85,9 @@ std::string worker_failures_annotation(const std::string& api_group) {
 std::string last_resize_time_annotation(const std::string& api_group) {
   return api_group + "/last-resize-time";
 }
+std::string attained_service_annotation(const std::string& api_group) {
+  return api_group + "/attained-service";
+}
 std::string replica_index_label(const std::string& api_group) {
   return api_group + "/replica-index";
 }
@@ -132,6 +135,8 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job) {
     for (const auto& [name, pod] : job.pods)
       if (pod.live() && pod.is_worker())
         info.workers.push_back({*pod.index, pod.node});
+  info.throughput = job.throughput;
+  info.banked_service = job.persisted.attained_service;
   // Adoption of an interrupted admission drops the rescale lock
   // (lifecycle/job_transition.cpp): the missing workers are still to be placed.
   info.placement_incomplete = info.stage == scheduling::job_stage::running && !info.last_resize_time

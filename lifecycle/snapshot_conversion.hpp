@@ -18,6 +18,9 @@ namespace lattice::lifecycle {
 /// "Persisted autoscaler state".
 std::string schedule_failures_annotation(const std::string& api_group);
 std::string last_resize_time_annotation(const std::string& api_group);
+/// `<group>/attained-service`: whole GPU-seconds the job ran before its
+/// last resize (persisted_state::attained_service).
+std::string attained_service_annotation(const std::string& api_group);
 /// `<group>/worker-failures`: Failed workers the operator deleted to retry
 /// them (their pods are gone, so the count must live on the job for
 /// backoffLimit).

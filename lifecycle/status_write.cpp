@@ -29,6 +29,10 @@ status_signature sign_status(const k8s::training_job_status& status) {
   decisive.message.clear();
   if (decisive.queue_position)
     decisive.queue_position = 1;
+  // The measured rate moves with every report: only its appearing or
+  // going is written at once.
+  if (decisive.throughput)
+    decisive.throughput = k8s::throughput_status{};
   out.decisive = std::hash<std::string>{}(k8s::encode_training_job_status_patch(decisive, "")) | 1;
   return out;
 }

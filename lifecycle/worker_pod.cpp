@@ -153,6 +153,8 @@ k8s::result<std::string> inject_agent(const k8s::training_job& job, const worker
   if (job.spec.run.backoff_limit)
     add_env_if_absent(*c0, "LATTICE_MAX_RESTARTS", std::to_string(*job.spec.run.backoff_limit));
   add_env_if_absent(*c0, "LATTICE_TERMINATION_GRACE_SECONDS", std::to_string(termination_grace(*spec)));
+  if (in.agent_status_port > 0)
+    add_env_if_absent(*c0, "LATTICE_AGENT_STATUS_PORT", std::to_string(in.agent_status_port));
 
   if (auto failed = add_agent_volume_and_installer(*spec, in.operator_image, key))
     return *failed;

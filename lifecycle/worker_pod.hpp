@@ -31,6 +31,9 @@ struct worker_pod_input {
   std::string gpu_resource = "nvidia.com/gpu";
   /// MASTER_PORT / PET_MASTER_PORT of non-injected pods.
   std::int32_t master_port = default_master_port;
+  /// LATTICE_AGENT_STATUS_PORT of injected pods (the agent serves its
+  /// throughput there); 0: not set, the agent's default.
+  std::int32_t agent_status_port = 0;
 };
 
 /// Builds the core/v1 Pod create body of worker `index` of `job`:

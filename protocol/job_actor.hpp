@@ -3,6 +3,7 @@
 #include "protocol/control_messages.hpp"
 #include "protocol/job_messages.hpp"
 #include "protocol/node_messages.hpp"
+#include "protocol/probe_messages.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -19,7 +20,8 @@ using job_actor =
                      caf::reacts_to<job_decision>, caf::reacts_to<requeue_timer>,
                      caf::reacts_to<deadline_timer>, caf::reacts_to<ttl_timer>, caf::reacts_to<resync_timer>,
                      caf::reacts_to<status_flush_timer>, caf::reacts_to<set_leader>,
-                     caf::reacts_to<node_lost>, caf::replies_to<atoms::summary_atom>::with<std::string>,
+                     caf::reacts_to<node_lost>, caf::reacts_to<throughput_poll_timer>,
+                     caf::replies_to<atoms::summary_atom>::with<std::string>,
                      caf::replies_to<atoms::inspect_atom>::with<std::string>>;
 
 } // namespace lattice::protocol

@@ -5,5 +5,6 @@
 #include "protocol/gateway_actor.hpp"
 #include "protocol/job_actor.hpp"
 #include "protocol/node_actor.hpp"
+#include "protocol/probe_actor.hpp"
 #include "protocol/router_actor.hpp"
 #include "protocol/type_ids.hpp"

@@ -34,6 +34,9 @@ struct gpus_freeing_expired;
 struct job_undecodable;
 struct node_lost;
 struct node_unready_timer;
+struct throughput_probe;
+struct probe_result;
+struct throughput_poll_timer;
 } // namespace lattice::protocol
 namespace lattice::k8s {
 struct write;
@@ -72,6 +75,9 @@ CAF_ADD_TYPE_ID(lattice, (lattice::protocol::gpus_freeing_expired))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::job_undecodable))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_lost))
 CAF_ADD_TYPE_ID(lattice, (lattice::protocol::node_unready_timer))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::throughput_probe))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::probe_result))
+CAF_ADD_TYPE_ID(lattice, (lattice::protocol::throughput_poll_timer))
 
 CAF_END_TYPE_ID_BLOCK(lattice)
 

@@ -118,6 +118,10 @@ struct job_info {
   /// requests no GPUs): the growth order of the least-attained-service
   /// policy. Absent: estimated from the snapshot (docs/design/planner.md).
   std::optional<double> attained_service;
+  /// Without `attained_service`: the service received before the current
+  /// placement (before `last_resize_time`), which the planner adds to its
+  /// estimate of the service since (the running operator persists it).
+  double banked_service = 0;
   /// Measured throughput at the sizes the job has run at (any order); the
   /// goodput-aware growth policy fits the job's scaling from them.
   std::vector<throughput_sample> throughput;

@@ -14,12 +14,15 @@ void plan_builder::describe_service(job_slot& s) {
     s.locked = now_ < *j.last_resize_time + hold(j);
   if (j.attained_service) {
     s.attained = *j.attained_service;
-  } else if (s.was_running) {
-    // No report: at least what it received since its last resize.
-    auto since = j.last_resize_time.value_or(j.submit_time);
-    double seconds = std::max(0.0, std::chrono::duration<double>(now_ - since).count());
-    s.attained =
-        seconds * static_cast<double>(s.current) * static_cast<double>(std::max<int64_t>(s.req[0], 1));
+  } else {
+    s.attained = std::max(j.banked_service, 0.0);
+    if (s.was_running) {
+      // No report: what it received before, and since its last resize.
+      auto since = j.last_resize_time.value_or(j.submit_time);
+      double seconds = std::max(0.0, std::chrono::duration<double>(now_ - since).count());
+      s.attained +=
+          seconds * static_cast<double>(s.current) * static_cast<double>(std::max<int64_t>(s.req[0], 1));
+    }
   }
   while (static_cast<std::size_t>(s.service_class) < cfg_.service_classes.size()
          && s.attained >= cfg_.service_classes[static_cast<std::size_t>(s.service_class)])

@@ -24,6 +24,8 @@ LIMITS = limits_header.read_limits()
 # test/chart checks both.
 WRITTEN_ONLY = {
     "status.conditions[].observedGeneration": (0, JSON_INTEGER_MAX),
+    "status.throughput.workers": (1, INT32_MAX),
+    "status.throughput.nodes": (1, INT32_MAX),
 }
 
 
@@ -354,6 +356,24 @@ STATUS = dict(
             "status.queuePosition",
             "Position of a waiting job in the autoscaler's queue (1: admitted next); unset while "
             "the job runs or has finished.",
+        ),
+        throughput=dict(
+            type="object",
+            description=(
+                "The job's training rate as its agent measured it (injectLattice jobs), at the size and "
+                "placement the job runs at; unset until the first sound report at that size. The "
+                "autoscaler fits the job's scaling from these reports."
+            ),
+            properties=dict(
+                samplesPerSecond=dict(
+                    type="number",
+                    format="double",
+                    description="Samples per second of the whole job, in steady state.",
+                ),
+                workers=_integer("status.throughput.workers", "Workers (pods) the rate was measured at."),
+                nodes=_integer("status.throughput.nodes", "Nodes those workers ran on."),
+                measuredAt=_time("End of the measurement window."),
+            ),
         ),
     ),
 )

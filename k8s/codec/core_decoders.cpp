@@ -141,6 +141,8 @@ bool decode_object(decode_context& ctx, dom::element root, pod& out) {
         return parse_phase(ctx, s, out.phase);
       if (k == "reason")
         return read_string(ctx, s, out.reason);
+      if (k == "podIP")
+        return read_string(ctx, s, out.pod_ip);
       if (k == "conditions")
         return decode_condition_of_type(ctx, s, "PodScheduled", out.scheduled, &out.scheduled_reason)
                && decode_condition_of_type(ctx, s, "Ready", out.ready, nullptr)

@@ -2,12 +2,25 @@
 #include "k8s/codec/encoders.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
 
 namespace lattice::k8s {
 
 namespace {
 
 using codec::json_writer;
+
+/// A rate as a JSON number, four significant digits (more is noise);
+/// anything not finite (never kept) as 0.
+std::string rate_text(double rate) {
+  if (!std::isfinite(rate))
+    return "0";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", rate);
+  return text;
+}
 
 /// Writes a time/string member: the value, null (merge patch clearing it) or nothing.
 void write_optional(json_writer& w, std::string_view name, const std::string& value, bool nulls_for_empty) {
@@ -123,6 +136,16 @@ void write_status(json_writer& w, const training_job_status& s, bool nulls) {
     w.field("queuePosition", *s.queue_position);
   else if (nulls)
     w.key("queuePosition").null();
+  if (s.throughput) {
+    w.key("throughput").begin_object();
+    w.key("samplesPerSecond").raw(rate_text(s.throughput->samples_per_second));
+    w.field("workers", s.throughput->workers)
+        .field("nodes", s.throughput->nodes)
+        .field("measuredAt", s.throughput->measured_at);
+    w.end_object();
+  } else if (nulls) {
+    w.key("throughput").null();
+  }
   w.end_object();
 }
 

@@ -28,6 +28,8 @@ struct container_status {
 struct pod {
   object_meta meta;
   std::string node_name;
+  /// status.podIP ("" until the pod has one).
+  std::string pod_ip;
   /// Sum of container requests (requests default to limits), as for training_job.
   resource_list requests;
   pod_phase phase = pod_phase::unknown;

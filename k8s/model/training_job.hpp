@@ -80,6 +80,19 @@ struct exec_status {
 };
 
 /// TrainingJobStatus; times are RFC3339 strings, "" for nil.
+/// status.throughput: the job's training rate as its agent last measured it.
+struct throughput_status {
+  double samples_per_second = 0;
+  std::int32_t workers = 0;
+  std::int32_t nodes = 0;
+  /// RFC 3339.
+  std::string measured_at;
+  friend bool operator==(const throughput_status& a, const throughput_status& b) {
+    return a.samples_per_second == b.samples_per_second && a.workers == b.workers && a.nodes == b.nodes
+           && a.measured_at == b.measured_at;
+  }
+};
+
 struct training_job_status {
   exec_status exec;
   std::int32_t current_size = 0;
@@ -100,6 +113,8 @@ struct training_job_status {
   std::optional<std::int64_t> gpus_wanted;
   /// status.queuePosition: 1-based among the waiting jobs; unset otherwise.
   std::optional<std::int32_t> queue_position;
+  /// status.throughput; unset while no report of the current size is kept.
+  std::optional<throughput_status> throughput;
   // status.conditions is not kept: it is exec.conditions again, written by
   // the encoder in metav1.Condition's shape.
 };

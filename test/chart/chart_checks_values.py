@@ -178,6 +178,12 @@ def case_template_all_keys():
             "--reserve-for-head=false",
             "--topology-keys=topology.kubernetes.io/rack,node-group",
             "--use-throughput=false",
+            "--throughput-max-age=30m",
+            "--min-marginal-speedup=0.6",
+            "--throughput-poll-interval=1m",
+            "--agent-status-port=29411",
+            "--throughput-probe-timeout=5s",
+            "--throughput-probe-concurrency=8",
         }
         <= set(args),
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,

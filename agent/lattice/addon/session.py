@@ -22,6 +22,7 @@ and exit with EXIT_RESTART.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -60,6 +61,11 @@ class Session:
         self.generation = int(env.get("LATTICE_GENERATION", "0"))
         self.checkpoint_dir = env.get("LATTICE_CHECKPOINT_DIR") or None
         self.stop_file = env.get("LATTICE_STOP_FILE") or None
+        # Set by the agent for one process per node: where the job's running
+        # sample count goes for the agent's throughput report.
+        self.progress_file = env.get("LATTICE_PROGRESS_FILE") or None
+        self.samples_trained = 0
+        self._progress_written_at = 0.0
         if checkpoint_every is None:
             checkpoint_every = int(env.get("LATTICE_CHECKPOINT_EVERY_STEPS", "0") or 0)
         self.checkpoint_every = checkpoint_every
@@ -155,12 +161,32 @@ class Session:
     def step_end(self, samples: int) -> bool:
         """Call after each optimizer step. True: stop now (the checkpoint is written)."""
         self.progress.advance(samples)
+        self.samples_trained += samples
+        self._write_progress()
         if self.should_stop():
             self.checkpoint()
             return True
         if self.checkpoint_every and self.progress.step % self.checkpoint_every == 0:
             self.checkpoint()
         return False
+
+    def _write_progress(self, min_interval_s: float = 1.0) -> None:
+        """The samples trained by this process's generation so far, for the agent (at most once a second)."""
+        if self.progress_file is None:
+            return
+        now = time.time()
+        if now - self._progress_written_at < min_interval_s:
+            return
+        self._progress_written_at = now
+        # Renamed into place (never read torn); no fsync: the agent reads it
+        # within a second and a lost point after a crash does not matter.
+        tmp = self.progress_file + ".tmp"
+        try:
+            with open(tmp, "w") as out:
+                json.dump({"samples": self.samples_trained, "time": now}, out)
+            os.replace(tmp, self.progress_file)
+        except OSError:
+            pass  # a throughput report is not worth failing the training for
 
     def end_epoch(self) -> None:
         self.progress.next_epoch()

@@ -30,6 +30,7 @@ from typing import Callable, List, Optional
 from .config import AgentConfig
 from .keepalive import KeepAlive
 from .rdzv_client import RendezvousClient, RendezvousUnavailable, UnknownToRendezvous
+from .throughput import DEFAULT_MIN_SPAN_S, StatusServer, ThroughputMeter, read_progress
 from .workers import EXIT_RESTART, WorkerGroup, reap_orphans, worker_env
 
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -82,6 +83,10 @@ class Agent:
         self.restarts = 0
         self.launches = 0
         self.terminated_at: Optional[float] = None
+        window = config.throughput_window_s
+        self.meter = ThroughputMeter(config.throughput_warmup_s, window, min(DEFAULT_MIN_SPAN_S, window / 2))
+        self.progress_file: Optional[str] = None
+        self.status_server: Optional[StatusServer] = None
 
     def terminate(self, *_args) -> None:
         """SIGTERM/SIGINT handler: checkpoint and leave (pod deletion)."""
@@ -97,6 +102,11 @@ class Agent:
 
     def run(self) -> int:
         """Runs until the job succeeds, fails for good, or SIGTERM; returns the exit code."""
+        if self.config.status_port:
+            try:
+                self.status_server = StatusServer(self.meter.document, self.config.status_port).start()
+            except OSError as err:  # training matters more than its throughput report
+                self.log(f"cannot serve throughput on port {self.config.status_port}: {err}")
         try:
             return self._run()
         except RendezvousUnavailable:
@@ -104,6 +114,8 @@ class Agent:
                 return EXIT_TERMINATED  # SIGTERM while the rendezvous was down
             raise
         finally:
+            if self.status_server is not None:
+                self.status_server.stop()
             shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def _run(self) -> int:
@@ -165,6 +177,8 @@ class Agent:
         # One stop file per launch: generation numbers repeat if the rendezvous restarts.
         self.launches += 1
         stop_file = os.path.join(self.run_dir, f"stop-{self.launches}")
+        self.progress_file = os.path.join(self.run_dir, f"progress-{self.launches}")
+        self.meter.start(generation, assignment["nnodes"], assignment["world_size"])
         envs = [
             worker_env(
                 self.environ,
@@ -175,6 +189,7 @@ class Agent:
                 self.config.max_restarts,
                 self.config.job_name,
                 stop_file,
+                self.progress_file,
             )
             for local_rank in range(assignment["nproc"])
         ]
@@ -191,6 +206,7 @@ class Agent:
 
     def _supervise(self, group: WorkerGroup, server_id: str, generation: int) -> Outcome:
         next_heartbeat = 0.0
+        next_progress = 0.0
         while True:
             if os.getpid() == 1:
                 reap_orphans(group.pids())
@@ -206,6 +222,9 @@ class Agent:
                 self.log("SIGTERM: asking workers to checkpoint and exit")
                 codes = self._stop_workers(group, self.config.termination_grace_s)
                 return classify(codes, True)
+            if time.monotonic() >= next_progress:
+                next_progress = time.monotonic() + 1.0
+                self._read_progress()
             if time.monotonic() >= next_heartbeat:
                 next_heartbeat = time.monotonic() + self.config.heartbeat_s
                 reason = self._generation_ended(server_id, generation)
@@ -214,6 +233,11 @@ class Agent:
                     codes = self._stop_workers(group, self.config.stop_timeout_s)
                     return classify(codes, True)
             time.sleep(0.1)
+
+    def _read_progress(self) -> None:
+        point = read_progress(self.progress_file) if self.progress_file else None
+        if point is not None:
+            self.meter.observe(*point)
 
     def _stop_workers(self, group: WorkerGroup, timeout_s: float) -> List[int]:
         """Has the workers checkpoint and exit, heartbeating meanwhile (keepalive.py says why)."""

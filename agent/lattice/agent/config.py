@@ -37,6 +37,10 @@ class AgentConfig:
     termination_grace_s: float
     rdzv_timeout_s: float
     command: List[str]
+    # The port serving GET /throughput and /healthz (0: no server).
+    status_port: int = 29410
+    throughput_warmup_s: float = 30.0
+    throughput_window_s: float = 120.0
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -62,6 +66,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"invalid value {raw!r} for {name}: expected seconds (e.g. 2 or 0.5)") from None
     if value <= 0:
         raise ConfigError(f"invalid value {raw!r} for {name}: expected a positive number of seconds")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default, 0)
+    if value > 65535:
+        raise ConfigError(f"invalid value {value!r} for {name}: expected a port (0 disables)")
     return value
 
 
@@ -121,4 +132,7 @@ def load(env: Mapping[str, str], command: List[str]) -> AgentConfig:
         termination_grace_s=_seconds(env, "LATTICE_TERMINATION_GRACE_SECONDS", 25.0),
         rdzv_timeout_s=_seconds(env, "LATTICE_RDZV_TIMEOUT_SECONDS", 600.0),
         command=list(command),
+        status_port=_port(env, "LATTICE_AGENT_STATUS_PORT", 29410),
+        throughput_warmup_s=_seconds(env, "LATTICE_THROUGHPUT_WARMUP_SECONDS", 30.0),
+        throughput_window_s=_seconds(env, "LATTICE_THROUGHPUT_WINDOW_SECONDS", 120.0),
     )

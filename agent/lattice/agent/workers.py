@@ -48,9 +48,16 @@ def worker_env(
     max_restarts: int,
     run_id: str,
     stop_file: str,
+    progress_file: Optional[str] = None,
 ) -> Dict[str, str]:
-    """The environment torchrun would give local process `local_rank`, plus Lattice's."""
+    """The environment torchrun would give local process `local_rank`, plus Lattice's.
+
+    `progress_file` goes to local rank 0 only: every rank counts the whole
+    job's samples, so one writer per node is enough."""
     env = with_addon_on_path(base, package_root())
+    env.pop("LATTICE_PROGRESS_FILE", None)
+    if progress_file is not None and local_rank == 0:
+        env["LATTICE_PROGRESS_FILE"] = progress_file
     nproc = assignment["nproc"]
     env.update(
         {

@@ -98,6 +98,7 @@ class Job:
         wait_for(port_file.exists, 30, "the rendezvous server")
         self.endpoint = f"127.0.0.1:{port_file.read_text()}"
         self.agents = {}
+        self.status_ports = {}
 
     def announce(self, size):
         """What the operator does when it sets the job's size."""
@@ -126,6 +127,9 @@ class Job:
             LATTICE_TERMINATION_GRACE_SECONDS="60",
             LATTICE_STOP_TIMEOUT_SECONDS="60",
             LATTICE_MAX_RESTARTS="2",
+            LATTICE_AGENT_STATUS_PORT=str(self.status_ports.setdefault(index, free_port())),
+            LATTICE_THROUGHPUT_WARMUP_SECONDS="1",
+            LATTICE_THROUGHPUT_WINDOW_SECONDS="4",
         )
         log = open(self.tmp / f"agent{index}.log", "w")
         proc = subprocess.Popen(
@@ -154,6 +158,17 @@ class Job:
         )
         self.agents[index] = (proc, log)
         return proc
+
+    def throughput(self, index):
+        """What pod `index`'s agent serves on GET /throughput (None while it does not answer)."""
+        import urllib.request
+
+        try:
+            url = f"http://127.0.0.1:{self.status_ports[index]}/throughput"
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return json.loads(r.read())
+        except OSError:
+            return None
 
     def events(self):
         path = self.logs / "events.jsonl"
@@ -222,6 +237,20 @@ def run_scenario(job, tmp_path):
     wait_for(lambda: started(job, 2), 120, "generation 0 at world size 2")
     gen0 = started(job, 2)[0]["generation"]
     wait_for(lambda: len(job.steps_of(gen0)) >= 2 * 15, 120, "15 steps at world size 2")
+
+    # Each agent serves the job's rate at world size 2 once past its warm-up
+    # (1 s here): every rank counts the whole job's samples (2 x 8 per step).
+    def rate_at_2(index):
+        doc = job.throughput(index) or {}
+        report = doc.get("report") or {}
+        return report if report.get("workers") == 2 else None
+
+    for index in (0, 1):
+        wait_for(lambda index=index: rate_at_2(index), 60, f"agent {index}'s throughput at world size 2")
+        report = rate_at_2(index)
+        # A step sleeps 0.05 s: at most 16 / 0.05 = 320 samples/s.
+        assert 0 < report["samplesPerSecond"] <= 320, report
+        assert report["processes"] == 2 and report["generation"] == gen0, report
 
     # Grow to 3: the operator announces 3 and creates pod 2.
     job.announce(3)

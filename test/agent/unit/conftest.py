@@ -61,6 +61,8 @@ class AgentProcess:
                 "LATTICE_HEARTBEAT_SECONDS": "0.3",
                 "LATTICE_STOP_TIMEOUT_SECONDS": "10",
                 "LATTICE_TERMINATION_GRACE_SECONDS": "10",
+                # Several agents share the host: no status port unless a test asks.
+                "LATTICE_AGENT_STATUS_PORT": "0",
             }
         )
         env.update(extra_env or {})

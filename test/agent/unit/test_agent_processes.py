@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 from conftest import AGENT_PATH, WORKER, post, records, wait_for
 from lattice.addon import checkpoint as ckpt
@@ -169,3 +170,32 @@ def test_workers_ignoring_the_stop_request_are_terminated_after_the_grace(rendez
     except ProcessLookupError:
         alive = False
     assert not alive, "the worker outlived its agent"
+
+
+def test_the_agent_serves_the_jobs_rate_in_steady_state(rendezvous, agents, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    agents(
+        0,
+        nproc=2,
+        extra_env={
+            "LATTICE_AGENT_STATUS_PORT": str(port),
+            "LATTICE_THROUGHPUT_WARMUP_SECONDS": "1",
+            "LATTICE_THROUGHPUT_WINDOW_SECONDS": "4",
+        },
+    )
+
+    def document():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/throughput", timeout=2) as r:
+                return json.loads(r.read())
+        except OSError:
+            return None
+
+    wait_for(lambda: (document() or {}).get("report") is not None, timeout=30, what="a throughput report")
+    report = document()["report"]
+    # stepping_worker: one sample per step, a step every 0.05 s plus overhead.
+    assert 5 < report["samplesPerSecond"] <= 21, report
+    assert (report["workers"], report["processes"]) == (1, 2)
+    assert abs(report["measuredAt"] - time.time()) < 5

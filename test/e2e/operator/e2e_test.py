@@ -25,6 +25,7 @@ import scenario_observability  # noqa: E402
 import scenarios_faults  # noqa: E402
 import scenarios_lifecycle  # noqa: E402
 import scenarios_sharing  # noqa: E402
+import scenarios_throughput  # noqa: E402
 
 CASES = {
     "setup": harness_cases.case_setup,
@@ -40,6 +41,8 @@ CASES = {
     "invalid": scenarios_lifecycle.scenario_invalid,  # (i)
     "status": scenarios_lifecycle.scenario_status,
     "observability": scenario_observability.scenario_observability,
+    "throughput": scenarios_throughput.scenario_throughput,
+    "throughput-growth": scenarios_throughput.scenario_throughput_growth,
     "teardown": harness_cases.case_teardown,
 }
 

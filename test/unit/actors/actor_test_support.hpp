@@ -57,6 +57,7 @@ stand_in_job(protocol::job_actor::pointer, std::function<void(const protocol::jo
       [](const protocol::resync_timer&) {},
       [](const protocol::status_flush_timer&) {},
       [](const protocol::node_lost&) {},
+      [](const protocol::throughput_poll_timer&) {},
       [](const protocol::set_leader&) {},
       [](atoms::summary_atom) { return std::string{"{}"}; },
       [](atoms::inspect_atom) { return std::string{"{}"}; },

@@ -51,7 +51,7 @@ TEST_F(job_transition, admission_creates_pinned_workers_the_service_and_says_so)
       {
           "create_event Normal Admitted: admitted with 2 workers (min 1, max 4) [bookkeeping ordered]",
           "patch_job resnet schedule-failures=0 worker-failures=0 last-resize-time=2026-11-28T10:00:02Z "
-          "[bookkeeping ordered]",
+          "attained-service=0 [bookkeeping ordered]",
           "create_pod resnet-worker-0 node=node-a size=2 [start_pods]",
           "create_pod resnet-worker-1 node=node-b size=2 [start_pods]",
           "create_service resnet-workers [bookkeeping ordered]",
@@ -122,7 +122,7 @@ TEST_F(job_transition, a_preempted_job_deletes_its_workers_and_goes_back_to_the_
           "create_event Warning Preempted: preempted by lattice/bert; workers stopped, back in the "
           "queue [bookkeeping ordered]",
           "patch_job resnet schedule-failures=0 worker-failures=0 last-resize-time=2026-11-28T10:00:10Z "
-          "[bookkeeping ordered]",
+          "attained-service=20 [bookkeeping ordered]",
           "delete_pod resnet-worker-0 uid=uid-resnet-worker-0 node=node-a [free_gpus]",
           "delete_pod resnet-worker-1 uid=uid-resnet-worker-1 node=node-b [free_gpus]",
           "patch_job_status resnet stage=Waiting size=0 Created=True(TrainingJobCreated) "
@@ -197,7 +197,7 @@ TEST_F(job_transition, a_new_leader_adopts_live_workers_a_previous_leader_create
   EXPECT_EFFECTS(out,
                  {
                      "patch_job resnet schedule-failures=0 worker-failures=0 last-resize-time=- "
-                     "[bookkeeping ordered]",
+                     "attained-service=0 [bookkeeping ordered]",
                      "create_service resnet-workers [bookkeeping ordered]",
                      "patch_job_status resnet stage=Running size=3 Created=True(TrainingJobCreated) "
                      "Worker=1/0/0 [bookkeeping ordered]",

@@ -135,6 +135,20 @@ TEST(encode_training_job_status, writes_reason_gpus_and_queue_position_and_reads
   EXPECT_EQ(encode_training_job_status(decoded->status), encode_training_job_status(job.status));
 }
 
+TEST(encode_training_job_status, writes_the_measured_throughput_to_four_significant_digits) {
+  training_job_status s;
+  s.stage = "Running";
+  s.throughput = throughput_status{1234.5678, 4, 2, "2026-12-01T10:00:00Z"};
+  const auto status = json::parse(encode_training_job_status(s));
+  EXPECT_EQ(
+      status.at("throughput"),
+      json::parse(R"({"samplesPerSecond":1235,"workers":4,"nodes":2,"measuredAt":"2026-12-01T10:00:00Z"})"));
+  s.throughput->samples_per_second = 0.012345;
+  EXPECT_DOUBLE_EQ(
+      json::parse(encode_training_job_status(s)).at("throughput").at("samplesPerSecond").to_number<double>(),
+      0.01235);
+}
+
 TEST(encode_training_job_status, merge_patch_clears_a_position_that_went) {
   training_job_status s;
   s.stage = "Running";

@@ -94,6 +94,14 @@ TEST(injection, user_set_variables_are_left_alone_and_tuning_inputs_are_read) {
   EXPECT_EQ(env.at("LATTICE_TERMINATION_GRACE_SECONDS"), "115");
 }
 
+TEST(injection, the_agents_status_port_is_the_operators_when_configured) {
+  auto in = injected_input();
+  EXPECT_EQ(env_of(container_of(build(in))).count("LATTICE_AGENT_STATUS_PORT"), 0u)
+      << "unset: the agent's default";
+  in.agent_status_port = 29411;
+  EXPECT_EQ(env_of(container_of(build(in))).at("LATTICE_AGENT_STATUS_PORT"), "29411");
+}
+
 TEST(injection, nproc_is_the_gpu_limit_of_the_configured_resource) {
   auto job = example_job([](json::object& j) {
     auto& c = first_container(j);
