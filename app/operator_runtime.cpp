@@ -111,7 +111,8 @@ std::unique_ptr<observability::http_server> make_server(const std::string& name,
   return std::make_unique<observability::http_server>(o);
 }
 
-/// Every API request attempt into lattice_api_requests_total and its latency.
+/// Every API request attempt into lattice_api_requests_total, its latency
+/// and its wait for a rate-limiter token.
 std::function<void(const k8s::client::request_record&)>
 api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
   return [metrics](const k8s::client::request_record& r) {
@@ -119,6 +120,8 @@ api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
     metrics->api_request(r.verb, r.resource, code).Increment();
     metrics->api_request_duration(r.verb, r.resource)
         .Observe(std::chrono::duration<double>(r.duration).count());
+    metrics->api_rate_limiter_wait(r.verb, r.resource)
+        .Observe(std::chrono::duration<double>(r.throttled).count());
   };
 }
 
@@ -187,7 +190,7 @@ int run_operator(const config::operator_config& cfg) {
   auto fence = std::make_shared<k8s::client::write_fence>();
   auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group, fence},
                                          static_cast<std::size_t>(cfg.api.concurrency));
-  auto writes = actors::spawn_write_dispatcher(sys, gateways);
+  auto writes = actors::spawn_write_dispatcher(sys, gateways, actors::default_frees_wait, metrics);
   auto as = actors::settings_from(cfg);
   as.metrics = metrics;
   as.clock = clock;
