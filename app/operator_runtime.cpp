@@ -48,6 +48,7 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.api_group = cfg.api_group;
   c.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
   c.gpu_resource = cfg.autoscaler.gpu_resource;
+  c.bind_pods_at_create = cfg.autoscaler.bind_pods_at_create;
   c.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
   c.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
   c.requeue.cooldown_max = cfg.autoscaler.cooldown_max;

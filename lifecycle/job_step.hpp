@@ -28,6 +28,9 @@ struct job_config {
   /// The operator's own image (agent installer init container).
   std::string operator_image;
   std::string gpu_resource = "nvidia.com/gpu";
+  /// Worker pods are created with spec.nodeName set to their placement's
+  /// node (config::autoscaler_config::bind_pods_at_create).
+  bool bind_pods_at_create = false;
   /// Rule 5: requeue timeout and cooldowns.
   scheduling::requeue_config requeue;
   /// Where rendezvous pods run: the chart's nodeSelector and tolerations.

@@ -176,6 +176,7 @@ def case_template_all_keys():
             "--reserve-for-head=false",
             "--topology-keys=topology.kubernetes.io/rack,node-group",
             "--use-throughput=false",
+            "--bind-pods-at-create=true",
         }
         <= set(args),
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,
