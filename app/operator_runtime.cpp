@@ -49,6 +49,9 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
   c.gpu_resource = cfg.autoscaler.gpu_resource;
   c.bind_pods_at_create = cfg.autoscaler.bind_pods_at_create;
+  // The first plan comes a debounce after the job is seen, plus the plan
+  // itself and a burst's other messages: a few debounces, at least a second.
+  c.first_status_hold = std::max(std::chrono::milliseconds(1'000), 5 * cfg.autoscaler.plan_debounce);
   c.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
   c.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
   c.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
