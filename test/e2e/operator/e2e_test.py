@@ -39,6 +39,7 @@ CASES = {
     "leader": scenarios_faults.scenario_leader,  # (h)
     "invalid": scenarios_lifecycle.scenario_invalid,  # (i)
     "status": scenarios_lifecycle.scenario_status,
+    "bound": scenarios_lifecycle.scenario_bound,
     "observability": scenario_observability.scenario_observability,
     "teardown": harness_cases.case_teardown,
 }
