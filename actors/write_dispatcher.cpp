@@ -27,6 +27,30 @@ constexpr const char* not_leading = "not sent, this replica lost its Lease";
 
 void send_backlog(self_pointer self);
 
+const char* class_name(protocol::write_class c) {
+  switch (c) {
+  case protocol::write_class::start_pods:
+    return "start_pods";
+  case protocol::write_class::free_gpus:
+    return "free_gpus";
+  case protocol::write_class::bookkeeping:
+    break;
+  }
+  return "bookkeeping";
+}
+
+constexpr protocol::write_class every_class[] = {
+    protocol::write_class::start_pods, protocol::write_class::free_gpus, protocol::write_class::bookkeeping};
+
+/// The backlog by class into lattice_write_queue_length.
+void show_backlog(self_pointer self) {
+  auto& st = self->state;
+  if (!st.metrics)
+    return;
+  for (auto c : every_class)
+    st.metrics->write_queue_length(class_name(c)).Set(static_cast<double>(st.backlog.size(c)));
+}
+
 /// Write `id` was answered; `gateway` is free again (nullopt: it is gone).
 void answered(self_pointer self, std::uint64_t id, std::optional<protocol::gateway_actor> gateway,
               api_result r) {
@@ -54,9 +78,12 @@ void send_backlog(self_pointer self) {
   while (!st.idle.empty()) {
     auto next = st.backlog.pop();
     if (!next)
-      return;
+      break;
     auto gateway = st.idle.front();
     st.idle.pop_front();
+    if (st.metrics)
+      st.metrics->write_queue_wait(class_name(next->urgency))
+          .Observe(std::chrono::duration<double>(self->clock().now() - next->item.queued_at).count());
     const auto id = ++st.sent;
     auto call = next->item.call;
     st.in_flight.emplace(id, std::move(next->item));
@@ -72,13 +99,16 @@ void send_backlog(self_pointer self) {
                   answered(self, id, std::nullopt, cancelled(it->second.call, self->system().render(err)));
               });
   }
+  show_backlog(self);
 }
 
 } // namespace
 
 protocol::write_dispatcher_actor::behavior_type
 write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateways,
-                 std::chrono::milliseconds frees_wait) {
+                 std::chrono::milliseconds frees_wait, std::shared_ptr<observability::metrics> metrics) {
+  self->state.metrics = std::move(metrics);
+  show_backlog(self);
   self->state.idle.assign(gateways.begin(), gateways.end());
   self->state.gateways = gateways.size();
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -100,7 +130,7 @@ write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateway
         auto key = call.order_key;
         auto node = call.node;
         self->state.backlog.push(urgency, std::move(key), std::move(node),
-                                 pending_write{std::move(call), promise});
+                                 pending_write{std::move(call), promise, self->clock().now()});
         send_backlog(self);
         return promise;
       },
@@ -118,6 +148,7 @@ write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateway
           return;
         const auto dropped = st.backlog.size();
         st.backlog.drain([](pending_write w) { w.promise.deliver(cancelled(w.call, not_leading)); });
+        show_backlog(self);
         spdlog::warn("the Lease is lost: {} queued writes dropped, {} in flight cancelled by the write fence",
                      dropped, st.in_flight.size());
       },
@@ -131,8 +162,9 @@ write_dispatcher(self_pointer self, std::vector<protocol::gateway_actor> gateway
 
 protocol::write_dispatcher_actor spawn_write_dispatcher(caf::actor_system& sys,
                                                         std::vector<protocol::gateway_actor> gateways,
-                                                        std::chrono::milliseconds frees_wait) {
-  return sys.spawn(write_dispatcher, std::move(gateways), frees_wait);
+                                                        std::chrono::milliseconds frees_wait,
+                                                        std::shared_ptr<observability::metrics> metrics) {
+  return sys.spawn(write_dispatcher, std::move(gateways), frees_wait, std::move(metrics));
 }
 
 } // namespace lattice::actors

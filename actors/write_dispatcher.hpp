@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/write_queue.hpp"
+#include "observability/metrics.hpp"
 #include "protocol/gateway_actor.hpp"
 
 #include <caf/actor_system.hpp>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace lattice::actors {
@@ -19,6 +21,8 @@ namespace lattice::actors {
 struct pending_write {
   protocol::api_call call;
   caf::typed_response_promise<protocol::api_result> promise;
+  /// When the dispatcher took it (the queue wait's start).
+  caf::actor_clock::time_point queued_at;
 };
 
 struct write_dispatcher_state {
@@ -36,6 +40,9 @@ struct write_dispatcher_state {
   std::uint64_t sent = 0;
   /// This replica holds the Lease (or elects no leader): writes are taken.
   bool leading = true;
+  /// lattice_write_queue_length and lattice_write_queue_wait_seconds by
+  /// class; null: nothing is recorded.
+  std::shared_ptr<observability::metrics> metrics;
 };
 
 /// How long creates on a node wait for deletes the autoscaler announced
@@ -59,10 +66,12 @@ inline constexpr std::chrono::milliseconds default_frees_wait{2'000};
 /// none leaves the process; their answers come back "cancelled".
 protocol::write_dispatcher_actor::behavior_type
 write_dispatcher(protocol::write_dispatcher_actor::stateful_pointer<write_dispatcher_state> self,
-                 std::vector<protocol::gateway_actor> gateways, std::chrono::milliseconds frees_wait);
+                 std::vector<protocol::gateway_actor> gateways, std::chrono::milliseconds frees_wait,
+                 std::shared_ptr<observability::metrics> metrics);
 
 protocol::write_dispatcher_actor
 spawn_write_dispatcher(caf::actor_system& sys, std::vector<protocol::gateway_actor> gateways,
-                       std::chrono::milliseconds frees_wait = default_frees_wait);
+                       std::chrono::milliseconds frees_wait = default_frees_wait,
+                       std::shared_ptr<observability::metrics> metrics = nullptr);
 
 } // namespace lattice::actors

@@ -45,6 +45,7 @@ public:
   /// Adds a write behind the others of its class (or of its key).
   void push(write_class urgency, std::string key, std::string node, T item) {
     ++size_;
+    ++class_sizes_[index(urgency)];
     entry e{std::move(item), std::move(key), std::move(node), urgency};
     if (urgency == write_class::free_gpus && !e.node.empty()) {
       auto& n = nodes_[e.node];
@@ -83,6 +84,7 @@ public:
     entry e = std::move(q[position]);
     q.erase(q.begin() + static_cast<std::ptrdiff_t>(position));
     --size_;
+    --class_sizes_[c];
     if (e.urgency == write_class::free_gpus && !e.node.empty()) {
       auto& n = nodes_[e.node];
       --n.queued;
@@ -145,6 +147,8 @@ public:
 
   /// Writes not yet popped.
   std::size_t size() const { return size_; }
+  /// Writes of class `c` not yet popped (waiting for their key included).
+  std::size_t size(write_class c) const { return class_sizes_[index(c)]; }
 
   /// Takes every write not yet popped (shutdown answers them), in no
   /// particular order.
@@ -160,6 +164,7 @@ public:
     keys_.clear();
     nodes_.clear();
     size_ = 0;
+    class_sizes_ = {};
   }
 
   /// Writes per round, by class: start_pods, free_gpus, bookkeeping.
@@ -204,6 +209,7 @@ private:
   std::map<std::string, node_frees> nodes_;
   std::array<int, 3> turns_left_ = weights;
   std::size_t size_ = 0;
+  std::array<std::size_t, 3> class_sizes_{};
 };
 
 } // namespace lattice::actors

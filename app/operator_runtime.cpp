@@ -49,6 +49,10 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.api_group = cfg.api_group;
   c.operator_image = cfg.operator_image.empty() ? default_operator_image() : cfg.operator_image;
   c.gpu_resource = cfg.autoscaler.gpu_resource;
+  c.bind_pods_at_create = cfg.autoscaler.bind_pods_at_create;
+  // The first plan comes a debounce after the job is seen, plus the plan
+  // itself and a burst's other messages: a few debounces, at least a second.
+  c.first_status_hold = std::max(std::chrono::milliseconds(1'000), 5 * cfg.autoscaler.plan_debounce);
   c.requeue.requeue_timeout = cfg.autoscaler.requeue_timeout;
   c.requeue.cooldown_base = cfg.autoscaler.cooldown_base;
   c.requeue.cooldown_max = cfg.autoscaler.cooldown_max;
@@ -116,7 +120,8 @@ std::unique_ptr<observability::http_server> make_server(const std::string& name,
   return std::make_unique<observability::http_server>(o);
 }
 
-/// Every API request attempt into lattice_api_requests_total and its latency.
+/// Every API request attempt into lattice_api_requests_total, its latency
+/// and its wait for a rate-limiter token.
 std::function<void(const k8s::client::request_record&)>
 api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
   return [metrics](const k8s::client::request_record& r) {
@@ -124,6 +129,8 @@ api_metrics_observer(std::shared_ptr<observability::metrics> metrics) {
     metrics->api_request(r.verb, r.resource, code).Increment();
     metrics->api_request_duration(r.verb, r.resource)
         .Observe(std::chrono::duration<double>(r.duration).count());
+    metrics->api_rate_limiter_wait(r.verb, r.resource)
+        .Observe(std::chrono::duration<double>(r.throttled).count());
   };
 }
 
@@ -192,7 +199,7 @@ int run_operator(const config::operator_config& cfg) {
   auto fence = std::make_shared<k8s::client::write_fence>();
   auto gateways = actors::spawn_gateways(sys, {rest.value(), cfg.api_group, fence},
                                          static_cast<std::size_t>(cfg.api.concurrency));
-  auto writes = actors::spawn_write_dispatcher(sys, gateways);
+  auto writes = actors::spawn_write_dispatcher(sys, gateways, actors::default_frees_wait, metrics);
   auto as = actors::settings_from(cfg);
   as.metrics = metrics;
   as.clock = clock;

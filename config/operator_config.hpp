@@ -31,8 +31,12 @@ struct api_client_config {
   std::string kubeconfig;
   /// Empty: the kubeconfig's current context.
   std::string context;
-  double qps = 50.0;
-  int burst = 100;
+  /// The client-side token bucket. High enough that a burst's pod creates
+  /// are not held back by it (a 60-job burst is ~1,000 creates): the API
+  /// server protects itself with API Priority and Fairness, which queues
+  /// or rejects (429, retried) by its own measure of load.
+  double qps = 500.0;
+  int burst = 1000;
   milliseconds request_timeout{30'000};
   /// API writes in flight at once (one gateway thread each). A job's own
   /// writes stay ordered on one of them; its pod writes spread over all.
@@ -51,6 +55,11 @@ struct autoscaler_config {
   milliseconds rescale_interval{180'000};
   /// Events arriving within this window are folded into one re-plan.
   milliseconds plan_debounce{200};
+  /// Worker pods are created bound to the node the plan placed them on
+  /// (spec.nodeName, besides the required node affinity): no
+  /// kube-scheduler round trip, but also no kube-scheduler check of the
+  /// pin; the kubelet still admits or rejects the pod.
+  bool bind_pods_at_create = false;
   /// The growth policy's knobs (docs/design/planner.md); gpu_resource and
   /// rescale_interval above are copied over it.
   scheduling::planner_config policy;

@@ -131,6 +131,12 @@ std::vector<option_spec> build_table() {
            show_text(LATTICE_FIELD(std::string, c.rendezvous_tolerations))));
 
   // -- autoscaler rules
+  t.push_back(make("bind-pods-at-create", "BOOL",
+                   "create worker pods bound to the node the autoscaler placed them on (spec.nodeName, "
+                   "keeping the required node affinity): kube-scheduler does not bind them, the kubelet "
+                   "still admits or rejects them",
+                   "true or false", boolean(LATTICE_FIELD(bool, c.autoscaler.bind_pods_at_create)),
+                   show_boolean(LATTICE_FIELD(bool, c.autoscaler.bind_pods_at_create)), true));
   t.push_back(make("requeue-timeout", "DURATION",
                    "how long a worker pod may stay Pending before its job is requeued (rule 5)", day,
                    duration(LATTICE_FIELD(milliseconds, c.autoscaler.requeue_timeout), seconds(1), hours(24)),

@@ -37,6 +37,14 @@ void arm_status_flush(pass& p, milliseconds delay) {
   arm(p, timer_kind::status_flush, ++p.job.timers.status_flush, delay);
 }
 
+/// Nothing written yet by this replica, the job waiting and no decision
+/// about it heard: its first write waits for the first plan (first_status_hold).
+bool holds_first_write(const pass& p) {
+  const auto& job = p.job;
+  return p.config.first_status_hold > milliseconds(0) && job.status_write.written.decisive == 0 && !job.target
+         && job.status.stage == stage::waiting;
+}
+
 /// A throughput sample as the fingerprint sees it: the rate to three
 /// significant digits and the time to a quarter of the maximum age (at
 /// most 5 min), so a job's steady reports do not re-send it every poll, yet
@@ -141,6 +149,10 @@ void write_status(pass& p) {
     return; // the answer to the write in flight sends the latest status
   switch (classify_status_change(w.written, sign_status(to_api(p.job.status)))) {
   case status_write_urgency::now:
+    if (holds_first_write(p)) {
+      arm_status_flush(p, p.config.first_status_hold);
+      return;
+    }
     flush_status(p);
     return;
   case status_write_urgency::soon:

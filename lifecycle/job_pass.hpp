@@ -39,8 +39,10 @@ bool set_condition(pass& p, std::string_view type, bool value, std::string reaso
 /// (explain_status); true if they changed.
 bool explain(pass& p);
 /// Marks the status changed and sends it: at once when its stage, size,
-/// times or a condition's type, status or reason changed; within
-/// status_flush_delay when only replica counts did; within
+/// times or a condition's type, status or reason changed (the first write
+/// of a waiting job within first_status_hold, unless a decision comes
+/// first); within status_flush_delay when only replica counts or
+/// requeueTime did; within
 /// status_message_delay when only condition messages did. One write is in
 /// flight at a time; its answer sends whatever changed meanwhile.
 void write_status(pass& p);

@@ -28,6 +28,9 @@ struct job_config {
   /// The operator's own image (agent installer init container).
   std::string operator_image;
   std::string gpu_resource = "nvidia.com/gpu";
+  /// Worker pods are created with spec.nodeName set to their placement's
+  /// node (config::autoscaler_config::bind_pods_at_create).
+  bool bind_pods_at_create = false;
   /// Rule 5: requeue timeout and cooldowns.
   scheduling::requeue_config requeue;
   /// Where rendezvous pods run: the chart's nodeSelector and tolerations.
@@ -39,10 +42,17 @@ struct job_config {
   /// Re-check interval while something is in flight (expectations, pods
   /// terminating, a failed write).
   std::chrono::milliseconds resync_interval{5'000};
-  /// A status change that only moves replica counts waits this long, so
-  /// the counts of workers starting or finishing together go out in one
-  /// write (lifecycle/status_write.hpp).
-  std::chrono::milliseconds status_flush_delay{1'000};
+  /// A status change that only moves replica counts (or requeueTime) waits
+  /// this long, so the counts of workers starting or finishing together go
+  /// out in one write: a 16-worker job's pods are bound and started in
+  /// waves over a few seconds (lifecycle/status_write.hpp).
+  std::chrono::milliseconds status_flush_delay{2'000};
+  /// A job's first status write (Waiting, submitTime, queuedTime) waits
+  /// this long for the autoscaler's first decision about it, unless that
+  /// comes first: a job admitted at once is written once, Running, instead
+  /// of Waiting and then Running a plan debounce later. 0: written at once
+  /// (the operator sets it from its plan debounce: app/operator_runtime.cpp).
+  std::chrono::milliseconds first_status_hold{0};
   /// A change of condition messages only (the planner's reason for a
   /// waiting job) waits this long: they change with every plan, and a long
   /// queue would rewrite every waiting job. Inspection shows them live.

@@ -55,6 +55,12 @@ void adopt_stored(pass& p) {
   auto& job = p.job;
   job.status = status_from_api(job.object->status);
   job.persisted = persisted_from(job.object->meta, p.config.api_group);
+  // Admissions are not written to the last-resize-time annotation: a
+  // Running job's lastExecTime is its last admission, a size change too.
+  auto& resized = job.persisted.last_resize_time;
+  const auto& admitted = job.status.last_exec_time;
+  if (job.status.stage == stage::running && admitted && (!resized || *resized < *admitted))
+    resized = admitted;
   job.adopted = true;
 }
 
@@ -300,7 +306,11 @@ void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32
     if (was_running)
       bank_service(p, old_size);
     job.persisted.last_resize_time = base::floor_seconds(p.now.wall);
-    detail::write_annotations(p);
+    // An admission's time is status.lastExecTime (the same second), which
+    // the status write carries: adopt_stored reads it back, so only a resize
+    // or a stop costs the annotations' own PATCH.
+    if (was_running)
+      detail::write_annotations(p);
   }
   if (changed)
     job.status_write.dirty = true;

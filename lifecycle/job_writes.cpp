@@ -105,6 +105,7 @@ k8s::result<k8s::write> worker_create(const job_model& job, const job_config& co
   in.index = placement.index;
   in.world_size = job.status.current_size;
   in.node_name = placement.node;
+  in.bind_to_node = config.bind_pods_at_create;
   in.operator_image = config.operator_image;
   in.gpu_resource = config.gpu_resource;
   in.agent_status_port = config.agent_status_port;

@@ -13,9 +13,11 @@ status_signature sign_status(const k8s::training_job_status& status) {
   for (const auto& r : status.exec.replica_statuses)
     counts += r.replica_type + ':' + std::to_string(r.active) + ',' + std::to_string(r.succeeded) + ','
               + std::to_string(r.failed) + ';';
+  counts += "requeue:" + status.requeue_time;
   out.counts = std::hash<std::string>{}(counts) | 1; // never 0
   auto decisive = status;
   decisive.exec.replica_statuses.clear();
+  decisive.requeue_time.clear();
   decisive.exec.last_reconcile_time.clear();
   for (auto& c : decisive.exec.conditions) {
     c.message.clear();

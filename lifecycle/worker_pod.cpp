@@ -230,6 +230,7 @@ k8s::result<std::string> build_worker_pod(const k8s::training_job& job, const wo
     p.annotations[world_size_annotation(in.api_group)] = std::to_string(in.world_size);
     p.owner = job_owner(in.api_group, job.meta);
     p.pin_node = in.node_name;
+    p.bind_to_pin_node = in.bind_to_node;
     p.hostname = pod_name;
     p.subdomain = workers_service_name(job.meta.name);
     p.restart_policy = "Never";

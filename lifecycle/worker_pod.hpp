@@ -23,6 +23,8 @@ struct worker_pod_input {
   std::int32_t world_size = 1;
   /// Node the planner chose: required node affinity on its name (matchFields metadata.name).
   std::string node_name;
+  /// Also spec.nodeName = node_name: the pod is created bound.
+  bool bind_to_node = false;
   /// The operator's own image (repository:tag): runs the agent installer
   /// init container on injected pods. Required when injectLattice is true.
   std::string operator_image;
@@ -43,7 +45,8 @@ struct worker_pod_input {
 ///   role=worker, job-uid (pod_names.hpp), merged over the template's;
 /// - controller ownerReference to the TrainingJob (blockOwnerDeletion);
 /// - restartPolicy Never (failures are counted against backoffLimit);
-/// - required node affinity pinning it to `node_name`;
+/// - required node affinity pinning it to `node_name`, and with
+///   `bind_to_node` spec.nodeName too (created bound, kube-scheduler skips it);
 /// - without injectLattice, in every container (replacing same-named
 ///   variables): WORLD_SIZE, RANK (= index; one node per pod),
 ///   MASTER_ADDR, MASTER_PORT, PET_NNODES, PET_NODE_RANK, PET_MASTER_ADDR,

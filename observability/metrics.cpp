@@ -28,6 +28,9 @@ enum metric_id : std::size_t {
   admission_wait_id,
   api_requests_id,
   api_request_duration_id,
+  api_rate_limiter_wait_id,
+  write_queue_length_id,
+  write_queue_wait_id,
   watch_restarts_id,
   watch_relists_id,
   decode_errors_id,
@@ -53,6 +56,10 @@ const hist_buckets create_buckets{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 1
 const hist_buckets wait_buckets{0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400};
 // API server round trips.
 const hist_buckets api_buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+// Waits before a request leaves (a rate-limiter token, a free gateway): none
+// at all on a quiet cluster, seconds behind a burst's thousands of writes.
+const hist_buckets queue_buckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                 0.25,   0.5,   1,      2.5,   5,    10,    30};
 
 } // namespace
 
@@ -110,6 +117,20 @@ const std::vector<metric_spec>& metric_catalogue() {
        k::histogram,
        "Latency of Kubernetes API requests.",
        {"verb", "resource"}},
+      {"lattice_api_rate_limiter_wait_seconds",
+       k::histogram,
+       "Time a Kubernetes API request attempt waited for a token of the operator's client-side rate limiter "
+       "(--api-qps, --api-burst) before it was sent.",
+       {"verb", "resource"}},
+      {"lattice_write_queue_length",
+       k::gauge,
+       "API writes queued in the operator, waiting for a free API connection, by class (start_pods: pod "
+       "creates; free_gpus: deletes of live pods; bookkeeping: status writes, Events, Services, the rest).",
+       {"class"}},
+      {"lattice_write_queue_wait_seconds",
+       k::histogram,
+       "Time an API write waited in the operator's queue for a free API connection, by class.",
+       {"class"}},
       {"lattice_watch_restarts_total",
        k::counter,
        "Watches restarted after they ended or failed, by resource.",
@@ -240,6 +261,16 @@ prometheus::Counter& metrics::api_request(const std::string& verb, const std::st
 }
 prometheus::Histogram& metrics::api_request_duration(const std::string& verb, const std::string& resource) {
   return families_->histogram(api_request_duration_id, api_buckets, {{"verb", verb}, {"resource", resource}});
+}
+prometheus::Histogram& metrics::api_rate_limiter_wait(const std::string& verb, const std::string& resource) {
+  return families_->histogram(api_rate_limiter_wait_id, queue_buckets,
+                              {{"verb", verb}, {"resource", resource}});
+}
+prometheus::Gauge& metrics::write_queue_length(const std::string& write_class) {
+  return families_->gauge(write_queue_length_id, {{"class", write_class}});
+}
+prometheus::Histogram& metrics::write_queue_wait(const std::string& write_class) {
+  return families_->histogram(write_queue_wait_id, queue_buckets, {{"class", write_class}});
 }
 prometheus::Counter& metrics::watch_restarts(const std::string& resource) {
   return families_->counter(watch_restarts_id, {{"resource", resource}});

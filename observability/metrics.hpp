@@ -69,6 +69,13 @@ public:
   prometheus::Counter& api_request(const std::string& verb, const std::string& resource,
                                    const std::string& code);
   prometheus::Histogram& api_request_duration(const std::string& verb, const std::string& resource);
+  /// Time a request attempt waited for a token of the client's rate limiter.
+  prometheus::Histogram& api_rate_limiter_wait(const std::string& verb, const std::string& resource);
+  /// API writes queued in the write dispatcher, not yet given to a gateway,
+  /// by class ("start_pods", "free_gpus", "bookkeeping").
+  prometheus::Gauge& write_queue_length(const std::string& write_class);
+  /// Time a write waited in the dispatcher's queue for a gateway, by class.
+  prometheus::Histogram& write_queue_wait(const std::string& write_class);
   prometheus::Counter& watch_restarts(const std::string& resource);
   prometheus::Counter& watch_relists(const std::string& resource);
   /// Objects the decoder refused, by kind (TrainingJob, Pod, Node).

@@ -279,7 +279,8 @@ class SystemRun:
 
 def _system_metrics(system):
     """The series of the system's /metrics the report reads: this operator's request counters by verb and
-    resource; the training operator's client request counters (controller-runtime)."""
+    resource, and where its writes waited (for a rate-limiter token, for a gateway); the training
+    operator's client request counters (controller-runtime)."""
     import urllib.request
 
     with urllib.request.urlopen(system.metrics_url(), timeout=10) as response:
@@ -287,6 +288,8 @@ def _system_metrics(system):
     keep = ("lattice_api_requests_total", "rest_client_requests_total", "lattice_preemptions_total",
             "lattice_resizes_total", "lattice_admissions_total", "lattice_api_request_duration_seconds_sum",
             "lattice_api_request_duration_seconds_count", "lattice_plan_duration_seconds_sum",
+            "lattice_api_rate_limiter_wait_seconds_sum", "lattice_api_rate_limiter_wait_seconds_count",
+            "lattice_write_queue_wait_seconds_sum", "lattice_write_queue_wait_seconds_count",
             "lattice_plan_duration_seconds_count", "rest_client_request_duration_seconds_sum",
             "rest_client_request_duration_seconds_count")  # fmt: skip
     return [line for line in text.splitlines() if line.startswith(keep)]

@@ -31,6 +31,16 @@ error cancelled_error(const std::string& what) {
   return e;
 }
 
+/// Takes a token from `limiter` (if any) and returns how long that took on
+/// `time`'s steady clock: the client-side queueing a request pays.
+std::chrono::nanoseconds take_token(http::rate_limiter* limiter, base::clock& time) {
+  if (!limiter)
+    return std::chrono::nanoseconds(0);
+  const auto asked = time.steady();
+  limiter->acquire();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.steady() - asked);
+}
+
 error fenced_error(const std::string& what) {
   error e;
   e.what = error::kind::cancelled;
@@ -90,8 +100,7 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
     // Before the token: thousands of queued calls must not each wait for one.
     if (cancelled_.load())
       return cancelled_error(what);
-    if (limiter_)
-      limiter_->acquire();
+    const auto throttled = take_token(limiter_.get(), *options_.time);
     // After the token (its wait may be long); the transport asks again
     // right before the bytes leave.
     if (req.may_send && !req.may_send())
@@ -100,7 +109,7 @@ result<std::string> rest_client::call(const std::string& method, const std::stri
     auto res = transport_->round_trip(req, options_.request_timeout);
     if (options_.observer)
       options_.observer({method, resource_of_path(path), res ? res->status : 0,
-                         std::chrono::steady_clock::now() - started});
+                         std::chrono::steady_clock::now() - started, throttled});
     error err;
     if (!res) {
       err = res.err();
@@ -128,14 +137,13 @@ result<line_stream_ptr> rest_client::watch(const std::string& path, const query_
     return cancelled_error("WATCH " + path);
   http::request req;
   req.target = build_target(path, query);
-  if (limiter_)
-    limiter_->acquire();
+  const auto throttled = take_token(limiter_.get(), *options_.time);
   const auto started = std::chrono::steady_clock::now();
   auto opened = transport_->open_stream(req, options_.request_timeout, idle_timeout);
   if (options_.observer)
     options_.observer({"WATCH", resource_of_path(path),
                        !opened ? 0 : (opened->stream ? 200 : opened->rejected.status),
-                       std::chrono::steady_clock::now() - started});
+                       std::chrono::steady_clock::now() - started, throttled});
   if (!opened) {
     auto err = opened.err();
     err.message = "WATCH " + path + ": " + err.message;

@@ -16,12 +16,15 @@
 namespace lattice::k8s::client {
 
 /// One finished attempt, for metrics: verb, resource ("pods",
-/// "trainingjobs", ...), HTTP status (0 when no answer came) and duration.
+/// "trainingjobs", ...), HTTP status (0 when no answer came), duration of
+/// the round trip and how long the attempt waited for a rate-limiter token
+/// before it (zero when one was free or no limiter is set).
 struct request_record {
   std::string verb;
   std::string resource;
   int status = 0;
   std::chrono::nanoseconds duration{0};
+  std::chrono::nanoseconds throttled{0};
 };
 
 /// The resource a request path names: /api/v1/namespaces/ns/pods/x -> "pods",

@@ -88,6 +88,10 @@ struct pod_from_template_input {
   /// (matchFields metadata.name, ANDed into every existing nodeSelectorTerm)
   /// so kube-scheduler still checks everything else.
   std::string pin_node;
+  /// Also set spec.nodeName = pin_node: the pod is created bound to the
+  /// node, kube-scheduler never sees it, and the kubelet admits it against
+  /// the node's resources and the affinity above.
+  bool bind_to_pin_node = false;
   /// spec.hostname / spec.subdomain (stable DNS through a headless Service).
   std::string hostname;
   std::string subdomain;

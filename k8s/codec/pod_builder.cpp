@@ -188,6 +188,8 @@ private:
     if (!in_.pin_node.empty())
       if (auto err = pin(spec))
         return err;
+    if (!in_.pin_node.empty() && in_.bind_to_pin_node)
+      spec["nodeName"] = in_.pin_node;
     if (!in_.hostname.empty())
       spec["hostname"] = in_.hostname;
     if (!in_.subdomain.empty())

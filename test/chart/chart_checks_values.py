@@ -184,6 +184,7 @@ def case_template_all_keys():
             "--agent-status-port=29411",
             "--throughput-probe-timeout=5s",
             "--throughput-probe-concurrency=8",
+            "--bind-pods-at-create=true",
         }
         <= set(args),
         "podSecurityContext": pod["securityContext"]["runAsUser"] == 1234,

@@ -40,6 +40,7 @@ CASES = {
     "leader": scenarios_faults.scenario_leader,  # (h)
     "invalid": scenarios_lifecycle.scenario_invalid,  # (i)
     "status": scenarios_lifecycle.scenario_status,
+    "bound": scenarios_lifecycle.scenario_bound,
     "observability": scenario_observability.scenario_observability,
     "throughput": scenarios_throughput.scenario_throughput,
     "throughput-growth": scenarios_throughput.scenario_throughput_growth,

@@ -8,6 +8,7 @@ import time
 
 from e2e_jobs import (
     JOB_LABEL,
+    NODE_ANNOTATION,
     check_times,
     check_workers,
     example_job,
@@ -107,6 +108,39 @@ def scenario_example():
             timeout=30,
         )
         print("ok example Completed; status fields, conditions, Events, cleanPodPolicy All")
+
+
+def scenario_bound():
+    """--bind-pods-at-create: the example's workers are created bound to the node the autoscaler chose
+    (spec.nodeName, no kube-scheduler binding), keep the required node affinity, run on KWOK, and the
+    job completes as without the flag."""
+    name = "lattice-simple1"
+    with Scenario("bound") as s:
+        s.start_operator(extra_args=["--bind-pods-at-create=true"])
+        s.apply(example_job(EXAMPLE, s.ns, exit_after="15s"))
+        st = s.wait(
+            f"{name} Running with 4 Running workers",
+            lambda st: st if st.settled(name, "Running", 4) else None,
+            timeout=60,
+        )
+        check_workers(st, name, inject=True)  # the contract, the required node affinity included
+        for pod in st.workers(name):
+            pinned = pod["metadata"].get("annotations", {}).get(NODE_ANNOTATION)
+            expect(
+                pinned and pod["spec"].get("nodeName") == pinned,
+                f"{pod['metadata']['name']}: not on {pinned}",
+            )
+        workers = {p["metadata"]["name"] for p in st.workers(name)}
+        scheduled = [
+            e["involvedObject"]["name"]
+            for e in kjson("get", "events", "-n", s.ns)["items"]
+            if e.get("reason") == "Scheduled" and e["involvedObject"].get("name") in workers
+        ]
+        s.check(not scheduled, f"kube-scheduler bound pods the operator created bound: {scheduled}")
+        print("ok bound: 4 workers created on their planned nodes, none bound by kube-scheduler")
+        s.wait(f"{name} Completed", lambda st: st.stage(name) in ("Completed", "Failed"), timeout=90)
+        s.wait(f"{name}'s status once Completed", lambda st: example_completed(st, name), timeout=15)
+        print("ok bound: Completed as without the flag")
 
 
 # ---------------------------------------------------------------- status for generic tools

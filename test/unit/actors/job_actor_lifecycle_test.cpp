@@ -67,9 +67,10 @@ TEST_F(JobActorLifecycleTest, WaitingDecisionAfterRunningPreemptsTheJob) {
 
 TEST_F(JobActorLifecycleTest, PodPendingPastTheRequeueTimeoutRequeuesTheJob) {
   one_worker_pending(test::make_job());
+  elapse(status_flush_delay); // requeueTime goes out with the replica counts
   EXPECT_EQ(text(last_status(), "requeueTime"), "2026-11-28T10:02:00Z") << "default timeout 2m";
 
-  elapse(119s);
+  elapse(119s - status_flush_delay);
   EXPECT_EQ(event_reasons(), std::vector<std::string>{"Admitted"});
   elapse(1s + 50ms); // the requeue timer fires just after requeueTime
   ASSERT_EQ(event_reasons(), (std::vector<std::string>{"Admitted", "Requeued"}));

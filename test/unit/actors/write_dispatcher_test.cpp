@@ -70,6 +70,9 @@ protected:
   /// Answers the callers got, by call name, in the order they came.
   std::shared_ptr<answer_log> answers_ = std::make_shared<answer_log>();
 
+  /// Set before start(): the dispatcher records its backlog here.
+  std::shared_ptr<observability::metrics> metrics_;
+
   void start(int gateways) {
     std::vector<protocol::gateway_actor> handles;
     for (int i = 0; i < gateways; ++i) {
@@ -78,7 +81,7 @@ protected:
       gateways_.push_back(keep(sys_.spawn(test::holding_gateway, held_.back())));
       handles.push_back(caf::actor_cast<protocol::gateway_actor>(gateways_.back()));
     }
-    dispatcher_ = keep(spawn_write_dispatcher(sys_, handles));
+    dispatcher_ = keep(spawn_write_dispatcher(sys_, handles, default_frees_wait, metrics_));
     writes_ = dispatcher_;
     run();
   }
@@ -129,6 +132,35 @@ TEST_F(WriteDispatcherTest, OneCallInFlightOnEachGatewayTheNextGoesToTheFirstTha
     answer(static_cast<std::size_t>(i % 3));
   EXPECT_EQ(sent(), 10u);
   EXPECT_EQ(answers_->size(), 8u);
+}
+
+TEST_F(WriteDispatcherTest, TheBacklogByClassAndEachWritesWaitForAGatewayAreRecorded) {
+  metrics_ = std::make_shared<observability::metrics>();
+  start(1);
+  auto queued = [this](const char* c) { return metrics_->write_queue_length(c).Value(); };
+  auto waits = [this](const char* c) {
+    auto m = metrics_->write_queue_wait(c).Collect().histogram;
+    return std::make_pair(m.sample_count, m.sample_sum);
+  };
+  EXPECT_EQ(queued("start_pods"), 0) << "every class reads 0 from the start, not no data";
+  send({create("a-worker-0"), create("a-worker-1"), delete_on("b-worker-0", "node-1"), status("a"),
+        status("b")});
+  EXPECT_EQ(taken(0), (std::vector<std::string>{"a-worker-0"}));
+  EXPECT_EQ(queued("start_pods"), 1);
+  EXPECT_EQ(queued("free_gpus"), 1);
+  EXPECT_EQ(queued("bookkeeping"), 2);
+  EXPECT_EQ(waits("start_pods"), std::make_pair(std::uint64_t{1}, 0.0))
+      << "the first create waited for nothing";
+
+  wait(std::chrono::milliseconds(250));
+  answer(0);
+  EXPECT_EQ(queued("start_pods"), 0);
+  EXPECT_EQ(waits("start_pods"), std::make_pair(std::uint64_t{2}, 0.25)) << "the second waited for the first";
+  for (int i = 0; i < 3; ++i)
+    answer(0);
+  EXPECT_EQ(queued("free_gpus"), 0);
+  EXPECT_EQ(queued("bookkeeping"), 0);
+  EXPECT_EQ(waits("bookkeeping").first, 2u);
 }
 
 TEST_F(WriteDispatcherTest, ANewJobsCreatesGoBeforeTheDeletesAndStatusWritesWaitingForAGateway) {

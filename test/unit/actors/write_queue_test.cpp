@@ -104,6 +104,8 @@ TEST(WriteQueue, WritesOfOneKeyGoOneAtATimeInOrderOthersPassThem) {
   EXPECT_EQ(pop_all(q), (std::vector<std::string>{"resnet-worker-0", "resnet-status-1", "bert-status"}))
       << "resnet's later writes wait for its first";
   EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.size(write_class::bookkeeping), 2u) << "waiting for their key, still queued";
+  EXPECT_EQ(q.size(write_class::start_pods), 0u);
   q.done("lattice/bert");
   EXPECT_FALSE(q.pop().has_value()) << "bert's answer frees only bert's key";
   q.done("lattice/resnet");
@@ -136,6 +138,7 @@ TEST(WriteQueue, DrainTakesEveryWriteNotSentIncludingThoseWaitingForTheirKey) {
   std::sort(drained.begin(), drained.end());
   EXPECT_EQ(drained, (std::vector<std::string>{"resnet-1", "resnet-2"}));
   EXPECT_EQ(q.size(), 0u);
+  EXPECT_EQ(q.size(write_class::bookkeeping), 0u);
   EXPECT_FALSE(q.pop().has_value());
 }
 

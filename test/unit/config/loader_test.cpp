@@ -28,6 +28,9 @@ TEST(load_config, defaults_match_the_design) {
   EXPECT_EQ(c.autoscaler.cooldown_base, milliseconds(60'000));
   EXPECT_EQ(c.autoscaler.cooldown_max, milliseconds(900'000));
   EXPECT_EQ(c.autoscaler.rescale_interval, milliseconds(180'000));
+  EXPECT_FALSE(c.autoscaler.bind_pods_at_create);
+  EXPECT_EQ(c.api.qps, 500.0);
+  EXPECT_EQ(c.api.burst, 1000);
   EXPECT_EQ(c.logging.level, "info");
   EXPECT_EQ(c.logging.format, log_format::text);
   EXPECT_FALSE(c.leader_election.enabled);

@@ -21,6 +21,21 @@ using namespace std::chrono_literals;
 using test::at;
 using test::make_worker;
 
+/// The effects as text, one line each (test/support/effects_text.hpp).
+std::string lines_of(const effects& e) {
+  std::string out;
+  for (const auto& l : test::describe(e))
+    out += l + "\n";
+  return out;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size()))
+    ++n;
+  return n;
+}
+
 class job_transition : public transition_steps {
 protected:
   /// The job admitted at 2 workers on node-a and node-b, both Running.
@@ -50,8 +65,6 @@ TEST_F(job_transition, admission_creates_pinned_workers_the_service_and_says_so)
       decide({{0, "node-a"}, {1, "node-b"}}),
       {
           "create_event Normal Admitted: admitted with 2 workers (min 1, max 4) [bookkeeping ordered]",
-          "patch_job resnet schedule-failures=0 worker-failures=0 last-resize-time=2026-11-28T10:00:02Z "
-          "attained-service=0 [bookkeeping ordered]",
           "create_pod resnet-worker-0 node=node-a size=2 [start_pods]",
           "create_pod resnet-worker-1 node=node-b size=2 [start_pods]",
           "create_service resnet-workers [bookkeeping ordered]",
@@ -72,39 +85,98 @@ TEST_F(job_transition, workers_seen_running_are_counted_then_all_running) {
   elapse(3s);
   EXPECT_EFFECTS(pod(make_worker(0, pod_phase::pending, "node-a", 2)),
                  {
-                     "patch_job_status resnet stage=Running size=2 requeueTime=2026-11-28T10:02:03Z "
-                     "Created=True(TrainingJobCreated) Queued=False Running=True(Admitted) Worker=1/0/0 "
-                     "[bookkeeping ordered]",
                      "timer requeue#1 in 120050ms",
+                     "timer status_flush#3 in 2000ms",
                  })
-      << "rule 5: the first Pending worker starts the requeue timeout";
-  EXPECT_EFFECTS(
-      pod(make_worker(0, pod_phase::running, "node-a", 2)),
-      {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
-       "Running=True(Admitted) Worker=1/0/0 [bookkeeping ordered]"})
-      << "nothing Pending: requeueTime clears at once";
+      << "rule 5: the first Pending worker starts the requeue timeout; requeueTime and the count wait";
+  EXPECT_EQ(job.status.requeue_time, at("2026-11-28T10:02:03Z"));
+  EXPECT_EFFECTS(pod(make_worker(0, pod_phase::running, "node-a", 2)), {})
+      << "nothing Pending: requeueTime clears before it was written";
+  EXPECT_FALSE(job.status.requeue_time.has_value());
   elapse(1s);
-  EXPECT_EFFECTS(pod(make_worker(1, pod_phase::pending, "node-b", 2)),
-                 {"patch_job_status resnet stage=Running size=2 requeueTime=2026-11-28T10:02:04Z "
-                  "Created=True(TrainingJobCreated) Queued=False Running=True(Admitted) Worker=2/0/0 "
-                  "[bookkeeping ordered]"})
-      << "a later Pending worker gets a fresh timeout, on the timer armed already";
-  EXPECT_EFFECTS(
-      pod(make_worker(1, pod_phase::running, "node-b", 2)),
-      {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
-       "Running=True(Admitted) Worker=2/0/0 [bookkeeping ordered]",
-       "metric apply_to_running 4.000s"})
+  EXPECT_EFFECTS(pod(make_worker(1, pod_phase::pending, "node-b", 2)), {})
+      << "a later Pending worker gets a fresh timeout, on the timers armed already";
+  EXPECT_EQ(job.status.requeue_time, at("2026-11-28T10:02:04Z"));
+  EXPECT_EFFECTS(pod(make_worker(1, pod_phase::running, "node-b", 2)), {"metric apply_to_running 4.000s"})
       << "every worker of the placement runs (Running keeps the reason it became True with)";
+  elapse(1s);
+  EXPECT_EFFECTS(
+      timer(timer_kind::status_flush, 3),
+      {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
+       "Running=True(Admitted) Worker=2/0/0 [bookkeeping ordered]"})
+      << "one write for both workers, with no requeueTime: it was set and cleared within the batch";
+}
+
+TEST_F(job_transition, a_worker_still_pending_when_the_batch_goes_out_writes_its_requeue_time) {
+  seen(test::make_job());
+  decide({{0, "node-a"}});
+  elapse(3s);
+  pod(make_worker(0, pod_phase::pending, "node-a", 1));
+  elapse(2s);
+  EXPECT_EFFECTS(timer(timer_kind::status_flush, job.timers.status_flush),
+                 {"patch_job_status resnet stage=Running size=1 requeueTime=2026-11-28T10:02:03Z "
+                  "Created=True(TrainingJobCreated) Queued=False Running=True(Admitted) Worker=1/0/0 "
+                  "[bookkeeping ordered]"})
+      << "a new leader must find rule 5's deadline in the status";
+}
+
+TEST_F(job_transition, a_first_write_held_for_the_first_plan_goes_out_once_with_the_decision) {
+  config.first_status_hold = 1s;
+  EXPECT_EFFECTS(seen(test::make_job()),
+                 {"timer status_flush#1 in 1000ms", "timer resync#1 in 5000ms", "report waiting"})
+      << "nothing written before the autoscaler's first word";
+  elapse(200ms);
+  const auto admitted = lines_of(decide({{0, "node-a"}}));
+  EXPECT_EQ(occurrences(admitted, "patch_job_status"), 1u) << admitted;
+  EXPECT_EQ(occurrences(admitted, "patch_job_status resnet stage=Running size=1"), 1u) << admitted;
+  elapse(800ms);
+  EXPECT_EFFECTS(timer(timer_kind::status_flush, 1), {}) << "the held write went out with the decision";
+}
+
+TEST_F(job_transition, a_first_write_held_with_no_plan_in_time_goes_out_waiting) {
+  config.first_status_hold = 1s;
+  seen(test::make_job());
+  elapse(1s);
+  EXPECT_EFFECTS(timer(timer_kind::status_flush, 1),
+                 {"patch_job_status resnet stage=Waiting size=0 Created=True(TrainingJobCreated) "
+                  "Queued=True(Queued) Worker=0/0/0 [bookkeeping ordered]"});
+}
+
+TEST_F(job_transition, a_resize_writes_the_rescale_clock_an_admission_leaves_it_to_last_exec_time) {
+  run_two_workers(test::make_job().max(4));
+  elapse(10s);
+  const auto grown = lines_of(decide({{0, "node-a"}, {1, "node-b"}, {2, "node-c"}}));
+  EXPECT_EQ(occurrences(grown, "patch_job resnet schedule-failures=0 worker-failures=0 "
+                               "last-resize-time=2026-11-28T10:00:10Z"),
+            1u)
+      << grown;
+
+  // A new leader reads an admission's time from lastExecTime when the
+  // annotation is older or missing.
+  job_model adopted{"lattice", "resnet", std::chrono::seconds(30)};
+  follow_job_seen(
+      adopted,
+      test::make_job().max(4).stage("Running").size(2).status_field("lastExecTime", "2026-11-28T09:59:00Z"),
+      config, now);
+  for (int i = 0; i < 2; ++i)
+    follow_pod_seen(adopted, make_worker(i, pod_phase::running, i == 0 ? "node-a" : "node-b", 2), config,
+                    now);
+  on_lead_gained(adopted, config, now);
+  EXPECT_EQ(adopted.persisted.last_resize_time, at("2026-11-28T09:59:00Z"));
 }
 
 TEST_F(job_transition, one_requeue_timer_however_often_a_worker_flips_pending) {
   seen(test::make_job());
   decide({{0, "node-a"}});
-  EXPECT_EQ(pod(make_worker(0, pod_phase::pending, "node-a", 1)).timers.size(), 1u);
+  const auto requeue_timers = [](const effects& e) {
+    return std::count_if(e.timers.begin(), e.timers.end(),
+                         [](const timer_request& t) { return t.kind == timer_kind::requeue; });
+  };
+  EXPECT_EQ(requeue_timers(pod(make_worker(0, pod_phase::pending, "node-a", 1))), 1);
   for (int i = 0; i < 10; ++i) {
     elapse(1s);
     pod(make_worker(0, pod_phase::running, "node-a", 1));
-    EXPECT_TRUE(pod(make_worker(0, pod_phase::pending, "node-a", 1)).timers.empty())
+    EXPECT_EQ(requeue_timers(pod(make_worker(0, pod_phase::pending, "node-a", 1))), 0)
         << "flip " << i << ": the armed timer fires first";
   }
   elapse(110s); // the first timer is due; requeueTime is 10s later

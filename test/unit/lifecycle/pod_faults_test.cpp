@@ -225,8 +225,9 @@ TEST_F(pod_faults, creates_failing_past_the_requeue_timeout_requeue_the_job_with
   decide({{0, "node-a"}}, quota);
   elapse(2s);
   const auto armed = resync(quota);
-  EXPECT_TRUE(has_line(armed, "requeueTime=")) << "the failing create starts rule 5's timeout\n"
-                                               << joined(armed);
+  EXPECT_TRUE(has_line(armed, "timer requeue#")) << "the failing create starts rule 5's timeout\n"
+                                                 << joined(armed);
+  EXPECT_TRUE(job.status.requeue_time.has_value());
   for (int i = 0; i < 130; ++i) {
     elapse(1s);
     answer(on_timer(job, timer_kind::resync, job.timers.resync, config, now), quota);

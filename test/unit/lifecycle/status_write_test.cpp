@@ -71,6 +71,23 @@ TEST(status_write, replica_counts_alone_are_batched_soon) {
   EXPECT_EQ(after(written, now), status_write_urgency::soon) << "counts beat messages";
 }
 
+TEST(status_write, a_requeue_time_alone_is_batched_soon_and_set_then_cleared_is_no_change) {
+  auto written = waiting_status();
+  written.stage = "Running";
+  written.current_size = 4;
+  auto pending = written;
+  pending.requeue_time = "2026-11-28T09:02:00Z";
+  EXPECT_EQ(after(written, pending), status_write_urgency::soon) << "rule 5's deadline set";
+  auto running = pending;
+  running.requeue_time.clear();
+  EXPECT_EQ(after(written, running), status_write_urgency::later)
+      << "cleared before it went out: nothing to write";
+  EXPECT_EQ(after(pending, running), status_write_urgency::soon) << "cleared after it went out";
+  auto requeued = pending;
+  requeued.stage = "Waiting";
+  EXPECT_EQ(after(written, requeued), status_write_urgency::now) << "with a stage change it goes at once";
+}
+
 TEST(status_write, the_reconcile_time_alone_changes_nothing_urgent) {
   const auto written = waiting_status();
   auto now = written;

@@ -27,6 +27,9 @@ inline void exercise_every_metric(metrics& m) {
   m.api_request("get", "pods", "200").Increment();
   m.api_request("patch", "trainingjobs", "409").Increment();
   m.api_request_duration("get", "pods").Observe(0.02);
+  m.api_rate_limiter_wait("post", "pods").Observe(0.004);
+  m.write_queue_length("start_pods").Set(12);
+  m.write_queue_wait("bookkeeping").Observe(0.3);
   m.watch_restarts("pods").Increment();
   m.watch_relists("trainingjobs").Increment();
   m.decode_errors("TrainingJob").Increment();

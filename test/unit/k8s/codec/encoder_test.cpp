@@ -234,6 +234,24 @@ TEST(encode_pod_from_template, replaces_same_named_env_and_creates_affinity) {
       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c","env":[{"name":"KEEP","value":"k"},{"name":"RANK","value":"0"}]}],"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}]}]}}}}})");
 }
 
+TEST(encode_pod_from_template, binds_to_the_pinned_node_only_when_asked_and_keeps_the_affinity) {
+  pod_from_template_input in;
+  in.template_json = R"({"spec":{"containers":[{"name":"c"}]}})";
+  in.name = "p";
+  in.namespace_ = "ns";
+  in.pin_node = "n1";
+  auto pinned = encode_pod_from_template(in);
+  ASSERT_TRUE(pinned.ok()) << pinned.err().to_string();
+  EXPECT_EQ(json::parse(*pinned).at("spec").as_object().count("nodeName"), 0u) << "kube-scheduler binds it";
+
+  in.bind_to_pin_node = true;
+  auto bound = encode_pod_from_template(in);
+  ASSERT_TRUE(bound.ok()) << bound.err().to_string();
+  EXPECT_EQ(
+      *bound,
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"name":"c"}],"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}]}]}}},"nodeName":"n1"}})");
+}
+
 TEST(encode_pod_from_template, bad_templates_name_the_pod_and_field) {
   struct bad {
     const char* json;

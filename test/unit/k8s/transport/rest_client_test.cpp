@@ -16,8 +16,10 @@ using test::fake_transport;
 struct rest_fixture : ::testing::Test {
   std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
   manual_clock time;
+  std::vector<client::request_record> records;
   std::shared_ptr<client::rest_client> make(double qps = 0, int burst = 1, int max_retries = 3) {
     client::rest_options options;
+    options.observer = [this](const client::request_record& r) { records.push_back(r); };
     options.max_retries = max_retries;
     options.backoff = {100ms, 1000ms, 2.0, 0.5};
     options.random = [] { return 0.0; };
@@ -112,6 +114,22 @@ TEST_F(rest_fixture, every_attempt_takes_a_rate_limiter_token) {
     ASSERT_TRUE(client->call("GET", "/x"));
   const std::vector<base::clock::duration> expected{500ms, 500ms};
   EXPECT_EQ(time.sleeps(), expected);
+}
+
+TEST_F(rest_fixture, each_attempt_reports_its_wait_for_a_token) {
+  transport->fallback = [](const http::request&) { return fake_transport::ok("{}"); };
+  auto client = make(4.0, 2);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(client->call("POST", "/api/v1/namespaces/ns/pods"));
+  // Two tokens in the bucket, then one every 250 ms.
+  std::vector<std::chrono::nanoseconds> waits;
+  for (const auto& r : records) {
+    EXPECT_EQ(r.verb, "POST");
+    EXPECT_EQ(r.resource, "pods");
+    waits.push_back(r.throttled);
+  }
+  const std::vector<std::chrono::nanoseconds> expected{0ms, 0ms, 250ms, 250ms};
+  EXPECT_EQ(waits, expected);
 }
 
 TEST_F(rest_fixture, after_cancel_calls_fail_at_once_without_a_request_or_a_token) {
