@@ -79,8 +79,10 @@ protected:
 
   void SetUp() override { wall_.set_wall(t0); }
 
-  protocol::autoscaler_actor start() {
+  protocol::autoscaler_actor
+  start(double growth_age_fraction = scheduling::planner_config{}.growth_age_fraction) {
     autoscaler_settings s;
+    s.planner.growth_age_fraction = growth_age_fraction;
     s.plan_debounce = 200ms;
     s.plan_max_delay = 1s;
     s.clock = clock_;
@@ -131,7 +133,7 @@ TEST_F(AutoscalerWakeupTest, AJobInCooldownIsPlannedAgainWhenTheCooldownEnds) {
 }
 
 TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGainRuleIsPlannedAgainWhenWorthIt) {
-  auto a = start();
+  auto a = start(/*growth_age_fraction=*/0); // the gain rule alone holds the growth
   auto h = keep(sys_.spawn(recording_job, got_));
   scheduling::node_info node;
   node.name = "n1";
@@ -154,6 +156,36 @@ TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGainRuleIsPlannedAgainWhenWorth
   elapse(100s);
   EXPECT_EQ(plans(a), 1);
   elapse(1s + 800ms);
+  elapse(200ms);
+  EXPECT_EQ(plans(a), 2);
+  ASSERT_EQ(got_->size(), 2u);
+  EXPECT_EQ(got_->back().size, 4);
+}
+
+TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGrowthBudgetIsPlannedAgainWhenItEnds) {
+  auto a = start(/*growth_age_fraction=*/0.15);
+  auto h = keep(sys_.spawn(recording_job, got_));
+  scheduling::node_info node;
+  node.name = "n1";
+  node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 4}};
+  caf::anon_send(a, protocol::node_state{node});
+  // Submitted 1 h ago, resized 200 s ago: the budget allows the next growth
+  // 0.15 x 3,400 s / 0.85 = 600 s after that resize, at t0 + 400 s (later
+  // than the gain rule's t0 + 100 s).
+  auto held = job("held", job_stage::running);
+  held.max_size = 4;
+  held.last_resize_time = t0 - 200s;
+  held.workers = {{0, "n1"}, {1, "n1"}};
+  caf::anon_send(a, protocol::job_state{held, h});
+  run();
+  elapse(200ms);
+  ASSERT_EQ(plans(a), 1);
+  ASSERT_EQ(got_->size(), 1u);
+  EXPECT_EQ(got_->back().size, 2) << got_->back().reason;
+
+  elapse(390s);
+  EXPECT_EQ(plans(a), 1) << "no plan at the gain rule's time: the budget still holds";
+  elapse(10s + 1s + 800ms);
   elapse(200ms);
   EXPECT_EQ(plans(a), 2);
   ASSERT_EQ(got_->size(), 2u);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace lattice::plugin {
 namespace {
@@ -73,7 +74,10 @@ protected:
     input.snapshot.jobs = {make_job("run").ns("ml").submitted(0).size(4).gpus(1).running_on("n0", 4),
                            make_job("wait").ns("ml").submitted(10).size(2).gpus(2)};
     input.now = at(1000);
-    path_ = ::testing::TempDir() + "plugin-offline-snapshot.json";
+    // One file per test: CTest runs each test case as its own process, in parallel.
+    path_ = ::testing::TempDir() + "plugin-offline-snapshot-"
+            + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-"
+            + std::to_string(::getpid()) + ".json";
     std::ofstream(path_) << snapshot_json::encode_input(input);
   }
   void TearDown() override { std::remove(path_.c_str()); }
