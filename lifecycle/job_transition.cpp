@@ -35,6 +35,7 @@
 #include "lifecycle/job_validation.hpp"
 #include "lifecycle/lost_nodes.hpp"
 #include "lifecycle/status_fields.hpp"
+#include "lifecycle/throughput_report.hpp"
 #include "lifecycle/worker_reconcile.hpp"
 
 #include <algorithm>
@@ -61,6 +62,12 @@ void adopt_stored(pass& p) {
   const auto& admitted = job.status.last_exec_time;
   if (job.status.stage == stage::running && admitted && (!resized || *resized < *admitted))
     resized = admitted;
+  // The kept throughput samples live in memory: the one the status shows is
+  // kept again, so a new leader neither clears the rate nor plans the job
+  // as linear until its agent's next report.
+  if (job.status.throughput)
+    if (auto shown = sample_from_status(*job.status.throughput))
+      keep_sample(job.throughput, *shown, p.now.wall, p.config.throughput_max_age);
   job.adopted = true;
 }
 

@@ -117,4 +117,12 @@ bool keep_sample(std::vector<scheduling::throughput_sample>& kept,
   return true;
 }
 
+std::optional<scheduling::throughput_sample> sample_from_status(const k8s::throughput_status& shown) {
+  const auto at = base::parse_optional_time(shown.measured_at);
+  if (!at || !std::isfinite(shown.samples_per_second) || shown.samples_per_second <= 0 || shown.workers < 1
+      || shown.nodes < 1 || shown.nodes > shown.workers)
+    return std::nullopt;
+  return scheduling::throughput_sample{shown.workers, shown.nodes, shown.samples_per_second, *at};
+}
+
 } // namespace lattice::lifecycle

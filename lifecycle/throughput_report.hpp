@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/time.hpp"
+#include "k8s/model/training_job.hpp"
 #include "scheduling/job_info.hpp"
 
 #include <chrono>
@@ -66,5 +67,11 @@ inline constexpr std::size_t max_kept_samples = 32;
 bool keep_sample(std::vector<scheduling::throughput_sample>& kept,
                  const scheduling::throughput_sample& sample, base::time_point now,
                  std::chrono::milliseconds max_age);
+
+/// The sample status.throughput shows, read back after a restart or a
+/// leader change (the kept samples live in memory); nullopt when it is not
+/// a sound sample (rate not positive and finite, no workers, nodes outside
+/// 1..workers, time not RFC 3339).
+std::optional<scheduling::throughput_sample> sample_from_status(const k8s::throughput_status& shown);
 
 } // namespace lattice::lifecycle

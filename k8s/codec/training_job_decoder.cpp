@@ -164,6 +164,28 @@ bool decode_gpus(decode_context& ctx, dom::element value, training_job_status& o
   });
 }
 
+/// status.throughput, as the operator wrote it (read back so a restarted
+/// operator keeps showing the last rate).
+bool decode_throughput(decode_context& ctx, dom::element value, std::optional<throughput_status>& out) {
+  if (value.is_null())
+    return true;
+  auto& t = out.emplace();
+  return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
+    if (key == "samplesPerSecond") {
+      if (v.get_double().get(t.samples_per_second) != simdjson::SUCCESS)
+        return ctx.fail(std::string("expected number, got ") + type_name(v.type()));
+      return true;
+    }
+    if (key == "workers")
+      return read_int32(ctx, v, t.workers);
+    if (key == "nodes")
+      return read_int32(ctx, v, t.nodes);
+    if (key == "measuredAt")
+      return read_string(ctx, v, t.measured_at);
+    return true;
+  });
+}
+
 bool decode_job_status(decode_context& ctx, dom::element value, training_job_status& out) {
   return for_each_field(ctx, value, [&](std::string_view key, dom::element v) {
     if (key == "execStatus")
@@ -192,6 +214,8 @@ bool decode_job_status(decode_context& ctx, dom::element value, training_job_sta
       return decode_gpus(ctx, v, out);
     if (key == "queuePosition")
       return read_limited(ctx, v, limits::queue_position, out.queue_position.emplace());
+    if (key == "throughput")
+      return decode_throughput(ctx, v, out.throughput);
     return true;
   });
 }

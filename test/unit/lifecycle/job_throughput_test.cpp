@@ -151,6 +151,46 @@ TEST_F(job_throughput, a_resize_clears_the_shown_rate_but_keeps_the_samples) {
   EXPECT_EQ(job.status.throughput->workers, 3);
 }
 
+TEST_F(job_throughput, a_new_leader_keeps_the_rate_the_status_shows_until_the_next_report) {
+  run_on({"node-a", "node-b"});
+  elapse(2min);
+  answer(300, 2, now.wall - 5s);
+  // What a new leader reads: the stored object with the status this one wrote.
+  k8s::training_job stored = *job.object;
+  stored.status.stage = "Running";
+  stored.status.current_size = 2;
+  stored.status.last_exec_time = base::format_rfc3339(now.wall - 2min);
+  stored.status.throughput = job.status.throughput;
+  const std::vector<k8s::pod> workers = {make_worker(0, pod_phase::running, "node-a", 2)
+                                             .edit([](k8s::pod& p) { p.pod_ip = "10.0.0.1"; })
+                                             .build(),
+                                         make_worker(1, pod_phase::running, "node-b", 2)
+                                             .edit([](k8s::pod& p) { p.pod_ip = "10.0.0.2"; })
+                                             .build()};
+  job_model fresh{"lattice", "resnet", 30s};
+  std::swap(job, fresh);
+  elapse(10s);
+  seen(stored);
+  for (const auto& w : workers)
+    pod(w);
+  ASSERT_EQ(job.throughput.size(), 1u) << "the shown sample is kept again";
+  EXPECT_EQ(to_job_info(job)->throughput, job.throughput) << "the planner fits from it";
+
+  throughput_answer refused;
+  refused.pod = "resnet-worker-0";
+  refused.error = "connection refused";
+  answered(on_throughput_answer(job, refused, config, now));
+  ASSERT_TRUE(job.status.throughput) << "an agent not answering yet does not clear the rate";
+  EXPECT_DOUBLE_EQ(job.status.throughput->samples_per_second, 300);
+
+  // A stored rate that is not a sound sample is not kept.
+  stored.status.throughput->nodes = 3;
+  job_model other{"lattice", "resnet", 30s};
+  std::swap(job, other);
+  seen(stored);
+  EXPECT_TRUE(job.throughput.empty()) << "3 nodes for 2 workers";
+}
+
 TEST_F(job_throughput, a_job_back_in_the_queue_shows_no_rate) {
   run_on({"node-a", "node-b"});
   elapse(2min);

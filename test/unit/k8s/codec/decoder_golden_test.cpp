@@ -119,6 +119,32 @@ TEST(decode_training_job, applies_the_spec_defaults_when_fields_are_absent) {
   EXPECT_EQ(job->spec.template_json, R"({"spec":{"containers":[{"name":"main","image":"busybox"}]}})");
 }
 
+TEST(decode_training_job, reads_back_the_throughput_the_operator_wrote) {
+  const std::string head =
+      R"({"metadata":{"name":"a","namespace":"ml","uid":"u"},"spec":{"minSize":1,"maxSize":4,)"
+      R"("replicaSpecs":{"template":{"spec":{"containers":[{"name":"main","image":"busybox"}]}}}},"status":)";
+  auto job = decode_training_job(
+      head
+      + R"({"throughput":{"samplesPerSecond":512.5,"workers":2,"nodes":1,"measuredAt":"2026-12-01T10:00:00Z"}}})");
+  ASSERT_TRUE(job.ok()) << job.err().to_string();
+  ASSERT_TRUE(job->status.throughput);
+  EXPECT_EQ(*job->status.throughput, (throughput_status{512.5, 2, 1, "2026-12-01T10:00:00Z"}));
+
+  auto integral =
+      decode_training_job(head + R"({"throughput":{"samplesPerSecond":300,"workers":2,"nodes":2}}})");
+  ASSERT_TRUE(integral.ok()) << integral.err().to_string();
+  EXPECT_DOUBLE_EQ(integral->status.throughput->samples_per_second, 300)
+      << "a whole rate is written without a point";
+
+  auto cleared = decode_training_job(head + R"({"throughput":null}})");
+  ASSERT_TRUE(cleared.ok()) << cleared.err().to_string();
+  EXPECT_FALSE(cleared->status.throughput);
+
+  auto wrong = decode_training_job(head + R"({"throughput":{"samplesPerSecond":"fast"}}})");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.err().to_string().find("samplesPerSecond"), std::string::npos) << wrong.err().to_string();
+}
+
 TEST(decode_pod, reads_phase_requests_and_container_states) {
   auto p = decode_pod(read_golden("pod.json"));
   ASSERT_TRUE(p.ok()) << p.err().to_string();
