@@ -24,12 +24,12 @@ std::optional<std::vector<const pod_record*>> workers_in_force(const job_model& 
 }
 
 /// The note for inspection; a log line when it changes (not every poll).
-void note(detail::pass& p, std::string text) {
+void note(detail::pass& p, const std::string& text) {
   if (text == p.job.throughput_note)
     return;
   if (!text.empty())
     p.log(log_level::info, "throughput report ignored: " + text);
-  p.job.throughput_note = std::move(text);
+  p.job.throughput_note = text;
 }
 
 /// status.throughput from the kept sample of the size and nodes in force.
@@ -70,8 +70,8 @@ effects on_throughput_answer(job_model& job, const throughput_answer& answer, co
     nodes.insert(pod->node);
   const auto size = static_cast<std::int32_t>(workers->size());
   const auto node_count = static_cast<std::int32_t>(nodes.size());
-  auto finish = [&](std::string why) {
-    note(p, std::move(why));
+  auto finish = [&](const std::string& why) {
+    note(p, why);
     show(p, size, node_count);
     return std::move(p.out);
   };
