@@ -67,6 +67,12 @@ class FakeAgents:
         self.server.server_close()
 
 
+def set_pod_ip(ns, name, ip):
+    """Gives a KWOK pod a loopback IP (all of 127/8 is lo), where the fake agent answers."""
+    patch = {"status": {"podIP": ip, "podIPs": [{"ip": ip}]}}
+    kubectl("patch", "pod", name, "-n", ns, "--subresource=status", "--type=merge", "-p", json.dumps(patch))
+
+
 def ignored_lines(op):
     """The operator's 'throughput report ignored' messages so far."""
     found = []
@@ -107,18 +113,7 @@ def scenario_throughput():
             for i, pod in enumerate(workers):
                 name = pod["metadata"]["name"]
                 ips[name] = f"127.0.0.{11 + i}"
-                patch = {"status": {"podIP": ips[name], "podIPs": [{"ip": ips[name]}]}}
-                kubectl(
-                    "patch",
-                    "pod",
-                    name,
-                    "-n",
-                    s.ns,
-                    "--subresource=status",
-                    "--type=merge",
-                    "-p",
-                    json.dumps(patch),
-                )
+                set_pod_ip(s.ns, name, ips[name])
             first = ips["steady-worker-0"]
 
             def wait_ignored(what, text):
@@ -176,18 +171,7 @@ def scenario_throughput_growth():
             s.apply(training_job("flat", s.ns, min_size=1, max_size=4, inject=True))
             s.wait("flat admitted at 1 worker", lambda st: st.settled("flat", "Running", 1), 60)
             ip = "127.0.0.21"
-            patch = {"status": {"podIP": ip, "podIPs": [{"ip": ip}]}}
-            kubectl(
-                "patch",
-                "pod",
-                "flat-worker-0",
-                "-n",
-                s.ns,
-                "--subresource=status",
-                "--type=merge",
-                "-p",
-                json.dumps(patch),
-            )
+            set_pod_ip(s.ns, "flat-worker-0", ip)
 
             def shown(workers, rate):
                 def pred(st):

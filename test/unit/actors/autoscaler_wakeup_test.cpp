@@ -101,6 +101,26 @@ protected:
   std::int64_t plans(const protocol::autoscaler_actor& a) {
     return boost::json::parse(ask(a, atoms::inspect_atom_v)).at("plans").to_number<std::int64_t>();
   }
+
+  /// One 4-GPU node and a job of maxSize 4 running 2 workers there,
+  /// submitted 1 h ago and resized 200 s ago; planned once, kept at 2.
+  void plan_held_job(const protocol::autoscaler_actor& a) {
+    auto h = keep(sys_.spawn(recording_job, got_));
+    scheduling::node_info node;
+    node.name = "n1";
+    node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 4}};
+    caf::anon_send(a, protocol::node_state{node});
+    auto held = job("held", job_stage::running);
+    held.max_size = 4;
+    held.last_resize_time = t0 - 200s;
+    held.workers = {{0, "n1"}, {1, "n1"}};
+    caf::anon_send(a, protocol::job_state{held, h});
+    run();
+    elapse(200ms);
+    ASSERT_EQ(plans(a), 1);
+    ASSERT_EQ(got_->size(), 1u);
+    EXPECT_EQ(got_->back().size, 2) << got_->back().reason;
+  }
 };
 
 TEST_F(AutoscalerWakeupTest, AJobInCooldownIsPlannedAgainWhenTheCooldownEnds) {
@@ -134,23 +154,9 @@ TEST_F(AutoscalerWakeupTest, AJobInCooldownIsPlannedAgainWhenTheCooldownEnds) {
 
 TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGainRuleIsPlannedAgainWhenWorthIt) {
   auto a = start(/*growth_age_fraction=*/0); // the gain rule alone holds the growth
-  auto h = keep(sys_.spawn(recording_job, got_));
-  scheduling::node_info node;
-  node.name = "n1";
-  node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 4}};
-  caf::anon_send(a, protocol::node_state{node});
   // Two workers, two GPUs free, resized 200 s ago (its rescale interval is
   // over): doubling repays the default 5 x 30 s restart once it has run 300 s.
-  auto held = job("held", job_stage::running);
-  held.max_size = 4;
-  held.last_resize_time = t0 - 200s;
-  held.workers = {{0, "n1"}, {1, "n1"}};
-  caf::anon_send(a, protocol::job_state{held, h});
-  run();
-  elapse(200ms);
-  ASSERT_EQ(plans(a), 1);
-  ASSERT_EQ(got_->size(), 1u);
-  EXPECT_EQ(got_->back().size, 2) << got_->back().reason;
+  plan_held_job(a);
 
   // Nothing else changes: the plan's review time (t0 + 100s, +1s) plans again.
   elapse(100s);
@@ -164,24 +170,10 @@ TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGainRuleIsPlannedAgainWhenWorth
 
 TEST_F(AutoscalerWakeupTest, AGrowthHeldBackByTheGrowthBudgetIsPlannedAgainWhenItEnds) {
   auto a = start(/*growth_age_fraction=*/0.15);
-  auto h = keep(sys_.spawn(recording_job, got_));
-  scheduling::node_info node;
-  node.name = "n1";
-  node.allocatable = {{"cpu", 64'000}, {"nvidia.com/gpu", 4}};
-  caf::anon_send(a, protocol::node_state{node});
   // Submitted 1 h ago, resized 200 s ago: the budget allows the next growth
   // 0.15 x 3,400 s / 0.85 = 600 s after that resize, at t0 + 400 s (later
   // than the gain rule's t0 + 100 s).
-  auto held = job("held", job_stage::running);
-  held.max_size = 4;
-  held.last_resize_time = t0 - 200s;
-  held.workers = {{0, "n1"}, {1, "n1"}};
-  caf::anon_send(a, protocol::job_state{held, h});
-  run();
-  elapse(200ms);
-  ASSERT_EQ(plans(a), 1);
-  ASSERT_EQ(got_->size(), 1u);
-  EXPECT_EQ(got_->back().size, 2) << got_->back().reason;
+  plan_held_job(a);
 
   elapse(390s);
   EXPECT_EQ(plans(a), 1) << "no plan at the gain rule's time: the budget still holds";
