@@ -73,6 +73,20 @@ def set_pod_ip(ns, name, ip):
     kubectl("patch", "pod", name, "-n", ns, "--subresource=status", "--type=merge", "-p", json.dumps(patch))
 
 
+def keeping_pod_ips(ns, ips, probe):
+    """probe, polled while the pods keep their loopback IPs: kwok writes a pod's status again on its own
+    updates (a resize of the job, for one) and may put its own IP back, which the operator would then
+    ask in vain."""
+
+    def polled(*args):
+        for name, ip in ips.items():
+            if kubectl("get", "pod", name, "-n", ns, "-o", "jsonpath={.status.podIP}").stdout.strip() != ip:
+                set_pod_ip(ns, name, ip)
+        return probe(*args)
+
+    return polled
+
+
 def ignored_lines(op):
     """The operator's 'throughput report ignored' messages so far."""
     found = []
@@ -117,7 +131,11 @@ def scenario_throughput():
             first = ips["steady-worker-0"]
 
             def wait_ignored(what, text):
-                s.wait(what, lambda _: any(text in line for line in ignored_lines(op)), 30)
+                s.wait(
+                    what,
+                    keeping_pod_ips(s.ns, ips, lambda _: any(text in line for line in ignored_lines(op))),
+                    30,
+                )
                 expect(not s.state().status("steady").get("throughput"), f"{what}: status.throughput was set")
                 print("ok", what)
 
@@ -135,7 +153,7 @@ def scenario_throughput():
             agents.serve(first, 2, 512.5, time.time())
             status = s.wait(
                 "status.throughput shows the reported rate",
-                lambda st: st.status("steady").get("throughput"),
+                keeping_pod_ips(s.ns, ips, lambda st: st.status("steady").get("throughput")),
                 30,
             )
             expect(
@@ -171,6 +189,7 @@ def scenario_throughput_growth():
             s.apply(training_job("flat", s.ns, min_size=1, max_size=4, inject=True))
             s.wait("flat admitted at 1 worker", lambda st: st.settled("flat", "Running", 1), 60)
             ip = "127.0.0.21"
+            ips = {"flat-worker-0": ip}
             set_pod_ip(s.ns, "flat-worker-0", ip)
 
             def shown(workers, rate):
@@ -181,13 +200,15 @@ def scenario_throughput_growth():
                 return pred
 
             agents.serve(ip, 1, 100.0, time.time())
-            s.wait("flat's rate at 1 worker in its status", shown(1, 100), 30)
+            s.wait("flat's rate at 1 worker in its status", keeping_pod_ips(s.ns, ips, shown(1, 100)), 30)
             s.wait(
-                "flat grown to 2 workers once one finished", lambda st: st.settled("flat", "Running", 2), 60
+                "flat grown to 2 workers once one finished",
+                keeping_pod_ips(s.ns, ips, lambda st: st.settled("flat", "Running", 2)),
+                60,
             )
             agents.serve(ip, 2, 100.0, time.time())
-            s.wait("flat's rate at 2 workers in its status", shown(2, 100), 30)
-            s.wait("two finished", lambda st: st.stage("two") == "Completed", 90)
+            s.wait("flat's rate at 2 workers in its status", keeping_pod_ips(s.ns, ips, shown(2, 100)), 30)
+            s.wait("two finished", keeping_pod_ips(s.ns, ips, lambda st: st.stage("two") == "Completed"), 90)
             time.sleep(20)  # rescale interval 5s, plan debounce, poll 1s: growth would show by now
             st = s.state()
             expect(
@@ -198,7 +219,7 @@ def scenario_throughput_growth():
             agents.serve(ip, 2, 200.0, time.time())
             s.wait(
                 "flat grown to maxSize 4 once its rate scales linearly",
-                lambda st: st.settled("flat", "Running", 4),
+                keeping_pod_ips(s.ns, ips, lambda st: st.settled("flat", "Running", 4)),
                 60,
             )
             print("ok a linear rate at 2 workers: flat grows to 4")
