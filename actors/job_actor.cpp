@@ -184,7 +184,7 @@ void poll_throughput(self_pointer self) {
   self->delayed_send(self, interval, protocol::throughput_poll_timer{});
   if (!st.leading || st.probe_in_flight)
     return;
-  auto target = lifecycle::throughput_probe_target_of(st.model);
+  auto target = lifecycle::throughput_probe_target_of(st.model, config(self));
   if (!target) {
     if (st.model.status.throughput)
       carry_out(self, lifecycle::on_throughput_idle(st.model, config(self), now(self)));
@@ -199,7 +199,7 @@ void poll_throughput(self_pointer self) {
       carry_out(self, lifecycle::on_throughput_answer(self->state.model, a, config(self), now(self)));
   };
   self->request(probe, interval,
-                protocol::throughput_probe{target->ip, settings.agent_status_port, "/throughput",
+                protocol::throughput_probe{target->ip, target->port, "/throughput",
                                            std::chrono::steady_clock::now() + interval})
       .then(
           [answered, pod](protocol::probe_result& r) {

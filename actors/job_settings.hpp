@@ -36,10 +36,9 @@ struct job_settings {
   std::string watch_namespace;
   /// Throughput reports: the probe actors (actors/throughput_probe.hpp;
   /// none: no polling), how often each running injected job's agent is
-  /// asked (0: never) and on which port.
+  /// asked (0: never); the port is the job's (lifecycle::agent_status_port_of).
   std::vector<protocol::probe_actor> probes;
   std::chrono::milliseconds throughput_poll_interval{0};
-  std::uint16_t agent_status_port = 29410;
   /// Wall and steady time (actors/actor_clock.hpp); the router and
   /// spawn_job_actor fill in CAF's clock over the system clock when unset.
   std::shared_ptr<base::clock> clock;

@@ -62,7 +62,6 @@ actors::job_settings job_settings_from(const config::operator_config& cfg, proto
   c.agent_status_port = cfg.throughput.agent_status_port;
   c.throughput_max_age = cfg.autoscaler.policy.throughput_max_age;
   js.throughput_poll_interval = cfg.throughput.poll_interval;
-  js.agent_status_port = static_cast<std::uint16_t>(cfg.throughput.agent_status_port);
   js.watch_namespace = cfg.watch_namespace;
   js.writes = std::move(writes);
   js.gateway_count = gateway_count;

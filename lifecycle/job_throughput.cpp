@@ -3,7 +3,9 @@
 #include "lifecycle/job_pass.hpp"
 #include "lifecycle/throughput_report.hpp"
 
+#include <charconv>
 #include <set>
+#include <system_error>
 #include <variant>
 
 namespace lattice::lifecycle {
@@ -48,15 +50,37 @@ void show(detail::pass& p, std::int32_t workers, std::int32_t nodes) {
 
 } // namespace
 
-std::optional<throughput_probe_target> throughput_probe_target_of(const job_model& job) {
+std::optional<std::uint16_t> parse_agent_status_port(std::string_view text) {
+  unsigned value = 0;
+  const auto* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end || value > 65535)
+    return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+std::uint16_t agent_status_port_of(const k8s::training_job_spec& spec, const job_config& config) {
+  const auto& containers = spec.template_info.containers;
+  if (!containers.empty() && containers.front().agent_status_port)
+    return parse_agent_status_port(*containers.front().agent_status_port).value_or(0);
+  if (config.agent_status_port > 0)
+    return static_cast<std::uint16_t>(config.agent_status_port);
+  return agent_default_status_port;
+}
+
+std::optional<throughput_probe_target> throughput_probe_target_of(const job_model& job,
+                                                                  const job_config& config) {
   auto workers = workers_in_force(job);
   if (!workers)
+    return std::nullopt;
+  const auto port = agent_status_port_of(job.object->spec, config);
+  if (port == 0)
     return std::nullopt;
   const pod_record* first = nullptr;
   for (const auto* pod : *workers)
     if (!first || *pod->index < *first->index)
       first = pod;
-  return throughput_probe_target{first->name, first->pod_ip};
+  return throughput_probe_target{first->name, first->pod_ip, port};
 }
 
 effects on_throughput_answer(job_model& job, const throughput_answer& answer, const job_config& config,

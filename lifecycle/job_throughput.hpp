@@ -3,8 +3,10 @@
 #include "lifecycle/job_model.hpp"
 #include "lifecycle/job_step.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 // A job's throughput reports as steps of the job (lifecycle/job_transition.hpp
 // has the others): which agent to ask, and what its answer changes. The job
@@ -12,16 +14,33 @@
 
 namespace lattice::lifecycle {
 
-/// The agent to ask: a worker pod and its IP.
+/// The agent to ask: a worker pod, its IP and the agent's status port.
 struct throughput_probe_target {
   std::string pod;
   std::string ip;
+  std::uint16_t port = 0;
 };
+
+/// The port the agent serves on when nobody sets LATTICE_AGENT_STATUS_PORT
+/// (agent/lattice/agent/config.py).
+inline constexpr std::uint16_t agent_default_status_port = 29410;
+
+/// A LATTICE_AGENT_STATUS_PORT value as the agent accepts it: a whole number
+/// from 0 to 65535 (0: the agent serves no rate); nullopt for anything else.
+std::optional<std::uint16_t> parse_agent_status_port(std::string_view text);
+
+/// Where a job's agents serve their rate: the literal
+/// LATTICE_AGENT_STATUS_PORT of its template's first container when the user
+/// set one (the injection keeps it), else the operator's --agent-status-port,
+/// else the agent's default. 0 when the agents serve nothing.
+std::uint16_t agent_status_port_of(const k8s::training_job_spec& spec, const job_config& config);
 
 /// The lowest-index worker of a Running injected job whose workers all run
 /// (as many live Running workers with an IP as currentSize); nullopt
-/// otherwise (nothing to measure, or the placement is changing).
-std::optional<throughput_probe_target> throughput_probe_target_of(const job_model& job);
+/// otherwise (nothing to measure, the placement is changing, or the job's
+/// agents were told to serve no rate).
+std::optional<throughput_probe_target> throughput_probe_target_of(const job_model& job,
+                                                                  const job_config& config);
 
 /// What the probe brought back from `pod`: the body of a 200 answer, or why
 /// there is none.

@@ -1,5 +1,7 @@
 #include "lifecycle/job_validation.hpp"
 
+#include "lifecycle/job_throughput.hpp"
+
 namespace lattice::lifecycle {
 namespace {
 
@@ -23,6 +25,13 @@ void check_containers(const k8s::training_job_spec& spec, std::vector<field_prob
     out.push_back({containers_path, "the worker pod template needs at least one container"});
     return;
   }
+  // The agent reads its status port from the first container's env and
+  // refuses to start on a value that is not a port.
+  const auto& port = containers.front().agent_status_port;
+  if (spec.inject_lattice && port && !parse_agent_status_port(*port))
+    out.push_back({std::string(containers_path) + "[0].env[LATTICE_AGENT_STATUS_PORT]",
+                   "must be a port number from 0 to 65535, 0 to serve no rate (got \"" + *port
+                       + "\"): the injected agent serves the job's measured rate there"});
   // The agent wraps only the first container (docs/design/agent.md §2), so
   // only that one needs an explicit command.
   if (!spec.inject_lattice || containers.front().has_command)

@@ -70,6 +70,31 @@ bool decode_container_resources(decode_context& ctx, dom::element resources, res
   return true;
 }
 
+/// Picks the literal value of LATTICE_AGENT_STATUS_PORT out of a container's
+/// env (a valueFrom reference is not followed: the operator could not know
+/// the port it resolves to). Other entries are not decoded.
+bool decode_agent_status_port(decode_context& ctx, dom::element env, std::optional<std::string>& out) {
+  return for_each_item(ctx, env, [&](std::size_t, dom::element item) {
+    dom::object entry;
+    if (!expect_object(ctx, item, entry))
+      return false;
+    std::string_view name;
+    if (entry["name"].get(name) != simdjson::SUCCESS || name != "LATTICE_AGENT_STATUS_PORT")
+      return true;
+    auto value = entry["value"];
+    if (value.error() != simdjson::SUCCESS || value.is_null()) {
+      out.reset();
+      return true;
+    }
+    scoped_path at(ctx, "value");
+    std::string text;
+    if (!read_string(ctx, value.value_unsafe(), text))
+      return false;
+    out = std::move(text);
+    return true;
+  });
+}
+
 bool decode_container(decode_context& ctx, dom::element value, const pod_spec_sink& sink) {
   container_info info;
   resource_list requests;
@@ -85,6 +110,8 @@ bool decode_container(decode_context& ctx, dom::element value, const pod_spec_si
     }
     if (key == "resources" && sink.requests != nullptr)
       return decode_container_resources(ctx, v, requests);
+    if (key == "env")
+      return decode_agent_status_port(ctx, v, info.agent_status_port);
     return true;
   });
   if (!ok)

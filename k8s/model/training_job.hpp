@@ -29,6 +29,10 @@ struct container_info {
   /// True when the container has a non-empty `command` (injectLattice
   /// requires one).
   bool has_command = false;
+  /// The literal value of its env LATTICE_AGENT_STATUS_PORT, when set: the
+  /// injected agent then serves its rate there instead of the operator's
+  /// --agent-status-port, and the operator asks there.
+  std::optional<std::string> agent_status_port;
 };
 
 /// What the planner needs from replicaSpecs.template, extracted at decode

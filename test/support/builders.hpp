@@ -72,6 +72,14 @@ public:
     container()["resources"].as_object()["limits"].as_object()["nvidia.com/gpu"] = v;
     return *this;
   }
+  /// One env entry of the first container.
+  job_builder& env(const std::string& name, std::string value) {
+    auto& list = container()["env"];
+    if (!list.is_array())
+      list = json::array();
+    list.as_array().push_back(json::object{{"name", name}, {"value", std::move(value)}});
+    return *this;
+  }
   /// The stored status (as a previous leader wrote it).
   job_builder& stage(std::string v) { return set(status(), "stage", std::move(v)); }
   job_builder& size(std::int64_t v) { return set(status(), "currentSize", v); }

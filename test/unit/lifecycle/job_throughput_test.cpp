@@ -45,26 +45,57 @@ protected:
 
 TEST_F(job_throughput, the_lowest_index_running_worker_is_asked) {
   run_on({"node-a", "node-b"});
-  auto target = throughput_probe_target_of(job);
+  auto target = throughput_probe_target_of(job, config);
   ASSERT_TRUE(target);
   EXPECT_EQ(target->pod, "resnet-worker-0");
   EXPECT_EQ(target->ip, "10.0.0.1");
+}
+
+TEST_F(job_throughput, the_agent_is_asked_on_the_port_the_job_gives_it) {
+  run_on({"node-a"});
+  EXPECT_EQ(throughput_probe_target_of(job, config)->port, agent_default_status_port)
+      << "nothing set: the agent's default";
+  config.agent_status_port = 29411;
+  EXPECT_EQ(throughput_probe_target_of(job, config)->port, 29411) << "the operator's --agent-status-port";
+
+  job_model own_port{"lattice", "resnet", 30s};
+  std::swap(job, own_port);
+  seen(test::make_job().inject().env("LATTICE_AGENT_STATUS_PORT", "31000"));
+  decide({{0, "node-a"}});
+  pod(make_worker(0, pod_phase::running, "node-a", 1).edit([](k8s::pod& p) { p.pod_ip = "10.0.0.1"; }));
+  EXPECT_EQ(throughput_probe_target_of(job, config)->port, 31000)
+      << "the template's value, which injection keeps";
+
+  job_model no_rate{"lattice", "resnet", 30s};
+  std::swap(job, no_rate);
+  seen(test::make_job().inject().env("LATTICE_AGENT_STATUS_PORT", "0"));
+  decide({{0, "node-a"}});
+  pod(make_worker(0, pod_phase::running, "node-a", 1).edit([](k8s::pod& p) { p.pod_ip = "10.0.0.1"; }));
+  EXPECT_FALSE(throughput_probe_target_of(job, config)) << "0: the agents serve no rate";
+}
+
+TEST(agent_status_port, only_whole_numbers_up_to_65535_are_ports) {
+  EXPECT_EQ(parse_agent_status_port("0"), 0);
+  EXPECT_EQ(parse_agent_status_port("29410"), 29410);
+  EXPECT_EQ(parse_agent_status_port("65535"), 65535);
+  for (const char* bad : {"", "65536", "-1", "+5", " 80", "80 ", "8o", "http"})
+    EXPECT_FALSE(parse_agent_status_port(bad)) << '"' << bad << '"';
 }
 
 TEST_F(job_throughput, nobody_is_asked_while_the_placement_is_incomplete_or_the_job_not_injected) {
   seen(test::make_job().inject());
   decide({{0, "node-a"}, {1, "node-b"}});
   pod(make_worker(0, pod_phase::running, "node-a", 2).edit([](k8s::pod& p) { p.pod_ip = "10.0.0.1"; }));
-  EXPECT_FALSE(throughput_probe_target_of(job)) << "worker 1 is not running yet";
+  EXPECT_FALSE(throughput_probe_target_of(job, config)) << "worker 1 is not running yet";
   pod(make_worker(1, pod_phase::running, "node-b", 2));
-  EXPECT_FALSE(throughput_probe_target_of(job)) << "worker 1 has no IP yet";
+  EXPECT_FALSE(throughput_probe_target_of(job, config)) << "worker 1 has no IP yet";
 
   job_model plain{"lattice", "resnet", 30s};
   std::swap(job, plain);
   seen(test::make_job());
   decide({{0, "node-a"}});
   pod(make_worker(0, pod_phase::running, "node-a", 1).edit([](k8s::pod& p) { p.pod_ip = "10.0.0.1"; }));
-  EXPECT_FALSE(throughput_probe_target_of(job)) << "without the agent there is nobody to ask";
+  EXPECT_FALSE(throughput_probe_target_of(job, config)) << "without the agent there is nobody to ask";
 }
 
 TEST_F(job_throughput, a_sound_report_shows_in_the_status_and_reaches_the_planner) {
@@ -198,7 +229,7 @@ TEST_F(job_throughput, a_job_back_in_the_queue_shows_no_rate) {
   ASSERT_TRUE(job.status.throughput);
   EXPECT_TRUE(answered(on_throughput_idle(job, config, now)).writes.empty()) << "running: nothing to clear";
   preempt("lattice/bert");
-  EXPECT_FALSE(throughput_probe_target_of(job));
+  EXPECT_FALSE(throughput_probe_target_of(job, config));
   auto e = answered(on_throughput_idle(job, config, now));
   EXPECT_FALSE(job.status.throughput);
   ASSERT_EQ(e.writes.size(), 1u) << "status.throughput going is written at once";

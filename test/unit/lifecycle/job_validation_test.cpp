@@ -87,20 +87,34 @@ INSTANTIATE_TEST_SUITE_P(
         validation_case{"inject_without_command",
                         [](k8s::training_job& j) {
                           j.spec.inject_lattice = true;
-                          j.spec.template_info.containers = {{"trainingjob", false}};
+                          j.spec.template_info.containers = {{"trainingjob", false, std::nullopt}};
                         },
                         {containers + "[0].command"},
                         "explicit command on the first container \"trainingjob\""},
         validation_case{"inject_with_command_sidecar_without",
                         [](k8s::training_job& j) {
                           j.spec.inject_lattice = true;
-                          j.spec.template_info.containers = {{"trainingjob", true}, {"log-shipper", false}};
+                          j.spec.template_info.containers = {{"trainingjob", true, std::nullopt},
+                                                             {"log-shipper", false, std::nullopt}};
+                        },
+                        {},
+                        ""},
+        validation_case{"inject_with_a_status_port_that_is_not_a_port",
+                        [](k8s::training_job& j) {
+                          j.spec.inject_lattice = true;
+                          j.spec.template_info.containers = {{"trainingjob", true, std::string("70000")}};
+                        },
+                        {containers + "[0].env[LATTICE_AGENT_STATUS_PORT]"},
+                        "must be a port number from 0 to 65535, 0 to serve no rate (got \"70000\")"},
+        validation_case{"a_status_port_is_only_read_by_the_injected_agent",
+                        [](k8s::training_job& j) {
+                          j.spec.template_info.containers = {{"trainingjob", true, std::string("http")}};
                         },
                         {},
                         ""},
         validation_case{"no_inject_no_command_is_fine",
                         [](k8s::training_job& j) {
-                          j.spec.template_info.containers = {{"trainingjob", false}};
+                          j.spec.template_info.containers = {{"trainingjob", false, std::nullopt}};
                         },
                         {},
                         ""},

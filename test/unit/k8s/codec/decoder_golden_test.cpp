@@ -14,6 +14,34 @@ using test::read_golden;
 constexpr std::int64_t gi = 1024LL * 1024 * 1024;
 constexpr std::int64_t mi = 1024LL * 1024;
 
+/// The golden job with `env` on its first container.
+std::string golden_job_with_env(const std::string& env) {
+  auto json = read_golden("training_job.json");
+  const auto at = json.find("\"name\": \"trainingjob\",");
+  EXPECT_NE(at, std::string::npos);
+  return json.insert(at, "\"env\": " + env + ", ");
+}
+
+TEST(decode_training_job, the_agent_status_port_is_the_literal_env_value_of_the_first_container) {
+  auto job = decode_training_job(golden_job_with_env(
+      R"([{"name": "A", "value": "1"}, {"name": "LATTICE_AGENT_STATUS_PORT", "value": "31000"}])"));
+  ASSERT_TRUE(job.ok()) << job.err().message;
+  EXPECT_EQ(job->spec.template_info.containers[0].agent_status_port, "31000");
+  EXPECT_FALSE(job->spec.template_info.containers[1].agent_status_port);
+
+  // A reference is not followed: the operator could not know the port it resolves to.
+  job = decode_training_job(golden_job_with_env(
+      R"([{"name": "LATTICE_AGENT_STATUS_PORT", "valueFrom": {"fieldRef": {"fieldPath": "metadata.uid"}}}])"));
+  ASSERT_TRUE(job.ok()) << job.err().message;
+  EXPECT_FALSE(job->spec.template_info.containers[0].agent_status_port);
+
+  job =
+      decode_training_job(golden_job_with_env(R"([{"name": "LATTICE_AGENT_STATUS_PORT", "value": 31000}])"));
+  ASSERT_FALSE(job.ok());
+  EXPECT_NE(job.err().to_string().find("containers[0].env[0].value"), std::string::npos)
+      << job.err().to_string();
+}
+
 TEST(decode_training_job, keeps_what_the_operator_uses_from_a_full_object) {
   auto job = decode_training_job(read_golden("training_job.json"));
   ASSERT_TRUE(job.ok()) << job.err().to_string();
