@@ -1,10 +1,11 @@
 """Shared helpers and constants of the chart's cluster tests (kubectl, helm, waits)."""
 
-import json
 import os
-import shutil
-import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "e2e", "operator"))
+import e2e_kube  # noqa: E402
+from e2e_kube import exists, expect, kjson, require_cluster, wait_crd_established  # noqa: E402, F401
 
 SOURCE_DIR = os.environ.get("LATTICE_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", "..")
@@ -37,48 +38,16 @@ INSTALL = [
 
 
 def run(args, check=True, input=None, env=None):
-    result = subprocess.run(args, capture_output=True, text=True, input=input, env=env)
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"`{' '.join(args)}` failed ({result.returncode}):\n{result.stdout}{result.stderr}"
-        )
-    return result
+    # helm installs and uninstalls with --wait, rollouts: longer than the scenarios' 120 s default.
+    return e2e_kube.run(args, check=check, input=input, timeout=600, env=env)
 
 
 def kubectl(*args, check=True, input=None):
-    return run(["kubectl"] + list(args), check=check, input=input)
-
-
-def kjson(*args):
-    return json.loads(kubectl(*args, "-o", "json").stdout)
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
-
-
-def exists(*args):
-    return kubectl("get", *args, "--ignore-not-found", "-o", "name", check=False).stdout.strip() != ""
+    return e2e_kube.kubectl(*args, check=check, input=input, timeout=600)
 
 
 def wait_until(what, predicate, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def require_cluster():
-    result = kubectl("get", "--raw", "/readyz", check=False)
-    expect(
-        result.returncode == 0 and "ok" in result.stdout,
-        f"cluster unreachable (KUBECONFIG={os.environ.get('KUBECONFIG')}): {result.stderr.strip()}",
-    )
-    for tool in ("kubectl", "helm"):
-        expect(shutil.which(tool), f"{tool} not on PATH")
+    return e2e_kube.wait_until(what, predicate, timeout=timeout)
 
 
 def release_installed():

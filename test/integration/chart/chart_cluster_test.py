@@ -39,6 +39,7 @@ from chart_cluster_support import (  # noqa: E402
     release_installed,
     require_cluster,
     run,
+    wait_crd_established,
     wait_until,
 )
 
@@ -60,24 +61,7 @@ def case_install():
         "NOTES do not tell how to check the deployment",
     )
     expect(LICENSE not in result.stdout + result.stderr, "helm install printed the license")
-    # Polled: `kubectl wait --for=condition=established` fails at once, without waiting, when it
-    # reads the new CRD before it has any condition (".status.conditions accessor error").
-    wait_until(
-        f"CRD {CRD} Established",
-        lambda: (
-            kubectl(
-                "get",
-                "crd",
-                CRD,
-                "--ignore-not-found",
-                "-o",
-                'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-                check=False,
-            ).stdout.strip()
-            == "True"
-        ),
-        timeout=60,
-    )
+    wait_crd_established(CRD)
     # The spec's status command.
     out = kubectl("get", "deployment", "lattice-operator", "--namespace", NS).stdout
     print(out)
