@@ -73,6 +73,20 @@ def lost_gpu_seconds(pods, t0, t1):
     return seconds, gpus, jobs
 
 
+def creation_wave(times, gap=1.0):
+    """The creates of the first wave: from the first create (times sorted) up to the first pause of
+    `gap` seconds or more, when the system had nothing left to create (its plan carried out, the
+    rest waiting for GPUs to free). Returns (pods, pods per second over the wave's span; None for
+    fewer than two)."""
+    wave = times[:1]
+    for t in times[1:]:
+        if t - wave[-1] >= gap:
+            break
+        wave.append(t)
+    span = wave[-1] - wave[0] if len(wave) > 1 else 0.0
+    return len(wave), (len(wave) / span if span > 0 else None)
+
+
 def first_crossing(timeline, start, column, target):
     """Seconds after `start` when timeline[column] first reached `target` ((t, held, running) rows)."""
     for row in timeline:

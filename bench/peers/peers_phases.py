@@ -12,7 +12,7 @@ from peers_kube import api_server_metrics, flow_schema_counts
 from peers_observe import ProcessesSampler, SocketBytes, StageTracker, process_snapshot
 from scale_kube import BenchError, Watch, kubectl
 from scale_observe import PodTracker, metric_sum, scrape
-from scale_phases import pod_ceiling
+from scale_phases import pod_ceiling, scheduled_pod_ceiling
 from scale_setup import create_namespace
 
 TERMINAL = ("Completed", "Failed")
@@ -135,6 +135,10 @@ class SystemRun:
         self.start_watches([pod_watch])
         # Before the system is installed: Kueue's pod webhook would otherwise see the plain pods too.
         self.raw["ceiling"] = pod_ceiling(self, p.ceiling_pods, p.ceiling_concurrency)
+        if p.scheduled_ceiling_concurrency > 0:
+            self.raw["ceiling_scheduled"] = scheduled_pod_ceiling(
+                self, self.pods.general_nodes, p.scheduled_ceiling_concurrency
+            )
         self.system.install()
         self.start_watches([job_watch])  # its CRD exists now
         self.system.start()

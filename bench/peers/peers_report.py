@@ -5,6 +5,14 @@ from peers_figures import ratio
 
 # (label, dotted path in a system's summary, lower is better)
 FIGURES = (
+    ("API server ceiling before the system: gated plain pods (pods/s)", "ceiling.pods_per_s", False),
+    (
+        "API server ceiling before the system: pinned plain pods, scheduled and run (pods/s)",
+        "ceiling_scheduled.pods_per_s",
+        False,
+    ),
+    ("the same: 95% of their GPUs held (s)", "ceiling_scheduled.held_95_s", True),
+    ("the same: a create's round trip, mean (s)", "ceiling_scheduled.round_trip_mean_s", True),
     ("burst: 95% of GPUs held by bound pods (s)", "burst.fill_95_held_s", True),
     ("burst: 95% of GPUs Running (s)", "burst.fill_95_running_s", True),
     ("burst: most GPUs held by bound pods at once (share)", "burst.peak_held", False),
@@ -18,6 +26,22 @@ FIGURES = (
         True,
     ),
     ("burst: pod creates/s until 95% held", "burst.fill_pods_per_s", False),
+    (
+        "burst: pod creates/s in the first creation wave (until a pause of 1 s)",
+        "burst.wave_pods_per_s",
+        False,
+    ),
+    ("burst: pods of that wave", "burst.wave_pods", False),
+    (
+        "burst: this operator's pod creates: wait for an API connection, mean (s)",
+        "burst.pod_create_queue_wait_mean_s",
+        True,
+    ),  # fmt: skip
+    (
+        "burst: this operator's pod creates: the API server's round trip, mean (s)",
+        "burst.pod_create_round_trip_mean_s",
+        True,
+    ),  # fmt: skip
     ("burst: pod creates/s, best 5 s", "burst.peak_5s_pods_per_s", False),
     ("burst: API requests per job", "burst.api_requests_per_job", True),
     ("contention: high priority apply -> Running p50 (s)", "contention.high_running_p50_s", True),
@@ -55,6 +79,12 @@ def comparison(lattice, peers):
     ratio is against the best peer variant on that figure (> 1: this operator better)."""
     rows = []
     for label, path, lower in FIGURES:
+        if path is not None and path.startswith("ceiling"):
+            # The API server's state when the system started, not the system's doing: no ratio.
+            rows.append({"figure": label, "path": path, "lattice": value(lattice, path),
+                         "peers": {n: value(p, path) for n, p in peers.items()}, "best_peer": None,
+                         "ratio": None})  # fmt: skip
+            continue
         if path is None:
 
             def hit(summary):
@@ -95,6 +125,7 @@ def targets(lattice, peers):
         value(lattice, "usage_whole_run.total.rss_peak_mib"), best_of("usage_whole_run.total.rss_peak_mib")
     )
     fill = value(lattice, "burst.fill_rate_vs_ceiling")
+    fill_scheduled = value(lattice, "burst.fill_rate_vs_scheduled_ceiling")
     held = value(lattice, "burst.held_mean_while_waiting")
     planned = value(lattice, "burst.planned_mean_while_waiting")
     gap = None if held is None or planned is None else round(100 * (planned - held), 1)
@@ -104,8 +135,10 @@ def targets(lattice, peers):
         {"target": "GPU time lost to preemption >= 2x better (peers that preempted)", "value": lost,
          "met": None if lost_l is None or lost_p is None else (lost_l == 0 or (lost is not None and lost >= 2))},
         {"target": "RSS at most half the peers' combined (peak, whole run)", "value": rss, "met": at_least(rss, 2)},
-        {"target": "pod creates/s during the burst >= 80% of the plain-pod ceiling", "value": fill,
+        {"target": "pod creates/s during the burst (first wave) >= 80% of the plain-pod ceiling", "value": fill,
          "met": at_least(fill, 0.8)},
+        {"target": "the same against pinned plain pods that are scheduled and run (same downstream work)",
+         "value": fill_scheduled, "met": at_least(fill_scheduled, 0.8)},
         {"target": "GPUs held within 5 points of planned while jobs wait", "value": gap,
          "met": None if gap is None else gap <= 5},
     ]  # fmt: skip

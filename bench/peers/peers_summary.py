@@ -4,6 +4,7 @@ import re
 
 from peers_figures import (
     by_size,
+    creation_wave,
     first_crossing,
     job_latency,
     lost_gpu_seconds,
@@ -73,6 +74,18 @@ def _counter_by(lines_a, lines_b, name, keys):
     return {k: v - a.get(k, 0.0) for k, v in b.items() if v - a.get(k, 0.0) > 0}
 
 
+def _histogram_mean(run, a, b, name, key):
+    """Mean of histogram `name` between snapshots a and b for the series whose label values (joined by
+    a space) are `key`; None when it has no observation there."""
+    ma, mb = (run.raw["snapshots"].get(s, {}).get("metrics") for s in (a, b))
+    if ma is None or mb is None:
+        return None
+    labels = ("verb", "resource") if " " in key else ("class",)
+    total = _counter_by(ma, mb, f"{name}_sum", labels).get(key)
+    count = _counter_by(ma, mb, f"{name}_count", labels).get(key)
+    return rounded(total / count, 4) if total and count else None
+
+
 def _mean(samples, key):
     return rounded(sum(s[key] for s in samples) / len(samples), 4) if samples else None
 
@@ -89,6 +102,7 @@ def _burst(run, plan, raw):
     peak = max((row[1] for row in window if row[0] >= start), default=0) / run.ctx.capacity
     in_fill = [t for t in creations if held_95 is None or t <= start + held_95]
     span = (in_fill[-1] - in_fill[0]) if len(in_fill) > 1 else 0
+    wave_pods, wave_rate = creation_wave(in_fill)
     samples = [s for s in run.samples if start <= s["t"] <= end]
     waiting = [s for s in samples if s["waiting"] > 0]
     planned = [s["planned"] for s in waiting if s["planned"] is not None]
@@ -104,6 +118,8 @@ def _burst(run, plan, raw):
         "pods_created": len(creations),
         "fill_pods": len(in_fill),
         "fill_pods_per_s": rounded(len(in_fill) / span, 1) if span > 0 else None,
+        "wave_pods": wave_pods,
+        "wave_pods_per_s": rounded(wave_rate, 1),
         "peak_1s_pods_per_s": rounded(max_rate(creations, 1.0), 1) if creations else None,
         "peak_5s_pods_per_s": rounded(max_rate(creations, 5.0), 1) if creations else None,
         "waiting_samples": len(waiting),
@@ -188,18 +204,33 @@ def summarize_system(run, plan):
         "system": raw["system"],
         "title": raw["title"],
         "ceiling": raw.get("ceiling"),
+        "ceiling_scheduled": raw.get("ceiling_scheduled"),
         "failures": run.failures,
     }
     if "burst" in phases:
         out["burst"] = _burst(run, plan, phases["burst"])
         ceiling = (raw.get("ceiling") or {}).get("pods_per_s")
-        rate = out["burst"]["fill_pods_per_s"]
+        # The creation rate while the system creates (its first wave), against what the API server took
+        # of plain pods just before; "until 95% held" also counts waits for GPUs its plan could not use.
+        rate = out["burst"]["wave_pods_per_s"]
         out["burst"]["fill_rate_vs_ceiling"] = rounded(rate / ceiling, 3) if rate and ceiling else None
+        scheduled = (raw.get("ceiling_scheduled") or {}).get("pods_per_s")
+        out["burst"]["fill_rate_vs_scheduled_ceiling"] = (
+            rounded(rate / scheduled, 3) if rate and scheduled else None
+        )
         total, per = _requests(run, "start", "burst_end")
         out["burst"]["api_requests_per_job"] = (
             rounded(total / len(plan.burst), 2) if total is not None else None
         )
         out["burst"]["api_requests_by_component"] = per
+        # Where this operator's pod creates spent their time: waiting for one of its API connections, then
+        # the API server's round trip (the plain pods' round trip is in ceiling_scheduled).
+        out["burst"]["pod_create_round_trip_mean_s"] = _histogram_mean(
+            run, "start", "burst_end", "lattice_api_request_duration_seconds", "POST pods"
+        )
+        out["burst"]["pod_create_queue_wait_mean_s"] = _histogram_mean(
+            run, "start", "burst_end", "lattice_write_queue_wait_seconds", "start_pods"
+        )
         received = _bytes_received(run, "start", "burst_end")
         out["burst"]["bytes_received_per_job_kib"] = (
             rounded(received / 1024 / len(plan.burst), 1) if received else None

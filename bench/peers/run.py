@@ -64,6 +64,7 @@ class Plan:
     churn: list
     ceiling_pods: int
     ceiling_concurrency: int
+    scheduled_ceiling_concurrency: int
     idle_seconds: float
     burst_timeout: float
     settle_timeout: float
@@ -111,6 +112,13 @@ def parse_args(argv):
     ):
         p.add_argument(f"--{name}", type=float)
     p.add_argument("--ceiling-concurrency", type=int, default=4, help="connections creating the plain pods")
+    p.add_argument(
+        "--scheduled-ceiling-concurrency",
+        type=int,
+        default=16,
+        help="connections creating the pinned, scheduled plain pods (the operator's --api-concurrency default); "
+        "0 skips that ceiling",
+    )
     p.add_argument("--operator", help="lattice-operator binary (default: build/release/app/lattice-operator)")
     p.add_argument("--operator-arg", action="append", default=[], help="one more operator flag (repeatable)")
     p.add_argument(
@@ -155,6 +163,7 @@ def make_plan(args):
         low=low, high=high,
         churn=wl.churn_jobs(mix, args.seed, n, args.churn_rate, args.churn_seconds, args.churn_durations),
         ceiling_pods=int(args.ceiling_pods), ceiling_concurrency=args.ceiling_concurrency,
+        scheduled_ceiling_concurrency=args.scheduled_ceiling_concurrency,
         idle_seconds=args.idle_seconds, burst_timeout=args.burst_timeout, settle_timeout=args.settle_timeout,
         contention_timeout=args.contention_timeout, churn_timeout=args.churn_timeout,
         phases=tuple(x.strip() for x in args.phases.split(",")),

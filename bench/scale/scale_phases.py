@@ -8,7 +8,7 @@ import time
 
 from scale_kube import BenchError, Watch
 from scale_observe import metric_sum, read_proc, scrape
-from scale_workload import GENERAL_GROUPS, PROBE_GROUP, plain_pod, training_job
+from scale_workload import GENERAL_GROUPS, GPUS_PER_NODE, PROBE_GROUP, plain_pod, training_job
 
 WAIT_GRACE_S = 5.0
 
@@ -128,6 +128,59 @@ def pod_ceiling(b, count, concurrency):
         check=b.check,
     )
     return {"pods": count, "concurrency": concurrency, "seconds": elapsed, "pods_per_s": count / elapsed}
+
+
+def scheduled_pod_ceiling(b, nodes, concurrency, timeout=300):
+    """The same ceiling with the work a worker pod causes downstream: one plain 2-GPU pod per two GPUs
+    of `nodes`, each pinned to its node as the operator pins workers, ungated, so kube-scheduler binds
+    them and kwok runs them while they are created over `concurrency` connections. The creation rate is
+    taken as the burst's is (pods over the span from the first create answered to the last); also the
+    seconds from the first request until bound pods hold 95% of their GPUs. Then deletes them and
+    waits until they are gone."""
+    path = f"/api/v1/namespaces/{b.ns}/pods"
+    slots = [node for node in sorted(nodes) for _ in range(GPUS_PER_NODE // 2)]
+    pods = [plain_pod(i, b.ns, b.node_set, node) for i, node in enumerate(slots)]
+    gpus_before = b.pods.general()[0]
+    answered, round_trips = [], []
+
+    def create(pod):
+        sent = time.monotonic()
+        b.api.create(path, pod)
+        answered.append(time.monotonic())  # list.append is atomic under the GIL
+        round_trips.append(answered[-1] - sent)
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(create, pods))
+    target = gpus_before + 0.95 * 2 * len(pods)
+    held_95 = None
+    try:
+        wait_for(
+            "95% of the ceiling pods' GPUs held",
+            lambda: b.pods.general()[0] >= target,
+            timeout,
+            check=b.check,
+        )
+        held_95 = time.monotonic() - t0
+    except BenchError as e:
+        b.failures.append(f"scheduled ceiling: {e}")
+    b.api.request("DELETE", f"{path}?labelSelector=lattice.dev%2Fbench-ceiling%3Dtrue")
+    wait_for(
+        "the ceiling pods to go",
+        lambda: b.pods.count_live(lambda r: r.name.startswith("ceiling-")) == 0,
+        timeout=180,
+        check=b.check,
+    )
+    answered.sort()
+    span = answered[-1] - answered[0] if len(answered) > 1 else 0.0
+    return {
+        "pods": len(pods),
+        "concurrency": concurrency,
+        "seconds": answered[-1] - t0 if answered else None,
+        "pods_per_s": len(pods) / span if span > 0 else None,
+        "round_trip_mean_s": sum(round_trips) / len(round_trips) if round_trips else None,
+        "held_95_s": held_95,
+    }
 
 
 def fill(b, jobs, timeout, concurrency=4):

@@ -225,11 +225,13 @@ def training_job(job, namespace, api_group, node_set, run_id):
     }
 
 
-def plain_pod(index, namespace, node_set):
-    """A pod shaped like a 2-GPU worker, held Pending by a scheduling gate (nothing schedules or runs
-    it): what the API server's pod-create ceiling is measured with."""
+def plain_pod(index, namespace, node_set, node=None):
+    """A pod shaped like a 2-GPU worker: what the API server's pod-create ceiling is measured with.
+    Without `node` it is held Pending by a scheduling gate (nothing schedules or runs it); with one it
+    is pinned there by required node affinity, as the operator pins its workers, and kube-scheduler
+    binds it and kwok runs it like a worker."""
     resources = {GPU: "2", "cpu": "4", "memory": "32Gi"}
-    return {
+    pod = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
@@ -254,3 +256,11 @@ def plain_pod(index, namespace, node_set):
             "tolerations": [{"key": BENCH_TAINT[0], "operator": "Exists", "effect": "NoSchedule"}],
         },
     }
+    if node is not None:
+        del pod["spec"]["schedulingGates"]
+        pod["metadata"]["annotations"][EXIT_AFTER] = "3600s"  # runs through the measurement
+        term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+        pod["spec"]["affinity"] = {
+            "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}
+        }
+    return pod
