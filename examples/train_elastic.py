@@ -13,6 +13,13 @@ world size: the run's result does not depend on how often the job was resized.
 indices it trained, and the wall-clock time "t" the step ended) and rank 0
 one line per generation start/stop with the full-data loss; the agent's
 end-to-end test and the real node's elastic test read them.
+
+--step-delay sleeps that long per step, so a tiny model trains at a
+watchable pace: every rank sleeps at once, so the job's samples/s rises
+with its size (linear scaling). With --step-delay-scales-with-world the
+sleep is --step-delay x world size and samples/s stays the same at any size
+(flat scaling: a job that gains nothing from more workers, as the real
+node's throughput test needs).
 """
 
 from __future__ import annotations
@@ -56,6 +63,12 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument(
         "--step-delay", type=float, default=0.0, help="seconds to sleep per step (demos, tests)"
+    )
+    parser.add_argument(
+        "--step-delay-scales-with-world",
+        action="store_true",
+        help="sleep --step-delay x world size per step: samples/s stays flat at any size "
+        "(a job that does not speed up when it grows; demos, tests)",
     )
     parser.add_argument("--log-dir", default=os.environ.get("LATTICE_EXAMPLE_LOG_DIR"))
     args = parser.parse_args()
@@ -115,7 +128,8 @@ def main() -> int:
             optimizer.step()
             log({"epoch": session.progress.epoch, "step": session.progress.step, "samples": batch}, rank_log)
             if args.step_delay:
-                time.sleep(args.step_delay)
+                scale = session.world_size if args.step_delay_scales_with_world else 1
+                time.sleep(args.step_delay * scale)
             if session.step_end(global_samples):
                 if session.rank == 0:
                     log(

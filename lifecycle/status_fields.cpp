@@ -39,12 +39,13 @@ std::string_view waiting_reason(std::string_view planner) {
 
 /// The reason for the planner's text about a job running below maxSize.
 std::string_view below_max_reason(std::string_view planner) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> by_text{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> by_text{{
       {"shrunk to make room", "Shrunk"},
       {"rescale interval", "RescaleInterval"},
       {"growth held while a job of priority", "HigherPriorityWaiting"},
       {"kept free for arrivals", "GrowthHeadroom"},
       {"would not repay a restart", "GrowthNotWorthRestart"},
+      {"no speed-up worth a worker", "NoSpeedup"},
       {"no room now", "InsufficientResources"},
   }};
   for (const auto& [text, reason] : by_text)

@@ -68,8 +68,8 @@ struct explanation_input {
 /// | waiting | `InsufficientResources`, `Cooldown`, or the Queued condition's reason (`Queued`, `Preempted`,
 /// `Requeued`) until the next plan | the Queued condition's message: the planner's reason | | running below
 /// maxSize | `InsufficientResources`, `RescaleInterval`, `HigherPriorityWaiting`, `GrowthHeadroom`,
-/// `GrowthNotWorthRestart`, `Shrunk`, else `BelowMaxSize` | the planner's reason | | running at maxSize | the
-/// Running or Restarting condition's reason | its message |
+/// `GrowthNotWorthRestart`, `NoSpeedup`, `Shrunk`, else `BelowMaxSize` | the planner's reason | | running at
+/// maxSize | the Running or Restarting condition's reason | its message |
 ///
 /// Returns whether anything changed.
 bool explain_status(job_status& status, const explanation_input& in);

@@ -32,9 +32,12 @@ status_signature sign_status(const k8s::training_job_status& status) {
   if (decisive.queue_position)
     decisive.queue_position = 1;
   // The measured rate moves with every report: only its appearing or
-  // going is written at once.
+  // going, or a rate of another size or node count (the job was resized:
+  // the old size's rate must not stand beside the new currentSize), is
+  // written at once.
   if (decisive.throughput)
-    decisive.throughput = k8s::throughput_status{};
+    decisive.throughput =
+        k8s::throughput_status{0, decisive.throughput->workers, decisive.throughput->nodes, ""};
   out.decisive = std::hash<std::string>{}(k8s::encode_training_job_status_patch(decisive, "")) | 1;
   return out;
 }

@@ -4,6 +4,7 @@
 #include "scheduling/plan_builder.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 namespace lattice::scheduling::detail {
 
@@ -91,6 +92,14 @@ std::string plan_builder::reason_for(const job_slot& s) const {
            + format_time(*growth_allowed_at(s));
   } else if (s.growth_held == growth_hold::not_worth) {
     out += "below maxSize " + std::to_string(s.max()) + ": the room now would not repay a restart";
+  } else if (s.useful_max < s.max() && s.planned.size() >= s.useful_max) {
+    // Free room or not, its own reports stop it: saying "no room" would
+    // send the user looking for capacity that would not help.
+    std::ostringstream share;
+    share << cfg_.min_marginal_speedup;
+    out += "below maxSize " + std::to_string(s.max())
+           + ": its throughput reports show no speed-up worth a worker past " + std::to_string(s.useful_max)
+           + " (each added worker would bring less than " + share.str() + " of one worker's rate)";
   } else {
     out += "below maxSize " + std::to_string(s.max()) + ": no room now for "
            + std::to_string(s.max() - s.planned.size()) + " more";

@@ -109,6 +109,10 @@ TEST(explain_status, running_below_max_size_gives_the_planners_reason) {
            {"below maxSize 4: growth held while a job of priority 5 waits", "HigherPriorityWaiting"},
            {"below maxSize 4: the last 2 GPUs are kept free for arrivals", "GrowthHeadroom"},
            {"below maxSize 4: the room now would not repay a restart", "GrowthNotWorthRestart"},
+           {"below maxSize 4: its throughput reports show no speed-up worth a worker past 2 (each added "
+            "worker "
+            "would bring less than 0.5 of one worker's rate)",
+            "NoSpeedup"},
            {"shrunk to make room for ns/urgent (priority 5); below maxSize 4: no room now for 2 more",
             "Shrunk"},
            {"something the planner says one day", "BelowMaxSize"},

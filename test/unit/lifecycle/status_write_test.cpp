@@ -95,5 +95,22 @@ TEST(status_write, the_reconcile_time_alone_changes_nothing_urgent) {
   EXPECT_EQ(after(written, now), status_write_urgency::later);
 }
 
+TEST(status_write, the_rate_of_another_size_goes_out_now_a_new_rate_of_the_same_size_later) {
+  auto written = waiting_status();
+  written.stage = "Running";
+  written.current_size = 2;
+  written.throughput = k8s::throughput_status{31.5, 1, 1, "2026-11-28T09:00:20Z"};
+  // Grown to 2: the rate shown must be of 2 workers, not the one measured at 1.
+  auto grown = written;
+  grown.throughput = k8s::throughput_status{57.9, 2, 1, "2026-11-28T09:01:20Z"};
+  EXPECT_EQ(after(written, grown), status_write_urgency::now) << "another size";
+  auto spread = written;
+  spread.throughput = k8s::throughput_status{31.5, 1, 2, "2026-11-28T09:01:20Z"};
+  EXPECT_EQ(after(written, spread), status_write_urgency::now) << "another node count";
+  auto remeasured = written;
+  remeasured.throughput = k8s::throughput_status{32.1, 1, 1, "2026-11-28T09:01:20Z"};
+  EXPECT_EQ(after(written, remeasured), status_write_urgency::later) << "the same size, a new rate";
+}
+
 } // namespace
 } // namespace lattice::lifecycle

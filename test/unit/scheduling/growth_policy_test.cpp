@@ -347,6 +347,28 @@ TEST(growth_policy, throughput_reports_cap_growth_at_the_knee) {
   EXPECT_EQ(decision(plan_at(snap, 1000 + 3600, cfg), "flat").size, 8);
 }
 
+TEST(growth_policy, a_job_held_by_its_reports_says_so_not_that_there_is_no_room) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 1, 4);
+  // The same rate on one worker and on two: another worker brings nothing,
+  // and three GPUs are free.
+  snap.jobs = {make_job("flat")
+                   .max(2)
+                   .submitted(0)
+                   .running({"n0"})
+                   .resized(0)
+                   .reported(1, 1, 32, 900)
+                   .reported(2, 1, 32, 900)};
+  auto cfg = las();
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(decision(p, "flat").size, 1);
+  EXPECT_EQ(decision(p, "flat").reason,
+            "below maxSize 2: its throughput reports show no speed-up worth a worker past 1 (each added "
+            "worker would bring less than 0.5 of one worker's rate)");
+  cfg.use_throughput = false;
+  EXPECT_EQ(decision(plan_at(snap, 1000, cfg), "flat").size, 2);
+}
+
 TEST(growth_policy, equal_priority_admission_reclaims_lent_workers_of_a_locked_job) {
   snapshot snap;
   snap.nodes = gpu_nodes("n", 1, 4);
