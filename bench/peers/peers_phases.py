@@ -167,13 +167,32 @@ class SystemRun:
     def burst(self, jobs, timeout):
         print(f"peers: {self.system.name}: burst: {len(jobs)} jobs at once")
         self.sampling.set()
+        counted, creates = threading.Event(), []
+        sampler = threading.Thread(target=self._count_creates, args=(counted, creates), daemon=True)
+        sampler.start()
         start = time.monotonic()
         self.apply_all(jobs)
         applied = time.monotonic()
         left = self.wait_done([j.name for j in jobs], timeout)
         if left:
             self.notes.append(f"burst: {len(left)} jobs unfinished after {timeout:.0f}s: {left[:5]}")
-        return {"start": start, "applied": applied, "end": time.monotonic(), "unfinished": left}
+        counted.set()
+        sampler.join()
+        return {"start": start, "applied": applied, "end": time.monotonic(), "unfinished": left,
+                "create_samples": creates}  # fmt: skip
+
+    def _count_creates(self, stop, out, interval=0.05, limit_s=120.0):
+        """The system's own count of answered pod creates every `interval` (systems that count them:
+        this operator), for the creation rate measured as the ceilings are, at the creating client."""
+        count = getattr(self.system, "pods_created", None)
+        deadline = time.monotonic() + limit_s
+        while count and not stop.is_set() and time.monotonic() < deadline:
+            try:
+                out.append((time.monotonic(), count()))
+            except (OSError, ValueError) as e:
+                self.failures.append(f"create counter: {e}")
+                return
+            stop.wait(interval)
 
     def contention(self, low, high, settle_timeout, timeout):
         print(f"peers: {self.system.name}: contention: {len(low)} low-priority jobs, then {len(high)} high")

@@ -33,6 +33,12 @@ FIGURES = (
     ),
     ("burst: pods of that wave", "burst.wave_pods", False),
     (
+        "burst: the same wave as the system's answered creates (its own counter, every 50 ms)",
+        "burst.answered_wave_pods_per_s",
+        False,
+    ),
+    ("burst: pods of that wave, answered", "burst.answered_wave_pods", False),
+    (
         "burst: this operator's pod creates: wait for an API connection, mean (s)",
         "burst.pod_create_queue_wait_mean_s",
         True,

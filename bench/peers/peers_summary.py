@@ -4,6 +4,7 @@ import re
 
 from peers_figures import (
     by_size,
+    counter_wave,
     creation_wave,
     first_crossing,
     job_latency,
@@ -103,6 +104,15 @@ def _burst(run, plan, raw):
     in_fill = [t for t in creations if held_95 is None or t <= start + held_95]
     span = (in_fill[-1] - in_fill[0]) if len(in_fill) > 1 else 0
     wave_pods, wave_rate = creation_wave(in_fill)
+    counter = raw.get("create_samples") or []
+    answered_pods, answered_rate = counter_wave(counter)
+    # The counter around each rise, to check the rate by hand: (seconds after the apply began, count).
+    rising = [
+        (t, c)
+        for i, (t, c) in enumerate(counter)
+        if i in (0, len(counter) - 1) or c != counter[i - 1][1] or c != counter[i + 1][1]
+    ]
+    answered_series = [[rounded(t - start, 3), c] for t, c in rising]
     samples = [s for s in run.samples if start <= s["t"] <= end]
     waiting = [s for s in samples if s["waiting"] > 0]
     planned = [s["planned"] for s in waiting if s["planned"] is not None]
@@ -120,6 +130,9 @@ def _burst(run, plan, raw):
         "fill_pods_per_s": rounded(len(in_fill) / span, 1) if span > 0 else None,
         "wave_pods": wave_pods,
         "wave_pods_per_s": rounded(wave_rate, 1),
+        "answered_wave_pods": answered_pods or None,
+        "answered_wave_pods_per_s": rounded(answered_rate, 1),
+        "answered_creates_series": answered_series or None,
         "peak_1s_pods_per_s": rounded(max_rate(creations, 1.0), 1) if creations else None,
         "peak_5s_pods_per_s": rounded(max_rate(creations, 5.0), 1) if creations else None,
         "waiting_samples": len(waiting),
@@ -212,7 +225,10 @@ def summarize_system(run, plan):
         ceiling = (raw.get("ceiling") or {}).get("pods_per_s")
         # The creation rate while the system creates (its first wave), against what the API server took
         # of plain pods just before; "until 95% held" also counts waits for GPUs its plan could not use.
-        rate = out["burst"]["wave_pods_per_s"]
+        # Where the system counts its answered creates, that rate is the one compared: the ceilings
+        # count answers at the creating client too, while the pod watch sees creates later and spread
+        # out when the API server and this machine are busy.
+        rate = out["burst"]["answered_wave_pods_per_s"] or out["burst"]["wave_pods_per_s"]
         out["burst"]["fill_rate_vs_ceiling"] = rounded(rate / ceiling, 3) if rate and ceiling else None
         scheduled = (raw.get("ceiling_scheduled") or {}).get("pods_per_s")
         out["burst"]["fill_rate_vs_scheduled_ceiling"] = (

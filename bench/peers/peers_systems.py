@@ -14,6 +14,7 @@ from peers_kube import apply, delete_labelled, namespace, wait_sa
 from peers_kubeflow import PeerSystem, delete_peer_crds  # noqa: F401 -- the driver takes both systems from here
 from peers_process import free_ports, service_account_kubeconfig
 from scale_kube import SOURCE_DIR, kubectl, run
+from scale_observe import metric_sum, scrape
 from scale_setup import Operator, delete_crd_if_unused, install_crd
 
 GROUP = "bench.breezeml.ai"
@@ -67,6 +68,12 @@ class LatticeSystem:
 
     def metrics_url(self):
         return f"http://127.0.0.1:{self.operator.metrics_port}/metrics"
+
+    def pods_created(self):
+        """Pod creates the API server has answered 201 so far, from the operator's own request
+        counter: the same instrument as the plain-pod ceilings, which count answers at the client."""
+        sample = scrape(self.operator.metrics_port, timeout=2)
+        return metric_sum(sample, "lattice_api_requests_total", verb="POST", resource="pods", code="201")
 
     def manifest(self, job):
         c = self.ctx

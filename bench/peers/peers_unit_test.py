@@ -204,6 +204,15 @@ class FigureTest(unittest.TestCase):
         self.assertEqual(out["all"]["created_p99_s"], 5.0)
         self.assertEqual(fig.percentile([1, 2, 3, 4], 50), 2)
 
+    def test_counter_wave_spans_the_rise_from_the_sample_before_it(self):
+        samples = [(0.0, 5), (0.1, 5), (0.2, 25), (0.3, 45), (0.4, 45), (0.6, 65), (1.7, 65), (2.0, 80)]
+        pods, rate = fig.counter_wave(samples)
+        self.assertEqual(pods, 60, "from 5 before the rise to 65, not the later wave")
+        self.assertAlmostEqual(rate, 60 / 0.5)
+        self.assertEqual(fig.counter_wave([(0.0, 3), (0.5, 3)]), (0, None))
+        self.assertEqual(fig.counter_wave([]), (0, None))
+        self.assertEqual(fig.counter_wave([(0.0, 0), (0.05, 10)]), (10, 10 / 0.05))
+
     def test_creation_wave_ends_at_the_first_pause(self):
         # 4 creates 0.1 s apart, a 1.5 s pause (waiting for GPUs), more creates: the wave is the first 4.
         self.assertEqual(fig.creation_wave([0.0, 0.1, 0.2, 0.4, 1.9, 2.0]), (4, 10.0))

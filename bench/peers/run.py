@@ -7,8 +7,10 @@ the same job stream, in one run (docs/benchmarks.md, "Side by side with the trai
   bench/peers/run.py --size smoke --mix "sizes=2:1,8:1;gpus=1:1,4:1" --seed 7 --out r.json
 
 Each system in turn (cluster reset between them: its namespace, CRDs, RBAC, webhooks and processes
-removed; the nodes stay): the API server's plain-pod ceiling, then
-  1. burst: N jobs of the mix applied at once to the empty cluster;
+removed; the nodes stay): the API server's plain-pod ceilings (gated pods nothing reacts to; pinned
+pods kube-scheduler binds and kwok runs, over --scheduled-ceiling-concurrency connections), then
+  1. burst: N jobs of the mix applied at once to the empty cluster (this operator's creation rate is
+     also read from its own count of answered creates every 50 ms, the instrument of the ceilings);
   2. contention: low-priority jobs fill the cluster, then high-priority jobs arrive one at a time;
   3. churn: jobs arriving at the standard size's rate (1/s) for a fixed time.
 Needs the cluster of `scripts/cluster up` (eval "$(scripts/cluster env)") and the peers built by
