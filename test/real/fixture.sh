@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CTest fixture "real_node".
-#   fixture.sh up STATE_DIR    records the host, then scripts/cluster up --real-node
+#   fixture.sh up STATE_DIR    installs the real node's packages, records the
+#                              host, then scripts/cluster up --real-node
 #   fixture.sh down STATE_DIR  stops what `up` started (only the real node when
 #                              the cluster was running before) and fails if
 #                              the host differs from the record
@@ -20,6 +21,10 @@ case "$action" in
       exit 0
     fi
     "$cluster_script" status >/dev/null 2>&1 && touch "$state/cluster-was-running"
+    # The node's packages first (idempotent): installing them writes /etc and
+    # adds tools the record reads (iptables-save, nft), which `down` rightly
+    # does not undo, so a record taken before them differs on a fresh machine.
+    "$source_dir/scripts/setup-deps" --real-node >&2
     "$source_dir/test/cluster/host_state.sh" >"$state/host-before.txt"
     start=$SECONDS
     "$cluster_script" up --real-node

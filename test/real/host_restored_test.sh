@@ -20,6 +20,9 @@ if [ -f "$real_dir/enabled" ]; then
 fi
 cluster_was_running=0
 "$cluster_script" status >/dev/null 2>&1 && cluster_was_running=1
+# The node's packages first (idempotent): installing them writes /etc and adds
+# tools the record reads (iptables-save, nft), which `down` rightly leaves.
+"$source_dir/scripts/setup-deps" --real-node >&2
 "$source_dir/test/cluster/host_state.sh" >"$work/before.txt"
 
 start=$SECONDS

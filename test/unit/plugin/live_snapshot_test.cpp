@@ -56,7 +56,7 @@ TEST(LiveSnapshot, BuiltAsTheOperatorBuildsIt) {
       job("wait", "", R"({"stage":"Waiting"})"), job("done", "", R"({"stage":"Completed"})"),
       job("bad", R"("injectLattice":true,)", "{}")};
   objects.jobs.back().spec.inject_lattice = true;
-  objects.jobs.back().spec.template_info.containers = {{"w", false}};
+  objects.jobs.back().spec.template_info.containers = {{"w", false, std::nullopt}};
   objects.pods = {pod("run-worker-0", "n0", "uid-run", true), pod("other", "n0", "", false),
                   pod("gone", "n0", "", false, "Succeeded")};
   objects.nodes = {node("n0")};
