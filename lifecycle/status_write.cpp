@@ -14,6 +14,12 @@ status_signature sign_status(const k8s::training_job_status& status) {
     counts += r.replica_type + ':' + std::to_string(r.active) + ',' + std::to_string(r.succeeded) + ','
               + std::to_string(r.failed) + ';';
   counts += "requeue:" + status.requeue_time;
+  // The reason word is a column of `kubectl get tj -o wide` and the first
+  // thing a user reads: a new word goes out with the next batch, so a job
+  // its reports hold at its size does not say "no room" for minutes while a
+  // GPU is free. The word changes when the planner's cause does; the text
+  // beside it, which changes with nearly every plan, still waits.
+  counts += ";reason:" + status.reason;
   out.counts = std::hash<std::string>{}(counts) | 1; // never 0
   auto decisive = status;
   decisive.exec.replica_statuses.clear();
@@ -23,9 +29,9 @@ status_signature sign_status(const k8s::training_job_status& status) {
     c.message.clear();
     c.last_update_time.clear();
   }
-  // What follows the planner counts when it appears or goes, not when its
-  // value changes: a queue position moves for every waiting job whenever
-  // the head is admitted.
+  // What follows the planner counts here when it appears or goes, not when
+  // its value changes: a queue position moves for every waiting job
+  // whenever the head is admitted.
   if (!decisive.reason.empty())
     decisive.reason = "set";
   decisive.message.clear();

@@ -14,14 +14,15 @@ enum class status_write_urgency {
   /// status.reason or queuePosition appearing or going, the first write, or
   /// a retry after a failed one.
   now,
-  /// Replica counts or requeueTime only (workers starting or finishing
+  /// Replica counts, requeueTime or the word in status.reason only
+  /// (workers starting or finishing
   /// one by one; rule 5's deadline set when a worker is first seen Pending
   /// and cleared when it runs, which on a healthy cluster is seconds
   /// later): batched for job_settings::status_flush_delay, so a set and
   /// clear within it cost no write of their own.
   soon,
-  /// Condition messages, status.message, the value of status.reason or of
-  /// queuePosition only, or nothing: written within
+  /// Condition messages, status.message, the value of queuePosition only,
+  /// or nothing: written within
   /// job_settings::status_message_delay. The planner's reason for a
   /// waiting job ("largest placement possible now: N") changes with every
   /// plan, and every waiting job's position moves when the head of the
@@ -39,8 +40,8 @@ struct status_signature {
 /// Signs `status`: `decisive` hashes everything but the replica counts,
 /// requeueTime, lastReconcileTime, the conditions' messages and
 /// lastUpdateTime, status.message, and of status.reason and queuePosition
-/// only whether they are set; `counts` hashes the replica counts and
-/// requeueTime. Neither is ever 0.
+/// only whether they are set; `counts` hashes the replica counts,
+/// requeueTime and status.reason. Neither is ever 0.
 status_signature sign_status(const k8s::training_job_status& status);
 
 /// How soon a status signed `current` must be written after one signed `written`.

@@ -22,8 +22,8 @@ warm-up and window (LATTICE_THROUGHPUT_WARMUP_SECONDS/_WINDOW_SECONDS).
      /debug/jobs/<ns>/flat on its debug port, opened on the pod's address
      for this test) holds its samples at 1 and MAX workers and the
      planner's reason "its throughput reports show no speed-up worth a
-     worker past 1" (status.reason NoSpeedup follows within the operator's
-     message delay, 5 minutes: recorded, not waited for).
+     worker past 1", and its status.reason says NoSpeedup before the HOLD
+     seconds end (a new reason word is written within seconds).
 The operator's reports are all it has to tell the two apart: with
 --use-throughput=false (LATTICE_REAL_OPERATOR_ARGS) "flat" grows too and the
 scenario fails at step 3. Figures (time to the first report, the rates at
@@ -410,6 +410,8 @@ def scenario() -> None:
             flat_still_at_one()
             status = jobs.status.get(FLAT, {})
             reasons.add((status.get("reason", ""), status.get("message", "")))
+            if status.get("reason") == "NoSpeedup" and "no_speedup_shown" not in marks:
+                marks["no_speedup_shown"] = time.time()
             free_seen.append(gpus - gpus_used_on_node())
             time.sleep(2)
         marks["hold_end"] = time.time()
@@ -419,6 +421,10 @@ def scenario() -> None:
         )
         final = jobs.status[FLAT]
         log(f"{FLAT}'s status: reason {final.get('reason')!r}, message {final.get('message')!r}")
+        expect(
+            final.get("reason") == "NoSpeedup",
+            f"{FLAT}'s status.reason says its reports hold it (NoSpeedup), not {final.get('reason')!r}",
+        )
         inspection = job_inspection(FLAT)
         log(f"{FLAT} in the operator's /debug/jobs: {json.dumps(inspection)}")
         sizes = sorted(t["workers"] for t in inspection.get("throughput") or [])
@@ -472,6 +478,9 @@ def scenario() -> None:
         "linear_regrow_after_gpus_freed_s": round(marks["linear_grown"] - marks["urgent_done"], 1),
         "flat_held_at_1_s": round(marks["hold_end"] - marks["urgent_done"], 1),
         "flat_status_reason": {"reason": final.get("reason"), "message": final.get("message")},
+        "flat_no_speedup_shown_after_gpus_freed_s": round(
+            marks.get("no_speedup_shown", marks["hold_end"]) - marks["urgent_done"], 1
+        ),
         "flat_inspection": inspection,
         "flat_reasons_while_held": sorted(f"{r}: {m}" for r, m in reasons),
         "free_gpus_while_held": [min(free_seen), max(free_seen)],

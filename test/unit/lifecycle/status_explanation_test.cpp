@@ -186,13 +186,22 @@ TEST(status_write, a_queue_position_appearing_or_going_is_written_now) {
   EXPECT_EQ(after(placed, written), status_write_urgency::now);
 }
 
-TEST(status_write, a_new_reason_word_or_message_alone_waits_but_gpus_do_not) {
+TEST(status_write, a_new_reason_word_is_batched_soon_a_new_message_alone_waits_gpus_go_now) {
   auto written = running(2);
   explain_status(written, input("below maxSize 4: the room now would not repay a restart"));
   auto other = written;
   explain_status(other, input("below maxSize 4: growth held while a job of priority 5 waits"));
   ASSERT_NE(other.reason, written.reason);
-  EXPECT_EQ(after(written, other), status_write_urgency::later);
+  EXPECT_EQ(after(written, other), status_write_urgency::soon) << "the REASON column follows within seconds";
+  auto held = written;
+  explain_status(held, input("below maxSize 4: its throughput reports show no speed-up worth a worker past 2 "
+                             "(each added worker would bring less than 0.5 of one worker's rate)"));
+  ASSERT_EQ(held.reason, "NoSpeedup");
+  EXPECT_EQ(after(written, held), status_write_urgency::soon);
+  auto reworded = written;
+  explain_status(reworded, input("below maxSize 4: the room now would not repay a restart (3 GPUs free)"));
+  ASSERT_EQ(reworded.reason, written.reason);
+  EXPECT_EQ(after(written, reworded), status_write_urgency::later) << "the same word, another text";
   auto bigger = written;
   bigger.gpus_held = 6;
   EXPECT_EQ(after(written, bigger), status_write_urgency::now);
