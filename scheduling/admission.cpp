@@ -138,8 +138,9 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       fit = total >= need;
     }
   }
-  // 2. Preempt whole jobs of strictly lower priority, lowest first.
-  for (auto it = victims_.begin(); it != victims_.end() && !fit; ++it) {
+  // 2. Preempt whole jobs of strictly lower priority, lowest first, the
+  //    most recently started first within a priority (least work lost).
+  for (auto it = preempt_order_.begin(); it != preempt_order_.end() && !fit; ++it) {
     job_slot& v = slots_[*it];
     if (v.priority() >= s.priority())
       break;

@@ -74,6 +74,9 @@ struct job_slot {
   // Copied from `job` so the victim scans stay in one cache line per slot.
   int32_t priority_ = 0;
   time_point::rep queued = 0;
+  /// When the job's workers last (re)started (its last resize or admission;
+  /// its queue time when unknown): a preemption throws away the work since.
+  time_point::rep started = 0;
   std::size_t min_ = 0;
   std::size_t max_ = 0;
 
@@ -179,6 +182,10 @@ private:
   /// latest queued first): the only jobs capacity can be taken from, since
   /// jobs admitted in this plan hold exactly their protected minSize.
   std::vector<int> victims_;
+  /// The same slots in the order whole jobs are preempted (rule 3): lowest
+  /// priority first, and within a priority the most recently (re)started
+  /// first, so a preemption throws away the least work per GPU it frees.
+  std::vector<int> preempt_order_;
   /// GPUs growth of running jobs leaves free in this plan, and when the
   /// adaptive part of it next changes (the first arrival leaves its window).
   int64_t headroom_ = 0;

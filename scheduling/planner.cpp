@@ -185,6 +185,7 @@ void plan_builder::make_slots() {
     s.shape = shapes_.emplace(bytes, static_cast<int>(shapes_.size())).first->second;
     s.cls = state_->eligibility_class(j.constraints);
     s.queued = j.effective_queued_time().time_since_epoch().count();
+    s.started = j.last_resize_time ? j.last_resize_time->time_since_epoch().count() : s.queued;
     s.cooling = !s.was_running && j.cooldown_time && now_ < *j.cooldown_time;
     describe_service(s);
     order_.push_back(static_cast<int>(s.input));

@@ -53,6 +53,18 @@ milliseconds plan_builder::hold(const job_info& j) const {
 }
 
 void plan_builder::order_victims() {
+  // Whole jobs: within the lowest priority, the one (re)started last loses
+  // the least work for each GPU it gives up (its workers resume from their
+  // last checkpoint at best); ties keep the reverse queue order. Run for
+  // every growth order: preemption is the same rule under all of them.
+  preempt_order_ = victims_;
+  std::stable_sort(preempt_order_.begin(), preempt_order_.end(), [this](int a, int b) {
+    const job_slot& x = slots_[a];
+    const job_slot& y = slots_[b];
+    if (x.priority() != y.priority())
+      return x.priority() < y.priority();
+    return x.started > y.started;
+  });
   if (cfg_.growth != growth_order::least_attained)
     return;
   // Within a priority the most served lend first: the last service class,

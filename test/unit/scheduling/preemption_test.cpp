@@ -67,6 +67,52 @@ TEST(preemption, lowest_priority_then_latest_queued_is_taken_first) {
   EXPECT_EQ(nodes_of(p, "high"), repeat("n2", 4));
 }
 
+TEST(preemption, within_a_priority_the_job_started_last_is_preempted_first) {
+  // Both fixed-size, so neither can shrink. "queued-late" was queued last
+  // but has run since 100; "queued-early" waited and started at 990: taking
+  // it throws away 10 s of work instead of 900 (under every growth order).
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 2, 4);
+  snap.jobs = {make_job("queued-early").size(4).submitted(1).resized(990).running(repeat("n0", 4)),
+               make_job("queued-late").size(4).submitted(50).resized(100).running(repeat("n1", 4)),
+               make_job("high").priority(5).size(4)};
+  for (const auto& p : {plan_at(snap), legacy_plan_at(snap)}) {
+    EXPECT_TRUE(decision(p, "queued-early").preempted);
+    EXPECT_EQ(decision(p, "queued-late").stage, job_stage::running);
+    EXPECT_FALSE(decision(p, "queued-late").changed);
+    EXPECT_EQ(nodes_of(p, "high"), repeat("n0", 4));
+  }
+}
+
+TEST(preemption, a_lower_priority_goes_first_however_long_it_has_run) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 2, 4);
+  snap.jobs = {make_job("p1-new").priority(1).size(4).submitted(900).resized(990).running(repeat("n0", 4)),
+               make_job("p0-old").priority(0).size(4).submitted(1).resized(2).running(repeat("n1", 4)),
+               make_job("high").priority(5).size(4)};
+  auto p = plan_at(snap);
+  EXPECT_TRUE(decision(p, "p0-old").preempted);
+  EXPECT_EQ(decision(p, "p1-new").stage, job_stage::running);
+}
+
+TEST(preemption, the_least_work_lost_wins_over_fewer_jobs_preempted) {
+  // 8 GPUs needed: two 4-GPU jobs that started 20 s ago lose 160 GPU-s, the
+  // 8-GPU job queued last but running for 500 s would lose 4,000. The greedy
+  // order by time since start takes the two.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 4, 4);
+  snap.jobs = {make_job("long").size(8).submitted(3).resized(500).running(
+                   {"n0", "n0", "n0", "n0", "n1", "n1", "n1", "n1"}),
+               make_job("fresh-a").size(4).submitted(1).resized(980).running(repeat("n2", 4)),
+               make_job("fresh-b").size(4).submitted(2).resized(980).running(repeat("n3", 4)),
+               make_job("high").priority(5).size(8)};
+  auto p = plan_at(snap);
+  EXPECT_TRUE(decision(p, "fresh-a").preempted);
+  EXPECT_TRUE(decision(p, "fresh-b").preempted);
+  EXPECT_EQ(decision(p, "long").stage, job_stage::running);
+  EXPECT_FALSE(decision(p, "long").changed);
+}
+
 TEST(preemption, takes_only_what_is_needed) {
   // Victim order is c, b, a (latest queued first). Preempting c or b frees
   // only 4 GPUs next to a priority-2 job, so only a's preemption lets the
