@@ -204,6 +204,9 @@ struct job_model {
     status_signature written;
     /// When the armed flush timer fires; nullopt: none armed.
     std::optional<base::steady_time> flush_due;
+    /// A job just admitted: its status waits until then for its workers to
+    /// run (lifecycle/job_pass.hpp, write_status); nullopt: no hold.
+    std::optional<base::steady_time> admission_hold_until;
     /// The resourceVersion the write in flight (or the last one) was based on.
     std::string sent_version;
     /// A write based on this resourceVersion got 409 (the job changed since):

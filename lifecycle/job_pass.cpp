@@ -45,6 +45,31 @@ bool holds_first_write(const pass& p) {
          && job.status.stage == stage::waiting;
 }
 
+/// A job admitted within status_flush_delay whose workers do not all run
+/// yet: its status (stage Running, the Admitted condition) waits for them,
+/// or for the hold's end, so the admission and the workers running go out
+/// in one write instead of two a second apart. The flush timer is moved to
+/// the hold's end (an earlier one, the first write's hold, would write the
+/// admission alone). False, and the hold dropped, once it has nothing left
+/// to wait for.
+bool holds_admission_write(pass& p) {
+  auto& job = p.job;
+  auto& w = job.status_write;
+  if (!w.admission_hold_until)
+    return false;
+  if (p.now.steady >= *w.admission_hold_until || job.status.stage != stage::running
+      || all_target_running(job)) {
+    w.admission_hold_until.reset();
+    return false;
+  }
+  if (w.flush_due != w.admission_hold_until) {
+    w.flush_due = w.admission_hold_until;
+    arm(p, timer_kind::status_flush, ++job.timers.status_flush,
+        std::chrono::duration_cast<milliseconds>(*w.admission_hold_until - p.now.steady));
+  }
+  return true;
+}
+
 /// A throughput sample as the fingerprint sees it: the rate to three
 /// significant digits and the time to a quarter of the maximum age (at
 /// most 5 min), so a job's steady reports do not re-send it every poll, yet
@@ -153,6 +178,8 @@ void write_status(pass& p) {
       arm_status_flush(p, p.config.first_status_hold);
       return;
     }
+    if (holds_admission_write(p))
+      return;
     flush_status(p);
     return;
   case status_write_urgency::soon:
@@ -162,6 +189,17 @@ void write_status(pass& p) {
     arm_status_flush(p, p.config.status_message_delay);
     return;
   }
+}
+
+void status_flush_due(pass& p) {
+  p.job.status_write.flush_due.reset();
+  if (!holds_admission_write(p))
+    flush_status(p);
+}
+
+void hold_admission_write(pass& p) {
+  if (p.config.status_flush_delay > milliseconds(0))
+    p.job.status_write.admission_hold_until = p.now.steady + p.config.status_flush_delay;
 }
 
 void flush_status(pass& p) {
@@ -180,6 +218,7 @@ void flush_status(pass& p) {
   w.written = sign_status(to_api(job.status));
   ++job.timers.status_flush; // a pending flush timer has nothing left to do
   w.flush_due.reset();
+  w.admission_hold_until.reset();
   send(p, status_write(job));
 }
 

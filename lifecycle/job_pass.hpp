@@ -41,13 +41,21 @@ bool explain(pass& p);
 /// Marks the status changed and sends it: at once when its stage, size,
 /// times or a condition's type, status or reason changed (the first write
 /// of a waiting job within first_status_hold, unless a decision comes
-/// first); within status_flush_delay when only replica counts or
+/// first; of a job just admitted, until its workers run, within
+/// status_flush_delay); within status_flush_delay when only replica counts or
 /// requeueTime did; within
 /// status_message_delay when only condition messages did. One write is in
 /// flight at a time; its answer sends whatever changed meanwhile.
 void write_status(pass& p);
 /// Sends the status now unless a write is in flight or nothing changed.
 void flush_status(pass& p);
+/// The flush timer fired: the status is sent, unless a job just admitted
+/// still waits for its workers (hold_admission_write).
+void status_flush_due(pass& p);
+/// The job was just admitted: its status waits up to status_flush_delay
+/// for all its workers to run, so stage, condition and replica counts go
+/// out in one write.
+void hold_admission_write(pass& p);
 /// Writes the persisted autoscaler state (annotations).
 void write_annotations(pass& p);
 void emit_event(pass& p, const event_text& text);

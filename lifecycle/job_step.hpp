@@ -45,7 +45,9 @@ struct job_config {
   /// A status change that only moves replica counts (or requeueTime) waits
   /// this long, so the counts of workers starting or finishing together go
   /// out in one write: a 16-worker job's pods are bound and started in
-  /// waves over a few seconds (lifecycle/status_write.hpp).
+  /// waves over a few seconds (lifecycle/status_write.hpp). A job just
+  /// admitted waits as long for its workers to run, so its admission and
+  /// its workers running are one write (0: no batching, no hold).
   std::chrono::milliseconds status_flush_delay{2'000};
   /// A job's first status write (Waiting, submitTime, queuedTime) waits
   /// this long for the autoscaler's first decision about it, unless that

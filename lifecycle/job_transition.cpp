@@ -232,6 +232,7 @@ bool admitted(pass& p, const scheduling::job_decision& d) {
   detail::emit_event(p, text);
   p.count(metric_kind::admission);
   detail::note_admitted(p);
+  detail::hold_admission_write(p);
   return changed;
 }
 
@@ -629,10 +630,8 @@ void timer_fired(pass& p, timer_kind kind, std::uint64_t generation) {
     reconcile(p);
     return;
   case timer_kind::status_flush:
-    if (generation != timers.status_flush)
-      return;
-    p.job.status_write.flush_due.reset();
-    detail::flush_status(p);
+    if (generation == timers.status_flush)
+      detail::status_flush_due(p);
     return;
   }
 }

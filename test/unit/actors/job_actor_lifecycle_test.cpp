@@ -31,6 +31,7 @@ protected:
     decide_running({{0, "node-a"}, {1, "node-b"}});
     materialize(pod_phase::pending);
     set_phase("resnet-worker-0", pod_phase::running);
+    wait(status_flush_delay); // a worker is Pending: the admission is written when its hold ends
   }
 
   /// Both workers Succeeded: the job completes.

@@ -76,9 +76,12 @@ TEST_F(JobActorTest, RunningDecisionCreatesPinnedWorkersAndTheService) {
   start();
   observe(test::make_job());
   decide_running({{0, "node-a"}, {1, "node-b"}});
+  EXPECT_EQ(text(last_status(), "stage"), "Waiting") << "the admission waits for its workers to run";
+  materialize(k8s::pod_phase::running);
 
   const auto s = last_status();
-  EXPECT_EQ(text(s, "stage"), "Running");
+  EXPECT_EQ(text(s, "stage"), "Running") << "the workers run: one write for the admission and the counts";
+  EXPECT_EQ(number(s.at("execStatus").at("replicaStatuses").at("Worker").as_object(), "active"), 2);
   EXPECT_EQ(number(s, "currentSize"), 2);
   EXPECT_EQ(text(s, "lastExecTime"), "2026-11-28T10:00:00Z");
   EXPECT_EQ(text(s.at("execStatus").as_object(), "startTime"), "2026-11-28T10:00:00Z");

@@ -98,7 +98,9 @@ TEST_F(JobWritesTest, APlannerMessageAloneWaitsForTheMessageDelayADecisiveChange
 
   decide_waiting("", "needs 4 GPUs; largest placement possible now: 3");
   decide_running({{0, "node-a"}});
-  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 2) << "admission goes out at once";
+  materialize(k8s::pod_phase::running);
+  ASSERT_EQ(calls(api_verb::patch_job_status).size(), before + 2)
+      << "admission goes out once its worker runs";
   EXPECT_EQ(text(last_status(), "stage"), "Running");
   elapse(delay);
   EXPECT_EQ(calls(api_verb::patch_job_status).size(), before + 2)
@@ -125,6 +127,7 @@ TEST_F(JobWritesTest, OneStatusWriteInFlightAndTheAnswerSendsTheLatest) {
   EXPECT_EQ(text(status_patches()[0], "stage"), "Waiting");
 
   decide_running({{0, "node-a"}});
+  wait(status_flush_delay); // the admission's hold ends while the first write is in flight
   EXPECT_EQ(status_patches().size(), 1u) << "the second write waits for the first's answer";
 
   send_to(gateway, protocol::api_result{true, 200, ""});
@@ -157,6 +160,7 @@ TEST_F(JobWritesTest, UnansweredCallsCountInTheGatewaysBacklogUntilAnsweredOrThe
   EXPECT_EQ(backlog.Value(), 0);
 
   decide_running({{0, "node-a"}});
+  wait(status_flush_delay); // the admission's status, its worker never seen running
   ASSERT_EQ(held->waiting.size(), 1u);
   EXPECT_EQ(backlog.Value(), 1);
   caf::anon_send_exit(job_, caf::exit_reason::user_shutdown);

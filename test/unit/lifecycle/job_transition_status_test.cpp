@@ -73,7 +73,18 @@ TEST_F(job_transition_status, admission_clears_the_position_and_mirrors_running)
                      .changed()
                      .all_added()
                      .reason("at maxSize");
-  const auto status = written_status(answered(on_decision(job, d, config, now, std::nullopt)));
+  const auto admitted = answered(on_decision(job, d, config, now, std::nullopt));
+  EXPECT_FALSE(written_status(admitted).is_object()) << "held for the workers to run";
+  const timer_request* flush = nullptr;
+  for (const auto& t : admitted.timers)
+    if (t.kind == timer_kind::status_flush)
+      flush = &t;
+  ASSERT_NE(flush, nullptr);
+  EXPECT_EQ(flush->delay, config.status_flush_delay);
+  now.wall += config.status_flush_delay;
+  now.steady += config.status_flush_delay;
+  const auto status =
+      written_status(answered(on_timer(job, timer_kind::status_flush, flush->generation, config, now)));
   ASSERT_TRUE(status.is_object());
   EXPECT_TRUE(status.at("queuePosition").is_null());
   EXPECT_EQ(status.at("gpus"), json::parse(R"({"held":8,"wanted":8})"));

@@ -68,25 +68,64 @@ TEST_F(job_transition, admission_creates_pinned_workers_the_service_and_says_so)
           "create_pod resnet-worker-0 node=node-a size=2 [start_pods]",
           "create_pod resnet-worker-1 node=node-b size=2 [start_pods]",
           "create_service resnet-workers [bookkeeping ordered]",
-          "patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
-          "Running=True(Admitted) Worker=0/0/0 [bookkeeping ordered]",
+          "timer status_flush#2 in 2000ms",
           "timer resync#1 in 5000ms",
           "report running workers=0@node-a,1@node-b",
           "metric admission",
           "metric admission_wait 2.000s",
           "log info: event Admitted: admitted with 2 workers (min 1, max 4)",
           "log info: admitted after 2.000s in the queue",
-      });
+      })
+      << "the status waits for the workers to run";
+}
+
+TEST_F(job_transition, an_admission_and_its_workers_running_are_one_status_write) {
+  seen(test::make_job());
+  decide({{0, "node-a"}, {1, "node-b"}});
+  elapse(500ms);
+  EXPECT_EFFECTS(pod(make_worker(0, pod_phase::running, "node-a", 2)), {}) << "one of two: still held";
+  EXPECT_EFFECTS(pod(make_worker(1, pod_phase::running, "node-b", 2)),
+                 {
+                     "patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) "
+                     "Queued=False Running=True(Admitted) Worker=2/0/0 [bookkeeping ordered]",
+                     "metric apply_to_running 0.500s",
+                 })
+      << "all running: the admission goes out with the counts, at once";
+  elapse(1500ms);
+  EXPECT_EFFECTS(timer(timer_kind::status_flush, 2), {}) << "the hold's timer has nothing left to write";
+}
+
+TEST_F(job_transition, an_admission_whose_workers_do_not_run_in_time_is_written_when_the_hold_ends) {
+  seen(test::make_job());
+  decide({{0, "node-a"}, {1, "node-b"}});
+  elapse(1s);
+  pod(make_worker(0, pod_phase::running, "node-a", 2));
+  elapse(1s);
+  EXPECT_EFFECTS(
+      timer(timer_kind::status_flush, 2),
+      {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
+       "Running=True(Admitted) Worker=1/0/0 [bookkeeping ordered]"})
+      << "a worker slow to start (an image pull) delays the stage by status_flush_delay at most";
+}
+
+TEST_F(job_transition, a_job_that_finishes_within_the_admission_hold_is_written_at_once) {
+  seen(test::make_job());
+  decide({{0, "node-a"}});
+  elapse(500ms);
+  const auto done = lines_of(pod(make_worker(0, pod_phase::succeeded, "node-a", 1)));
+  EXPECT_EQ(occurrences(done, "patch_job_status resnet stage=Completed"), 1u) << done;
 }
 
 TEST_F(job_transition, workers_seen_running_are_counted_then_all_running) {
   seen(test::make_job());
   decide({{0, "node-a"}, {1, "node-b"}});
-  elapse(3s);
+  elapse(2s);
+  timer(timer_kind::status_flush, job.timers.status_flush); // the admission, no worker seen yet
+  elapse(1s);
   EXPECT_EFFECTS(pod(make_worker(0, pod_phase::pending, "node-a", 2)),
                  {
                      "timer requeue#1 in 120050ms",
-                     "timer status_flush#3 in 2000ms",
+                     "timer status_flush#4 in 2000ms",
                  })
       << "rule 5: the first Pending worker starts the requeue timeout; requeueTime and the count wait";
   EXPECT_EQ(job.status.requeue_time, at("2026-11-28T10:02:03Z"));
@@ -101,7 +140,7 @@ TEST_F(job_transition, workers_seen_running_are_counted_then_all_running) {
       << "every worker of the placement runs (Running keeps the reason it became True with)";
   elapse(1s);
   EXPECT_EFFECTS(
-      timer(timer_kind::status_flush, 3),
+      timer(timer_kind::status_flush, 4),
       {"patch_job_status resnet stage=Running size=2 Created=True(TrainingJobCreated) Queued=False "
        "Running=True(Admitted) Worker=2/0/0 [bookkeeping ordered]"})
       << "one write for both workers, with no requeueTime: it was set and cleared within the batch";
@@ -111,6 +150,7 @@ TEST_F(job_transition, a_worker_still_pending_when_the_batch_goes_out_writes_its
   seen(test::make_job());
   decide({{0, "node-a"}});
   elapse(3s);
+  timer(timer_kind::status_flush, job.timers.status_flush); // the admission's hold ended
   pod(make_worker(0, pod_phase::pending, "node-a", 1));
   elapse(2s);
   EXPECT_EFFECTS(timer(timer_kind::status_flush, job.timers.status_flush),
@@ -127,10 +167,17 @@ TEST_F(job_transition, a_first_write_held_for_the_first_plan_goes_out_once_with_
       << "nothing written before the autoscaler's first word";
   elapse(200ms);
   const auto admitted = lines_of(decide({{0, "node-a"}}));
-  EXPECT_EQ(occurrences(admitted, "patch_job_status"), 1u) << admitted;
-  EXPECT_EQ(occurrences(admitted, "patch_job_status resnet stage=Running size=1"), 1u) << admitted;
+  EXPECT_EQ(occurrences(admitted, "patch_job_status"), 0u) << admitted;
+  EXPECT_EQ(occurrences(admitted, "timer status_flush#2 in 2000ms"), 1u) << admitted;
   elapse(800ms);
-  EXPECT_EFFECTS(timer(timer_kind::status_flush, 1), {}) << "the held write went out with the decision";
+  EXPECT_EFFECTS(timer(timer_kind::status_flush, 1), {})
+      << "the first write's hold gave way to the admission's: the Waiting status is never written";
+  EXPECT_EFFECTS(
+      pod(make_worker(0, pod_phase::running, "node-a", 1)),
+      {"patch_job_status resnet stage=Running size=1 Created=True(TrainingJobCreated) Queued=False "
+       "Running=True(Admitted) Worker=1/0/0 [bookkeeping ordered]",
+       "metric apply_to_running 0.800s"})
+      << "one write for the job's whole start";
 }
 
 TEST_F(job_transition, a_first_write_held_with_no_plan_in_time_goes_out_waiting) {
