@@ -25,6 +25,19 @@ protected:
     return out;
   }
 
+  /// The status the flush timer armed by `step` writes when it fires
+  /// `delay` later; null when `step` armed none with that delay.
+  json::value status_flushed_after(const effects& step, std::chrono::milliseconds delay) {
+    for (const auto& t : step.timers)
+      if (t.kind == timer_kind::status_flush && t.delay == delay) {
+        now.wall += delay;
+        now.steady += delay;
+        return written_status(answered(on_timer(job, timer_kind::status_flush, t.generation, config, now)));
+      }
+    ADD_FAILURE() << "no status flush armed in " << delay.count() << "ms";
+    return {};
+  }
+
   effects waiting_decision(const std::string& reason, std::optional<std::int32_t> position) {
     return answered(on_decision(job, test::make_decision().reason(reason), config, now, position));
   }
@@ -52,16 +65,7 @@ TEST_F(job_transition_status, the_first_plan_writes_reason_and_position_at_once_
   now.wall += 1s;
   const auto moved = waiting_decision(needs, 2);
   EXPECT_TRUE(written_status(moved).is_null()) << "a position moving waits";
-  const timer_request* flush = nullptr;
-  for (const auto& t : moved.timers)
-    if (t.kind == timer_kind::status_flush)
-      flush = &t;
-  ASSERT_NE(flush, nullptr);
-  EXPECT_EQ(flush->delay, config.status_message_delay);
-
-  now.wall += config.status_message_delay;
-  now.steady += config.status_message_delay;
-  status = written_status(answered(on_timer(job, timer_kind::status_flush, flush->generation, config, now)));
+  status = status_flushed_after(moved, config.status_message_delay);
   ASSERT_TRUE(status.is_object());
   EXPECT_EQ(status.at("queuePosition").as_int64(), 2);
 }
@@ -75,16 +79,7 @@ TEST_F(job_transition_status, admission_clears_the_position_and_mirrors_running)
                      .reason("at maxSize");
   const auto admitted = answered(on_decision(job, d, config, now, std::nullopt));
   EXPECT_FALSE(written_status(admitted).is_object()) << "held for the workers to run";
-  const timer_request* flush = nullptr;
-  for (const auto& t : admitted.timers)
-    if (t.kind == timer_kind::status_flush)
-      flush = &t;
-  ASSERT_NE(flush, nullptr);
-  EXPECT_EQ(flush->delay, config.status_flush_delay);
-  now.wall += config.status_flush_delay;
-  now.steady += config.status_flush_delay;
-  const auto status =
-      written_status(answered(on_timer(job, timer_kind::status_flush, flush->generation, config, now)));
+  const auto status = status_flushed_after(admitted, config.status_flush_delay);
   ASSERT_TRUE(status.is_object());
   EXPECT_TRUE(status.at("queuePosition").is_null());
   EXPECT_EQ(status.at("gpus"), json::parse(R"({"held":8,"wanted":8})"));
