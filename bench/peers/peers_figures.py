@@ -87,24 +87,34 @@ def creation_wave(times, gap=1.0):
     return len(wave), (len(wave) / span if span > 0 else None)
 
 
-def counter_wave(samples, gap=1.0):
+def counter_wave_window(samples, gap=1.0):
     """The first wave of a cumulative counter sampled as (t, count) rows (t ascending): from the last
     sample before it first rose to the first sample showing its count when it then paused for `gap`
-    seconds or more. Returns (increase, increase per second; None without a rise). The span starts
-    at the sample before the rise, so the rate errs low by at most one sampling interval."""
+    seconds or more. Returns ((start_t, start_count), (last_t, last_count)), or None without a rise."""
     if not samples:
-        return 0, None
+        return None
     base = samples[0][1]
     first = next((i for i, (_, c) in enumerate(samples) if c > base), None)
     if first is None:
-        return 0, None
-    start_t, start_c = samples[max(first - 1, 0)]
+        return None
+    start = samples[max(first - 1, 0)]
     last_t, last_c = samples[first]
     for t, c in samples[first + 1 :]:
         if c > last_c:
             last_t, last_c = t, c
         elif t - last_t >= gap:
             break
+    return start, (last_t, last_c)
+
+
+def counter_wave(samples, gap=1.0):
+    """The first wave of a cumulative counter (counter_wave_window). Returns (increase, increase per
+    second; None without a rise). The span starts at the sample before the rise, so the rate errs low
+    by at most one sampling interval."""
+    window = counter_wave_window(samples, gap)
+    if window is None:
+        return 0, None
+    (start_t, start_c), (last_t, last_c) = window
     span = last_t - start_t
     return last_c - start_c, ((last_c - start_c) / span if span > 0 else None)
 

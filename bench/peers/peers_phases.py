@@ -8,6 +8,7 @@ import threading
 import time
 
 import peers_manifests as pm
+from peers_downstream import DOWNSTREAM, Paused, control_plane_pids, wave_has_ended
 from peers_kube import api_server_metrics, flow_schema_counts
 from peers_observe import ProcessesSampler, SocketBytes, StageTracker, process_snapshot
 from scale_kube import BenchError, Watch, kubectl
@@ -168,31 +169,64 @@ class SystemRun:
         print(f"peers: {self.system.name}: burst: {len(jobs)} jobs at once")
         self.sampling.set()
         counted, creates = threading.Event(), []
-        sampler = threading.Thread(target=self._count_creates, args=(counted, creates), daemon=True)
+        # The cluster's processes and the system's, every 0.1 s: where the machine's CPU goes in the wave.
+        control = control_plane_pids()
+        own = {n: pr.pid for n, pr in self.system.processes().items()}
+        cluster = ProcessesSampler({**control, **own, "bench-driver": os.getpid()}, interval=0.1)
+        cluster.start()
+        paused = self._downstream_to_pause(control)
+        sampler = threading.Thread(target=self._count_creates, args=(counted, creates, paused), daemon=True)
         sampler.start()
         start = time.monotonic()
-        self.apply_all(jobs)
-        applied = time.monotonic()
-        left = self.wait_done([j.name for j in jobs], timeout)
+        try:
+            if paused:
+                paused.pause()
+            self.apply_all(jobs)
+            applied = time.monotonic()
+            left = self.wait_done([j.name for j in jobs], timeout)
+        finally:
+            if paused:
+                paused.resume()
         if left:
             self.notes.append(f"burst: {len(left)} jobs unfinished after {timeout:.0f}s: {left[:5]}")
         counted.set()
         sampler.join()
+        cluster.stopping.set()
         return {"start": start, "applied": applied, "end": time.monotonic(), "unfinished": left,
-                "create_samples": creates}  # fmt: skip
+                "create_samples": creates, "cluster_samples": cluster.samples, "system_processes": list(own),
+                "downstream_paused_s": paused.seconds if paused else None}  # fmt: skip
 
-    def _count_creates(self, stop, out, interval=0.05, limit_s=120.0):
+    def _downstream_to_pause(self, control):
+        """With --pause-downstream: the processes to SIGSTOP for the first wave, or None (noted) when
+        the system does not count its creates (nothing would say when the wave ended) or a process of
+        the cluster is missing."""
+        if not self.plan.pause_downstream:
+            return None
+        missing = [n for n in DOWNSTREAM if n not in control]
+        if not getattr(self.system, "pods_created", None) or missing:
+            self.notes.append(f"burst: downstream not paused (no create counter, or missing: {missing})")
+            return None
+        return Paused({n: control[n] for n in DOWNSTREAM})
+
+    def _count_creates(self, stop, out, paused=None, interval=0.05, limit_s=120.0, pause_limit_s=30.0):
         """The system's own count of answered pod creates every `interval` (systems that count them:
-        this operator), for the creation rate measured as the ceilings are, at the creating client."""
+        this operator), for the creation rate measured as the ceilings are, at the creating client.
+        Resumes `paused` once the first wave has ended (no create for 1 s), or after `pause_limit_s`."""
         count = getattr(self.system, "pods_created", None)
-        deadline = time.monotonic() + limit_s
+        began = time.monotonic()
+        deadline = began + limit_s
         while count and not stop.is_set() and time.monotonic() < deadline:
             try:
                 out.append((time.monotonic(), count()))
             except (OSError, ValueError) as e:
                 self.failures.append(f"create counter: {e}")
-                return
+                break
+            now = time.monotonic()
+            if paused and (wave_has_ended(out, now) or now - began > pause_limit_s):
+                paused.resume()
             stop.wait(interval)
+        if paused:
+            paused.resume()
 
     def contention(self, low, high, settle_timeout, timeout):
         print(f"peers: {self.system.name}: contention: {len(low)} low-priority jobs, then {len(high)} high")

@@ -48,6 +48,29 @@ FIGURES = (
         "burst.pod_create_round_trip_mean_s",
         True,
     ),  # fmt: skip
+    (
+        "burst: CPU in the answered wave, the cluster's and the system's processes (cores)",
+        "burst.wave_cpu_cores.total",
+        True,
+    ),
+    ("burst: the same, kube-apiserver (cores)", "burst.wave_cpu_cores.kube-apiserver", True),
+    ("burst: the same, etcd (cores)", "burst.wave_cpu_cores.etcd", True),
+    (
+        "burst: the same, kube-scheduler + kube-controller-manager + kwok (cores)",
+        "burst.wave_cpu_cores.downstream",
+        True,
+    ),
+    ("burst: the same, the system's own processes (cores)", "burst.wave_cpu_cores.system", True),
+    (
+        "burst: the same, this driver (its watches and samplers; cores)",
+        "burst.wave_cpu_cores.bench-driver",
+        True,
+    ),
+    (
+        "burst: kube-scheduler, kube-controller-manager and kwok paused (s; --pause-downstream)",
+        "burst.downstream_paused_s",
+        True,
+    ),
     ("burst: pod creates/s, best 5 s", "burst.peak_5s_pods_per_s", False),
     ("burst: API requests per job", "burst.api_requests_per_job", True),
     ("contention: high priority apply -> Running p50 (s)", "contention.high_running_p50_s", True),
@@ -132,6 +155,12 @@ def targets(lattice, peers):
     )
     fill = value(lattice, "burst.fill_rate_vs_ceiling")
     fill_scheduled = value(lattice, "burst.fill_rate_vs_scheduled_ceiling")
+    fill_target = "pod creates/s during the burst (first wave) >= 80% of the plain-pod ceiling"
+    if value(lattice, "burst.downstream_paused_s") is not None:
+        # Nothing reacted to the wave's pods, as nothing reacts to the gated ceiling's: that ratio is the
+        # operator's own creation capacity, and the scheduled ceiling (downstream running) is no measure.
+        fill_target += " (downstream paused for the wave, as for the gated ceiling)"
+        fill_scheduled = None
     held = value(lattice, "burst.held_mean_while_waiting")
     planned = value(lattice, "burst.planned_mean_while_waiting")
     gap = None if held is None or planned is None else round(100 * (planned - held), 1)
@@ -141,8 +170,7 @@ def targets(lattice, peers):
         {"target": "GPU time lost to preemption >= 2x better (peers that preempted)", "value": lost,
          "met": None if lost_l is None or lost_p is None else (lost_l == 0 or (lost is not None and lost >= 2))},
         {"target": "RSS at most half the peers' combined (peak, whole run)", "value": rss, "met": at_least(rss, 2)},
-        {"target": "pod creates/s during the burst (first wave) >= 80% of the plain-pod ceiling", "value": fill,
-         "met": at_least(fill, 0.8)},
+        {"target": fill_target, "value": fill, "met": at_least(fill, 0.8)},
         {"target": "the same against pinned plain pods that are scheduled and run (same downstream work)",
          "value": fill_scheduled, "met": at_least(fill_scheduled, 0.8)},
         {"target": "GPUs held within 5 points of planned while jobs wait", "value": gap,

@@ -2,9 +2,11 @@
 
 import re
 
+from peers_downstream import DOWNSTREAM
 from peers_figures import (
     by_size,
     counter_wave,
+    counter_wave_window,
     creation_wave,
     first_crossing,
     job_latency,
@@ -14,6 +16,26 @@ from peers_figures import (
     rounded,
 )
 from peers_observe import usage_between
+
+
+def wave_cpu(samples, window, system_names):
+    """CPU cores of each sampled process over the creation wave `window` (counter_wave_window), and
+    summed: "downstream" (the processes that react to a created pod), "system" (the system's own
+    processes) and "total"; None without a wave or samples (pure)."""
+    if not window or not samples:
+        return None
+    usage = usage_between(samples, window[0][0], window[1][0])
+    if not usage:
+        return None
+    cores = {name: u["cpu_cores"] for name, u in usage.items()}
+
+    def summed(names):
+        present = [cores[n] for n in names if cores.get(n) is not None]
+        return round(sum(present), 4) if present else None
+
+    cores["downstream"] = summed(DOWNSTREAM)
+    cores["system"] = summed(system_names)
+    return cores
 
 
 def _window_pods(run, names):
@@ -106,6 +128,9 @@ def _burst(run, plan, raw):
     wave_pods, wave_rate = creation_wave(in_fill)
     counter = raw.get("create_samples") or []
     answered_pods, answered_rate = counter_wave(counter)
+    cpu = wave_cpu(
+        raw.get("cluster_samples"), counter_wave_window(counter), raw.get("system_processes") or []
+    )
     # The counter around each rise, to check the rate by hand: (seconds after the apply began, count).
     rising = [
         (t, c)
@@ -133,6 +158,8 @@ def _burst(run, plan, raw):
         "answered_wave_pods": answered_pods or None,
         "answered_wave_pods_per_s": rounded(answered_rate, 1),
         "answered_creates_series": answered_series or None,
+        "wave_cpu_cores": cpu,
+        "downstream_paused_s": rounded(raw.get("downstream_paused_s")),
         "peak_1s_pods_per_s": rounded(max_rate(creations, 1.0), 1) if creations else None,
         "peak_5s_pods_per_s": rounded(max_rate(creations, 5.0), 1) if creations else None,
         "waiting_samples": len(waiting),

@@ -11,6 +11,7 @@ import unittest
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "scale")]
+import peers_downstream as downstream  # noqa: E402
 import peers_figures as fig  # noqa: E402
 import peers_manifests as pm  # noqa: E402
 import peers_report as report  # noqa: E402
@@ -212,6 +213,8 @@ class FigureTest(unittest.TestCase):
         self.assertEqual(fig.counter_wave([(0.0, 3), (0.5, 3)]), (0, None))
         self.assertEqual(fig.counter_wave([]), (0, None))
         self.assertEqual(fig.counter_wave([(0.0, 0), (0.05, 10)]), (10, 10 / 0.05))
+        self.assertEqual(fig.counter_wave_window(samples), ((0.1, 5), (0.6, 65)))
+        self.assertIsNone(fig.counter_wave_window([(0.0, 3), (0.5, 3)]))
 
     def test_creation_wave_ends_at_the_first_pause(self):
         # 4 creates 0.1 s apart, a 1.5 s pause (waiting for GPUs), more creates: the wave is the first 4.
@@ -230,6 +233,49 @@ class FigureTest(unittest.TestCase):
         self.assertEqual(fig.ratio(0, 10), math.inf)
         self.assertIsNone(fig.ratio(0, 0))
         self.assertIsNone(fig.ratio(None, 3))
+
+
+class DownstreamTest(unittest.TestCase):
+    CLUSTER = "/root/.cache/lattice/cluster"
+
+    def test_only_this_clusters_processes_are_matched(self):
+        procs = [
+            (40, "kube-apiserver", f"kube-apiserver --client-ca-file={self.CLUSTER}/pki/ca.crt"),
+            (41, "kube-scheduler", f"kube-scheduler --config={self.CLUSTER}/kube-scheduler.yaml"),
+            (39, "kube-scheduler", "kube-scheduler --config=/elsewhere/kube-scheduler.yaml"),
+            (42, "kube-controller", f"kube-controller-manager --kubeconfig={self.CLUSTER}/kcm.kubeconfig"),
+            (43, "kwok", f"kwok --kubeconfig={self.CLUSTER}/kubeconfig"),
+            (44, "kwok", f"kwok --kubeconfig={self.CLUSTER}/kubeconfig"),
+            (45, "bash", f"bash -c ls {self.CLUSTER}"),
+        ]
+        self.assertEqual(
+            downstream.match_control_plane(procs, self.CLUSTER),
+            {"kube-apiserver": 40, "kube-scheduler": 41, "kube-controller-manager": 42, "kwok": 43},
+        )
+
+    def test_the_wave_ends_after_a_second_without_a_create(self):
+        rising = [(0.0, 0), (0.1, 0), (0.2, 30), (0.3, 60)]
+        self.assertFalse(downstream.wave_has_ended(rising, 0.35), "still rising")
+        self.assertFalse(downstream.wave_has_ended(rising + [(1.2, 60)], 1.2), "0.9 s quiet")
+        self.assertTrue(downstream.wave_has_ended(rising + [(1.3, 60)], 1.3))
+        self.assertFalse(downstream.wave_has_ended([(0.0, 5), (5.0, 5)], 5.0), "no create yet")
+        self.assertFalse(downstream.wave_has_ended([], 1.0))
+
+    def test_wave_cpu_sums_downstream_and_the_system(self):
+        import peers_summary as summary
+
+        def sample(t, cpu):
+            return t, {n: {"rss_kib": 1024, "hwm_kib": 1024, "cpu_s": c} for n, c in cpu.items()}
+
+        names = ("kube-apiserver", "kube-scheduler", "kwok", "kube-controller-manager", "lattice-operator")
+        samples = [sample(0.0, dict.fromkeys(names, 0.0)), sample(1.0, dict.fromkeys(names, 0.5)),
+                   sample(2.0, dict(zip(names, (2.0, 0.4, 0.6, 0.2, 0.2), strict=True)))]  # fmt: skip
+        cores = summary.wave_cpu(samples, ((0.0, 0), (2.0, 100)), ["lattice-operator"])
+        self.assertEqual(cores["kube-apiserver"], 1.0)
+        self.assertEqual(cores["downstream"], 0.6)
+        self.assertEqual(cores["system"], 0.1)
+        self.assertEqual(cores["total"], 1.7)
+        self.assertIsNone(summary.wave_cpu(samples, None, []))
 
 
 class ReportTest(unittest.TestCase):
@@ -285,6 +331,17 @@ class ReportTest(unittest.TestCase):
                                  "targets": report.targets(lattice, peers)})  # fmt: skip
         self.assertIn("| burst: 95% of GPUs held by bound pods (s) | 10 | 20 | 40 | 2x |", table)
         self.assertIn("MISSED", table)
+
+        # With downstream paused the wave is compared with the gated ceiling only.
+        lattice["burst"].update(downstream_paused_s=2.5, fill_rate_vs_ceiling=0.9)
+        met = {t["target"]: t["met"] for t in report.targets(lattice, peers)}
+        paused = (
+            "pod creates/s during the burst (first wave) >= 80% of the plain-pod ceiling (downstream paused"
+        )
+        self.assertEqual([v for k, v in met.items() if k.startswith(paused)], [True])
+        self.assertIsNone(
+            met["the same against pinned plain pods that are scheduled and run (same downstream work)"]
+        )
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ class Plan:
     contention_timeout: float
     churn_timeout: float
     phases: tuple = ("burst", "contention", "churn")
+    pause_downstream: bool = False
 
 
 def parse_args(argv):
@@ -129,6 +130,13 @@ def parse_args(argv):
         help="elastic TrainingJobs without injectLattice (a resize restarts every worker)",
     )
     p.add_argument(
+        "--pause-downstream",
+        action="store_true",
+        help="burst: SIGSTOP kube-scheduler, kube-controller-manager and kwok from the apply until the "
+        "system's first creation wave has ended (its own create counter: this operator only), so its "
+        "creates meet an API server with nothing downstream, as the gated ceiling's do",
+    )
+    p.add_argument(
         "--peer-replicas", choices=("max", "min"), default="max", help="PyTorchJob Worker replicas"
     )
     p.add_argument(
@@ -169,6 +177,7 @@ def make_plan(args):
         idle_seconds=args.idle_seconds, burst_timeout=args.burst_timeout, settle_timeout=args.settle_timeout,
         contention_timeout=args.contention_timeout, churn_timeout=args.churn_timeout,
         phases=tuple(x.strip() for x in args.phases.split(",")),
+        pause_downstream=args.pause_downstream,
     )  # fmt: skip
 
 
