@@ -85,9 +85,11 @@ class Paused:
         atexit.register(self.resume)
 
     def pause(self):
+        # Marked paused before the first signal: if a later one fails, resume() still continues
+        # the processes already stopped.
+        self.stopped_at = time.monotonic()
         for pid in self.pids.values():
             os.kill(pid, signal.SIGSTOP)
-        self.stopped_at = time.monotonic()
 
     def resume(self):
         with self.lock:

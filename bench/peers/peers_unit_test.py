@@ -261,6 +261,28 @@ class DownstreamTest(unittest.TestCase):
         self.assertFalse(downstream.wave_has_ended([(0.0, 5), (5.0, 5)], 5.0), "no create yet")
         self.assertFalse(downstream.wave_has_ended([], 1.0))
 
+    def test_a_failed_pause_still_resumes_what_it_stopped(self):
+        import subprocess
+
+        def state(pid):
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0]
+
+        sleeper = subprocess.Popen(["sleep", "30"])
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        try:
+            paused = downstream.Paused({"a": sleeper.pid, "b": gone.pid})
+            with self.assertRaises(ProcessLookupError):
+                paused.pause()
+            self.assertEqual(state(sleeper.pid), "T")
+            paused.resume()
+            self.assertNotEqual(state(sleeper.pid), "T")
+            self.assertIsNotNone(paused.seconds)
+        finally:
+            sleeper.kill()
+            sleeper.wait()
+
     def test_wave_cpu_sums_downstream_and_the_system(self):
         import peers_summary as summary
 
