@@ -39,16 +39,10 @@ std::vector<std::string> split_words(const std::string& s) {
 /// config and "now" included) instead of the cluster.
 std::variant<planned_cluster, plugin_error> read_snapshot(const invocation& inv) {
   const auto path = flag(inv, "snapshot");
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in)
-      return plugin_error{exit_usage, "cannot read " + path};
-    text << in.rdbuf();
-  }
-  auto decoded = snapshot_json::decode_input(text.str());
+  auto text = read_input(path);
+  if (auto* err = std::get_if<plugin_error>(&text))
+    return *err;
+  auto decoded = snapshot_json::decode_input(std::get<std::string>(text));
   if (!decoded.input)
     return plugin_error{exit_usage, path + ": " + decoded.error};
   planned_cluster pc;
@@ -66,6 +60,19 @@ std::variant<planned_cluster, plugin_error> read_snapshot(const invocation& inv)
 }
 
 } // namespace
+
+std::variant<std::string, plugin_error> read_input(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in)
+      return plugin_error{exit_usage, "cannot read " + path};
+    text << in.rdbuf();
+  }
+  return text.str();
+}
 
 std::variant<invocation, plugin_error> parse(const std::vector<std::string>& args) {
   invocation inv;

@@ -28,6 +28,9 @@ std::variant<invocation, plugin_error> parse(const std::vector<std::string>& arg
 /// A flag's value, or `fallback` when it was not given.
 std::string flag(const invocation& inv, const std::string& name, const std::string& fallback = {});
 
+/// The text of a file a flag names, or of stdin for "-".
+std::variant<std::string, plugin_error> read_input(const std::string& path);
+
 /// Everything a verb reads, planned once.
 struct planned_cluster {
   /// Null when the verb reads a snapshot document (--snapshot) instead.

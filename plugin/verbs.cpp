@@ -11,10 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
-#include <iostream>
 #include <map>
-#include <sstream>
 
 namespace lattice::plugin {
 namespace {
@@ -173,16 +170,10 @@ read_job_file(const invocation& inv, const std::string& default_ns, const std::s
   const auto path = flag(inv, "filename");
   if (path.empty())
     return plugin_error{exit_usage, "simulate needs -f FILE (a TrainingJob manifest, - for stdin)"};
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in)
-      return plugin_error{exit_usage, "cannot read " + path};
-    text << in.rdbuf();
-  }
-  auto docs = parse_yaml(text.str());
+  auto text = read_input(path);
+  if (auto* err = std::get_if<plugin_error>(&text))
+    return *err;
+  auto docs = parse_yaml(std::get<std::string>(text));
   if (!docs.error.empty())
     return plugin_error{exit_usage, path + ": " + docs.error};
   for (auto& doc : docs.documents) {

@@ -11,15 +11,7 @@ namespace lattice::snapshot_json::detail {
 namespace json = boost::json;
 using scheduling::planner_config;
 
-namespace {
-
-struct field {
-  const char* name;
-  std::function<void(const json::value&, planner_config&, const std::string& path, fail_fn)> read;
-  std::function<json::value(const planner_config&)> write;
-};
-
-double number(const json::value& v, const std::string& path, fail_fn fail) {
+double read_number(const json::value& v, const std::string& path, fail_fn fail) {
   if (v.is_double() && std::isfinite(v.get_double()))
     return v.get_double();
   if (v.is_int64())
@@ -30,11 +22,19 @@ double number(const json::value& v, const std::string& path, fail_fn fail) {
   return 0;
 }
 
+namespace {
+
+struct field {
+  const char* name;
+  std::function<void(const json::value&, planner_config&, const std::string& path, fail_fn)> read;
+  std::function<json::value(const planner_config&)> write;
+};
+
 /// A duration in (fractional) seconds.
 field seconds(const char* name, scheduling::milliseconds planner_config::*member) {
   return {name,
           [member](const json::value& v, planner_config& c, const std::string& path, fail_fn fail) {
-            double s = number(v, path, fail);
+            double s = read_number(v, path, fail);
             if (s < 0 || s > 1e9)
               fail(path, "expected seconds between 0 and 1e9");
             c.*member = scheduling::milliseconds{std::llround(s * 1'000)};
@@ -67,7 +67,7 @@ field flag(const char* name, bool planner_config::*member) {
 field fraction(const char* name, double planner_config::*member, double hi) {
   return {name,
           [member, hi](const json::value& v, planner_config& c, const std::string& path, fail_fn fail) {
-            double x = number(v, path, fail);
+            double x = read_number(v, path, fail);
             if (x < 0 || x > hi)
               fail(path, "expected a number between 0 and " + std::to_string(hi));
             c.*member = x;
@@ -101,7 +101,7 @@ field service_classes() {
               fail(path, "expected an array of increasing GPU-seconds");
             std::vector<double> out;
             for (std::size_t i = 0; i < v.get_array().size(); ++i) {
-              double x = number(v.get_array()[i], path + "[" + std::to_string(i) + "]", fail);
+              double x = read_number(v.get_array()[i], path + "[" + std::to_string(i) + "]", fail);
               if (x <= 0 || (!out.empty() && x <= out.back()))
                 fail(path + "[" + std::to_string(i) + "]", "expected positive, increasing GPU-seconds");
               out.push_back(x);
@@ -146,7 +146,7 @@ const std::vector<field>& fields() {
       service_classes(),
       {"growthRounds",
        [](const json::value& v, planner_config& c, const std::string& path, fail_fn fail) {
-         double x = number(v, path, fail);
+         double x = read_number(v, path, fail);
          if (x < 0 || x > 16 || std::floor(x) != x)
            fail(path, "expected a whole number from 0 to 16");
          c.growth_rounds = static_cast<int>(x);
@@ -158,7 +158,7 @@ const std::vector<field>& fields() {
       flag("lendInBulk", &planner_config::lend_in_bulk),
       {"growthHeadroomGpus",
        [](const json::value& v, planner_config& c, const std::string& path, fail_fn fail) {
-         double x = number(v, path, fail);
+         double x = read_number(v, path, fail);
          if (x < 0 || x > 1e6 || std::floor(x) != x)
            fail(path, "expected a whole number of GPUs");
          c.growth_headroom = static_cast<int32_t>(x);

@@ -73,13 +73,7 @@ int64_t as_int(const json::value& v, const std::string& path,
 }
 
 double as_number(const json::value& v, const std::string& path) {
-  if (v.is_double() && std::isfinite(v.get_double()))
-    return v.get_double();
-  if (v.is_int64())
-    return static_cast<double>(v.get_int64());
-  if (v.is_uint64())
-    return static_cast<double>(v.get_uint64());
-  fail(path, "expected a number");
+  return detail::read_number(v, path, fail);
 }
 
 bool as_bool(const json::value& v, const std::string& path) {
