@@ -58,6 +58,8 @@ snapshot make_cluster(int node_count, int job_count, uint32_t seed) {
       j.constraints.tolerations.push_back(
           {"dedicated", toleration_operator::equal, "inference", std::nullopt});
     j.submit_time = epoch + std::chrono::seconds{pick(0, 86'400)};
+    // Half run under the agent: the planner may move them (repacking).
+    j.movable = pick(0, 1) == 0;
     s.jobs.push_back(std::move(j));
   }
   return s;

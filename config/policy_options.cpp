@@ -164,6 +164,15 @@ void add_policy_options(std::vector<option_spec>& t) {
                      LATTICE_POLICY(double, arrival_headroom_factor)));
   t.push_back(flag("consolidate", "a job that restarts anyway is re-placed on the fewest nodes",
                    LATTICE_POLICY(bool, consolidate)));
+  t.push_back(
+      flag("repack-running",
+           "a running injectLattice job spread over several nodes moves onto one when it fits and the "
+           "expected speed-up outweighs the restart (--resize-payback x --restart-cost)",
+           LATTICE_POLICY(bool, repack_running)));
+  t.push_back(number("spread-penalty",
+                     "the share of throughput a job spread over several nodes is taken to lose against one "
+                     "node, until its throughput reports tell",
+                     1, LATTICE_POLICY(double, spread_penalty)));
   t.push_back(make_option(
       "topology-keys", "KEYS",
       "node label keys of topology domains, most preferred first (e.g. topology.kubernetes.io/rack): a job "

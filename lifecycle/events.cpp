@@ -45,6 +45,13 @@ event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& w
   return {std::string(event_reason::scaled), message, normal};
 }
 
+event_text moved_event(std::size_t from_nodes, const std::string& to_node) {
+  return {std::string(event_reason::moved),
+          "moved from " + std::to_string(from_nodes) + " nodes onto " + to_node
+              + ": spread over nodes it ran slower; the workers restart from the checkpoint there",
+          normal};
+}
+
 event_text preempted_event(const std::string& by_job_key, std::int32_t by_priority) {
   return {std::string(event_reason::preempted),
           "preempted by " + by_job_key

@@ -3,6 +3,7 @@
 #include "lifecycle/job_validation.hpp"
 #include "scheduling/time.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@ namespace lattice::lifecycle {
 namespace event_reason {
 inline constexpr std::string_view admitted = "Admitted";
 inline constexpr std::string_view scaled = "Scaled";
+inline constexpr std::string_view moved = "Moved";
 inline constexpr std::string_view preempted = "Preempted";
 inline constexpr std::string_view requeued = "Requeued";
 inline constexpr std::string_view completed = "Completed";
@@ -39,6 +41,10 @@ event_text admitted_event(std::int32_t workers, std::int32_t min_size, std::int3
 /// "scaled from 2 to 4 workers: <why>" (why from the planner's reason;
 /// omitted when empty).
 event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& why);
+
+/// "moved from 2 nodes onto gpu-3: spread over nodes it ran slower; the
+/// workers restart from the checkpoint there".
+event_text moved_event(std::size_t from_nodes, const std::string& to_node);
 
 /// "preempted by ns/name (priority 3); back in the queue"; a negative
 /// priority (unknown) is left out.

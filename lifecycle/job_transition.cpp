@@ -248,6 +248,16 @@ bool resized(pass& p, const scheduling::job_decision& d, std::int32_t old_size) 
   return changed;
 }
 
+/// [running] at the same size, moved onto one node: Event.
+void moved(pass& p, const scheduling::job_decision& d) {
+  std::vector<std::string> from;
+  for (const auto& [name, pod] : p.job.pods)
+    if (pod.live() && pod.is_worker() && !pod.node.empty()
+        && std::find(from.begin(), from.end(), pod.node) == from.end())
+      from.push_back(pod.node);
+  detail::emit_event(p, moved_event(from.size(), d.workers.empty() ? std::string() : d.workers.front().node));
+}
+
 /// [running] -> [waiting]: preempted or stopped.
 bool stopped(pass& p, const scheduling::job_decision& d) {
   bool changed = apply_decision(p.job.status, false, 0, p.now.wall);
@@ -299,6 +309,8 @@ void decide(pass& p, const scheduling::job_decision& d, std::optional<std::int32
       changed |= admitted(p, d);
     else if (old_size != d.size)
       changed |= resized(p, d, old_size);
+    else if (d.moved)
+      moved(p, d);
     if (!job.target || *job.target != d.workers) {
       job.timing.applied_at = p.now.steady;
       detail::start_create_timer(p);

@@ -137,6 +137,9 @@ std::optional<scheduling::job_info> to_job_info(const job_model& job) {
         info.workers.push_back({*pod.index, pod.node});
   info.throughput = job.throughput;
   info.banked_service = job.persisted.attained_service;
+  // Under the agent the workers that stay form the group again when one
+  // moves; a plain job's would lose their peer.
+  info.movable = spec.inject_lattice;
   // Adoption of an interrupted admission drops the rescale lock
   // (lifecycle/job_transition.cpp): the missing workers are still to be placed.
   info.placement_incomplete = info.stage == scheduling::job_stage::running && !info.last_resize_time

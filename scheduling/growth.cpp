@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <queue>
 
 namespace lattice::scheduling::detail {
@@ -209,6 +210,57 @@ void plan_builder::consolidate(job_slot& s) {
       state_->reserve(node, s.req, 1);
 }
 
+std::size_t plan_builder::distinct_nodes(const std::vector<int>& planned) const {
+  std::vector<int> nodes = nodes_of(planned);
+  std::sort(nodes.begin(), nodes.end());
+  return static_cast<std::size_t>(std::unique(nodes.begin(), nodes.end()) - nodes.begin());
+}
+
+double plan_builder::speed_on(const job_slot& s, std::size_t n, std::size_t nodes) const {
+  // The fitted scaling knows what spanning nodes costs only once the job
+  // has reported from one node with several workers and from several nodes.
+  if (s.scaling && s.node_evidence)
+    return s.scaling->rate(static_cast<int>(n), static_cast<int>(std::max<std::size_t>(nodes, 1)));
+  double penalty = nodes > 1 ? std::clamp(cfg_.spread_penalty, 0.0, 1.0) : 0.0;
+  return static_cast<double>(n) * (1.0 - penalty);
+}
+
+void plan_builder::repack_running(const std::vector<int>& order) {
+  double cost = std::chrono::duration<double>(cfg_.restart_cost).count();
+  for (int id : order) {
+    job_slot& s = slots_[id];
+    // Jobs whose size changes in this plan were consolidated above; locked
+    // ones keep their placement for the rescale interval (rule 6).
+    if (!s.job->movable || !s.was_running || s.locked || s.planned.size() != s.current || s.planned.size() < 2
+        || s.job->placement_incomplete
+        || std::any_of(s.planned.begin(), s.planned.end(), [](int node) { return node < 0; }))
+      continue;
+    // The nodes a move vacates would be ones a waiting job was refused.
+    if (lowest_waiting_ && *lowest_waiting_ <= s.priority())
+      continue;
+    std::size_t before = distinct_nodes(s.planned);
+    if (before <= 1)
+      continue;
+    std::vector<int> old = s.planned;
+    consolidate(s);
+    std::size_t after = distinct_nodes(s.planned);
+    if (after >= before)
+      continue;
+    double gain =
+        1.0 - speed_on(s, s.planned.size(), before) / std::max(speed_on(s, s.planned.size(), after), 1e-12);
+    if (horizon_seconds(s) * gain >= cfg_.resize_payback * cost) {
+      s.repacked = true;
+      continue;
+    }
+    // Not worth its restart: back where it was.
+    for (int node : s.planned)
+      state_->release(node, s.req, 1);
+    for (int node : old)
+      state_->reserve(node, s.req, 1);
+    s.planned = std::move(old);
+  }
+}
+
 void plan_builder::grow_one(job_slot& s, std::size_t limit, bool may_borrow, const std::vector<int>& order,
                             std::size_t pos) {
   std::size_t base = s.planned.size();
@@ -297,6 +349,8 @@ void plan_builder::grow_by_service(const std::vector<int>& order) {
   };
   for (int id : order)
     consolidate_changed(slots_[id]);
+  if (cfg_.repack_running)
+    repack_running(order);
   // Pass 2: capacity nobody's target claims is not left idle: jobs grow
   // into it toward maxSize, in the same order, without borrowing. A job
   // consolidated on the way may free room for one before it: again, until

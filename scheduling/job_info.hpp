@@ -125,6 +125,11 @@ struct job_info {
   /// Measured throughput at the sizes the job has run at (any order); the
   /// goodput-aware growth policy fits the job's scaling from them.
   std::vector<throughput_sample> throughput;
+  /// Its workers survive some of them moving (the Lattice agent forms the
+  /// group again from a checkpoint): the planner may move it onto fewer
+  /// nodes at the same size. A plain job's other workers would lose their
+  /// peer, so it is only re-placed when it restarts anyway.
+  bool movable = false;
 
   time_point effective_queued_time() const { return queued_time.value_or(submit_time); }
   /// "namespace/name".

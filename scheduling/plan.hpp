@@ -32,6 +32,9 @@ struct job_decision {
   /// "namespace/name" of the job that took this job's capacity (preemption
   /// or shrink), empty otherwise.
   std::string preempted_by;
+  /// Running at the same size, moved onto one node because spanning nodes
+  /// slowed it (repack_running): a restart from its checkpoint.
+  bool moved = false;
   /// The job could not be planned (bad spec); it is left exactly as it is.
   bool invalid = false;
   /// Why the job waits or is below maxSize ("at maxSize" otherwise).

@@ -62,9 +62,14 @@ struct job_slot {
   int service_class = 0;
   /// Scaling fitted from throughput reports (absent: the default model).
   std::optional<scaling_model> scaling;
+  /// The reports include one from a single node with several workers and
+  /// one from several nodes: the fit can tell what spanning nodes costs.
+  bool node_evidence = false;
   /// Waits only because nodes are reserved for the head of the queue.
   bool behind_reservation = false;
   growth_hold growth_held = growth_hold::none;
+  /// Moved onto one node in this plan (repack_running).
+  bool repacked = false;
   /// The size the growth policy aims at (workers).
   std::size_t target = 0;
   /// The size beyond which another worker adds little (from the fitted
@@ -133,6 +138,14 @@ private:
   void give_back_lent(const job_slot& s, const std::vector<lent_worker>& taken);
   void mark_lenders(const job_slot& s, const std::vector<lent_worker>& taken);
   void consolidate(job_slot& s);
+  /// Moves running jobs spread over more nodes than they need onto fewer,
+  /// where free capacity allows and the gain is worth the restart.
+  void repack_running(const std::vector<int>& order);
+  /// Predicted throughput on n workers over `nodes` nodes: the fitted
+  /// scaling where the reports tell, else linear less `spread_penalty` when
+  /// the job spans several nodes.
+  double speed_on(const job_slot& s, std::size_t n, std::size_t nodes) const;
+  std::size_t distinct_nodes(const std::vector<int>& planned) const;
   /// How long the job has run at its current size, as far as its attained
   /// service tells (at least since its last resize).
   double run_seconds(const job_slot& s) const;

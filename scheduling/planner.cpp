@@ -341,6 +341,7 @@ job_decision plan_builder::decide(const job_slot& s) const {
   }
   d.changed = d.stage != j.stage || d.size != static_cast<int32_t>(old.size());
   d.preempted = s.was_running && !s.admitted && s.preempted;
+  d.moved = s.repacked && !d.changed;
   if (s.taken_by >= 0)
     d.preempted_by = slots_[s.taken_by].job->key();
   d.reason = reason_for(s);

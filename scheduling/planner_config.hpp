@@ -89,6 +89,15 @@ struct planner_config {
   /// A job that restarts anyway (its size changes) is re-placed on the
   /// fewest nodes instead of keeping its old workers where they are.
   bool consolidate = true;
+  /// A running job that survives moves (`job_info::movable`), spread over
+  /// more nodes than it needs, moves onto fewer when free capacity allows
+  /// and the expected speed-up over its remaining time outweighs the
+  /// restart (the gain rule of `resize_payback`).
+  bool repack_running = true;
+  /// The share of its throughput a job spread over several nodes is taken
+  /// to lose against the same workers on one node (what a move onto one node
+  /// wins back), until its throughput reports tell.
+  double spread_penalty = 0.1;
   /// Node label keys of topology domains (e.g. node group, rack): a job
   /// spanning nodes is kept within one domain of the first key where it fits.
   std::vector<std::string> topology_keys;
@@ -118,6 +127,7 @@ struct planner_config {
     c.growth_age_fraction = 0;
     c.reclaim_locked = false;
     c.consolidate = false;
+    c.repack_running = false;
     c.reserve_for_head = false;
     c.use_throughput = false;
     c.arrival_window = milliseconds{0};

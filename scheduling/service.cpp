@@ -27,8 +27,17 @@ void plan_builder::describe_service(job_slot& s) {
   while (static_cast<std::size_t>(s.service_class) < cfg_.service_classes.size()
          && s.attained >= cfg_.service_classes[static_cast<std::size_t>(s.service_class)])
     ++s.service_class;
-  if (cfg_.use_throughput && !j.throughput.empty())
+  if (cfg_.use_throughput && !j.throughput.empty()) {
     s.scaling = fit_scaling(j.throughput, now_, cfg_.throughput_max_age);
+    bool one_node = false, several = false;
+    for (const auto& r : j.throughput) {
+      if (now_ - r.measured_at > cfg_.throughput_max_age)
+        continue;
+      one_node = one_node || (r.nodes == 1 && r.workers > 1);
+      several = several || r.nodes > 1;
+    }
+    s.node_evidence = one_node && several;
+  }
   s.useful_max = s.max();
   if (s.scaling) {
     // Past the last size whose added workers each bring at least

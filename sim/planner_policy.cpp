@@ -47,6 +47,8 @@ snapshot make_snapshot(const cluster_spec& cluster, const std::vector<job_view>&
     if (spec.cpu_millis > 0)
       j.worker_resources.set("cpu", spec.cpu_millis);
     j.submit_time = planner_policy::to_time(spec.submit);
+    // The simulated jobs run under the Lattice agent: a worker may move.
+    j.movable = true;
     j.stage = v.workers.empty() ? job_stage::waiting : job_stage::running;
     if (v.last_resize)
       j.last_resize_time = planner_policy::to_time(*v.last_resize);

@@ -176,6 +176,8 @@ const std::vector<field>& fields() {
       seconds("growthQuietSeconds", &planner_config::growth_quiet),
       flag("reclaimLocked", &planner_config::reclaim_locked),
       flag("consolidate", &planner_config::consolidate),
+      flag("repackRunning", &planner_config::repack_running),
+      fraction("spreadPenalty", &planner_config::spread_penalty, 1),
       topology_keys(),
       flag("reserveForHead", &planner_config::reserve_for_head),
       flag("useThroughput", &planner_config::use_throughput),

@@ -263,7 +263,7 @@ job_info decode_job(const json::value& v, const std::string& path) {
   only_known(o, path,
              {"namespace", "name", "priority", "minSize", "maxSize", "workerResources", "nodeSelector",
               "requiredAffinity", "tolerations", "stage", "submitTime", "queuedTime", "cooldownTime",
-              "scheduleFailures", "lastResizeTime", "workers", "attainedService", "throughput"});
+              "scheduleFailures", "lastResizeTime", "workers", "attainedService", "throughput", "movable"});
   job_info j;
   j.namespace_ = "default";
   const int64_t int32_lo = std::numeric_limits<int32_t>::min();
@@ -319,6 +319,8 @@ job_info decode_job(const json::value& v, const std::string& path) {
         w.node = as_string(wo.at("node"), wp + ".node");
         j.workers.push_back(std::move(w));
       }
+    } else if (key == "movable") {
+      j.movable = as_bool(val, p);
     } else if (key == "throughput") {
       const auto& arr = as_array(val, p);
       for (std::size_t i = 0; i < arr.size(); ++i)

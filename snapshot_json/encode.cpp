@@ -153,6 +153,8 @@ json::value job(const job_info& j) {
     o["workers"] = workers(j.workers);
   if (j.attained_service)
     o["attainedService"] = *j.attained_service;
+  if (j.movable)
+    o["movable"] = true;
   if (!j.throughput.empty()) {
     json::array samples;
     for (const auto& s : j.throughput)
@@ -176,6 +178,8 @@ json::value decision(const job_decision& d) {
   o["removed"] = workers(d.removed);
   o["changed"] = d.changed;
   o["preempted"] = d.preempted;
+  if (d.moved)
+    o["moved"] = true;
   if (!d.preempted_by.empty())
     o["preemptedBy"] = d.preempted_by;
   o["invalid"] = d.invalid;

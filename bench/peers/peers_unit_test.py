@@ -5,6 +5,7 @@ report) without a cluster."""
 import math
 import os
 import sys
+import time
 import types
 import unittest
 
@@ -268,6 +269,13 @@ class DownstreamTest(unittest.TestCase):
             with open(f"/proc/{pid}/stat") as f:
                 return f.read().rsplit(")", 1)[1].split()[0]
 
+        def settled(pid, stopped):
+            # A signal takes effect asynchronously: wait (at most 5 s) for the state it leads to.
+            deadline = time.monotonic() + 5
+            while (state(pid) == "T") != stopped and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return state(pid)
+
         sleeper = subprocess.Popen(["sleep", "30"])
         gone = subprocess.Popen(["true"])
         gone.wait()
@@ -275,9 +283,9 @@ class DownstreamTest(unittest.TestCase):
             paused = downstream.Paused({"a": sleeper.pid, "b": gone.pid})
             with self.assertRaises(ProcessLookupError):
                 paused.pause()
-            self.assertEqual(state(sleeper.pid), "T")
+            self.assertEqual(settled(sleeper.pid, True), "T")
             paused.resume()
-            self.assertNotEqual(state(sleeper.pid), "T")
+            self.assertNotEqual(settled(sleeper.pid, False), "T")
             self.assertIsNotNone(paused.seconds)
         finally:
             sleeper.kill()

@@ -77,6 +77,8 @@ class LatticePolicy(TiresiasPolicy):
             "workerResources": {"nvidia.com/gpu": 1},
             "submitTime": BASE + job.creation_timestamp,
             "stage": "Running" if workers else "Waiting",
+            # Jobs run under the Lattice agent: a worker may move.
+            "movable": True,
         }
         if workers:
             entry["workers"] = [{"index": i, "node": node_names[n]} for i, n in enumerate(workers)]

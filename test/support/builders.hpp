@@ -309,6 +309,11 @@ public:
     d_.reason = std::move(why);
     return *this;
   }
+  /// The same size, moved onto one node (repacking).
+  decision_builder& moved() {
+    d_.moved = true;
+    return *this;
+  }
   /// Back to Waiting to make room for job `by` ("" : stopped, not preempted).
   decision_builder& preempted_by(std::string by) {
     d_.preempted = !by.empty();

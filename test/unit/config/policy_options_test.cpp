@@ -41,6 +41,8 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
                    "--reclaim-locked=false",
                    "--growth-headroom=4",
                    "--consolidate=false",
+                   "--repack-running=false",
+                   "--spread-penalty=0.25",
                    "--use-throughput=false",
                    "--throughput-max-age=10m",
                    "--min-marginal-speedup=0.3",
@@ -68,6 +70,8 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
   EXPECT_FALSE(p.reclaim_locked);
   EXPECT_EQ(p.growth_headroom, 4);
   EXPECT_FALSE(p.consolidate);
+  EXPECT_FALSE(p.repack_running);
+  EXPECT_EQ(p.spread_penalty, 0.25);
   EXPECT_FALSE(p.use_throughput);
   EXPECT_EQ(p.throughput_max_age, milliseconds(600'000));
   EXPECT_EQ(p.min_marginal_speedup, 0.3);
@@ -83,7 +87,7 @@ TEST(policy_options, bad_values_are_refused_with_the_flag_named) {
        {"--growth-policy=random", "--service-class-gpu-hours=4,2", "--service-class-gpu-hours=0",
         "--resize-payback=-1", "--min-marginal-speedup=2", "--growth-headroom=-3", "--topology-keys=bad key",
         "--restart-cost=forever", "--arrival-window=2d", "--arrival-headroom-factor=-1", "--growth-rounds=17",
-        "--growth-age-fraction=11", "--growth-quiet=2d"}) {
+        "--growth-age-fraction=11", "--growth-quiet=2d", "--spread-penalty=1.5"}) {
     auto out = load({bad});
     EXPECT_EQ(out.action, load_action::error) << bad;
     std::string flag(bad);

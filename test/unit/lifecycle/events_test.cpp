@@ -20,6 +20,15 @@ TEST(events, scaled) {
   EXPECT_EQ(scaled_event(4, 3, "").message, "scaled from 4 to 3 workers");
 }
 
+TEST(events, moved) {
+  EXPECT_EQ(
+      moved_event(2, "node-c"),
+      (event_text{"Moved",
+                  "moved from 2 nodes onto node-c: spread over nodes it ran slower; the workers restart "
+                  "from the checkpoint there",
+                  "Normal"}));
+}
+
 TEST(events, preempted) {
   EXPECT_EQ(preempted_event("ml/bert", 3),
             (event_text{"Preempted", "preempted by ml/bert (priority 3); workers stopped, back in the queue",

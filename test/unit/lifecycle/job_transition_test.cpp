@@ -212,6 +212,28 @@ TEST_F(job_transition, a_resize_writes_the_rescale_clock_an_admission_leaves_it_
   EXPECT_EQ(adopted.persisted.last_resize_time, at("2026-11-28T09:59:00Z"));
 }
 
+TEST_F(job_transition, a_job_moved_onto_one_node_says_so_and_replaces_the_moved_workers) {
+  run_two_workers(test::make_job().inject());
+  elapse(10s);
+  const auto moved = lines_of(answered(on_decision(
+      job, test::make_decision({{0, "node-c"}, {1, "node-c"}}).moved().reason("at maxSize"), config, now)));
+  EXPECT_EQ(occurrences(moved,
+                        "create_event Normal Moved: moved from 2 nodes onto node-c: spread over nodes it "
+                        "ran slower; the workers restart from the checkpoint there"),
+            1u)
+      << moved;
+  EXPECT_EQ(occurrences(moved, "delete_pod resnet-worker-0"), 1u) << moved;
+  EXPECT_EQ(occurrences(moved, "delete_pod resnet-worker-1"), 1u) << moved;
+  // A move is not a resize: no Scaled Event, the size stays.
+  EXPECT_EQ(occurrences(moved, "Scaled"), 0u) << moved;
+  EXPECT_EQ(job.status.current_size, 2);
+  // A decision that re-places the job without the planner calling it a move
+  // (a lost worker placed again) has no Moved Event.
+  const auto replaced = lines_of(answered(on_decision(
+      job, test::make_decision({{0, "node-d"}, {1, "node-d"}}).reason("at maxSize"), config, now)));
+  EXPECT_EQ(occurrences(replaced, "Moved"), 0u) << replaced;
+}
+
 TEST_F(job_transition, one_requeue_timer_however_often_a_worker_flips_pending) {
   seen(test::make_job());
   decide({{0, "node-a"}});

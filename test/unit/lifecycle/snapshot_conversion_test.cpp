@@ -103,6 +103,13 @@ INSTANTIATE_TEST_SUITE_P(stages, to_job_info_stage,
                                            stage_case{"Completed", false, {}},
                                            stage_case{"Failed", false, {}}));
 
+TEST(to_job_info, only_injected_jobs_may_be_moved_at_the_same_size) {
+  // Under the agent the workers that stay form the group again; a plain
+  // job's would lose their peer.
+  EXPECT_TRUE(info_of(running_job().inject())->movable);
+  EXPECT_FALSE(info_of(running_job())->movable);
+}
+
 TEST(to_job_info, suspended_jobs_are_not_queued) {
   EXPECT_FALSE(info_of(running_job().suspend()).has_value());
   EXPECT_FALSE(info_of(running_job().suspend().stage("Waiting")).has_value());

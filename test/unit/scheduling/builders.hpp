@@ -81,6 +81,8 @@ public:
   job_builder& reported(int32_t workers, int32_t nodes, double rate, int64_t seconds) {
     return job_.throughput.push_back({workers, nodes, rate, at(seconds)}), *this;
   }
+  /// Its workers survive moves (an injectLattice job).
+  job_builder& movable() { return job_.movable = true, *this; }
   operator job_info() const { return job_; }
   job_info build() const { return job_; }
 

@@ -27,6 +27,8 @@ planner_input full_input() {
   in.config.reserve_for_head = false;
   in.config.growth_age_fraction = 0.25;
   in.config.growth_quiet = milliseconds{600'000};
+  in.config.repack_running = false;
+  in.config.spread_penalty = 0.3;
   node_info n;
   n.name = "n1";
   n.labels = {{"node-group", "a"}, {"topology.kubernetes.io/rack", "r1"}};
@@ -62,6 +64,7 @@ planner_input full_input() {
   j.workers = {{0, "n1"}, {1, "n1"}};
   j.attained_service = 1234.5;
   j.throughput = {{2, 1, 410.5, at(500)}, {4, 2, 700, at(550)}};
+  j.movable = true;
   in.snapshot.jobs.push_back(j);
   job_info w;
   w.name = "waiting";
@@ -85,6 +88,8 @@ TEST(snapshot_json, round_trip_keeps_every_field) {
   EXPECT_EQ(back.config.reserve_for_head, in.config.reserve_for_head);
   EXPECT_EQ(back.config.growth_age_fraction, 0.25);
   EXPECT_EQ(back.config.growth_quiet, milliseconds{600'000});
+  EXPECT_FALSE(back.config.repack_running);
+  EXPECT_EQ(back.config.spread_penalty, 0.3);
   ASSERT_EQ(back.snapshot.nodes.size(), 1u);
   const auto& n = back.snapshot.nodes[0];
   const auto& m = in.snapshot.nodes[0];
@@ -115,10 +120,12 @@ TEST(snapshot_json, round_trip_keeps_every_field) {
   EXPECT_EQ(j.workers, k.workers);
   EXPECT_EQ(j.attained_service, k.attained_service);
   EXPECT_EQ(j.throughput, k.throughput);
+  EXPECT_TRUE(j.movable);
   const auto& w = back.snapshot.jobs[1];
   EXPECT_EQ(w.namespace_, ""); // as built: the field was written, so it is not defaulted
   EXPECT_EQ(w.stage, job_stage::waiting);
   EXPECT_FALSE(w.attained_service);
+  EXPECT_FALSE(w.movable);
   // And the same text again: encoding is deterministic.
   EXPECT_EQ(encode_input(back), text);
 }
