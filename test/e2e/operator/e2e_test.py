@@ -24,6 +24,7 @@ import harness_cases  # noqa: E402
 import scenario_observability  # noqa: E402
 import scenarios_faults  # noqa: E402
 import scenarios_lifecycle  # noqa: E402
+import scenarios_placement  # noqa: E402
 import scenarios_sharing  # noqa: E402
 import scenarios_throughput  # noqa: E402
 
@@ -44,6 +45,7 @@ CASES = {
     "observability": scenario_observability.scenario_observability,
     "throughput": scenarios_throughput.scenario_throughput,
     "throughput-growth": scenarios_throughput.scenario_throughput_growth,
+    "repack": scenarios_placement.scenario_repack,
     "teardown": harness_cases.case_teardown,
 }
 

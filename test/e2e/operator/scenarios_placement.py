@@ -1,0 +1,68 @@
+"""Where running jobs' workers go: repacking moves an injected job spread over two nodes onto one when
+a node frees up (a Moved Event, the same size); a plain job in the same spot keeps its pods."""
+
+from e2e_jobs import event_messages, expect_events, training_job
+from e2e_kube import expect
+from e2e_scenario import Scenario
+
+# A move pays at once in these timings: a spread job is taken to run at half its rate (the assumption
+# without throughput reports) and a restart costs 1 s; the rescale interval is the suite's 5 s.
+REPACK_NOW = ["--spread-penalty", "0.5", "--restart-cost", "1s", "--resize-payback", "1"]
+
+
+def nodes_of(st, job):
+    return sorted(p["spec"].get("nodeName") for p in st.workers(job))
+
+
+def uids_of(st, job):
+    return {p["metadata"]["name"]: p["metadata"]["uid"] for p in st.workers(job)}
+
+
+def scenario_repack():
+    """Four blockers of 5 GPUs, one per node, leave 3 GPUs free on each of the 4 nodes of 8: `agent`
+    (injected) and `plain`, 2 workers of 3 GPUs each, both run spread over two nodes. The blockers
+    finish after 20 s: `agent` moves onto one node (both workers there, a Moved Event, still 2
+    workers, no Scaled Event); `plain` keeps its pods where they are (its other worker would lose its
+    peer)."""
+    with Scenario("repack") as s:
+        s.start_operator(extra_args=REPACK_NOW)
+        for i in range(4):
+            s.apply(training_job(f"block-{i}", s.ns, gpus=5, exit_after="20s"))
+        s.wait(
+            "the blockers Running, one per node",
+            lambda st: all(st.settled(f"block-{i}", "Running", 1) for i in range(4)),
+            60,
+        )
+        s.apply(
+            training_job("agent", s.ns, min_size=2, max_size=2, gpus=3, inject=True),
+            training_job("plain", s.ns, min_size=2, max_size=2, gpus=3),
+        )
+        st = s.wait(
+            "agent and plain Running, each spread over two nodes",
+            lambda st: (
+                st.settled("agent", "Running", 2)
+                and st.settled("plain", "Running", 2)
+                and len(set(nodes_of(st, "agent"))) == 2
+                and len(set(nodes_of(st, "plain"))) == 2
+                and st
+            ),
+            60,
+        )
+        plain_before = uids_of(st, "plain")
+        plain_nodes = nodes_of(st, "plain")
+        print(f"ok spread: agent on {nodes_of(st, 'agent')}, plain on {plain_nodes}")
+        st = s.wait(
+            "agent moved onto one node once the blockers finished",
+            lambda st: st.settled("agent", "Running", 2) and len(set(nodes_of(st, "agent"))) == 1 and st,
+            90,
+        )
+        expect_events(s.ns, "agent", "Moved", "a Moved Event on agent")
+        expect(not event_messages(s.ns, "agent", "Scaled"), "agent was resized, not moved")
+        expect(st.size("agent") == 2, f"agent's size changed: {st.summary()}")
+        print(f"ok agent moved onto {nodes_of(st, 'agent')[0]} at the same size")
+        st = s.state()
+        expect(st.settled("plain", "Running", 2), f"plain is not Running at 2: {st.summary()}")
+        expect(uids_of(st, "plain") == plain_before, f"plain's pods were replaced: {st.summary()}")
+        expect(nodes_of(st, "plain") == plain_nodes, f"plain moved: {nodes_of(st, 'plain')}")
+        expect(not event_messages(s.ns, "plain", "Moved"), "a Moved Event on plain")
+        print("ok plain keeps its pods on its two nodes")
