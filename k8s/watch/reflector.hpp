@@ -116,6 +116,11 @@ private:
       std::lock_guard<std::mutex> lock(store_mutex_);
       ++stats_.errors;
     }
+    // The first answer after connection failures means the server is back
+    // (a 429 or 403 while it starts): the backoff starts over instead of
+    // waiting at the length the outage had grown it to.
+    answered_after_outage_ = answered_after_outage_ || (err.what == error::kind::http && in_outage_);
+    in_outage_ = err.what == error::kind::transport;
     if (on_error_)
       on_error_(err);
   }
@@ -163,6 +168,18 @@ private:
   std::atomic<bool> synced_{false};
   /// Set by watch_once when the watch was healthy enough to reset the backoff.
   bool healthy_ = false;
+  /// The last failure was a connection failure; an answer came after one.
+  bool in_outage_ = false;
+  bool answered_after_outage_ = false;
+  /// The delay before retrying a failure (the backoff, started over when the
+  /// server answered after an outage).
+  std::chrono::milliseconds retry_delay(http::backoff& delays) {
+    if (answered_after_outage_) {
+      answered_after_outage_ = false;
+      delays.reset();
+    }
+    return delays.next();
+  }
 };
 
 } // namespace lattice::k8s::watch

@@ -233,7 +233,7 @@ void reflector<T>::run() {
       auto listed = list_all();
       if (!listed) {
         report(listed.err());
-        if (!sleep_for(delays.next()))
+        if (!sleep_for(retry_delay(delays)))
           break;
         continue;
       }
@@ -250,8 +250,10 @@ void reflector<T>::run() {
     }
     healthy_ = false;
     const auto end = watch_once();
-    if (healthy_)
+    if (healthy_) {
       delays.reset();
+      in_outage_ = false;
+    }
     switch (end) {
     case watch_end::stopped:
       return;
@@ -265,12 +267,12 @@ void reflector<T>::run() {
       need_list = true;
       // After a healthy watch the relist is immediate; a 410 right after
       // (re)connecting waits, so a server that keeps saying Gone is not hammered.
-      if (!healthy_ && !sleep_for(delays.next()))
+      if (!healthy_ && !sleep_for(retry_delay(delays)))
         return;
       break;
     }
     case watch_end::backoff:
-      if (!sleep_for(delays.next()))
+      if (!sleep_for(retry_delay(delays)))
         return;
       break;
     }

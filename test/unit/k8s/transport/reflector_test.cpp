@@ -171,6 +171,27 @@ TEST(reflector, stop_from_another_thread_ends_a_quiet_watch) {
   EXPECT_TRUE(h.reflector->synced());
 }
 
+TEST(reflector, the_first_answer_after_an_outage_starts_the_backoff_over) {
+  // Four refused connections grow the backoff to 800 ms; the API server's
+  // first answer (a 429 while it starts) means it is back: the next try
+  // waits the initial 100 ms, not 1.6 s.
+  reflector_harness h;
+  for (int i = 0; i < 4; ++i)
+    h.transport->answers.push_back(fake_transport::transport_failure());
+  h.transport->answers.push_back(fake_transport::status_answer(429, "TooManyRequests"));
+  h.transport->answers.push_back(fake_transport::ok(list_json({}, "10")));
+  h.transport->streams = {h.park()};
+  watch::reflector_options options;
+  options.backoff = {100ms, 10s, 2.0, 0.0};
+  const auto started = std::chrono::steady_clock::now();
+  h.start(options, false);
+  ASSERT_TRUE(h.finish());
+  EXPECT_EQ(h.errors.size(), 5u);
+  // 100 + 200 + 400 + 800 ms for the outage, then 100 ms: about 1.6 s (3.1 s without the reset).
+  EXPECT_LT(h.synced_at - started, 2500ms);
+  EXPECT_GE(h.synced_at - started, 1500ms);
+}
+
 TEST(reflector, stop_during_backoff_returns_promptly) {
   reflector_harness h;
   h.transport->fallback = [](const http::request&) { return fake_transport::transport_failure(); };
