@@ -28,6 +28,19 @@ std::string text_of(const std::optional<base::time_point>& t) {
   return t ? base::format_rfc3339(*t) : std::string();
 }
 
+/// The status fields the model and the API type hold in the same form.
+template <class From, class To>
+void copy_same_fields(const From& from, To& to) {
+  to.exec = from.exec;
+  to.current_size = from.current_size;
+  to.reason = from.reason;
+  to.message = from.message;
+  to.gpus_held = from.gpus_held;
+  to.gpus_wanted = from.gpus_wanted;
+  to.queue_position = from.queue_position;
+  to.throughput = from.throughput;
+}
+
 } // namespace
 
 bool pod_record::node_failure() const {
@@ -73,8 +86,7 @@ pod_record make_pod_record(const k8s::pod& pod, const std::string& api_group) {
 
 k8s::training_job_status to_api(const job_status& status) {
   k8s::training_job_status out;
-  out.exec = status.exec;
-  out.current_size = status.current_size;
+  copy_same_fields(status, out);
   out.stage = std::string(to_api(status.stage));
   out.submit_time = text_of(status.submit_time);
   out.queued_time = text_of(status.queued_time);
@@ -82,19 +94,12 @@ k8s::training_job_status to_api(const job_status& status) {
   out.completion_time = text_of(status.completion_time);
   out.requeue_time = text_of(status.requeue_time);
   out.cooldown_time = text_of(status.cooldown_time);
-  out.reason = status.reason;
-  out.message = status.message;
-  out.gpus_held = status.gpus_held;
-  out.gpus_wanted = status.gpus_wanted;
-  out.queue_position = status.queue_position;
-  out.throughput = status.throughput;
   return out;
 }
 
 job_status status_from_api(const k8s::training_job_status& status) {
   job_status out;
-  out.exec = status.exec;
-  out.current_size = status.current_size;
+  copy_same_fields(status, out);
   out.stage = stage_from_api(status.stage);
   out.submit_time = base::parse_optional_time(status.submit_time);
   out.queued_time = base::parse_optional_time(status.queued_time);
@@ -102,12 +107,6 @@ job_status status_from_api(const k8s::training_job_status& status) {
   out.completion_time = base::parse_optional_time(status.completion_time);
   out.requeue_time = base::parse_optional_time(status.requeue_time);
   out.cooldown_time = base::parse_optional_time(status.cooldown_time);
-  out.reason = status.reason;
-  out.message = status.message;
-  out.gpus_held = status.gpus_held;
-  out.gpus_wanted = status.gpus_wanted;
-  out.queue_position = status.queue_position;
-  out.throughput = status.throughput;
   return out;
 }
 

@@ -122,6 +122,18 @@ bool decode_service_port(decode_context& ctx, dom::element value, service_port& 
   return ok;
 }
 
+/// An object of which only the metadata and the spec are read (its status
+/// is the cluster's business): `spec_field(key, value)` for each spec field.
+template <class F>
+bool decode_spec_only(decode_context& ctx, dom::element root, object_meta& meta, F&& spec_field) {
+  dom::object object;
+  if (!decode_object_root(ctx, root, object, meta))
+    return false;
+  return for_each_field(ctx, root, [&](std::string_view key, dom::element v) {
+    return key != "spec" || for_each_field(ctx, v, spec_field);
+  });
+}
+
 } // namespace
 
 bool decode_object(decode_context& ctx, dom::element root, pod& out) {
@@ -187,47 +199,33 @@ bool decode_object(decode_context& ctx, dom::element root, node& out) {
 }
 
 bool decode_object(decode_context& ctx, dom::element root, service& out) {
-  dom::object object;
-  if (!decode_object_root(ctx, root, object, out.meta))
-    return false;
-  return for_each_field(ctx, root, [&](std::string_view key, dom::element v) {
-    if (key != "spec")
-      return true;
-    return for_each_field(ctx, v, [&](std::string_view k, dom::element s) {
-      if (k == "clusterIP")
-        return read_string(ctx, s, out.cluster_ip);
-      if (k == "selector")
-        return read_label_pairs(ctx, s, out.selector);
-      if (k == "ports")
-        return for_each_item(ctx, s, [&](std::size_t, dom::element p) {
-          out.ports.emplace_back();
-          return decode_service_port(ctx, p, out.ports.back());
-        });
-      return true;
-    });
+  return decode_spec_only(ctx, root, out.meta, [&](std::string_view k, dom::element s) {
+    if (k == "clusterIP")
+      return read_string(ctx, s, out.cluster_ip);
+    if (k == "selector")
+      return read_label_pairs(ctx, s, out.selector);
+    if (k == "ports")
+      return for_each_item(ctx, s, [&](std::size_t, dom::element p) {
+        out.ports.emplace_back();
+        return decode_service_port(ctx, p, out.ports.back());
+      });
+    return true;
   });
 }
 
 bool decode_object(decode_context& ctx, dom::element root, lease& out) {
-  dom::object object;
-  if (!decode_object_root(ctx, root, object, out.meta))
-    return false;
-  return for_each_field(ctx, root, [&](std::string_view key, dom::element v) {
-    if (key != "spec")
-      return true;
-    return for_each_field(ctx, v, [&](std::string_view k, dom::element s) {
-      if (k == "holderIdentity")
-        return read_string(ctx, s, out.holder_identity);
-      if (k == "leaseDurationSeconds")
-        return read_int32(ctx, s, out.lease_duration_seconds);
-      if (k == "acquireTime")
-        return read_string(ctx, s, out.acquire_time);
-      if (k == "renewTime")
-        return read_string(ctx, s, out.renew_time);
-      if (k == "leaseTransitions")
-        return read_int32(ctx, s, out.lease_transitions);
-      return true;
-    });
+  return decode_spec_only(ctx, root, out.meta, [&](std::string_view k, dom::element s) {
+    if (k == "holderIdentity")
+      return read_string(ctx, s, out.holder_identity);
+    if (k == "leaseDurationSeconds")
+      return read_int32(ctx, s, out.lease_duration_seconds);
+    if (k == "acquireTime")
+      return read_string(ctx, s, out.acquire_time);
+    if (k == "renewTime")
+      return read_string(ctx, s, out.renew_time);
+    if (k == "leaseTransitions")
+      return read_int32(ctx, s, out.lease_transitions);
+    return true;
   });
 }
 
