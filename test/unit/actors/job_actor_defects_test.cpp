@@ -14,11 +14,6 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
-namespace json = boost::json;
-
 class JobActorEdgesTest : public test::job_actor_test {
 protected:
   std::shared_ptr<observability::metrics> metrics_ = std::make_shared<observability::metrics>();

@@ -182,3 +182,15 @@ protected:
 };
 
 } // namespace lattice::actors::test
+
+namespace lattice::actors {
+
+// The names every job actor suite uses.
+using k8s::pod_phase;
+using namespace std::chrono_literals;
+using protocol::api_verb;
+using test::condition;
+using test::text;
+namespace json = boost::json;
+
+} // namespace lattice::actors

@@ -14,13 +14,7 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
 using protocol::api_result;
-using protocol::api_verb;
-using test::condition;
-namespace json = boost::json;
-using test::text;
 
 class JobActorLifecycleTest : public test::job_actor_test {
 protected:

@@ -12,13 +12,6 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
-using test::condition;
-using test::text;
-namespace json = boost::json;
-
 class JobActorResizeTest : public test::job_actor_test {};
 
 std::string world_size_of(const protocol::api_call& create) {

@@ -13,13 +13,6 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
-using test::condition;
-using test::text;
-namespace json = boost::json;
-
 class JobActorRestartTest : public test::job_actor_test {
 protected:
   /// Running at size 2 since 09:30, exactly as this operator writes it, so a

@@ -12,13 +12,6 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
-using test::condition;
-namespace json = boost::json;
-using test::text;
-
 class JobActorTest : public test::job_actor_test {};
 
 std::int64_t number(const json::object& o, const std::string& key) {

@@ -16,11 +16,6 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
-namespace json = boost::json;
-
 struct histogram_figures {
   std::uint64_t count = 0;
   double sum = 0;

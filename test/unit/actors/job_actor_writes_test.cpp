@@ -16,12 +16,7 @@
 namespace lattice::actors {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using protocol::api_verb;
 using protocol::write_class;
-namespace json = boost::json;
-using test::text;
 
 class JobWritesTest : public test::job_actor_test {
 protected:
