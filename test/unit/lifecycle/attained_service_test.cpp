@@ -4,10 +4,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using test::make_worker;
-
 class attained_service : public transition_steps {};
 
 TEST_F(attained_service, each_resize_banks_the_gpu_time_at_the_old_size_in_an_annotation) {

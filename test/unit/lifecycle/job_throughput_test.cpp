@@ -6,10 +6,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using test::make_worker;
-
 double unix_seconds(base::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }

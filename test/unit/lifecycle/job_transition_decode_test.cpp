@@ -12,8 +12,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-
 /// What the decoder could read of `object` alone: metadata and status.
 k8s::training_job salvaged(const k8s::training_job& object) {
   k8s::training_job out;

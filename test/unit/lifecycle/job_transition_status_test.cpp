@@ -12,7 +12,6 @@ namespace lattice::lifecycle {
 namespace {
 
 namespace json = boost::json;
-using namespace std::chrono_literals;
 
 class job_transition_status : public transition_fixture {
 protected:

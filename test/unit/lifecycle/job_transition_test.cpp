@@ -16,11 +16,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using test::at;
-using test::make_worker;
-
 /// The effects as text, one line each (test/support/effects_text.hpp).
 std::string lines_of(const effects& e) {
   std::string out;

@@ -17,12 +17,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using placements = std::vector<scheduling::worker_placement>;
-using test::at;
-using test::make_worker;
-
 const write_result ok{true, 200, "", false};
 
 std::vector<std::string> matching(const std::vector<std::string>& lines, const std::string& prefix) {

@@ -17,12 +17,6 @@
 namespace lattice::lifecycle {
 namespace {
 
-using k8s::pod_phase;
-using namespace std::chrono_literals;
-using placements = std::vector<scheduling::worker_placement>;
-using test::at;
-using test::make_worker;
-
 const write_result ok{true, 201, "", false};
 const write_result invalid_label{
     false, 422, R"(Pod "resnet-worker-1" is invalid: metadata.labels: Invalid value: "a b")", false};

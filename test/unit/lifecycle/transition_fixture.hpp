@@ -18,6 +18,13 @@
 
 namespace lattice::lifecycle {
 
+// The names the transition suites use.
+using k8s::pod_phase;
+using namespace std::chrono_literals;
+using placements = std::vector<scheduling::worker_placement>;
+using test::at;
+using test::make_worker;
+
 /// The job, its settings and the time; answering writes.
 class transition_fixture : public ::testing::Test {
 protected:
@@ -56,8 +63,6 @@ protected:
 /// The leader's steps, each answered ok.
 class transition_steps : public transition_fixture {
 protected:
-  using placements = std::vector<scheduling::worker_placement>;
-
   effects seen(k8s::training_job object) {
     return answered(on_job_seen(job, std::move(object), config, now));
   }
