@@ -112,20 +112,7 @@ def elastic_job(image: str) -> dict:
         "--epochs", str(EPOCHS), "--samples", str(SAMPLES), "--batch-size", str(BATCH),
         "--step-delay", str(STEP_DELAY),
     ]  # fmt: skip
-    return {
-        "apiVersion": "breezeml.ai/v1",
-        "kind": "TrainingJob",
-        "metadata": {"name": JOB, "namespace": NS},
-        "spec": {
-            "minSize": MIN,
-            "maxSize": MAX,
-            "priority": 0,
-            "injectLattice": True,
-            "framework": "pytorch",
-            "runPolicy": {"cleanPodPolicy": "All", "backoffLimit": 3},
-            "replicaSpecs": {"template": worker_template(image, command, 30)},
-        },
-    }
+    return rt.training_job(JOB, NS, (MIN, MAX), worker_template(image, command, 30), **rt.injected_pytorch())
 
 
 def urgent_job(image: str, size: int) -> dict:
@@ -133,18 +120,7 @@ def urgent_job(image: str, size: int) -> dict:
     template["spec"]["containers"][0]["env"] = []
     template["spec"]["containers"][0]["volumeMounts"] = []
     template["spec"]["volumes"] = []
-    return {
-        "apiVersion": "breezeml.ai/v1",
-        "kind": "TrainingJob",
-        "metadata": {"name": HP_JOB, "namespace": NS},
-        "spec": {
-            "minSize": size,
-            "maxSize": size,
-            "priority": 10,
-            "runPolicy": {"cleanPodPolicy": "All"},
-            "replicaSpecs": {"template": template},
-        },
-    }
+    return rt.training_job(HP_JOB, NS, (size, size), template, priority=10)
 
 
 class Watcher:
@@ -186,15 +162,8 @@ class Watcher:
             return f.read()
 
 
-def read_jsonl(path: str) -> list[dict]:
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def events() -> list[dict]:
-    return read_jsonl(os.path.join(LOGS, "events.jsonl"))
+    return rt.read_jsonl(os.path.join(LOGS, "events.jsonl"))
 
 
 def steps(generation: int | None = None) -> list[dict]:
@@ -203,7 +172,7 @@ def steps(generation: int | None = None) -> list[dict]:
         if name.startswith("steps-rank") and (generation is None or name.endswith(f"-gen{generation}.jsonl")):
             out += [
                 dict(r, rank=int(name.split("rank")[1].split("-")[0]))
-                for r in read_jsonl(os.path.join(LOGS, name))
+                for r in rt.read_jsonl(os.path.join(LOGS, name))
             ]
     return out
 

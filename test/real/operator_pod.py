@@ -51,36 +51,18 @@ def pod_metric(pod: dict, name: str) -> float:
 
 
 def job_object(image: str, name: str = JOB, size: int = 2) -> dict:
-    return {
-        "apiVersion": "breezeml.ai/v1",
-        "kind": "TrainingJob",
-        "metadata": {"name": name, "namespace": JOB_NS},
-        "spec": {
-            "minSize": size,
-            "maxSize": size,
-            "runPolicy": {"cleanPodPolicy": "All"},
-            "replicaSpecs": {
-                "template": {
-                    "spec": {
-                        **rt.PLACEMENT,
-                        "terminationGracePeriodSeconds": 2,
-                        "containers": [
-                            {
-                                "name": "trainingjob",
-                                "image": image,
-                                "imagePullPolicy": "IfNotPresent",
-                                "command": ["python3", "-c", "import time; time.sleep(3600)"],
-                                "resources": {
-                                    "requests": {"cpu": "10m", "memory": "32Mi", "nvidia.com/gpu": "1"},
-                                    "limits": {"nvidia.com/gpu": "1"},
-                                },
-                            }
-                        ],
-                    }
-                }
-            },
+    container = {
+        "name": "trainingjob",
+        "image": image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python3", "-c", "import time; time.sleep(3600)"],
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "32Mi", "nvidia.com/gpu": "1"},
+            "limits": {"nvidia.com/gpu": "1"},
         },
     }
+    template = {"spec": {**rt.PLACEMENT, "terminationGracePeriodSeconds": 2, "containers": [container]}}
+    return rt.training_job(name, JOB_NS, (size, size), template)
 
 
 def workers() -> dict[str, str]:

@@ -183,6 +183,41 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def training_job(name: str, namespace: str, size: tuple[int, int], template: dict, **spec) -> dict:
+    """A TrainingJob of minSize..maxSize `size` whose pods cleanPodPolicy All removes; `spec` adds
+    or replaces spec fields (priority, injectLattice, runPolicy, ...)."""
+    return {
+        "apiVersion": "breezeml.ai/v1",
+        "kind": "TrainingJob",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "minSize": size[0],
+            "maxSize": size[1],
+            "runPolicy": {"cleanPodPolicy": "All"},
+            "replicaSpecs": {"template": template},
+            **spec,
+        },
+    }
+
+
+def injected_pytorch(backoff_limit: int = 3) -> dict:
+    """The spec fields of an elastic PyTorch job run under the Lattice agent."""
+    return {
+        "priority": 0,
+        "injectLattice": True,
+        "framework": "pytorch",
+        "runPolicy": {"cleanPodPolicy": "All", "backoffLimit": backoff_limit},
+    }
+
+
+def read_jsonl(path: str) -> list[dict]:
+    """The JSON lines of a file the training pods write; none while it does not exist."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def save_results(name: str, results: dict) -> None:
     directory = os.environ.get("LATTICE_REAL_RESULTS")
     if not directory:

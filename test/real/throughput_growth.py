@@ -116,20 +116,8 @@ def training_job(image: str, name: str, flat: bool) -> dict:
         {"name": "LATTICE_THROUGHPUT_WARMUP_SECONDS", "value": str(WARMUP)},
         {"name": "LATTICE_THROUGHPUT_WINDOW_SECONDS", "value": str(WINDOW)},
     ]
-    return {
-        "apiVersion": "breezeml.ai/v1",
-        "kind": "TrainingJob",
-        "metadata": {"name": name, "namespace": NS},
-        "spec": {
-            "minSize": 1,
-            "maxSize": MAX,
-            "priority": 0,
-            "injectLattice": True,
-            "framework": "pytorch",
-            "runPolicy": {"cleanPodPolicy": "All", "backoffLimit": 3},
-            "replicaSpecs": {"template": worker_template(image, command, name, env)},
-        },
-    }
+    template = worker_template(image, command, name, env)
+    return rt.training_job(name, NS, (1, MAX), template, **rt.injected_pytorch())
 
 
 def urgent_job(image: str, size: int) -> dict:
@@ -138,31 +126,15 @@ def urgent_job(image: str, size: int) -> dict:
     wait = "import os, time\nwhile not os.path.exists('/shared/release'):\n    time.sleep(0.5)\n"
     template = worker_template(image, ["python3", "-c", wait], HP_JOB, [])
     template["spec"]["terminationGracePeriodSeconds"] = 2
-    return {
-        "apiVersion": "breezeml.ai/v1",
-        "kind": "TrainingJob",
-        "metadata": {"name": HP_JOB, "namespace": NS},
-        "spec": {
-            "minSize": size,
-            "maxSize": size,
-            "priority": 10,
-            "runPolicy": {"cleanPodPolicy": "All"},
-            "replicaSpecs": {"template": template},
-        },
-    }
-
-
-def read_jsonl(path: str) -> list[dict]:
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return rt.training_job(HP_JOB, NS, (size, size), template, priority=10)
 
 
 def starts(job: str) -> list[dict]:
     """The job's generation starts (rank 0's 'start' records)."""
     return [
-        e for e in read_jsonl(os.path.join(shared_dir(job), "log", "events.jsonl")) if e["event"] == "start"
+        e
+        for e in rt.read_jsonl(os.path.join(shared_dir(job), "log", "events.jsonl"))
+        if e["event"] == "start"
     ]
 
 
@@ -171,7 +143,7 @@ def step_rate(job: str, generation: int, world_size: int) -> float | None:
     trains BATCH samples a step), after the agent's warm-up: a check of
     the agent's figure from the other end."""
     path = os.path.join(shared_dir(job), "log", f"steps-rank0-gen{generation}.jsonl")
-    ts = sorted(r["t"] for r in read_jsonl(path))
+    ts = sorted(r["t"] for r in rt.read_jsonl(path))
     if len(ts) < 10:
         return None
     ts = [t for t in ts if t >= ts[0] + WARMUP] or ts
