@@ -45,11 +45,12 @@ require_cluster() {
     fail "the cluster at KUBECONFIG=${KUBECONFIG:-unset} is not reachable (the fixture cluster_up should have started it)"
 }
 
-# make_namespace: a fresh namespace for this test, deleted on exit. Waits for
+# make_namespace: a fresh namespace for this test (named
+# <namespace_prefix>-<test>-..., prefix "it" unless set), deleted on exit. Waits for
 # its default ServiceAccount (pods are rejected until the controller-manager
 # has made it).
 make_namespace() {
-  test_ns="it-${test_name//_/-}-$(date +%s)-$RANDOM"
+  test_ns="${namespace_prefix:-it}-${test_name//_/-}-$(date +%s)-$RANDOM"
   kubectl create namespace "$test_ns" >/dev/null
   trap 'kubectl delete namespace "$test_ns" --wait=false >/dev/null 2>&1 || true' EXIT
   wait_until 60 "ServiceAccount $test_ns/default" kubectl get serviceaccount default -n "$test_ns"

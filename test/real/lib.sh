@@ -5,8 +5,6 @@
 set -euo pipefail
 
 source_dir=${LATTICE_SOURCE_DIR:?LATTICE_SOURCE_DIR is not set}
-cluster_script=$source_dir/scripts/cluster
-test_name=$(basename "$0" .sh)
 # shellcheck disable=SC2034  # used by the tests that source this
 real_node=real-0
 # shellcheck disable=SC2034
@@ -14,6 +12,15 @@ real_ip=10.244.77.1
 # shellcheck disable=SC2034
 real_dir=${LATTICE_CLUSTER_DIR:?LATTICE_CLUSTER_DIR is not set}/realnode
 
+# The cluster tests' helpers (cluster_script, test_name, wait_until,
+# make_namespace, ...); note and fail are replaced below.
+# shellcheck source=../cluster/lib.sh
+. "$source_dir/test/cluster/lib.sh"
+# shellcheck disable=SC2034  # read by make_namespace
+namespace_prefix=real
+
+# These two replace the cluster tests' versions: times on each line (the
+# scenarios run for minutes) and the namespace's latest Events only.
 note() { echo "[$test_name] $(date -u +%T) $*"; }
 
 fail() {
@@ -33,31 +40,11 @@ expect() {
   note "ok: $what"
 }
 
-# wait_until TIMEOUT WHAT CMD...: polls CMD every half second.
-wait_until() {
-  local timeout=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + timeout))
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${timeout}s waiting for $what"
-    sleep 0.5
-  done
-}
-
 # Fails (never skips) when the real node is not there.
 require_real_node() {
   kubectl get --raw /readyz >/dev/null 2>&1 || fail "the cluster is not reachable (KUBECONFIG=${KUBECONFIG:-unset})"
   [ "$(kubectl get node "$real_node" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] ||
     fail "node $real_node is not Ready (the fixture real_node_up runs scripts/cluster up --real-node)"
-}
-
-# make_namespace: a fresh namespace, deleted on exit.
-make_namespace() {
-  test_ns="real-${test_name//_/-}-$(date +%s)"
-  kubectl create namespace "$test_ns" >/dev/null
-  trap 'kubectl delete namespace "$test_ns" --wait=false >/dev/null 2>&1 || true' EXIT
-  wait_until 60 "ServiceAccount $test_ns/default" kubectl get serviceaccount default -n "$test_ns"
-  note "namespace $test_ns"
 }
 
 # The small Python image (the training image's base layer): built and
