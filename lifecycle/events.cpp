@@ -48,7 +48,7 @@ event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& w
 event_text moved_event(std::size_t from_nodes, const std::string& to_node) {
   return {std::string(event_reason::moved),
           "moved from " + std::to_string(from_nodes) + " nodes onto " + to_node
-              + ": spread over nodes it ran slower; the workers restart from the checkpoint there",
+              + ": one node runs it faster than several; its workers restart from their last checkpoint",
           normal};
 }
 

@@ -42,8 +42,8 @@ event_text admitted_event(std::int32_t workers, std::int32_t min_size, std::int3
 /// omitted when empty).
 event_text scaled_event(std::int32_t from, std::int32_t to, const std::string& why);
 
-/// "moved from 2 nodes onto gpu-3: spread over nodes it ran slower; the
-/// workers restart from the checkpoint there".
+/// "moved from 2 nodes onto gpu-3: one node runs it faster than several; its
+/// workers restart from their last checkpoint".
 event_text moved_event(std::size_t from_nodes, const std::string& to_node);
 
 /// "preempted by ns/name (priority 3); back in the queue"; a negative

@@ -21,12 +21,11 @@ TEST(events, scaled) {
 }
 
 TEST(events, moved) {
-  EXPECT_EQ(
-      moved_event(2, "node-c"),
-      (event_text{"Moved",
-                  "moved from 2 nodes onto node-c: spread over nodes it ran slower; the workers restart "
-                  "from the checkpoint there",
-                  "Normal"}));
+  EXPECT_EQ(moved_event(2, "node-c"),
+            (event_text{"Moved",
+                        "moved from 2 nodes onto node-c: one node runs it faster than several; its workers "
+                        "restart from their last checkpoint",
+                        "Normal"}));
 }
 
 TEST(events, preempted) {

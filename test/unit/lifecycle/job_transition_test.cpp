@@ -213,8 +213,8 @@ TEST_F(job_transition, a_job_moved_onto_one_node_says_so_and_replaces_the_moved_
   const auto moved = lines_of(answered(on_decision(
       job, test::make_decision({{0, "node-c"}, {1, "node-c"}}).moved().reason("at maxSize"), config, now)));
   EXPECT_EQ(occurrences(moved,
-                        "create_event Normal Moved: moved from 2 nodes onto node-c: spread over nodes it "
-                        "ran slower; the workers restart from the checkpoint there"),
+                        "create_event Normal Moved: moved from 2 nodes onto node-c: one node runs it faster "
+                        "than several; its workers restart from their last checkpoint"),
             1u)
       << moved;
   EXPECT_EQ(occurrences(moved, "delete_pod resnet-worker-0"), 1u) << moved;
