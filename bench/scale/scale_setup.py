@@ -140,12 +140,15 @@ def pick_ports():
     """19080-19082 if free (another run may hold them), else ephemeral ones."""
     if all(port_free(p) for p in DEFAULT_PORTS):
         return DEFAULT_PORTS
-    picked = []
-    for _ in range(3):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    # All three stay bound until picked, so the kernel cannot hand one out twice.
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(3)]
+    try:
+        for s in sockets:
             s.bind(("127.0.0.1", 0))
-            picked.append(s.getsockname()[1])
-    return tuple(picked)
+        return tuple(s.getsockname()[1] for s in sockets)
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def _allow_core_dump():

@@ -25,7 +25,14 @@ from e2e_kube import (
     run,
     wait_until,
 )
-from e2e_operator import LOG_DIR, TEST_TIMINGS, kill_stale_operators, operator_binary, parse_metrics
+from e2e_operator import (
+    LOG_DIR,
+    TEST_TIMINGS,
+    free_port,
+    kill_stale_operators,
+    operator_binary,
+    parse_metrics,
+)
 from e2e_prometheus import Prometheus, promtool_check_metrics
 from e2e_scenario import Scenario
 
@@ -151,6 +158,11 @@ def case_harness():
     finally:
         server.shutdown()
     print("ok promtool and Prometheus on a static exposition")
+    # The operator refuses to start when two of its ports coincide; the kernel often hands a
+    # just-closed port out again, so the suite's port picker must never repeat one.
+    drawn = [free_port() for _ in range(3000)]
+    expect(len(set(drawn)) == len(drawn), f"free_port repeated {len(drawn) - len(set(drawn))} of 3000 ports")
+    print("ok free_port never hands a port out twice")
     # Leader election needs replicaCount > 1 in the chart: that is what grants the Lease rights.
     ensure_chart(leader_election=True)
     kubeconfig = write_sa_kubeconfig(os.path.join(LOG_DIR, "harness-sa-kubeconfig"))
