@@ -6,10 +6,8 @@ import json
 import os
 import socket
 import ssl
-import subprocess
-import time
 
-from scale_kube import BenchError, kubectl
+from scale_kube import kubectl
 from scale_process import ManagedProcess
 
 
@@ -80,26 +78,8 @@ class LocalProcess(ManagedProcess):
         self.stop_seconds = None
 
     def start(self, timeout=180):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LATTICE_") and k != "KUBECONFIG"}
-        env.update(self.extra_env, KUBECONFIG=self.kubeconfig)
-        with open(self.log_path, "w") as log:
-            log.write(" ".join(self.args) + "\n")
-            log.flush()
-            self.process = subprocess.Popen(
-                self.args,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.cwd or os.path.dirname(self.log_path) or ".",
-                start_new_session=True,
-            )
-        deadline = time.time() + timeout
-        while not probe(self.ready_url):
-            if self.process.poll() is not None:
-                raise BenchError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
-            if time.time() > deadline:
-                raise BenchError(
-                    f"{self.name} not ready after {timeout}s ({self.ready_url}); see {self.log_path}"
-                )
-            time.sleep(0.5)
+        self.launch(self.args, self.log_path, {**self.extra_env, "KUBECONFIG": self.kubeconfig}, self.cwd)
+        self.wait_ready(
+            lambda: probe(self.ready_url), timeout, f"{self.name} ({self.ready_url})", self.log_path
+        )
         return self

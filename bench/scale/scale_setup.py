@@ -10,7 +10,6 @@ import re
 import resource
 import signal
 import socket
-import subprocess
 import time
 
 from scale_kube import SOURCE_DIR, BenchError, kubectl, run, scripts_cluster
@@ -194,29 +193,11 @@ class Operator(ManagedProcess):
         self.log_path, self.process = log_path, None
 
     def start(self, ns, timeout=120):
-        # No LATTICE_* of the caller's environment (CTest's) may configure the operator.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LATTICE_") and k != "KUBECONFIG"}
-        with open(self.log_path, "w") as log:
-            log.write(" ".join(self.args) + "\n")
-            log.flush()
-            # A crash leaves a core file next to the log (cwd), for `gdb binary core`.
-            self.process = subprocess.Popen(
-                self.args,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                start_new_session=True,
-                cwd=os.path.dirname(self.log_path) or ".",
-                preexec_fn=_allow_core_dump,
-            )
+        # A crash leaves a core file next to the log (cwd), for `gdb binary core`.
+        self.launch(self.args, self.log_path, preexec_fn=_allow_core_dump)
         kubectl("annotate", "namespace", ns, "--overwrite", f"{OPERATOR_PID}={self.process.pid}", check=False)
-        deadline = time.time() + timeout
-        while not http_ok(f"http://127.0.0.1:{self.probe_port}/readyz"):
-            if self.process.poll() is not None:
-                raise BenchError(f"the operator exited with {self.process.returncode}; see {self.log_path}")
-            if time.time() > deadline:
-                raise BenchError(f"the operator is not ready after {timeout}s; see {self.log_path}")
-            time.sleep(0.3)
+        ready = f"http://127.0.0.1:{self.probe_port}/readyz"
+        self.wait_ready(lambda: http_ok(ready), timeout, "the operator", self.log_path, poll=0.3)
         return self
 
 
