@@ -8,49 +8,31 @@ import subprocess
 import threading
 import time
 
-from scale_observe import read_proc
+from scale_observe import JobTracker, read_proc
 
 
-class StageTracker:
-    """Jobs of the bench namespace: stage by name (the system's `stage(obj)`) and when each stage was
-    first seen."""
+class StageTracker(JobTracker):
+    """Jobs of the bench namespace by the system's own `stage_of(obj)`, and what their writes changed."""
 
     def __init__(self, stage_of):
-        self.stage_of = stage_of
-        self.lock = threading.Lock()
-        self.stage = {}
-        self.seen = collections.defaultdict(dict)
-        self.last_event = time.monotonic()
+        super().__init__(stage_of)
         # Every change of a job object is one write that changed it: counted per job, and by the fields
         # it changed (status.<field>, spec, metadata.<field>), to see what a job's writes are for.
         self.writes = collections.Counter()
         self.changed = collections.Counter()
         self._last = {}
 
-    def on_event(self, kind, obj, t):
-        with self.lock:
-            self.last_event = t
-            if kind in ("SYNCED", "RELISTED"):
-                return
-            name = obj["metadata"]["name"]
-            if kind == "DELETED":
-                self.stage[name] = "Deleted"
-                self._last.pop(name, None)
-                return
-            stage = self.stage_of(obj)
-            self.stage[name] = stage
-            self.seen[name].setdefault(stage, t)
-            before = self._last.get(name)
-            self._last[name] = obj
-            if before is not None and kind == "MODIFIED":
-                fields = changed_fields(before, obj)
-                if fields:
-                    self.writes[name] += 1
-                    self.changed.update(fields)
+    def observed(self, kind, name, obj):
+        before = self._last.get(name)
+        self._last[name] = obj
+        if before is not None and kind == "MODIFIED":
+            fields = changed_fields(before, obj)
+            if fields:
+                self.writes[name] += 1
+                self.changed.update(fields)
 
-    def stages(self):
-        with self.lock:
-            return dict(self.stage)
+    def forget(self, name):
+        self._last.pop(name, None)
 
 
 IGNORED = {"resourceVersion", "managedFields", "generation"}

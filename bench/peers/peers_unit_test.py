@@ -156,6 +156,28 @@ class ChangedFieldsTest(unittest.TestCase):
         self.assertEqual(changed_fields(a, b), ["metadata.annotations", "status.currentSize", "status.stage"])
         self.assertEqual(changed_fields(a, a), [])
 
+    def test_stage_tracker_counts_the_writes_that_changed_a_job(self):
+        from peers_observe import StageTracker
+
+        def job(stage, size, rv):
+            return {
+                "metadata": {"name": "j", "resourceVersion": rv},
+                "status": {"phase": stage, "size": size},
+            }
+
+        jobs = StageTracker(lambda obj: obj["status"]["phase"])
+        jobs.on_event("ADDED", job("Queued", 0, "1"), 1.0)
+        jobs.on_event("MODIFIED", job("Queued", 0, "2"), 2.0)  # only the version: not a write that changed it
+        jobs.on_event("MODIFIED", job("Running", 2, "3"), 3.0)
+        jobs.on_event("SYNCED", None, 4.0)
+        self.assertEqual(
+            (jobs.stages(), dict(jobs.seen["j"])), ({"j": "Running"}, {"Queued": 1.0, "Running": 3.0})
+        )
+        self.assertEqual((jobs.writes["j"], sorted(jobs.changed)), (1, ["status.phase", "status.size"]))
+        jobs.on_event("DELETED", job("Running", 2, "4"), 5.0)
+        jobs.on_event("ADDED", job("Queued", 0, "5"), 6.0)  # created again: its first version is no write
+        self.assertEqual((jobs.stages(), jobs.writes["j"], jobs.last_event), ({"j": "Queued"}, 1, 6.0))
+
 
 class SocketBytesTest(unittest.TestCase):
     def test_parse_ss(self):

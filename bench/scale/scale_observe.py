@@ -172,9 +172,11 @@ class PodTracker:
 
 
 class JobTracker:
-    """TrainingJobs of the bench namespace: their stage and when we saw each stage first."""
+    """TrainingJobs of the bench namespace: their stage (`stage_of(obj)`, by default status.stage) and
+    when we saw each stage first. Subclasses see each change through `observed` and `forget`."""
 
-    def __init__(self):
+    def __init__(self, stage_of=None):
+        self.stage_of = stage_of or (lambda obj: obj.get("status", {}).get("stage") or "New")
         self.lock = threading.Lock()
         self.stage = {}
         self.seen = collections.defaultdict(dict)  # name -> {stage: t}
@@ -188,10 +190,18 @@ class JobTracker:
             name = obj["metadata"]["name"]
             if kind == "DELETED":
                 self.stage[name] = "Deleted"
+                self.forget(name)
                 return
-            stage = obj.get("status", {}).get("stage") or "New"
+            stage = self.stage_of(obj)
             self.stage[name] = stage
             self.seen[name].setdefault(stage, t)
+            self.observed(kind, name, obj)
+
+    def observed(self, kind, name, obj):
+        """A job added or changed (under the lock)."""
+
+    def forget(self, name):
+        """A job deleted (under the lock)."""
 
     def stages(self):
         with self.lock:
