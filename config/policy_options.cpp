@@ -110,10 +110,13 @@ void add_policy_options(std::vector<option_spec>& t) {
                    LATTICE_POLICY(bool, lend_to_restarting_only)));
   t.push_back(flag("lend-in-bulk", "a lender gives all its workers above its target at once",
                    LATTICE_POLICY(bool, lend_in_bulk)));
-  t.push_back(make_option(
-      "restart-cost", "DURATION", "what one checkpoint-restart costs a job (the gain rule)",
-      "a duration from 0s to 1h", duration(LATTICE_POLICY(milliseconds, restart_cost), seconds(0), hours(1)),
-      show_duration(LATTICE_POLICY(milliseconds, restart_cost))));
+  t.push_back(make_option("restart-cost", "DURATION",
+                          "what one checkpoint-restart costs a job (the gain rule; preemption takes the "
+                          "fewest jobs among those started "
+                          "this close together)",
+                          "a duration from 0s to 1h",
+                          duration(LATTICE_POLICY(milliseconds, restart_cost), seconds(0), hours(1)),
+                          show_duration(LATTICE_POLICY(milliseconds, restart_cost))));
   t.push_back(
       number("resize-payback",
              "a resize must save a job this many times its restart cost over its expected remaining time",

@@ -3,6 +3,8 @@
 #include "scheduling/plan_builder.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace lattice::scheduling::detail {
 
@@ -138,21 +140,6 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       fit = total >= need;
     }
   }
-  // 2. Preempt whole jobs of strictly lower priority, lowest first, the
-  //    most recently started first within a priority (least work lost).
-  for (auto it = preempt_order_.begin(); it != preempt_order_.end() && !fit; ++it) {
-    job_slot& v = slots_[*it];
-    if (v.priority() >= s.priority())
-      break;
-    if (v.processed || v.planned.empty() || !touches(v))
-      continue;
-    units.push_back({*it, true, 0, v.planned});
-    for (int node : v.planned)
-      if (node >= 0)
-        release_slot_worker(v, node, s, total);
-    v.planned.clear();
-    fit = total >= need;
-  }
   auto give_back = [&](const taken_unit& u) {
     job_slot& v = slots_[u.victim];
     for (int node : u.nodes) {
@@ -161,6 +148,45 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       v.planned.push_back(node);
     }
   };
+  // 2. Preempt whole jobs of strictly lower priority, lowest first, the
+  //    most recently started first within a priority (least work lost).
+  //    Once that order fits, the same step is taken again choosing the
+  //    fewest victims among those started alike (fewest_victims_pick): it
+  //    takes from the same jobs, so it fits too, and a job that cannot fit
+  //    at all costs no more than the plain order.
+  auto preempt = [&](bool fewest) {
+    std::vector<bool> preempted(preempt_order_.size(), false);
+    std::size_t head = 0;
+    while (!fit) {
+      auto usable = [&](std::size_t k) {
+        const job_slot& v = slots_[preempt_order_[k]];
+        return !preempted[k] && !v.processed && !v.planned.empty() && touches(v);
+      };
+      while (head < preempt_order_.size() && !usable(head))
+        ++head;
+      if (head == preempt_order_.size() || slots_[preempt_order_[head]].priority() >= s.priority())
+        return;
+      std::size_t pick = fewest ? fewest_victims_pick(s, head, need - total, preempted) : head;
+      job_slot& v = slots_[preempt_order_[pick]];
+      preempted[pick] = true;
+      units.push_back({preempt_order_[pick], true, 0, v.planned});
+      for (int node : v.planned)
+        if (node >= 0)
+          release_slot_worker(v, node, s, total);
+      v.planned.clear();
+      fit = total >= need;
+    }
+  };
+  std::size_t shrinks = units.size();
+  preempt(false);
+  if (fit && units.size() > shrinks && cfg_.restart_cost.count() > 0) {
+    while (units.size() > shrinks) {
+      give_back(units.back());
+      units.pop_back();
+    }
+    fit = total >= need;
+    preempt(true);
+  }
   if (!fit) {
     for (auto u = units.rbegin(); u != units.rend(); ++u)
       give_back(*u);
@@ -195,6 +221,67 @@ bool plan_builder::take_from_others(job_slot& s, int64_t need, int64_t total) {
       v.preempted = true;
   }
   return true;
+}
+
+int64_t plan_builder::preemption_gain(const job_slot& v, const job_slot& for_job) {
+  // Workers per node, as runs of the sorted node ids.
+  gain_nodes_.assign(v.planned.begin(), v.planned.end());
+  std::sort(gain_nodes_.begin(), gain_nodes_.end());
+  int64_t gain = 0;
+  for (std::size_t k = 0; k < gain_nodes_.size();) {
+    int node = gain_nodes_[k];
+    std::size_t end = k;
+    while (end < gain_nodes_.size() && gain_nodes_[end] == node)
+      ++end;
+    if (node >= 0 && state_->eligible(for_job.cls, node))
+      gain += state_->capacity_after_release(node, for_job.req, v.req, static_cast<int64_t>(end - k))
+              - state_->capacity(node, for_job.req);
+    k = end;
+  }
+  return gain;
+}
+
+std::size_t plan_builder::fewest_victims_pick(const job_slot& s, std::size_t head, int64_t missing,
+                                              const std::vector<bool>& preempted) {
+  // A preemption throws away each GPU's work since the job last started, and
+  // costs a restart. Victims that started within one restart cost of the
+  // most recent lose about the same per GPU, so among them the fewest jobs
+  // are taken: each step the one that makes up the most of what is missing
+  // without exceeding it, else the one that covers it with the least to
+  // spare (more GPUs freed than needed is more work thrown away). Legacy
+  // (no restart cost) keeps the plain order.
+  auto tolerance = std::chrono::duration_cast<time_point::duration>(cfg_.restart_cost).count();
+  if (tolerance <= 0)
+    return head;
+  const job_slot& first = slots_[preempt_order_[head]];
+  // Bounds the trial releases per step, so a preemption stays cheap among
+  // thousands of jobs started in the same second.
+  constexpr std::size_t max_considered = 64;
+  std::optional<std::size_t> under, over;
+  int64_t best_under = 0, best_over = 0;
+  std::size_t considered = 0;
+  for (std::size_t k = head; k < preempt_order_.size() && considered < max_considered; ++k) {
+    const job_slot& v = slots_[preempt_order_[k]];
+    if (v.priority() != first.priority() || v.started < first.started - tolerance)
+      break;
+    if (preempted[k] || v.processed || v.planned.empty())
+      continue;
+    ++considered;
+    int64_t gain = preemption_gain(v, s);
+    if (gain <= 0)
+      continue;
+    if (gain <= missing && gain > best_under) {
+      under = k;
+      best_under = gain;
+    } else if (gain > missing && (!over || gain < best_over)) {
+      over = k;
+      best_over = gain;
+    }
+  }
+  // Only workers on nodes the job may use count; where no single job frees
+  // a usable slot (a worker needs GPUs two victims share a node with), the
+  // plain order goes on.
+  return under ? *under : over ? *over : head;
 }
 
 void plan_builder::second_chance() {

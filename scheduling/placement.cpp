@@ -85,6 +85,23 @@ int64_t cluster_state::raw_capacity(int node, const int64_t* req) const {
   return cap;
 }
 
+int64_t cluster_state::capacity_after_release(int node, const int64_t* req, const int64_t* freed,
+                                              int64_t count) const {
+  if (blocked_[static_cast<std::size_t>(node)])
+    return 0;
+  const int64_t* f = free(node);
+  int64_t cap = unbounded;
+  for (std::size_t d = 0; d < dims_; ++d) {
+    if (req[d] <= 0)
+      continue;
+    int64_t after = f[d] + freed[d] * count;
+    if (after < req[d])
+      return 0;
+    cap = std::min(cap, after / req[d]);
+  }
+  return cap;
+}
+
 void cluster_state::reserve(int node, const int64_t* req, int64_t count) {
   int64_t old_gpus = free(node)[0];
   int64_t* f = &free_[static_cast<std::size_t>(node) * dims_];

@@ -52,6 +52,9 @@ public:
   int64_t capacity(int node, const int64_t* req) const;
   /// The same, ignoring a block: for putting back a worker that was there.
   int64_t raw_capacity(int node, const int64_t* req) const;
+  /// The same as capacity() if `count` workers of `freed` were released here
+  /// first (nothing changes: for weighing what a release would give).
+  int64_t capacity_after_release(int node, const int64_t* req, const int64_t* freed, int64_t count) const;
   /// How many fit once every worker planned here is gone (allocatable
   /// minus other pods).
   int64_t empty_capacity(int node, const int64_t* req) const;

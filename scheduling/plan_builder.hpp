@@ -164,6 +164,11 @@ private:
   void admit(job_slot& s);
   bool acquire(job_slot& s, std::size_t count, const std::vector<int>& preferred, std::vector<int>& out);
   bool take_from_others(job_slot& s, int64_t need, int64_t total);
+  /// The next whole job to preempt for `s`, from preempt_order_[head] on.
+  std::size_t fewest_victims_pick(const job_slot& s, std::size_t head, int64_t missing,
+                                  const std::vector<bool>& preempted);
+  /// Workers of `for_job` that fit more once `v`'s workers are gone.
+  int64_t preemption_gain(const job_slot& v, const job_slot& for_job);
   void release_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
   void reserve_slot_worker(job_slot& v, int node, const job_slot& for_job, int64_t& total);
 
@@ -199,6 +204,8 @@ private:
   /// priority first, and within a priority the most recently (re)started
   /// first, so a preemption throws away the least work per GPU it frees.
   std::vector<int> preempt_order_;
+  /// Scratch for preemption_gain (no allocation per candidate weighed).
+  std::vector<int> gain_nodes_;
   /// GPUs growth of running jobs leaves free in this plan, and when the
   /// adaptive part of it next changes (the first arrival leaves its window).
   int64_t headroom_ = 0;

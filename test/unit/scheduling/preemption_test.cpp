@@ -113,6 +113,47 @@ TEST(preemption, the_least_work_lost_wins_over_fewer_jobs_preempted) {
   EXPECT_FALSE(decision(p, "long").changed);
 }
 
+TEST(preemption, among_jobs_started_alike_the_fewest_are_preempted) {
+  // 8 GPUs needed. The four 2-GPU jobs started 5 s after "big": less than a
+  // restart apart, so each loses about the same per GPU, and one job is
+  // preempted instead of four.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 3, 8);
+  snap.jobs = {make_job("big").size(8).submitted(1).resized(990).running(repeat("n0", 8)),
+               make_job("s1").size(2).submitted(2).resized(995).running(repeat("n1", 2)),
+               make_job("s2").size(2).submitted(3).resized(995).running(repeat("n1", 2)),
+               make_job("s3").size(2).submitted(4).resized(995).running(repeat("n1", 2)),
+               make_job("s4").size(2).submitted(5).resized(995).running(repeat("n1", 2)),
+               make_job("old").size(8).submitted(6).resized(100).running(repeat("n2", 8)),
+               make_job("high").priority(5).size(8)};
+  auto p = plan_at(snap);
+  EXPECT_TRUE(decision(p, "big").preempted);
+  for (auto name : {"s1", "s2", "s3", "s4", "old"}) {
+    EXPECT_FALSE(decision(p, name).changed) << name;
+    EXPECT_EQ(decision(p, name).preempted_by, "") << name;
+  }
+  EXPECT_EQ(nodes_of(p, "high"), repeat("n0", 8));
+}
+
+TEST(preemption, among_jobs_started_alike_no_more_is_freed_than_needed) {
+  // 4 GPUs needed. "eight" started last, but preempting it would free (and
+  // throw away the work of) 8 GPUs; "four", started 5 s earlier, frees just
+  // the 4. The first planner's policy (no restart cost) keeps the plain order.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 2, 8);
+  snap.jobs = {make_job("four").size(4).submitted(1).resized(990).running(repeat("n0", 4)),
+               make_job("filler").priority(3).size(4).submitted(2).running(repeat("n0", 4)),
+               make_job("eight").size(8).submitted(3).resized(995).running(repeat("n1", 8)),
+               make_job("high").priority(5).size(4)};
+  auto p = plan_at(snap);
+  EXPECT_TRUE(decision(p, "four").preempted);
+  EXPECT_FALSE(decision(p, "eight").changed);
+  EXPECT_EQ(nodes_of(p, "high"), repeat("n0", 4));
+  auto legacy = legacy_plan_at(snap);
+  EXPECT_TRUE(decision(legacy, "eight").preempted);
+  EXPECT_FALSE(decision(legacy, "four").changed);
+}
+
 TEST(preemption, takes_only_what_is_needed) {
   // Victim order is c, b, a (latest queued first). Preempting c or b frees
   // only 4 GPUs next to a priority-2 job, so only a's preemption lets the
