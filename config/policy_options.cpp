@@ -36,6 +36,15 @@ option_spec number(const char* name, const char* help, double max, const field_r
                      real(field, -1e-12, max), show_real(field));
 }
 
+// A DURATION option from `min` seconds up to `max` hours.
+option_spec span(const char* name, const char* help, seconds min, hours max,
+                 const field_ref<milliseconds>& field) {
+  return make_option(name, "DURATION", help,
+                     "a duration from " + std::to_string(min.count()) + "s to " + std::to_string(max.count())
+                         + "h",
+                     duration(field, min, max), show_duration(field));
+}
+
 } // namespace
 
 void add_policy_options(std::vector<option_spec>& t) {
@@ -110,13 +119,10 @@ void add_policy_options(std::vector<option_spec>& t) {
                    LATTICE_POLICY(bool, lend_to_restarting_only)));
   t.push_back(flag("lend-in-bulk", "a lender gives all its workers above its target at once",
                    LATTICE_POLICY(bool, lend_in_bulk)));
-  t.push_back(make_option("restart-cost", "DURATION",
-                          "what one checkpoint-restart costs a job (the gain rule; preemption takes the "
-                          "fewest jobs among those started "
-                          "this close together)",
-                          "a duration from 0s to 1h",
-                          duration(LATTICE_POLICY(milliseconds, restart_cost), seconds(0), hours(1)),
-                          show_duration(LATTICE_POLICY(milliseconds, restart_cost))));
+  t.push_back(span("restart-cost",
+                   "what one checkpoint-restart costs a job (the gain rule; preemption takes the fewest jobs "
+                   "among those started this close together)",
+                   seconds(0), hours(1), LATTICE_POLICY(milliseconds, restart_cost)));
   t.push_back(
       number("resize-payback",
              "a resize must save a job this many times its restart cost over its expected remaining time",
@@ -130,21 +136,17 @@ void add_policy_options(std::vector<option_spec>& t) {
              "resize budget: besides admission and preemption, a job is resized at most once per this "
              "share of its age (at least --rescale-interval, at most --max-rescale-hold)",
              10, LATTICE_POLICY(double, rescale_age_fraction)));
-  t.push_back(make_option("max-rescale-hold", "DURATION", "the longest hold the resize budget imposes",
-                          "a duration from 0s to 24h",
-                          duration(LATTICE_POLICY(milliseconds, max_rescale_hold), seconds(0), hours(24)),
-                          show_duration(LATTICE_POLICY(milliseconds, max_rescale_hold))));
+  t.push_back(span("max-rescale-hold", "the longest hold the resize budget imposes", seconds(0), hours(24),
+                   LATTICE_POLICY(milliseconds, max_rescale_hold)));
   t.push_back(number("growth-age-fraction",
                      "growth budget: a running job that does not restart anyway grows at most once per this "
                      "share of its age since its last resize (at most --max-rescale-hold; 0: off)",
                      10, LATTICE_POLICY(double, growth_age_fraction)));
-  t.push_back(make_option(
-      "growth-quiet", "DURATION",
-      "quiet period: a running job that does not restart anyway grows only once no job has been submitted "
-      "for this long, so capacity freed while jobs arrive goes to the arrivals (0s: off)",
-      "a duration from 0s to 24h",
-      duration(LATTICE_POLICY(milliseconds, growth_quiet), seconds(0), hours(24)),
-      show_duration(LATTICE_POLICY(milliseconds, growth_quiet))));
+  t.push_back(
+      span("growth-quiet",
+           "quiet period: a running job that does not restart anyway grows only once no job has been "
+           "submitted for this long, so capacity freed while jobs arrive goes to the arrivals (0s: off)",
+           seconds(0), hours(24), LATTICE_POLICY(milliseconds, growth_quiet)));
   t.push_back(
       flag("reclaim-locked",
            "an equal-priority admission may reclaim workers above minSize of a job within its rescale "
@@ -154,14 +156,12 @@ void add_policy_options(std::vector<option_spec>& t) {
       make_option("growth-headroom", "GPUS", "GPUs that growth of running jobs leaves free for arrivals",
                   "an integer from 0 to 100000", integer(LATTICE_POLICY(int, growth_headroom), 0, 100'000),
                   show_integer(LATTICE_POLICY(int, growth_headroom))));
-  t.push_back(make_option(
-      "arrival-window", "DURATION",
-      "adaptive headroom: growth of running jobs also leaves free the GPUs that the jobs submitted within "
-      "this window and still waiting or just admitted need at minSize, times --arrival-headroom-factor "
-      "(0s: off)",
-      "a duration from 0s to 24h",
-      duration(LATTICE_POLICY(milliseconds, arrival_window), seconds(0), hours(24)),
-      show_duration(LATTICE_POLICY(milliseconds, arrival_window))));
+  t.push_back(
+      span("arrival-window",
+           "adaptive headroom: growth of running jobs also leaves free the GPUs that the jobs submitted "
+           "within this window and still waiting or just admitted need at minSize, times "
+           "--arrival-headroom-factor (0s: off)",
+           seconds(0), hours(24), LATTICE_POLICY(milliseconds, arrival_window)));
   t.push_back(number("arrival-headroom-factor",
                      "the adaptive headroom is this many times the recent arrivals' minSize GPUs", 100,
                      LATTICE_POLICY(double, arrival_headroom_factor)));
@@ -203,10 +203,8 @@ void add_policy_options(std::vector<option_spec>& t) {
                    LATTICE_POLICY(bool, reserve_for_head)));
   t.push_back(flag("use-throughput", "fit each job's scaling from the throughput its agent reports",
                    LATTICE_POLICY(bool, use_throughput)));
-  t.push_back(make_option("throughput-max-age", "DURATION", "throughput reports older than this are ignored",
-                          "a duration from 1s to 24h",
-                          duration(LATTICE_POLICY(milliseconds, throughput_max_age), seconds(1), hours(24)),
-                          show_duration(LATTICE_POLICY(milliseconds, throughput_max_age))));
+  t.push_back(span("throughput-max-age", "throughput reports older than this are ignored", seconds(1),
+                   hours(24), LATTICE_POLICY(milliseconds, throughput_max_age)));
   t.push_back(number("min-marginal-speedup",
                      "with reported throughput a job grows only while each added worker brings this share of "
                      "one worker's throughput",

@@ -9,9 +9,10 @@ build/asan, build/release that has one, else it configures build/tidy (a few
 seconds; nothing is compiled). A file is checked again only when something it
 depends on changed: the file, a project header it includes (followed through
 the tree), its compile command, .clang-tidy or clang-tidy itself. Files found
-clean are remembered under ~/.cache/lattice/clang-tidy, so a second run over
-an unchanged tree takes seconds (comments in .clang-tidy do not count as a
-change). Checks run in parallel (LATTICE_TIDY_JOBS, default: every core).
+clean are remembered under ~/.cache/lattice/clang-tidy, keyed without the
+checkout's and build directory's paths, so a second run over an unchanged
+tree, or a clone of it elsewhere, takes seconds (comments in .clang-tidy do
+not count as a change). Checks run in parallel (LATTICE_TIDY_JOBS, default: every core).
 
   scripts/clang_tidy.py            check (scripts/lint runs it)
 """
@@ -100,7 +101,8 @@ def main():
         key = digest(
             version,
             config,
-            command.replace(str(build), "<build>"),
+            # Paths masked so that a clone elsewhere (CI's clean clone) finds what this one found clean.
+            command.replace(str(build), "<build>").replace(str(ROOT), "<root>"),
             (ROOT / rel).read_bytes(),
             *sorted(h.read_bytes() for h in headers),
         )
