@@ -114,6 +114,9 @@ void report(benchmark::State& state, const snapshot& s, const plan& p) {
   state.counters["preempted"] = preempted;
   // Share of all GPUs (cordoned and tainted nodes included) the plan uses.
   state.counters["gpu_used"] = static_cast<double>(used) / static_cast<double>(total);
+  // Nodes held for the head of the queue: the plan measured includes the
+  // reservation and the check for jobs that could borrow its free GPUs.
+  state.counters["reserved_nodes"] = static_cast<double>(p.reserved_nodes.size());
 }
 
 void bm_plan_cold(benchmark::State& state) {

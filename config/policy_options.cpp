@@ -201,6 +201,11 @@ void add_policy_options(std::vector<option_spec>& t) {
                    "reserve nodes for the head of the queue when it cannot be admitted; later jobs backfill "
                    "elsewhere",
                    LATTICE_POLICY(bool, reserve_for_head)));
+  t.push_back(
+      flag("lend-reserved",
+           "while the head of the queue waits for its reserved nodes, jobs of its priority may grow into "
+           "what is free there (workers it reclaims once it fits)",
+           LATTICE_POLICY(bool, lend_reserved)));
   t.push_back(flag("use-throughput", "fit each job's scaling from the throughput its agent reports",
                    LATTICE_POLICY(bool, use_throughput)));
   t.push_back(span("throughput-max-age", "throughput reports older than this are ignored", seconds(1),

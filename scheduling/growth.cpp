@@ -536,7 +536,7 @@ void plan_builder::compute_targets(const std::vector<int>& order) {
   }
 }
 
-void plan_builder::grow_all() {
+std::vector<int> plan_builder::grow_all() {
   compute_headroom();
   std::vector<int> order;
   for (int id : order_)
@@ -564,6 +564,7 @@ void plan_builder::grow_all() {
              < y.planned.size() * static_cast<std::size_t>(std::max<int64_t>(y.req[0], 1));
     });
   grow_by_service(order);
+  return order;
 }
 
 } // namespace lattice::scheduling::detail

@@ -53,7 +53,9 @@ struct plan {
   /// "namespace/name" of the job at the head of the queue that could not be
   /// admitted and has nodes reserved for it; empty when there is none.
   std::string reserved_for;
-  /// The reserved nodes: nothing new is placed there but that job.
+  /// The reserved nodes: nothing new is placed there but that job, and
+  /// workers above minSize of jobs of its priority (lent: it reclaims them
+  /// once it fits; `lend_reserved`).
   std::vector<std::string> reserved_nodes;
   /// When the same snapshot would plan differently only because time has
   /// passed (a growth the gain rule holds back becomes worth its restart);

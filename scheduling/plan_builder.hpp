@@ -117,7 +117,8 @@ private:
   milliseconds hold(const job_info& j) const;
 
   // growth.cpp
-  void grow_all();
+  /// Phase B; returns the growth order (admitted slots).
+  std::vector<int> grow_all();
   void grow_by_service(const std::vector<int>& order);
   /// Grows `s` toward `limit` (free capacity, then, with `may_borrow`,
   /// workers lent by jobs after `pos` in `order`), if worth its restart.
@@ -176,6 +177,13 @@ private:
   void reserve_for(job_slot& head);
   /// minSize fits on the eligible nodes once every worker is gone.
   bool could_ever_fit(const job_slot& s) const;
+  /// Grows running jobs of the head's priority into what its reserved nodes
+  /// hold free (lent workers, which the head reclaims once it fits).
+  void lend_reserved(const std::vector<int>& growth_order);
+  /// Per node (`index_.size()` dimensions each), what the workers above
+  /// minSize the head could reclaim (of its priority or lower) request, on
+  /// nodes it may use; empty without `reclaim_locked`.
+  std::vector<int64_t> reclaimable_by(const job_slot& head) const;
 
   // reason.cpp
   /// Why minSize can never be placed on this cluster, even empty (no node

@@ -92,11 +92,14 @@ plan plan_builder::build() {
     }
   }
   // Phase B: growth toward maxSize with the capacity left.
-  grow_all();
+  std::vector<int> growth_order = grow_all();
   // Lending and consolidation in phase B can leave room a waiting job was
   // refused in phase A: it gets it now, in queue order, from free capacity
   // only (the head of the queue with its reserved nodes).
   second_chance();
+  // What the head's reserved nodes hold free is lent after the second
+  // chance, which may admit the head there.
+  lend_reserved(growth_order);
   out_.jobs.reserve(slots_.size());
   for (const auto& s : slots_)
     out_.jobs.push_back(decide(s));

@@ -104,6 +104,11 @@ struct planner_config {
   /// When the head of the queue cannot be admitted, nodes are reserved for
   /// it; later jobs only backfill what cannot delay it.
   bool reserve_for_head = true;
+  /// While the head of the queue waits for its reserved nodes, running jobs
+  /// of its priority may grow into what is free there: those workers are
+  /// lent (above minSize, reclaimable with `reclaim_locked`), so the head's
+  /// admission comes no later, and the GPUs do not sit idle until it fits.
+  bool lend_reserved = true;
   /// Use the throughput jobs report to fit their scaling.
   bool use_throughput = true;
   /// With a fitted scaling, a job grows only while each added worker brings
@@ -129,6 +134,7 @@ struct planner_config {
     c.consolidate = false;
     c.repack_running = false;
     c.reserve_for_head = false;
+    c.lend_reserved = false;
     c.use_throughput = false;
     c.arrival_window = milliseconds{0};
     return c;

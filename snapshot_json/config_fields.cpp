@@ -180,6 +180,7 @@ const std::vector<field>& fields() {
       fraction("spreadPenalty", &planner_config::spread_penalty, 1),
       topology_keys(),
       flag("reserveForHead", &planner_config::reserve_for_head),
+      flag("lendReserved", &planner_config::lend_reserved),
       flag("useThroughput", &planner_config::use_throughput),
       fraction("minMarginalSpeedup", &planner_config::min_marginal_speedup, 1),
       seconds("throughputMaxAgeSeconds", &planner_config::throughput_max_age),

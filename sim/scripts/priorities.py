@@ -2,13 +2,16 @@
 """Compares planner binaries on synthetic workloads with mixed priorities, where preemption happens.
 
     sim/scripts/priorities.py --sim old=/path/to/old/lattice-sim --sim new=build/release/sim/lattice-sim
+    sim/scripts/priorities.py --sim default=build/release/sim/lattice-sim \
+        --sim "off=build/release/sim/lattice-sim --set '{\"lendReserved\": false}'"
 
 The Pollux traces have one priority, so nothing is preempted there. This writes twelve workloads in the
 simulator's simple format (seeds 1-12, 300 jobs each, Poisson arrivals every 60 s on average; priority
 0/1/2 for 60/30/10% of the jobs; 1, 2 or 4 GPUs per worker; minSize 1-8, half of them elastic up to 2x or
 4x it; work log-normal; 5% serial fraction, 10% slower across nodes), runs each binary on all twelve at
-12, 16 and 24 nodes of 8 GPUs, and prints per binary and cluster size the mean avg JCT and the restarts,
-whole-job preemptions and rule violations summed over the twelve. Workloads go to --out (default: a
+12, 16 and 24 nodes of 8 GPUs, and prints per binary and cluster size the mean avg and p99 JCT and GPU
+utilisation, and the restarts, whole-job preemptions and rule violations summed over the twelve. A --sim
+value may carry lattice-sim options after the path (shell words), to compare settings of one binary. Workloads go to --out (default: a
 temporary directory); the same seeds always give the same files.
 """
 
@@ -17,6 +20,7 @@ import concurrent.futures
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -44,7 +48,17 @@ def write_workload(path, seed, jobs=300):
 
 def run(sim, workload, nodes):
     out = subprocess.run(
-        [sim, "--workload", workload, "--nodes", str(nodes), "--gpus-per-node", "8", "--json", "/dev/stdout"],
+        [
+            *sim,
+            "--workload",
+            workload,
+            "--nodes",
+            str(nodes),
+            "--gpus-per-node",
+            "8",
+            "--json",
+            "/dev/stdout",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -54,7 +68,14 @@ def run(sim, workload, nodes):
     result = json.loads(out.stdout.splitlines()[0])
     summary = result["summary"]
     preempted = sum(job["preempted"] for job in result["jobs"])
-    return summary["avgJct"], summary["restarts"], preempted, summary["violations"]
+    return (
+        summary["avgJct"],
+        summary["restarts"],
+        preempted,
+        summary["violations"],
+        summary["p99Jct"],
+        summary["utilisation"],
+    )
 
 
 def main():
@@ -62,7 +83,10 @@ def main():
     p.add_argument("--sim", action="append", required=True, help="LABEL=PATH of a lattice-sim binary")
     p.add_argument("--out", help="directory for the workloads")
     args = p.parse_args()
-    sims = [s.split("=", 1) if "=" in s else [s, s] for s in args.sim]
+    sims = []
+    for value in args.sim:
+        label, command = value.split("=", 1) if "=" in value else (value, value)
+        sims.append((label, shlex.split(command)))
     folder = args.out or tempfile.mkdtemp(prefix="lattice-priorities-")
     os.makedirs(folder, exist_ok=True)
     paths = []
@@ -70,15 +94,19 @@ def main():
         paths.append(os.path.join(folder, f"priorities-{seed}.csv"))
         write_workload(paths[-1], seed)
     pool = concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2)
-    print("| nodes | binary | mean avg JCT | restarts | preemptions | violations |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print(
+        "| nodes | binary | mean avg JCT | mean p99 JCT | mean GPU utilisation | restarts | preemptions | violations |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for nodes in NODE_COUNTS:
         for label, sim in sims:
             rows = list(pool.map(lambda path, sim=sim, nodes=nodes: run(sim, path, nodes), paths))
-            mean = sum(r[0] for r in rows) / len(rows)
+            mean, p99, used = (sum(r[k] for r in rows) / len(rows) for k in (0, 4, 5))
             totals = [sum(r[k] for r in rows) for k in (1, 2, 3)]
             print(
-                f"| {nodes} | {label} | {mean:,.0f} s | {totals[0]} | {totals[1]} | {totals[2]} |", flush=True
+                f"| {nodes} | {label} | {mean:,.0f} s | {p99:,.0f} s | {used:.1%} | {totals[0]:,} | {totals[1]:,}"
+                f" | {totals[2]} |",
+                flush=True,
             )
 
 

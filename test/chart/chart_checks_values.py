@@ -176,6 +176,7 @@ def case_template_all_keys():
             "--growth-age-fraction=0.5",
             "--growth-quiet=5m",
             "--reserve-for-head=false",
+            "--lend-reserved=false",
             "--topology-keys=topology.kubernetes.io/rack,node-group",
             "--use-throughput=false",
             "--throughput-max-age=30m",

@@ -46,6 +46,7 @@ CASES = {
     "throughput": scenarios_throughput.scenario_throughput,
     "throughput-growth": scenarios_throughput.scenario_throughput_growth,
     "repack": scenarios_placement.scenario_repack,
+    "lend": scenarios_placement.scenario_lend,
     "teardown": harness_cases.case_teardown,
 }
 

@@ -18,6 +18,17 @@ def uids_of(st, job):
     return {p["metadata"]["name"]: p["metadata"]["uid"] for p in st.workers(job)}
 
 
+def block_every_node(s, gpus, exit_after):
+    """Four single-worker blockers of `gpus` GPUs (more than half a node: one per node), Running."""
+    for i in range(4):
+        s.apply(training_job(f"block-{i}", s.ns, gpus=gpus, exit_after=exit_after))
+    s.wait(
+        "the blockers Running, one per node",
+        lambda st: all(st.settled(f"block-{i}", "Running", 1) for i in range(4)),
+        60,
+    )
+
+
 def scenario_repack():
     """Four blockers of 5 GPUs, one per node, leave 3 GPUs free on each of the 4 nodes of 8: `agent`
     (injected) and `plain`, 2 workers of 3 GPUs each, both run spread over two nodes. The blockers
@@ -26,13 +37,7 @@ def scenario_repack():
     peer)."""
     with Scenario("repack") as s:
         s.start_operator(extra_args=REPACK_NOW)
-        for i in range(4):
-            s.apply(training_job(f"block-{i}", s.ns, gpus=5, exit_after="20s"))
-        s.wait(
-            "the blockers Running, one per node",
-            lambda st: all(st.settled(f"block-{i}", "Running", 1) for i in range(4)),
-            60,
-        )
+        block_every_node(s, gpus=5, exit_after="20s")
         s.apply(
             training_job("agent", s.ns, min_size=2, max_size=2, gpus=3, inject=True),
             training_job("plain", s.ns, min_size=2, max_size=2, gpus=3),
@@ -66,3 +71,40 @@ def scenario_repack():
         expect(nodes_of(st, "plain") == plain_nodes, f"plain moved: {nodes_of(st, 'plain')}")
         expect(not event_messages(s.ns, "plain", "Moved"), "a Moved Event on plain")
         print("ok plain keeps its pods on its two nodes")
+
+
+def scenario_lend():
+    """Four blockers of 6 GPUs, one per node of 8, finish after 45 s. `big` (2 workers of 8 GPUs) waits
+    at the head of the queue with two nodes reserved for it; `elastic` (1-8 workers of 1 GPU, the same
+    priority) behind it starts on the other nodes and borrows the 4 GPUs the reserved nodes hold free:
+    8 workers, 2 on every node. Once the blockers end, `big` runs on two whole nodes, taking back what
+    was lent, and `elastic` keeps running. Fails with `--lend-reserved=false` (elastic stays at 4)."""
+    with Scenario("lend") as s:
+        s.start_operator()
+        block_every_node(s, gpus=6, exit_after="45s")
+        s.apply(training_job("big", s.ns, min_size=2, max_size=2, gpus=8))
+        st = s.wait(
+            "big waiting with nodes reserved for it",
+            lambda st: (
+                st.stage("big") == "Waiting"
+                and "reserved for it" in ((st.condition("big", "Queued") or {}).get("message") or "")
+                and st
+            ),
+            30,
+        )
+        s.apply(training_job("elastic", s.ns, min_size=1, max_size=8, gpus=1))
+        st = s.wait(
+            "elastic Running at 8, on every node", lambda st: st.settled("elastic", "Running", 8) and st, 30
+        )
+        per_node = {n: nodes_of(st, "elastic").count(n) for n in set(nodes_of(st, "elastic"))}
+        expect(sorted(per_node.values()) == [2, 2, 2, 2], f"elastic's workers per node: {per_node}")
+        expect(st.stage("big") == "Waiting", f"big did not wait: {st.summary()}")
+        print(f"ok elastic borrowed the reserved nodes' free GPUs: {per_node}")
+        st = s.wait("big Running on two whole nodes", lambda st: st.settled("big", "Running", 2) and st, 90)
+        big_nodes = nodes_of(st, "big")
+        expect(len(set(big_nodes)) == 2, f"big's workers: {big_nodes}")
+        others = [n for n in nodes_of(st, "elastic") if n in big_nodes]
+        expect(not others, f"elastic still has workers on big's nodes: {others}")
+        expect(st.stage("elastic") == "Running", f"elastic stopped: {st.summary()}")
+        expect(not event_messages(s.ns, "elastic", "Preempted"), "elastic was preempted whole")
+        print(f"ok big runs on {sorted(set(big_nodes))}, elastic gave back what it borrowed and runs on")

@@ -20,6 +20,7 @@ TEST(policy_options, defaults_are_the_planners) {
   EXPECT_EQ(p.service_classes, d.service_classes);
   EXPECT_EQ(p.resize_payback, d.resize_payback);
   EXPECT_EQ(p.reserve_for_head, d.reserve_for_head);
+  EXPECT_EQ(p.lend_reserved, d.lend_reserved);
   EXPECT_EQ(p.topology_keys, d.topology_keys);
 }
 
@@ -42,6 +43,7 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
                    "--growth-headroom=4",
                    "--consolidate=false",
                    "--repack-running=false",
+                   "--lend-reserved=false",
                    "--spread-penalty=0.25",
                    "--use-throughput=false",
                    "--throughput-max-age=10m",
@@ -71,6 +73,7 @@ TEST(policy_options, every_knob_from_flags_env_and_file) {
   EXPECT_EQ(p.growth_headroom, 4);
   EXPECT_FALSE(p.consolidate);
   EXPECT_FALSE(p.repack_running);
+  EXPECT_FALSE(p.lend_reserved);
   EXPECT_EQ(p.spread_penalty, 0.25);
   EXPECT_FALSE(p.use_throughput);
   EXPECT_EQ(p.throughput_max_age, milliseconds(600'000));

@@ -27,6 +27,7 @@ planner_config las() {
   c.growth_headroom = 0;
   c.arrival_window = milliseconds{0};
   c.reserve_for_head = true;
+  c.lend_reserved = false;
   c.consolidate = true;
   return c;
 }
@@ -289,6 +290,77 @@ TEST(growth_policy, reservation_holds_nodes_for_the_head_and_backfills_elsewhere
   auto q = plan_at(snap, 1000, cfg);
   EXPECT_TRUE(q.reserved_for.empty());
   EXPECT_EQ(decision(q, "small").size, 6);
+}
+
+/// "big" (2 x 4 GPUs) waits for two of three 4-GPU nodes, each holding a
+/// 1-GPU job; "elastic" of priority `elastic_priority` runs 4 workers on n2.
+snapshot head_waiting_beside(int32_t elastic_priority) {
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 3, 4);
+  snap.jobs = {
+      make_job("r0").size(1).submitted(0).running({"n0"}).resized(0),
+      make_job("r1").size(1).submitted(0).running({"n1"}).resized(0),
+      make_job("elastic").priority(elastic_priority).max(12).submitted(0).running_on("n2", 4).resized(0),
+      make_job("big").size(2).gpus(4).submitted(100)};
+  return snap;
+}
+
+TEST(growth_policy, reserved_nodes_are_lent_to_jobs_of_the_heads_priority) {
+  auto cfg = las();
+  cfg.lend_reserved = true;
+  auto p = plan_at(head_waiting_beside(0), 1000, cfg);
+  ASSERT_EQ(p.reserved_nodes, (strings{"n0", "n1"}));
+  EXPECT_EQ(decision(p, "big").stage, job_stage::waiting);
+  // The six GPUs free on the reserved nodes go to the elastic job.
+  EXPECT_EQ(nodes_of(p, "elastic"), (strings{"n2", "n2", "n2", "n2", "n0", "n0", "n0", "n1", "n1", "n1"}));
+  // Not lent: off, to a job the head could not take them back from (a
+  // higher priority), or to a job that would restart only for them.
+  cfg.lend_reserved = false;
+  EXPECT_EQ(decision(plan_at(head_waiting_beside(0), 1000, cfg), "elastic").size, 4);
+  cfg.lend_reserved = true;
+  EXPECT_EQ(decision(plan_at(head_waiting_beside(1), 1000, cfg), "elastic").size, 4);
+  cfg.lend_to_restarting_only = true;
+  EXPECT_EQ(decision(plan_at(head_waiting_beside(0), 1000, cfg), "elastic").size, 4);
+}
+
+TEST(growth_policy, the_head_takes_back_what_its_nodes_lent_once_it_fits) {
+  auto cfg = las();
+  cfg.lend_reserved = true;
+  // r0 and r1 have finished; the elastic job still holds six lent workers.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 3, 4);
+  snap.jobs = {make_job("elastic")
+                   .max(12)
+                   .submitted(0)
+                   .running({"n2", "n2", "n2", "n2", "n0", "n0", "n0", "n1", "n1", "n1"})
+                   .resized(900),
+               make_job("big").size(2).gpus(4).submitted(100)};
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(nodes_of(p, "big"), (strings{"n0", "n1"}));
+  EXPECT_EQ(nodes_of(p, "elastic"), (strings{"n2", "n2", "n2", "n2"}));
+  EXPECT_EQ(decision(p, "elastic").preempted_by, "default/big");
+}
+
+TEST(growth_policy, a_reservation_stays_on_the_nodes_it_lent) {
+  auto cfg = las();
+  cfg.lend_reserved = true;
+  // "head" (8 x 1 GPU) waits: n1 has one GPU free, and "elastic" holds
+  // three lent workers on n1 and three on n2, beside "y" on n2; its first
+  // worker shares n0 with "x". Counted as the head's, the lent workers keep
+  // the reservation on n1 and n2; counted as busy, it would move to n0 and
+  // n1, and "small" could take n2's lent workers for its own minSize.
+  snapshot snap;
+  snap.nodes = gpu_nodes("n", 3, 4);
+  snap.jobs = {
+      make_job("x").size(3).submitted(0).running({"n0", "n0", "n0"}).resized(0),
+      make_job("y").size(1).submitted(0).running({"n2"}).resized(0),
+      make_job("elastic").max(12).submitted(0).running({"n0", "n1", "n1", "n1", "n2", "n2", "n2"}).resized(0),
+      make_job("head").size(8).submitted(100), make_job("small").size(3).submitted(200)};
+  auto p = plan_at(snap, 1000, cfg);
+  EXPECT_EQ(p.reserved_for, "default/head");
+  EXPECT_EQ(p.reserved_nodes, (strings{"n1", "n2"}));
+  EXPECT_EQ(decision(p, "small").stage, job_stage::waiting);
+  EXPECT_EQ(decision(p, "elastic").size, 8); // and n1's free GPU is lent too
 }
 
 TEST(growth_policy, no_reservation_for_a_job_that_can_never_fit) {

@@ -28,6 +28,7 @@ planner_input full_input() {
   in.config.growth_age_fraction = 0.25;
   in.config.growth_quiet = milliseconds{600'000};
   in.config.repack_running = false;
+  in.config.lend_reserved = false;
   in.config.spread_penalty = 0.3;
   node_info n;
   n.name = "n1";
@@ -89,6 +90,7 @@ TEST(snapshot_json, round_trip_keeps_every_field) {
   EXPECT_EQ(back.config.growth_age_fraction, 0.25);
   EXPECT_EQ(back.config.growth_quiet, milliseconds{600'000});
   EXPECT_FALSE(back.config.repack_running);
+  EXPECT_FALSE(back.config.lend_reserved);
   EXPECT_EQ(back.config.spread_penalty, 0.3);
   ASSERT_EQ(back.snapshot.nodes.size(), 1u);
   const auto& n = back.snapshot.nodes[0];
