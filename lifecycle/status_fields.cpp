@@ -37,9 +37,13 @@ std::string_view waiting_reason(std::string_view planner) {
   return "InsufficientResources";
 }
 
+/// The end of the planner's note on workers lent by nodes reserved for the
+/// head of the queue (scheduling/reason.cpp).
+constexpr std::string_view lent_note = "lent until it fits";
+
 /// The reason for the planner's text about a job running below maxSize.
 std::string_view below_max_reason(std::string_view planner) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 7> by_text{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> by_text{{
       {"shrunk to make room", "Shrunk"},
       {"rescale interval", "RescaleInterval"},
       {"growth held while a job of priority", "HigherPriorityWaiting"},
@@ -47,6 +51,8 @@ std::string_view below_max_reason(std::string_view planner) {
       {"would not repay a restart", "GrowthNotWorthRestart"},
       {"no speed-up worth a worker", "NoSpeedup"},
       {"no room now", "InsufficientResources"},
+      // Last: a job below maxSize says first why it does not grow.
+      {lent_note, "LentCapacity"},
   }};
   for (const auto& [text, reason] : by_text)
     if (contains(planner, text))
@@ -73,7 +79,10 @@ std::pair<std::string, std::string> explanation(const job_status& status, const 
   if (in.suspended)
     return {"Suspended", "runPolicy.suspend is true: no workers, not queued"};
   if (status.stage == stage::running) {
-    if (status.current_size < in.max_size && !in.planner_reason.empty())
+    // Below maxSize, or running on GPUs the head of the queue will take
+    // back: the planner's text says why, or what to expect.
+    if (!in.planner_reason.empty()
+        && (status.current_size < in.max_size || contains(in.planner_reason, lent_note)))
       return {std::string(below_max_reason(in.planner_reason)), in.planner_reason};
     if (const auto* c = true_condition(status.exec, ct::restarting, ct::running))
       return {c->reason, c->message};

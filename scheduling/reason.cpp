@@ -109,6 +109,17 @@ std::string plan_builder::reason_for(const job_slot& s) const {
           " x " + format_resources(j.worker_resources) + " on " + describe_constraints(j.constraints);
     out += it->second;
   }
+  if (s.admitted && reserved_for_ >= 0 && !slots_[reserved_for_].admitted) {
+    // Workers lent by the head's nodes (lend_reserved): say where they go.
+    auto lent = std::count_if(
+        s.planned.begin() + static_cast<std::ptrdiff_t>(std::min(s.min(), s.planned.size())), s.planned.end(),
+        [this](int n) {
+          return std::find(reserved_nodes_.begin(), reserved_nodes_.end(), n) != reserved_nodes_.end();
+        });
+    if (lent > 0)
+      out += "; " + std::to_string(lent) + (lent == 1 ? " worker" : " workers") + " on nodes reserved for "
+             + slots_[reserved_for_].job->key() + ", lent until it fits";
+  }
   return out;
 }
 

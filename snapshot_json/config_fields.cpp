@@ -85,7 +85,7 @@ field growth() {
             else if (v.is_string() && v.get_string() == "fair")
               c.growth = scheduling::growth_order::fair;
             else
-              fail(path, "expected \"queue\" or \"leastAttained\"");
+              fail(path, "expected \"queue\", \"leastAttained\" or \"fair\"");
           },
           [](const planner_config& c) -> json::value {
             return json::string(c.growth == scheduling::growth_order::queue  ? "queue"

@@ -77,7 +77,7 @@ def scenario_lend():
     """Four blockers of 6 GPUs, one per node of 8, finish after 45 s. `big` (2 workers of 8 GPUs) waits
     at the head of the queue with two nodes reserved for it; `elastic` (1-8 workers of 1 GPU, the same
     priority) behind it starts on the other nodes and borrows the 4 GPUs the reserved nodes hold free:
-    8 workers, 2 on every node. Once the blockers end, `big` runs on two whole nodes, taking back what
+    8 workers, 2 on every node, and its status says so (reason LentCapacity). Once the blockers end, `big` runs on two whole nodes, taking back what
     was lent, and `elastic` keeps running. Fails with `--lend-reserved=false` (elastic stays at 4)."""
     with Scenario("lend") as s:
         s.start_operator()
@@ -100,6 +100,14 @@ def scenario_lend():
         expect(sorted(per_node.values()) == [2, 2, 2, 2], f"elastic's workers per node: {per_node}")
         expect(st.stage("big") == "Waiting", f"big did not wait: {st.summary()}")
         print(f"ok elastic borrowed the reserved nodes' free GPUs: {per_node}")
+        st = s.wait(
+            "elastic's status says its GPUs are lent",
+            lambda st: st.status("elastic").get("reason") == "LentCapacity" and st,
+            20,
+        )
+        message = st.status("elastic").get("message") or ""
+        expect("4 workers on nodes reserved for" in message, f"elastic's status message: {message!r}")
+        print(f"ok elastic's status: LentCapacity, {message!r}")
         st = s.wait("big Running on two whole nodes", lambda st: st.settled("big", "Running", 2) and st, 90)
         big_nodes = nodes_of(st, "big")
         expect(len(set(big_nodes)) == 2, f"big's workers: {big_nodes}")

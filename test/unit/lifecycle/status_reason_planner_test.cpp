@@ -76,5 +76,18 @@ TEST(status_reason_from_the_planner, below_max_size_within_the_rescale_interval)
   EXPECT_EQ(below_max_reason(d.reason, d.size, 4), "RescaleInterval") << d.reason;
 }
 
+TEST(status_reason_from_the_planner, at_max_size_on_gpus_lent_by_the_heads_nodes) {
+  // "big" waits for two whole nodes; "elastic" behind it starts on n2 and
+  // borrows what the reserved n0 and n1 hold free, up to its maxSize.
+  scheduling::snapshot snap;
+  snap.nodes = gpu_nodes("n", 3, 4);
+  snap.jobs = {make_job("r0").size(1).submitted(0).running({"n0"}).resized(0),
+               make_job("r1").size(1).submitted(0).running({"n1"}).resized(0),
+               make_job("big").size(2).gpus(4).submitted(100), make_job("elastic").max(10).submitted(200)};
+  const auto d = decision(plan_at(snap, 1000), "elastic");
+  ASSERT_EQ(d.size, 10) << d.reason;
+  EXPECT_EQ(below_max_reason(d.reason, d.size, 10), "LentCapacity") << d.reason;
+}
+
 } // namespace
 } // namespace lattice::lifecycle

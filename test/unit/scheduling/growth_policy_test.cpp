@@ -313,6 +313,10 @@ TEST(growth_policy, reserved_nodes_are_lent_to_jobs_of_the_heads_priority) {
   EXPECT_EQ(decision(p, "big").stage, job_stage::waiting);
   // The six GPUs free on the reserved nodes go to the elastic job.
   EXPECT_EQ(nodes_of(p, "elastic"), (strings{"n2", "n2", "n2", "n2", "n0", "n0", "n0", "n1", "n1", "n1"}));
+  EXPECT_NE(
+      decision(p, "elastic").reason.find("6 workers on nodes reserved for default/big, lent until it fits"),
+      std::string::npos)
+      << decision(p, "elastic").reason;
   // Not lent: off, to a job the head could not take them back from (a
   // higher priority), or to a job that would restart only for them.
   cfg.lend_reserved = false;
