@@ -68,8 +68,10 @@ struct explanation_input {
 /// | waiting | `InsufficientResources`, `Cooldown`, or the Queued condition's reason (`Queued`, `Preempted`,
 /// `Requeued`) until the next plan | the Queued condition's message: the planner's reason | | running below
 /// maxSize | `InsufficientResources`, `RescaleInterval`, `HigherPriorityWaiting`, `GrowthHeadroom`,
-/// `GrowthNotWorthRestart`, `NoSpeedup`, `Shrunk`, else `BelowMaxSize` | the planner's reason | | running at
-/// maxSize | the Running or Restarting condition's reason | its message |
+/// `GrowthNotWorthRestart`, `NoSpeedup`, `Shrunk`, `LentCapacity`, else `BelowMaxSize` | the planner's reason
+/// | | running at maxSize with workers on GPUs lent by nodes reserved for the head of the queue |
+/// `LentCapacity` | the planner's reason | | running at maxSize | the Running or Restarting condition's
+/// reason | its message |
 ///
 /// Returns whether anything changed.
 bool explain_status(job_status& status, const explanation_input& in);

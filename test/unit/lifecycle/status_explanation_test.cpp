@@ -115,6 +115,9 @@ TEST(explain_status, running_below_max_size_gives_the_planners_reason) {
             "NoSpeedup"},
            {"shrunk to make room for ns/urgent (priority 5); below maxSize 4: no room now for 2 more",
             "Shrunk"},
+           {"below maxSize 4: no room now for 2 more; 1 worker on nodes reserved for ns/big, lent until it "
+            "fits",
+            "InsufficientResources"},
            {"something the planner says one day", "BelowMaxSize"},
        }) {
     auto s = running(2);
@@ -132,6 +135,13 @@ TEST(explain_status, at_max_size_the_running_condition_explains) {
   condition(s, ct::restarting, "Resized", "restarting workers at size 4");
   explain_status(s, input("at maxSize"));
   EXPECT_EQ(show(s), (shown{"Resized", "restarting workers at size 4", 8, 8, {}}));
+}
+
+TEST(explain_status, at_max_size_on_lent_gpus_the_planner_explains) {
+  auto s = running(4);
+  const std::string planner = "at maxSize; 2 workers on nodes reserved for ns/big, lent until it fits";
+  explain_status(s, input(planner));
+  EXPECT_EQ(show(s), (shown{"LentCapacity", planner, 8, 8, {}}));
 }
 
 TEST(explain_status, invalid_suspended_and_finished_jobs_hold_nothing) {
