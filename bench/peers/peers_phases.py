@@ -300,7 +300,8 @@ class SystemRun:
 
     def _gpu_sampler(self, interval=1.0):
         """While a phase with queueing runs: GPUs held by bound pods, jobs waiting (applied >= 5 s ago, no
-        live pod, not finished) and, for this operator, the GPUs its plan allocates."""
+        live pod, neither finished nor Running: a Running job without live pods is one whose workers have
+        just ended, before its status says so) and, for this operator, the GPUs its plan allocates."""
         while not self.stopping.is_set():
             if self.sampling.is_set():
                 try:
@@ -313,13 +314,7 @@ class SystemRun:
         now = time.monotonic()
         held, running = self.pods.general()
         active, stages = self.pods.active_jobs(), self.jobs.stages()
-        waiting = sum(
-            1
-            for name, t in list(self.applied.items())
-            if now - t >= WAIT_GRACE_S
-            and name not in active
-            and stages.get(name) not in TERMINAL + ("Deleted",)
-        )
+        waiting = waiting_jobs(now, dict(self.applied), active, stages)
         with self.pods.lock:
             created = sum(r.gpus for r in self.pods.pods.values() if r.active)
         planned = None
@@ -332,6 +327,19 @@ class SystemRun:
         cap = self.ctx.capacity
         return {"t": now, "created": created / cap, "held": held / cap, "running": running / cap,
                 "waiting": waiting, "planned": planned}  # fmt: skip
+
+
+def waiting_jobs(now, applied, active, stages):
+    """Jobs waiting at `now`: applied (name -> time) at least WAIT_GRACE_S ago, no live pod (`active`),
+    neither finished nor Running (a Running job without live pods has just ended, its status not yet
+    saying so)."""
+    return sum(
+        1
+        for name, t in applied.items()
+        if now - t >= WAIT_GRACE_S
+        and name not in active
+        and stages.get(name) not in TERMINAL + ("Deleted", "Running")
+    )
 
 
 def _system_metrics(system):

@@ -15,6 +15,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "scale")]
 import peers_downstream as downstream  # noqa: E402
 import peers_figures as fig  # noqa: E402
 import peers_manifests as pm  # noqa: E402
+import peers_phases as phases  # noqa: E402
 import peers_report as report  # noqa: E402
 import peers_workload as wl  # noqa: E402
 from peers_kube import flow_schema_counts, parse_json_stream  # noqa: E402
@@ -256,6 +257,23 @@ class FigureTest(unittest.TestCase):
         self.assertEqual(fig.ratio(0, 10), math.inf)
         self.assertIsNone(fig.ratio(0, 0))
         self.assertIsNone(fig.ratio(None, 3))
+
+
+class WaitingJobsTest(unittest.TestCase):
+    def test_a_job_waits_only_without_pods_and_not_running_or_finished(self):
+        applied = {"new": 98.0, "queued": 90.0, "running": 90.0, "ending": 90.0, "done": 90.0, "gone": 90.0}
+        active = {"running"}
+        stages = {
+            "queued": "Waiting",
+            "running": "Running",
+            "ending": "Running",
+            "done": "Completed",
+            "gone": "Deleted",
+        }
+        # "new" is within the grace period; "ending" is Running with its pods just ended: neither waits.
+        self.assertEqual(phases.waiting_jobs(100.0, applied, active, stages), 1)
+        stages["ending"] = "New"  # applied, never planned: it waits
+        self.assertEqual(phases.waiting_jobs(100.0, applied, active, stages), 2)
 
 
 class DownstreamTest(unittest.TestCase):
