@@ -180,6 +180,11 @@ private:
   /// Grows running jobs of the head's priority into what its reserved nodes
   /// hold free (lent workers, which the head reclaims once it fits).
   void lend_reserved(const std::vector<int>& growth_order);
+  /// Workers of `s` above minSize on the reserved nodes while the head
+  /// waits, with lending on (0 for jobs of another priority).
+  std::size_t lent_workers(const job_slot& s) const;
+  /// Sets lent_on_reserved_.
+  void count_lent_on_reserved();
   /// Per node (`index_.size()` dimensions each), what the workers above
   /// minSize the head could reclaim (of its priority or lower) request, on
   /// nodes it may use; empty without `reclaim_locked`.
@@ -238,6 +243,9 @@ private:
   /// Nodes held for the head of the queue (empty: no reservation), and its slot.
   std::vector<int> reserved_nodes_;
   int reserved_for_ = -1;
+  /// GPUs of workers above minSize on the reserved nodes (lent), for the
+  /// head's reason.
+  int64_t lent_on_reserved_ = 0;
   /// Dense worker requests of every slot, `index_.size()` per slot.
   std::vector<int64_t> requests_;
   /// Distinct request vectors (as raw bytes) -> shape id.

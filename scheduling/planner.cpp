@@ -100,6 +100,8 @@ plan plan_builder::build() {
   // What the head's reserved nodes hold free is lent after the second
   // chance, which may admit the head there.
   lend_reserved(growth_order);
+  if (reserved_for_ >= 0)
+    count_lent_on_reserved();
   out_.jobs.reserve(slots_.size());
   for (const auto& s : slots_)
     out_.jobs.push_back(decide(s));

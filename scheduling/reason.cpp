@@ -70,6 +70,8 @@ std::string plan_builder::reason_for(const job_slot& s) const {
     if (reserved_for_ == static_cast<int>(s.input)) {
       out += "; head of the queue: " + std::to_string(reserved_nodes_.size()) + " node"
              + (reserved_nodes_.size() == 1 ? "" : "s") + " reserved for it";
+      if (lent_on_reserved_ > 0)
+        out += " (" + std::to_string(lent_on_reserved_) + " GPUs there lent until it fits)";
     } else if (s.behind_reservation && reserved_for_ >= 0) {
       out += "; nodes are reserved for " + slots_[reserved_for_].job->key() + " (head of the queue)";
     }
@@ -109,17 +111,9 @@ std::string plan_builder::reason_for(const job_slot& s) const {
           " x " + format_resources(j.worker_resources) + " on " + describe_constraints(j.constraints);
     out += it->second;
   }
-  if (s.admitted && reserved_for_ >= 0 && !slots_[reserved_for_].admitted) {
-    // Workers lent by the head's nodes (lend_reserved): say where they go.
-    auto lent = std::count_if(
-        s.planned.begin() + static_cast<std::ptrdiff_t>(std::min(s.min(), s.planned.size())), s.planned.end(),
-        [this](int n) {
-          return std::find(reserved_nodes_.begin(), reserved_nodes_.end(), n) != reserved_nodes_.end();
-        });
-    if (lent > 0)
-      out += "; " + std::to_string(lent) + (lent == 1 ? " worker" : " workers") + " on nodes reserved for "
-             + slots_[reserved_for_].job->key() + ", lent until it fits";
-  }
+  if (auto lent = lent_workers(s); lent > 0)
+    out += "; " + std::to_string(lent) + (lent == 1 ? " worker" : " workers") + " on nodes reserved for "
+           + slots_[reserved_for_].job->key() + ", lent until it fits";
   return out;
 }
 

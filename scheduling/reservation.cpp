@@ -142,4 +142,22 @@ void plan_builder::lend_reserved(const std::vector<int>& growth_order) {
     state_->unblock(n);
 }
 
+std::size_t plan_builder::lent_workers(const job_slot& s) const {
+  if (!cfg_.lend_reserved || reserved_for_ < 0 || &s == &slots_[reserved_for_] || !s.admitted)
+    return 0;
+  const job_slot& head = slots_[reserved_for_];
+  if (head.admitted || s.priority() != head.priority() || s.planned.size() <= s.min())
+    return 0;
+  return static_cast<std::size_t>(
+      std::count_if(s.planned.begin() + static_cast<std::ptrdiff_t>(s.min()), s.planned.end(), [this](int n) {
+        return std::find(reserved_nodes_.begin(), reserved_nodes_.end(), n) != reserved_nodes_.end();
+      }));
+}
+
+void plan_builder::count_lent_on_reserved() {
+  lent_on_reserved_ = 0;
+  for (const auto& s : slots_)
+    lent_on_reserved_ += static_cast<int64_t>(lent_workers(s)) * std::max<int64_t>(s.req[0], 0);
+}
+
 } // namespace lattice::scheduling::detail

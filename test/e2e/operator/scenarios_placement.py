@@ -2,8 +2,9 @@
 a node frees up (a Moved Event, the same size); a plain job in the same spot keeps its pods."""
 
 from e2e_jobs import event_messages, expect_events, training_job
-from e2e_kube import expect
+from e2e_kube import expect, wait_until
 from e2e_scenario import Scenario
+from scenario_observability import find_reason
 
 # A move pays at once in these timings: a spread job is taken to run at half its rate (the assumption
 # without throughput reports) and a restart costs 1 s; the rescale interval is the suite's 5 s.
@@ -80,7 +81,7 @@ def scenario_lend():
     8 workers, 2 on every node, and its status says so (reason LentCapacity). Once the blockers end, `big` runs on two whole nodes, taking back what
     was lent, and `elastic` keeps running. Fails with `--lend-reserved=false` (elastic stays at 4)."""
     with Scenario("lend") as s:
-        s.start_operator()
+        op = s.start_operator()
         block_every_node(s, gpus=6, exit_after="45s")
         s.apply(training_job("big", s.ns, min_size=2, max_size=2, gpus=8))
         st = s.wait(
@@ -108,6 +109,15 @@ def scenario_lend():
         message = st.status("elastic").get("message") or ""
         expect("4 workers on nodes reserved for" in message, f"elastic's status message: {message!r}")
         print(f"ok elastic's status: LentCapacity, {message!r}")
+
+        # (A waiting job's status message follows the plan within --status-message-delay; the plan's
+        # reason is on the debug port at once.)
+        def big_reason():
+            reason = find_reason(op.debug("/debug/autoscaler"), s.ns, "big")
+            return reason if reason and "4 GPUs there lent until it fits" in reason else None
+
+        reason = wait_until("big's reason counts the lent GPUs", big_reason, timeout=20)
+        print(f"ok big's reason: {reason!r}")
         st = s.wait("big Running on two whole nodes", lambda st: st.settled("big", "Running", 2) and st, 90)
         big_nodes = nodes_of(st, "big")
         expect(len(set(big_nodes)) == 2, f"big's workers: {big_nodes}")

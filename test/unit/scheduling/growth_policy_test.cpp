@@ -317,6 +317,9 @@ TEST(growth_policy, reserved_nodes_are_lent_to_jobs_of_the_heads_priority) {
       decision(p, "elastic").reason.find("6 workers on nodes reserved for default/big, lent until it fits"),
       std::string::npos)
       << decision(p, "elastic").reason;
+  EXPECT_NE(decision(p, "big").reason.find("2 nodes reserved for it (6 GPUs there lent until it fits)"),
+            std::string::npos)
+      << decision(p, "big").reason;
   // Not lent: off, to a job the head could not take them back from (a
   // higher priority), or to a job that would restart only for them.
   cfg.lend_reserved = false;
