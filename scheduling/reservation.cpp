@@ -143,7 +143,8 @@ void plan_builder::lend_reserved(const std::vector<int>& growth_order) {
 }
 
 std::size_t plan_builder::lent_workers(const job_slot& s) const {
-  if (!cfg_.lend_reserved || reserved_for_ < 0 || &s == &slots_[reserved_for_] || !s.admitted)
+  if (!cfg_.lend_reserved || !cfg_.reclaim_locked || reserved_for_ < 0 || &s == &slots_[reserved_for_]
+      || !s.admitted)
     return 0;
   const job_slot& head = slots_[reserved_for_];
   if (head.admitted || s.priority() != head.priority() || s.planned.size() <= s.min())

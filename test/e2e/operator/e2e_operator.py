@@ -93,6 +93,29 @@ def kill_stale_operators():
     os.remove(PID_FILE)
 
 
+def find_reason(tree, ns, name):
+    """The reason the autoscaler gives for job ns/name, wherever /debug/autoscaler nests it."""
+    key = f"{ns}/{name}"
+    if isinstance(tree, dict):
+        names_it = key in tree.values() or (tree.get("name") == name and tree.get("namespace") == ns)
+        if names_it and isinstance(tree.get("reason"), str):
+            return tree["reason"]
+        for k, v in tree.items():
+            if k == key and isinstance(v, str):
+                return v
+            if k == key and isinstance(v, dict) and isinstance(v.get("reason"), str):
+                return v["reason"]
+            found = find_reason(v, ns, name)
+            if found:
+                return found
+    elif isinstance(tree, list):
+        for v in tree:
+            found = find_reason(v, ns, name)
+            if found:
+                return found
+    return None
+
+
 def parse_metrics(text):
     """Prometheus text format to [(name, {label: value}, float)]."""
     samples = []

@@ -8,7 +8,7 @@ import time
 from e2e_chart import write_sa_kubeconfig
 from e2e_jobs import training_job
 from e2e_kube import GPU, GPU_NODES, GPUS_PER_NODE, TJ, expect, free_gpus_per_node, kjson, kubectl, wait_until
-from e2e_operator import LOG_DIR, free_port
+from e2e_operator import LOG_DIR, find_reason, free_port
 from e2e_prometheus import Prometheus, promtool_check_metrics
 from e2e_scenario import Scenario
 
@@ -24,29 +24,6 @@ def actor_list(answer):
             f"actor entry without kind/name/mailbox: {a}",
         )
     return answer
-
-
-def find_reason(tree, ns, name):
-    """The reason the autoscaler gives for job ns/name, wherever /debug/autoscaler nests it."""
-    key = f"{ns}/{name}"
-    if isinstance(tree, dict):
-        names_it = key in tree.values() or (tree.get("name") == name and tree.get("namespace") == ns)
-        if names_it and isinstance(tree.get("reason"), str):
-            return tree["reason"]
-        for k, v in tree.items():
-            if k == key and isinstance(v, str):
-                return v
-            if k == key and isinstance(v, dict) and isinstance(v.get("reason"), str):
-                return v["reason"]
-            found = find_reason(v, ns, name)
-            if found:
-                return found
-    elif isinstance(tree, list):
-        for v in tree:
-            found = find_reason(v, ns, name)
-            if found:
-                return found
-    return None
 
 
 def check_readyz_before_sync(s):

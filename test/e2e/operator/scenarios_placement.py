@@ -3,8 +3,8 @@ a node frees up (a Moved Event, the same size); a plain job in the same spot kee
 
 from e2e_jobs import event_messages, expect_events, training_job
 from e2e_kube import expect, wait_until
+from e2e_operator import find_reason
 from e2e_scenario import Scenario
-from scenario_observability import find_reason
 
 # A move pays at once in these timings: a spread job is taken to run at half its rate (the assumption
 # without throughput reports) and a restart costs 1 s; the rescale interval is the suite's 5 s.
