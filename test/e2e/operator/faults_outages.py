@@ -3,11 +3,12 @@ server up but unable to read or write), and the API server stopped for 20 s unde
 leader election on. Nothing is lost, no worker is replaced or counted against backoffLimit, the
 operator keeps running, and a job applied once the control plane is back is admitted."""
 
+import json
 import time
 
 from e2e_chart import lease_holder
 from e2e_jobs import training_job
-from e2e_kube import expect, wait_until
+from e2e_kube import expect, kubectl, wait_until
 from e2e_scenario import Scenario
 from fault_figures import duplicates, record
 from faults_decode import RESUME_BOUND_SECONDS, api_ready, cluster
@@ -17,6 +18,16 @@ OUTAGE_SECONDS = 20
 FAILURES = "breezeml.ai/worker-failures"
 # Two jobs that leave one node free for the job applied after the outage.
 RUNNING = {"alpha": 2, "beta": 1}
+
+
+def watch_cache_holds(ns, name):
+    """Whether the API server's watch cache lists TrainingJob ns/name: a list at resourceVersion 0 is
+    served from the cache, not read from etcd."""
+    path = f"/apis/breezeml.ai/v1/namespaces/{ns}/trainingjobs?resourceVersion=0"
+    got = kubectl("get", "--raw", path, check=False, timeout=5)
+    if got.returncode != 0:
+        return False
+    return any(item["metadata"]["name"] == name for item in json.loads(got.stdout).get("items", []))
 
 
 def start_running_jobs(s):
@@ -75,20 +86,33 @@ def case_etcd_outage():
         serving = time.time()
         print(f"etcd back -> the API server serves again: {serving - back:.1f}s")
         s.apply(training_job("fresh", s.ns))
-        seen = {"duplicates": 0}
+        applied = time.time()
+        seen = {"duplicates": 0, "cached": None}
 
         def fresh_running(st):
+            if seen["cached"] is None and watch_cache_holds(s.ns, "fresh"):
+                seen["cached"] = time.time()
             seen["duplicates"] = max(seen["duplicates"], most_duplicates(st), duplicates(st, "fresh", 1))
             return st.stage("fresh") == "Running" and st
 
         s.wait("fresh admitted", fresh_running, timeout=60, interval=0.2)
-        took = time.time() - back
-        admitted = time.time() - serving
-        print(f"etcd back -> fresh Running: {took:.1f}s ({admitted:.1f}s after the API server served again)")
-        s.check(
-            admitted <= RESUME_BOUND_SECONDS,
-            f"fresh was admitted {admitted:.1f}s after the API server served again (bound {RESUME_BOUND_SECONDS}s)",
+        done = time.time()
+        # The API server answers writes as soon as etcd is back, but its watch cache of each resource
+        # catches up only once its own etcd watch is re-established (with client-go's backoff, up to
+        # ~30 s): no watcher, the operator included, can see `fresh` before the cache holds it. The
+        # bound applies from then; a cache never seen holding it (admitted first) counts from the apply.
+        cached = seen["cached"] or applied
+        print(
+            f"etcd back -> fresh Running: {done - back:.1f}s ({done - serving:.1f}s after the API server "
+            f"served again, {cached - applied:.1f}s from the apply to the watch cache holding it, "
+            f"{done - cached:.1f}s from then)"
         )
+        s.check(
+            done - cached <= RESUME_BOUND_SECONDS,
+            f"fresh was admitted {done - cached:.1f}s after the API server's watch cache held it "
+            f"(bound {RESUME_BOUND_SECONDS}s)",
+        )
+        took = done - back
         st = s.wait(
             "fresh's worker Running", lambda st: st.settled("fresh", "Running", 1) and st, timeout=120
         )
@@ -105,7 +129,8 @@ def case_etcd_outage():
             lost,
             seen["duplicates"],
             f"no worker replaced or counted, no restart; the API server served again after "
-            f"{serving - back:.0f}s, a job applied then admitted in {admitted:.1f}s",
+            f"{serving - back:.0f}s, its watch cache held a job applied then after {cached - applied:.1f}s, "
+            f"the operator admitted it {done - cached:.1f}s later",
         )
 
 
