@@ -124,6 +124,14 @@ private:
     if (on_error_)
       on_error_(err);
   }
+  /// A 410 Gone is an answer too, and the usual first one from an API server
+  /// restarted during the outage (its watch cache starts after our
+  /// resourceVersion): the relist waits the backoff started over, not the
+  /// length the outage grew it to.
+  void note_gone() {
+    answered_after_outage_ = answered_after_outage_ || in_outage_;
+    in_outage_ = false;
+  }
   client::query_params selectors() const {
     client::query_params query;
     if (!options_.label_selector.empty())

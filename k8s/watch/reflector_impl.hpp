@@ -68,8 +68,10 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
                     + std::chrono::seconds(30);
   auto opened = client_->watch(options_.resource.collection_path(options_.namespace_), query, idle);
   if (!opened) {
-    if (opened.err().status == 410)
+    if (opened.err().status == 410) {
+      note_gone();
       return watch_end::relist;
+    }
     report(opened.err());
     return watch_end::backoff;
   }
@@ -118,6 +120,7 @@ typename reflector<T>::watch_end reflector<T>::watch_once() {
     }
     if (event->type == watch_event_type::error) {
       if (event->status.status == 410) {
+        note_gone();
         end = watch_end::relist;
       } else {
         report(event->status);

@@ -3,31 +3,20 @@ server up but unable to read or write), and the API server stopped for 20 s unde
 leader election on. Nothing is lost, no worker is replaced or counted against backoffLimit, the
 operator keeps running, and a job applied once the control plane is back is admitted."""
 
-import json
 import time
 
 from e2e_chart import lease_holder
 from e2e_jobs import training_job
-from e2e_kube import expect, kubectl, wait_until
+from e2e_kube import expect, wait_until
 from e2e_scenario import Scenario
 from fault_figures import duplicates, record
-from faults_decode import RESUME_BOUND_SECONDS, api_ready, cluster
+from faults_decode import RESUME_BOUND_SECONDS, api_ready, cluster, watch_cache_holds
 from scenarios_faults import HANDOVER_LIMIT, LEASE_ARGS, metric
 
 OUTAGE_SECONDS = 20
 FAILURES = "breezeml.ai/worker-failures"
 # Two jobs that leave one node free for the job applied after the outage.
 RUNNING = {"alpha": 2, "beta": 1}
-
-
-def watch_cache_holds(ns, name):
-    """Whether the API server's watch cache lists TrainingJob ns/name: a list at resourceVersion 0 is
-    served from the cache, not read from etcd."""
-    path = f"/apis/breezeml.ai/v1/namespaces/{ns}/trainingjobs?resourceVersion=0"
-    got = kubectl("get", "--raw", path, check=False, timeout=5)
-    if got.returncode != 0:
-        return False
-    return any(item["metadata"]["name"] == name for item in json.loads(got.stdout).get("items", []))
 
 
 def start_running_jobs(s):

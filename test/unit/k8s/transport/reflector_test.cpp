@@ -192,6 +192,31 @@ TEST(reflector, the_first_answer_after_an_outage_starts_the_backoff_over) {
   EXPECT_GE(h.synced_at - started, 1500ms);
 }
 
+TEST(reflector, a_gone_after_an_outage_relists_after_the_initial_backoff) {
+  // A restarted API server's first answer to the resumed watch is 410 Gone
+  // (its watch cache starts after our resourceVersion): the relist waits the
+  // initial 100 ms, not the 1.6 s the four refused connections grew it to.
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10")), fake_transport::ok(list_json({}, "90"))};
+  for (int i = 0; i < 4; ++i)
+    h.transport->streams.push_back(fake_transport::transport_failure().err());
+  h.transport->streams.push_back(h.stream({test::gone_event_json()}));
+  h.transport->streams.push_back(h.park());
+  watch::reflector_options options;
+  options.backoff = {100ms, 10s, 2.0, 0.0};
+  h.start(options, false);
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(h.finish());
+  const auto took_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  EXPECT_EQ(h.reflector->stats().relists_after_gone, 1u);
+  EXPECT_EQ(query_value(h.transport->watch_requests.back().target, "resourceVersion"), "90");
+  // 100 + 200 + 400 + 800 ms for the outage, then 100 ms: about 1.6 s (3.1 s without the reset).
+  EXPECT_LT(took_ms, 2500);
+  EXPECT_GE(took_ms, 1500);
+}
+
 TEST(reflector, stop_during_backoff_returns_promptly) {
   reflector_harness h;
   h.transport->fallback = [](const http::request&) { return fake_transport::transport_failure(); };
