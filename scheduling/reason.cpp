@@ -71,7 +71,8 @@ std::string plan_builder::reason_for(const job_slot& s) const {
       out += "; head of the queue: " + std::to_string(reserved_nodes_.size()) + " node"
              + (reserved_nodes_.size() == 1 ? "" : "s") + " reserved for it";
       if (lent_on_reserved_ > 0)
-        out += " (" + std::to_string(lent_on_reserved_) + " GPUs there lent until it fits)";
+        out += " (" + std::to_string(lent_on_reserved_) + (lent_on_reserved_ == 1 ? " GPU" : " GPUs")
+               + " there lent until it fits)";
     } else if (s.behind_reservation && reserved_for_ >= 0) {
       out += "; nodes are reserved for " + slots_[reserved_for_].job->key() + " (head of the queue)";
     }

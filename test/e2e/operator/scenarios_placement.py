@@ -78,8 +78,9 @@ def scenario_lend():
     """Four blockers of 6 GPUs, one per node of 8, finish after 45 s. `big` (2 workers of 8 GPUs) waits
     at the head of the queue with two nodes reserved for it; `elastic` (1-8 workers of 1 GPU, the same
     priority) behind it starts on the other nodes and borrows the 4 GPUs the reserved nodes hold free:
-    8 workers, 2 on every node, and its status says so (reason LentCapacity). Once the blockers end, `big` runs on two whole nodes, taking back what
-    was lent, and `elastic` keeps running. Fails with `--lend-reserved=false` (elastic stays at 4)."""
+    8 workers, 2 on every node, and its status says so (reason LentCapacity). Once the blockers end,
+    `big` runs on two whole nodes, taking back what was lent, and `elastic` keeps running. Fails with
+    `--lend-reserved=false` (elastic stays at 4)."""
     with Scenario("lend") as s:
         op = s.start_operator()
         block_every_node(s, gpus=6, exit_after="45s")
