@@ -5,6 +5,7 @@
 #include "k8s/watch/reflector_options.hpp"
 #include "k8s/watch/store.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace lattice::k8s::watch {
@@ -121,6 +123,10 @@ private:
     // waiting at the length the outage had grown it to.
     answered_after_outage_ = answered_after_outage_ || (err.what == error::kind::http && in_outage_);
     in_outage_ = err.what == error::kind::transport;
+    asked_delay_ = err.what == error::kind::http && err.retry_after_seconds > 0
+                       ? std::min<std::chrono::milliseconds>(std::chrono::seconds(err.retry_after_seconds),
+                                                             options_.max_retry_after)
+                       : std::chrono::milliseconds(0);
     if (on_error_)
       on_error_(err);
   }
@@ -179,13 +185,17 @@ private:
   /// The last failure was a connection failure; an answer came after one.
   bool in_outage_ = false;
   bool answered_after_outage_ = false;
-  /// The delay before retrying a failure (the backoff, started over when the
-  /// server answered after an outage).
+  /// What the server's last answer asked for in Retry-After (0: nothing).
+  std::chrono::milliseconds asked_delay_{0};
+  /// The delay before retrying a failure: what the server asked for, else
+  /// the backoff (started over when the server answered after an outage).
   std::chrono::milliseconds retry_delay(http::backoff& delays) {
     if (answered_after_outage_) {
       answered_after_outage_ = false;
       delays.reset();
     }
+    if (asked_delay_.count() > 0)
+      return std::exchange(asked_delay_, std::chrono::milliseconds(0));
     return delays.next();
   }
 };

@@ -26,6 +26,10 @@ struct reflector_options {
   /// for up to 30s once the server was back. Three watches retrying every
   /// 2.5-5s cost the server nothing.
   http::backoff_policy backoff{std::chrono::milliseconds(800), std::chrono::milliseconds(5'000), 2.0, 0.5};
+  /// A 429 or 5xx with Retry-After is retried after the time the server asks
+  /// (API Priority and Fairness sends 1 s), at most this long, instead of
+  /// the backoff: client-go's watch does the same.
+  std::chrono::seconds max_retry_after{30};
   /// A watch that lasted this long, or delivered anything, resets the backoff.
   std::chrono::seconds healthy_after{30};
   http::uniform_random random = http::default_random();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace lattice::k8s {
 namespace {
 
@@ -215,6 +217,44 @@ TEST(reflector, a_gone_after_an_outage_relists_after_the_initial_backoff) {
   // 100 + 200 + 400 + 800 ms for the outage, then 100 ms: about 1.6 s (3.1 s without the reset).
   EXPECT_LT(took_ms, 2500);
   EXPECT_GE(took_ms, 1500);
+}
+
+/// How long (ms) after the watch was refused (by `rejection`) the next one
+/// opened, with a backoff whose first delay is 3 s.
+std::int64_t watch_retry_gap_ms(http::response rejection, std::chrono::seconds max_retry_after) {
+  reflector_harness h;
+  h.transport->answers = {fake_transport::ok(list_json({}, "10"))};
+  h.transport->watch_rejections = {std::move(rejection)};
+  h.transport->streams = {h.park()};
+  watch::reflector_options options;
+  options.backoff = {3s, 10s, 2.0, 0.0};
+  options.max_retry_after = max_retry_after;
+  h.start(options, false);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(h.finish());
+  EXPECT_EQ(h.errors.size(), 1u);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+      .count();
+}
+
+TEST(reflector, a_refused_watch_is_retried_after_the_time_the_server_asks) {
+  // API Priority and Fairness answers 429 with Retry-After: 1.
+  const auto gap =
+      watch_retry_gap_ms(fake_transport::status_answer(429, "TooManyRequests", "1").value(), 30s);
+  EXPECT_GE(gap, 1000);
+  EXPECT_LT(gap, 2500); // the backoff alone would wait 3 s
+}
+
+TEST(reflector, a_retry_after_longer_than_the_cap_waits_the_cap) {
+  const auto gap =
+      watch_retry_gap_ms(fake_transport::status_answer(503, "ServiceUnavailable", "60").value(), 1s);
+  EXPECT_GE(gap, 1000);
+  EXPECT_LT(gap, 2500);
+}
+
+TEST(reflector, a_refusal_without_retry_after_waits_the_backoff) {
+  const auto gap = watch_retry_gap_ms(fake_transport::status_answer(429, "TooManyRequests").value(), 30s);
+  EXPECT_GE(gap, 3000);
 }
 
 TEST(reflector, stop_during_backoff_returns_promptly) {
