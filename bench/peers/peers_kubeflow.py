@@ -341,6 +341,15 @@ def delete_peer_crds(run_id):
         return False
     names = kubectl("get", "crd", "-o", "name", check=False).stdout.split()
     doomed = [n for n in names if n.endswith(".kueue.x-k8s.io") or n.endswith(".kubeflow.org")]
+    # Kueue is stopped by now: a conversion webhook pointing at it fails every read of its kinds, and
+    # the API server's watch cache of them retries that every second while the CRD stays, so the CRDs
+    # convert nothing any more and the objects' finalizers are dropped, else their deletion hangs.
+    for name in doomed:
+        if name.endswith(".kueue.x-k8s.io"):
+            kubectl("patch", name, "--type=merge", "-p", '{"spec":{"conversion":{"strategy":"None","webhook":null}}}',
+                    check=False)  # fmt: skip
+    if any(n.endswith(".kueue.x-k8s.io") for n in doomed):
+        release_kueue_objects(None)
     if doomed:
         subprocess.run(
             ["kubectl", "delete", "--wait=false", "--ignore-not-found", *doomed], capture_output=True

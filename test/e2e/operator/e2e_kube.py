@@ -168,9 +168,20 @@ def make_namespace(ns):
     delete_namespace(ns)
     kubectl("create", "namespace", ns)
     kubectl("label", "namespace", ns, "lattice.dev/e2e=true")
-    wait_until(
-        f"ServiceAccount {ns}/default", lambda: exists("serviceaccount", "default", "-n", ns), timeout=60
-    )
+    # The controller-manager makes the default ServiceAccount (pods need it); its informers can take
+    # minutes to come back after a case restarted the API server or etcd, so past 20 s the case makes
+    # it itself (an existing one is all the controller would have made).
+    what = f"ServiceAccount {ns}/default"
+
+    def has_account():
+        return exists("serviceaccount", "default", "-n", ns)
+
+    try:
+        wait_until(what, has_account, timeout=20)
+    except ScenarioError:
+        print(f"namespace {ns}: no default ServiceAccount from the controller-manager in 20 s; creating it")
+        kubectl("create", "serviceaccount", "default", "-n", ns, check=False)
+        wait_until(what, has_account, timeout=10)
 
 
 # ---------------------------------------------------------------- cluster state

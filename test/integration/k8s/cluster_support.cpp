@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -97,10 +98,19 @@ test_namespace::test_namespace(const std::string& prefix)
     : name_(prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand() % 100000)) {
   kubectl("create namespace " + name_);
   // The controller-manager creates the default ServiceAccount, which pod
-  // admission requires.
-  if (!eventually([&] { return run("kubectl get serviceaccount default -n " + name_) == 0; },
-                  std::chrono::seconds(60)))
+  // admission requires. Its informers can take minutes to come back after a
+  // test restarted the API server; past 20 s the test makes the account
+  // itself (an existing one is all the controller would have made).
+  const auto has_account = [&] { return run("kubectl get serviceaccount default -n " + name_) == 0; };
+  if (eventually(has_account, std::chrono::seconds(20)))
+    return;
+  std::cout << "namespace " << name_ << ": no default ServiceAccount from the controller-manager after 20 s; "
+            << "creating it\n";
+  run("kubectl create serviceaccount default -n " + name_);
+  if (!eventually(has_account, std::chrono::seconds(10))) {
+    run("kubectl delete namespace " + name_ + " --wait=false");
     throw std::runtime_error("no default ServiceAccount in " + name_);
+  }
 }
 
 test_namespace::~test_namespace() {
