@@ -344,11 +344,11 @@ def delete_peer_crds(run_id):
     # Kueue is stopped by now: a conversion webhook pointing at it fails every read of its kinds, and
     # the API server's watch cache of them retries that every second while the CRD stays, so the CRDs
     # convert nothing any more and the objects' finalizers are dropped, else their deletion hangs.
-    for name in doomed:
-        if name.endswith(".kueue.x-k8s.io"):
-            kubectl("patch", name, "--type=merge", "-p", '{"spec":{"conversion":{"strategy":"None","webhook":null}}}',
-                    check=False)  # fmt: skip
-    if any(n.endswith(".kueue.x-k8s.io") for n in doomed):
+    kueue = [n for n in doomed if n.endswith(".kueue.x-k8s.io")]
+    for name in kueue:
+        kubectl("patch", name, "--type=merge", "-p", '{"spec":{"conversion":{"strategy":"None","webhook":null}}}',
+                check=False)  # fmt: skip
+    if kueue:
         release_kueue_objects(None)
     if doomed:
         subprocess.run(
