@@ -162,6 +162,7 @@ def mutate(rng, settings):
 
 
 def draw(rng, base):
+    """A fresh draw of every searched setting (the rest of `base` kept)."""
     out = dict(base)
     for key in sorted(SPACE):
         out[key] = rng.choice(SPACE[key])
@@ -257,7 +258,17 @@ def main():
     ap.add_argument("--out", help="every evaluation as a JSON line")
     args = ap.parse_args()
     workloads = args.workload or [os.path.join(POLLUX, f"workload-{w}.csv") for w in range(1, 9)]
-    start = {**DEFAULTS, **json.loads(args.base)}
+    try:
+        base = json.loads(args.base)
+    except json.JSONDecodeError as e:
+        sys.exit(f"tune: --base is not JSON: {e}")
+    if not isinstance(base, dict):
+        sys.exit(
+            "tune: --base must be a JSON object of planner settings, e.g. '{\"restartCostSeconds\": 300}'"
+        )
+    if args.evaluations < 0:
+        sys.exit("tune: --evaluations must be 0 or more")
+    start = {**DEFAULTS, **base}
     sim = Simulator(args.sim, workloads, sim_options(args.sim_arg))
     record = open(args.out, "w", encoding="utf-8") if args.out else None
     try:
