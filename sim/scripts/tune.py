@@ -13,8 +13,13 @@ defaults plus --base, then evaluates --evaluations candidates: mostly the best s
 settings changed, now and then a fresh random draw over the whole space (SPACE below). The same seed gives
 the same search. It prints the starting point's figures, the best found, its `--set` document and the
 operator flags that select it (the chart passes them through `extraArgs`), and writes every evaluation to
---out as a JSON line. Settings tuned on a few traces fit those traces: check the result on others (other
-loads, `--sim-arg=--nodes=N`) before making it a cluster's configuration.
+--out as a JSON line. Settings tuned on a few traces fit those traces: check the result where the search
+did not look before making it a cluster's configuration:
+
+    sim/scripts/tune.py --sim build/release/sim/lattice-sim --check '{}' --check '{"minResizeRatio": 1.5}'
+
+compares each document with the Tiresias baseline at the Pollux traces' other loads (default workloads
+only), on 12 and 24 nodes and with a 120 s interval (each added to --sim-arg).
 """
 
 import argparse
@@ -183,8 +188,7 @@ class Simulator:
                 "--json",
                 "/dev/stdout",
                 *self.sim_args,
-                "--set",
-                json.dumps(settings),
+                *([] if settings is None else ["--set", json.dumps(settings)]),
             ],
             capture_output=True,
             text=True,
@@ -197,7 +201,8 @@ class Simulator:
         return json.loads(out.stdout.splitlines()[0])["summary"]
 
     def figures(self, settings):
-        """Mean avg JCT and total restarts over the workloads; None when any run was infeasible."""
+        """Mean avg JCT and total restarts over the workloads; None when any run was infeasible. Settings
+        None: lattice-sim's own (with `--policy tiresias` among the options, the Tiresias baseline)."""
         runs = list(self.pool.map(lambda w: self.run(w, settings), self.workloads))
         if any(r is None for r in runs):
             return None
@@ -232,8 +237,55 @@ def search(sim, start, evaluations, minimize, max_jct_increase, seed, record=Non
     return start_figures, best, best_figures
 
 
+# What --check runs besides the workloads as given: the Pollux traces at other loads (only when the
+# workloads are the default ones), then other cluster settings added to --sim-arg.
+OTHER_LOADS = ["0.5", "1.5", "2.0"]
+OTHER_CLUSTERS = [["--nodes", "12"], ["--nodes", "24"], ["--interval", "120"]]
+
+
+def pollux_workloads(load=None):
+    folder = "workloads" if load is None else f"workloads-{load}"
+    return [os.path.join(POLLUX, "..", folder, f"workload-{w}.csv") for w in range(1, 9)]
+
+
+def check(sim_path, workloads, sim_args, settings_list, other_loads):
+    """Markdown table rows: in each situation Tiresias' mean avg JCT, then for each settings document its
+    mean avg JCT / restarts / workloads where it beats Tiresias."""
+    situations = [("as given", workloads, [])]
+    if other_loads:
+        situations += [(f"{load}x load", pollux_workloads(load), []) for load in OTHER_LOADS]
+    situations += [(" ".join(extra), workloads, extra) for extra in OTHER_CLUSTERS]
+    rows = []
+    for name, paths, extra in situations:
+        tiresias = Simulator(sim_path, paths, [*sim_args, *extra, "--policy", "tiresias"]).figures(None)
+        sim = Simulator(sim_path, paths, [*sim_args, *extra])
+        cells = [name, f"{tiresias['mean_avg_jct']:,.0f} s"]
+        for settings in settings_list:
+            f = sim.figures(settings)
+            if f is None:
+                cells.append("a job unfinished or a rule broken")
+                continue
+            wins = sum(a < b for a, b in zip(f["avg_jct"], tiresias["avg_jct"], strict=True))
+            cells.append(f"{f['mean_avg_jct']:,.0f} s / {f['restarts']:,} / {wins} of {len(paths)}")
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
 def describe(figures):
     return f"mean avg JCT {figures['mean_avg_jct']:,.0f} s, {figures['restarts']:,} restarts"
+
+
+def parse_settings(text, option):
+    """A --set document from the command line, or exit with what is wrong with it."""
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as e:
+        sys.exit(f"tune: {option} is not JSON: {e}")
+    if not isinstance(settings, dict):
+        sys.exit(
+            f"tune: {option} must be a JSON object of planner settings, e.g. '{{\"restartCostSeconds\": 300}}'"
+        )
+    return settings
 
 
 def main():
@@ -256,19 +308,26 @@ def main():
     ap.add_argument("--evaluations", type=int, default=400)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", help="every evaluation as a JSON line")
+    ap.add_argument(
+        "--check",
+        action="append",
+        metavar="SETTINGS",
+        help="instead of searching, compare these settings (a --set document; repeatable) with Tiresias on "
+        "the workloads, at the Pollux traces' other loads (default workloads only) and on other clusters",
+    )
     args = ap.parse_args()
     workloads = args.workload or [os.path.join(POLLUX, f"workload-{w}.csv") for w in range(1, 9)]
-    try:
-        base = json.loads(args.base)
-    except json.JSONDecodeError as e:
-        sys.exit(f"tune: --base is not JSON: {e}")
-    if not isinstance(base, dict):
-        sys.exit(
-            "tune: --base must be a JSON object of planner settings, e.g. '{\"restartCostSeconds\": 300}'"
-        )
+    base = parse_settings(args.base, "--base")
     if args.evaluations < 0:
         sys.exit("tune: --evaluations must be 0 or more")
     start = {**DEFAULTS, **base}
+    if args.check:
+        settings_list = [parse_settings(text, "--check") for text in args.check]
+        print("| situation | Tiresias | " + " | ".join(f"`{json.dumps(x)}`" for x in settings_list) + " |")
+        print("|---|---:|" + "---:|" * len(settings_list))
+        for row in check(args.sim, workloads, sim_options(args.sim_arg), settings_list, not args.workload):
+            print(row)
+        return
     sim = Simulator(args.sim, workloads, sim_options(args.sim_arg))
     record = open(args.out, "w", encoding="utf-8") if args.out else None
     try:

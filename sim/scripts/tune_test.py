@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of tune.py against the real lattice-sim (argv[1]) on the short traces of sim/test/data: its
 defaults are the planner's, a search never returns worse than where it started and says what lattice-sim
-measures for what it returns, and the flags it prints are the operator's."""
+measures for what it returns, --check reports what lattice-sim measures, and the flags it prints are the
+operator's."""
 
 import json
 import os
@@ -95,6 +96,22 @@ class Search(unittest.TestCase):
         sim = tune.Simulator(SIM, TRACES[:1], [])
         start_figures, _, best_figures = tune.search(sim, dict(tune.DEFAULTS), 8, "avg-jct", 0, seed=2)
         self.assertLessEqual(best_figures["mean_avg_jct"], start_figures["mean_avg_jct"])
+
+    def test_check_compares_settings_with_tiresias_in_each_situation(self):
+        trace = TRACES[0]
+        rows = tune.check(SIM, [trace], [], [{}, {"resizePayback": 20}], other_loads=False)
+        names = [r.split(" | ")[0] for r in rows]
+        self.assertEqual(names, ["| as given", "| --nodes 12", "| --nodes 24", "| --interval 120"])
+        tiresias = summary(trace, {}, ["--policy", "tiresias"])
+
+        def cell(run):
+            return (
+                f"{run['avgJct']:,.0f} s / {run['restarts']} / {int(run['avgJct'] < tiresias['avgJct'])} of 1"
+            )
+
+        default, slower_resizes = summary(trace, {}), summary(trace, {"resizePayback": 20})
+        expected = f"| as given | {tiresias['avgJct']:,.0f} s | {cell(default)} | {cell(slower_resizes)} |"
+        self.assertEqual(rows[0], expected)
 
     def test_score_ranks_infeasible_last(self):
         feasible = {"mean_avg_jct": 100.0, "restarts": 50}
